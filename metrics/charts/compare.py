@@ -112,6 +112,8 @@ def dot_plot(
     _quality_legend(legend, groups)
     if reference:
         legend.add("benchmark", _("{all} (reference)").format(all=all_label))
+    if not any(r.value is not None or r.has_bounds for r in groups):
+        return Chart("", summary, Table(headers, tuple(table_rows), title), title)
     styled = [_Styled(r, "quality") for r in groups]
     svg = _draw_rows(
         kind="dots",

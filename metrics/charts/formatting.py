@@ -152,7 +152,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
         low, high = low - pad, high + pad
     raw = (high - low) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * 0.999)
+    # allow a step a little under the raw one: 0-50% in tens beats 0-60% in twenties
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * 0.75)
     start = math.floor(low / step + 1e-9) * step
     stop = math.ceil(high / step - 1e-9) * step
     n = round((stop - start) / step)
