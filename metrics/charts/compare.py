@@ -380,9 +380,11 @@ def _draw_rows(
     if reference:
         values.append(reference.value)
     left = 10 + label_space + 14
-    right = width - _value_space(rows, unit) - 10
-    # about one tick per 80 units keeps labels such as "12.5%" apart on narrow plots
-    ticks = nice_ticks(*value_domain(values), count=4 if right - left < 320 else 5)
+    stacked = width < 560  # quality words go under the value on narrow charts
+    right = width - _value_space(rows, unit, stacked) - 10
+    # about one tick per 60 units keeps labels such as "12.5%" apart on narrow plots
+    count = max(3, min(6, int((right - left) / 60) + 1))
+    ticks = nice_ticks(*value_domain(values), count=count)
     tick_labels = format_ticks(ticks, unit)
     xs = Scale(ticks[0], ticks[-1], left, right)
     plot_top = top + (22 if reference else 4)
@@ -393,7 +395,7 @@ def _draw_rows(
         lines = wrap(s.row.label, label_space, max_lines=2)
         height = ROW_HEIGHT + 16 * (len(lines) - 1)
         mid = y + height / 2
-        rows_svg += _draw_row(s, lines, mid, xs, left, right, unit)
+        rows_svg += _draw_row(s, lines, mid, xs, left, right, unit, stacked)
         y += height
     plot_bottom = y
     for tick, label in zip(ticks, tick_labels, strict=True):
@@ -418,13 +420,13 @@ def _draw_rows(
     )
 
 
-def _value_space(rows: list[_Styled], unit: str) -> float:
+def _value_space(rows: list[_Styled], unit: str, stacked: bool) -> float:
     widest = 0.0
     for s in rows:
-        value = format_value(s.row.value, unit, short=True)
+        value = text_width(format_value(s.row.value, unit, short=True) + " ", SMALL, s.bold)
         note = _quality_note(s.row, s)
-        width = text_width(value + " ", SMALL, s.bold)
-        widest = max(widest, width + (text_width(note[0], SMALL, True) if note else 0))
+        note_width = text_width(note[0], SMALL, True) if note else 0
+        widest = max(widest, max(value, note_width) if stacked else value + note_width)
     return widest + 16
 
 
@@ -465,7 +467,7 @@ def _quality_note(r: Row, s: _Styled) -> tuple[str, str, str] | None:
     return None
 
 
-def _draw_row(s: _Styled, lines: list[str], mid: float, xs, left, right, unit) -> list[str]:
+def _draw_row(s: _Styled, lines, mid: float, xs, left, right, unit, stacked) -> list[str]:
     r = s.row
     weight = {"font_weight": "bold"} if s.bold else {}
     first_y = mid + 5 - 8 * (len(lines) - 1)
@@ -504,7 +506,8 @@ def _draw_row(s: _Styled, lines: list[str], mid: float, xs, left, right, unit) -
     )
     note = _quality_note(r, s)
     if note:
-        x = right + 14 + text_width(value_text + " ", SMALL, s.bold)
-        out.append(text(x, mid + 4, note[0], font_size=SMALL, fill=note[1], font_weight=note[2]))
+        x = right + 14 + (0 if stacked else text_width(value_text + " ", SMALL, s.bold))
+        y = mid + 18 if stacked else mid + 4
+        out.append(text(x, y, note[0], font_size=SMALL, fill=note[1], font_weight=note[2]))
     out.append("</g>")
     return out

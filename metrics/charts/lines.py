@@ -148,7 +148,7 @@ def _x_axis(years: list[int], xs: Scale, bottom: float, left: float, right: floa
     for i, year in enumerate(shown):
         x = xs(year)
         out.append(line(x, bottom, x, bottom + 5, stroke=MUTED, stroke_width=1))
-        if i % step == 0 or year == last:
+        if (len(shown) - 1 - i) % step == 0:  # count back from the latest year, always shown
             out.append(text(x, bottom + 20, str(year), font_size=SMALL, text_anchor="middle"))
     return out
 
