@@ -46,8 +46,17 @@ SMALL = 12
 
 # --- Inputs ----------------------------------------------------------------------------
 QUALITIES = ("Strong", "Marginal", "Weak")
-DIRECTIONS = {"higher": "higher", "h": "higher", "lower": "lower", "l": "lower"}
-DIRECTIONS |= {"parity": "parity", "p": "parity", None: None, "": None, "none": None}
+DIRECTIONS: dict[str | None, str | None] = {
+    "higher": "higher",
+    "h": "higher",
+    "lower": "lower",
+    "l": "lower",
+    "parity": "parity",
+    "p": "parity",
+    "none": None,
+    "": None,
+    None: None,
+}
 
 
 def normalise_direction(direction: str | None) -> str | None:
@@ -72,6 +81,13 @@ def normalise_quality(quality: object) -> str | None:
     return {1.0: "Strong", 2.0: "Marginal", 3.0: "Weak"}.get(number)
 
 
+def must(value: float | None) -> float:
+    """A number the caller has already checked is present (this also narrows the type)."""
+    if value is None:
+        raise ValueError("a value was required here")
+    return value
+
+
 def _get(item: object, *names: str) -> object:
     for name in names:
         if isinstance(item, Mapping):
@@ -82,7 +98,8 @@ def _get(item: object, *names: str) -> object:
     return None
 
 
-def _number(value: object) -> float | None:
+def to_number(value: object) -> float | None:
+    """A finite float from a number or numeric text; anything else is missing."""
     if isinstance(value, str):
         try:
             value = float(value)
@@ -110,9 +127,9 @@ class Point:
         text = raw.strip() if isinstance(raw, str) and ":" in raw else None
         return cls(
             year=int(_get(item, "year")),  # type: ignore[call-overload]
-            value=_number(raw),
-            lb=_number(_get(item, "lb", "lower")),
-            ub=_number(_get(item, "ub", "upper")),
+            value=to_number(raw),
+            lb=to_number(_get(item, "lb", "lower")),
+            ub=to_number(_get(item, "ub", "upper")),
             quality=normalise_quality(_get(item, "quality")),
             text=text,
         )
@@ -139,9 +156,9 @@ class Row:
             return item
         return cls(
             label=str(_get(item, "label", "name", "subgroup") or ""),
-            value=_number(_get(item, "value")),
-            lb=_number(_get(item, "lb", "lower")),
-            ub=_number(_get(item, "ub", "upper")),
+            value=to_number(_get(item, "value")),
+            lb=to_number(_get(item, "lb", "lower")),
+            ub=to_number(_get(item, "ub", "upper")),
             quality=normalise_quality(_get(item, "quality")),
             home=bool(_get(item, "home", "is_home")),
         )
@@ -169,7 +186,6 @@ class Chart:
     summary: str
     table: Table
     title: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def has_chart(self) -> bool:

@@ -25,6 +25,7 @@ from metrics.charts.base import (
     heading,
     line,
     marker,
+    must,
     normalise_direction,
     quality_legend_label,
     quality_marker,
@@ -63,7 +64,7 @@ def overlaps(a: Row, b: Row) -> bool | None:
     """Do two 95% intervals overlap? None when either has no interval."""
     if not (a.has_bounds and b.has_bounds):
         return None
-    return a.lb <= b.ub and b.lb <= a.ub
+    return must(a.lb) <= must(b.ub) and must(b.lb) <= must(a.ub)
 
 
 # --- Dot plot --------------------------------------------------------------------------
@@ -178,8 +179,8 @@ def dot_summary(groups: list[Row], everyone: Row | None, *, unit, all_label, yea
                 )
             )
         return " ".join(sentences)
-    high = max(valued, key=lambda g: g.value)
-    low = min(valued, key=lambda g: g.value)
+    high = max(valued, key=lambda g: must(g.value))
+    low = min(valued, key=lambda g: must(g.value))
     against = ""
     if everyone and everyone.value is not None:
         against = _(", against {value} for {all}").format(
@@ -337,8 +338,8 @@ def peer_summary(items: list[Row], *, unit, direction, benchmark, year) -> str:
 
 
 def _range_sentence(valued: list[Row], unit: str, prefix: str) -> str:
-    high = max(valued, key=lambda r: r.value)
-    low = min(valued, key=lambda r: r.value)
+    high = max(valued, key=lambda r: must(r.value))
+    low = min(valued, key=lambda r: must(r.value))
     if high is low:
         return _("{prefix}{name} has a value of {value}.").format(
             prefix=prefix, name=high.label, value=format_value(high.value, unit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from metrics.charts.base import (
@@ -21,12 +21,14 @@ from metrics.charts.base import (
     el,
     heading,
     line,
+    must,
     num,
     polyline_path,
     quality_legend_label,
     quality_marker,
     text,
     text_width,
+    to_number,
     value_domain,
 )
 from metrics.charts.formatting import format_ticks, nice_ticks
@@ -179,17 +181,10 @@ def _band(spec: LineSpec, xs: Scale, ys: Scale) -> list[str]:
     out = []
     for run in segments(spec.points, spec.breaks, lambda p: p.has_bounds):
         if len(run) == 1:
-            p = run[0]
-            x = xs(p.year)
-            out.append(
-                f'<g class="interval">'
-                f"{line(x, ys(p.lb), x, ys(p.ub), stroke=BAND_EDGE, stroke_width=2)}"
-                f"{line(x - 5, ys(p.lb), x + 5, ys(p.lb), stroke=BAND_EDGE, stroke_width=2)}"
-                f"{line(x - 5, ys(p.ub), x + 5, ys(p.ub), stroke=BAND_EDGE, stroke_width=2)}</g>"
-            )
+            out.append(_whisker(xs(run[0].year), ys(must(run[0].lb)), ys(must(run[0].ub))))
             continue
-        upper = [(xs(p.year), ys(p.ub)) for p in run]
-        lower = [(xs(p.year), ys(p.lb)) for p in run]
+        upper = [(xs(p.year), ys(must(p.ub))) for p in run]
+        lower = [(xs(p.year), ys(must(p.lb))) for p in run]
         outline = " ".join(f"{num(x)},{num(y)}" for x, y in upper + lower[::-1])
         out.append(el("polygon", points=outline, fill=BAND_FILL, class_="band"))
         for edge in (upper, lower):
@@ -199,6 +194,18 @@ def _band(spec: LineSpec, xs: Scale, ys: Scale) -> list[str]:
     return out
 
 
+def _whisker(x: float, y_low: float, y_high: float) -> str:
+    """An interval for a lone year, where a band would have no width."""
+    style = {"stroke": BAND_EDGE, "stroke_width": 2}
+    return (
+        '<g class="interval">'
+        + line(x, y_low, x, y_high, **style)
+        + line(x - 5, y_low, x + 5, y_low, **style)
+        + line(x - 5, y_high, x + 5, y_high, **style)
+        + "</g>"
+    )
+
+
 def _benchmark(spec: LineSpec, xs: Scale, ys: Scale, left: float) -> list[str]:
     if not spec.benchmark:
         return []
@@ -206,7 +213,7 @@ def _benchmark(spec: LineSpec, xs: Scale, ys: Scale, left: float) -> list[str]:
     attrs = {"stroke": BENCHMARK, "stroke_width": 2, "stroke_dasharray": "7 5", "fill": "none"}
     out = []
     for run in segments(aligned, frozenset(), lambda p: p.value is not None):
-        pts = [(xs(p.year), ys(p.value)) for p in run]
+        pts = [(xs(p.year), ys(must(p.value))) for p in run]
         if len(pts) == 1:
             x, y = pts[0]
             out.append(line(x - 18, y, x + 18, y, class_="benchmark", **attrs))
@@ -219,7 +226,7 @@ def _benchmark_label(spec: LineSpec, xs: Scale, ys: Scale, left: float) -> str:
     """Label the dashed line at whichever end leaves most room between it and the data."""
     values = {p.year: p.value for p in spec.points}
     ends = sorted(spec.benchmark.items())
-    best = None
+    best: tuple[float, int, float, str, bool] | None = None
     for index, anchor in ((0, "start"), (-1, "end")):
         year, bench = ends[index]
         own = values.get(year)
@@ -227,6 +234,7 @@ def _benchmark_label(spec: LineSpec, xs: Scale, ys: Scale, left: float) -> str:
         above = own is None or own < bench
         if best is None or room > best[0]:
             best = (room, year, bench, anchor, above)
+    assert best is not None  # ends has at least one item
     _, year, bench, anchor, above = best
     x = xs(year) + (-8 if anchor == "start" else 8)
     x = max(x, left + 2)
@@ -240,13 +248,13 @@ def _series(spec: LineSpec, xs: Scale, ys: Scale, top, bottom, left, right) -> l
     out = []
     for run in segments(spec.points, spec.breaks, lambda p: p.value is not None):
         if len(run) > 1:
-            path = polyline_path([(xs(p.year), ys(p.value)) for p in run])
+            path = polyline_path([(xs(p.year), ys(must(p.value))) for p in run])
             out.append(
                 el("path", d=path, fill="none", stroke=SERIES, stroke_width=2.5, class_="line")
             )
     valued = [p for p in spec.points if p.value is not None]
     for i, p in enumerate(valued):
-        x, y = xs(p.year), ys(p.value)
+        x, y = xs(p.year), ys(must(p.value))
         css = "point" + (f" {p.quality.lower()}" if p.quality else " unrated")
         out.append(f'<g class="{css}">{quality_marker(p.quality, x, y)}')
         value_above = _label_above(valued, i)
@@ -256,7 +264,7 @@ def _series(spec: LineSpec, xs: Scale, ys: Scale, top, bottom, left, right) -> l
         elif below_y > bottom - 4:
             value_above = True
         if i in (0, len(valued) - 1):
-            label = spec.label(p.value)
+            label = spec.label(must(p.value))
             label_y = above_y if value_above else below_y
             out.append(_clamped_label(label, x, label_y, left, right))
         if p.quality == "Weak":
@@ -270,10 +278,10 @@ def _series(spec: LineSpec, xs: Scale, ys: Scale, top, bottom, left, right) -> l
 
 def _label_above(valued: list[Point], i: int) -> bool:
     """Put an end label on the side the line does not leave from."""
-    here = valued[i].value
+    here = must(valued[i].value)
     if len(valued) == 1:
         return True
-    neighbour = valued[1].value if i == 0 else valued[i - 1].value
+    neighbour = must(valued[1].value if i == 0 else valued[i - 1].value)
     return neighbour <= here
 
 
@@ -288,17 +296,16 @@ def _clamped_label(content, x, y, left, right, *, fill=None, bold=False) -> str:
 
 def benchmark_by_year(benchmark: object, years: Iterable[int]) -> dict[int, float]:
     """A benchmark may be one number (for every year), {year: value} or a list of points."""
-    from metrics.charts.base import _number
-
     if benchmark is None:
         return {}
-    constant = _number(benchmark) if not isinstance(benchmark, dict | list | tuple) else None
+    constant = to_number(benchmark)
     if constant is not None:
         return dict.fromkeys(years, constant)
-    if isinstance(benchmark, dict):
-        items = benchmark.items()
+    if isinstance(benchmark, Mapping):
+        pairs = [(int(y), to_number(v)) for y, v in benchmark.items()]
+    elif isinstance(benchmark, Iterable):
+        pairs = [(p.year, p.value) for p in map(Point.coerce, benchmark)]
     else:
-        items = ((p.year, p.value) for p in map(Point.coerce, benchmark))
+        raise TypeError(f"benchmark must be a number, a mapping or points, not {benchmark!r}")
     wanted = set(years)
-    out = {int(y): _number(v) for y, v in items if int(y) in wanted}
-    return {y: v for y, v in sorted(out.items()) if v is not None}
+    return {y: v for y, v in sorted(pairs) if y in wanted and v is not None}

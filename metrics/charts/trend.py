@@ -9,6 +9,7 @@ from metrics.charts.base import (
     Point,
     Table,
     empty_chart,
+    must,
     normalise_direction,
 )
 from metrics.charts.formatting import (
@@ -157,21 +158,22 @@ def trend_summary(points, *, title, unit, direction, benchmark) -> str:
 
 
 def _change_sentence(first: Point, last: Point, title: str, unit: str, direction) -> str:
-    v0, v1 = format_value(first.value, unit), format_value(last.value, unit)
+    a, b = must(first.value), must(last.value)
+    v0, v1 = format_value(a, unit), format_value(b, unit)
     if first is last:
         return _("{title} was {value} in {year}.").format(title=title, value=v1, year=last.year)
     args = {"title": title, "start": v0, "end": v1, "y0": first.year, "y1": last.year}
-    if _about_equal(first.value, last.value):
+    if _about_equal(a, b):
         return _("{title} stayed about the same, at {start} in {y0} and {end} in {y1}.").format(
             **args
         )
-    rose = last.value > first.value
+    rose = b > a
     text = (
         _("{title} rose from {start} in {y0} to {end} in {y1}")
         if rose
         else _("{title} fell from {start} in {y0} to {end} in {y1}")
     ).format(**args)
-    improved = better(last.value, first.value, direction)
+    improved = better(b, a, direction)
     if improved is None:
         return text + "."
     if direction == "parity":
@@ -186,7 +188,7 @@ def _side(value: float, bench: float) -> int:
 
 
 def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark) -> str:
-    pairs = [(p.year, p.value, benchmark[p.year]) for p in valued if p.year in benchmark]
+    pairs = [(p.year, must(p.value), benchmark[p.year]) for p in valued if p.year in benchmark]
     if not pairs:
         return ""
     year, value, bench = pairs[-1]
@@ -254,10 +256,10 @@ def gap_chart(
     points = []
     for year in years:
         s, w = sub.get(year), all_.get(year)
-        both = s is not None and w is not None and s.value is not None and w.value is not None
-        gap = s.value - w.value if both else None
-        quality = _worst(s.quality, w.quality) if both else None
-        points.append(Point(year, gap, quality=quality))
+        if s is None or w is None or s.value is None or w.value is None:
+            points.append(Point(year))
+        else:
+            points.append(Point(year, s.value - w.value, quality=_worst(s.quality, w.quality)))
     headers = (_("Year"), subgroup_label, whole_label, _("Gap"), _("Quality"))
     if not any(p.value is not None for p in points):
         return empty_chart(title, headers)
