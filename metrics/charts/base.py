@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from metrics.charts.formatting import is_number
+from metrics.charts.formatting import as_float
 from metrics.charts.i18n import gettext as _
 
 # --- Colours ---------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def to_number(value: object) -> float | None:
             value = float(value)
         except ValueError:
             return None
-    return float(value) if is_number(value) else None  # type: ignore[arg-type]
+    return as_float(value)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
+from decimal import Decimal
 
 from metrics.charts.i18n import gettext as _
 
@@ -34,8 +36,16 @@ def no_data() -> str:
     return _("No data")
 
 
+def as_float(value: object) -> float | None:
+    """A finite float from any real number (float, int, Decimal, numpy scalar), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return as_float(value) is not None
 
 
 def _grouped(value: float, decimals: int) -> str:
@@ -68,9 +78,9 @@ def format_value(value: object, unit: str, *, short: bool = False) -> str:
     unit = normalise_unit(unit)
     if isinstance(value, str):
         return _format_text_ratio(value, unit)
-    if not is_number(value):
+    v = as_float(value)
+    if v is None:
         return no_data()
-    v = float(value)  # type: ignore[arg-type]
     if unit == "share":
         return _grouped(v * 100, 1) + "%"
     if unit == "dollars":
@@ -108,12 +118,12 @@ def _format_text_ratio(text: str, unit: str) -> str:
     return " : ".join(out)
 
 
-def format_delta(value: float | None, unit: str, *, short: bool = False) -> str:
+def format_delta(value: object, unit: str, *, short: bool = False) -> str:
     """A signed difference: shares as percentage points, other units as themselves."""
-    if not is_number(value):
+    value = as_float(value)
+    if value is None:
         return no_data()
     unit = normalise_unit(unit)
-    assert value is not None
     sign = "+" if value > 0 else ""
     if unit == "share":
         points = _trimmed(value * 100, 1)

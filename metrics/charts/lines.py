@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -236,12 +237,31 @@ def _benchmark_label(spec: LineSpec, xs: Scale, ys: Scale, left: float) -> str:
             best = (room, year, bench, anchor, above)
     assert best is not None  # ends has at least one item
     _, year, bench, anchor, above = best
-    x = xs(year) + (-8 if anchor == "start" else 8)
-    x = max(x, left + 2)
-    y = ys(bench) + (-7 if above else 16)
+    x = max(xs(year) + (-8 if anchor == "start" else 8), left + 2)
+    width = text_width(spec.benchmark_label, SMALL)
+    span = (x, x + width) if anchor == "start" else (x - width, x)
+    line_points = [(xs(y), ys(v)) for y, v in ends]
+    low, high = _y_extent(line_points, *span)
+    # clear the dashed line along the whole label, not only at the end where it starts
+    y = low - 6 if above else high + 15
     return text(
         x, y, spec.benchmark_label, font_size=SMALL, text_anchor=anchor, class_="benchmark-label"
     )
+
+
+def _y_extent(points: list[tuple[float, float]], x0: float, x1: float) -> tuple[float, float]:
+    """Smallest and largest y of a polyline between x0 and x1 (flat beyond its ends)."""
+
+    def y_at(x: float) -> float:
+        if x <= points[0][0]:
+            return points[0][1]
+        for (xa, ya), (xb, yb) in itertools.pairwise(points):
+            if xa <= x <= xb:
+                return ya if xb == xa else ya + (yb - ya) * (x - xa) / (xb - xa)
+        return points[-1][1]
+
+    ys = [y_at(x0), y_at(x1)] + [y for x, y in points if x0 <= x <= x1]
+    return min(ys), max(ys)
 
 
 def _series(spec: LineSpec, xs: Scale, ys: Scale, top, bottom, left, right) -> list[str]:
