@@ -519,3 +519,39 @@ def test_ticks_cover_the_data_with_round_labels():
     assert format_ticks(ticks, "share") == ["0%", "10%", "20%", "30%", "40%", "50%"]
     assert format_ticks(nice_ticks(40000, 70000), "dollars")[-1] == "$70k"
     assert format_ticks([-0.1, 0, 0.1], "share", delta=True) == ["\u221210", "0", "+10"]
+
+
+# --- Inputs from models and pandas ------------------------------------------------------
+def test_decimal_values_and_digit_quality_flags_are_read():
+    from decimal import Decimal
+
+    series = [
+        {"year": "2014", "value": Decimal("0.61"), "lb": "0.58", "ub": "0.64", "quality": "1"},
+        {"year": 2016, "value": Decimal("0.66"), "quality": 3.0},
+    ]
+    chart = trend_chart(series, title="HS degree", unit="share")
+    assert chart.table.rows == (
+        ("2014", "61.0%", "58.0% to 64.0%", "Strong"),
+        ("2016", "66.0%", "No data", "Weak"),
+    )
+
+
+def test_points_can_be_objects_with_attributes():
+    class MetricValue:
+        def __init__(self, year, value):
+            self.year, self.value, self.lb, self.ub, self.quality = year, value, None, None, None
+
+    chart = trend_chart([MetricValue(2021, 3.5), MetricValue(2022, 4.0)], title="R", unit="ratio")
+    assert chart.table.rows[1] == ("2022", "4.00", "Not rated")
+
+
+def test_parity_metrics_read_as_closer_to_or_further_from_parity():
+    closer = summary([0.6, 0.9], direction="parity", unit="ratio", title="Wealth ratio")
+    assert closer == "Wealth ratio rose from 0.60 in 2014 to 0.90 in 2015, closer to parity."
+    further = summary([1.1, 1.5], direction="parity", unit="ratio", title="Wealth ratio")
+    assert further.endswith("further from parity.")
+
+
+def test_chart_renders_itself_in_django_templates():
+    chart = trend_chart(INCOME, title="Income", unit="dollars")
+    assert chart.__html__() == chart.svg == str(chart)
