@@ -52,7 +52,10 @@ def trend_chart(
     headers = _trend_headers(points, bench, bench_label)
     if not any(p.value is not None or p.has_bounds or p.text for p in points):
         return empty_chart(title, headers)
-    summary = trend_summary(points, title=title, unit=unit, direction=direction, benchmark=bench)
+    breaks = frozenset(breaks)
+    summary = trend_summary(
+        points, title=title, unit=unit, direction=direction, benchmark=bench, breaks=breaks
+    )
     table = Table(headers, tuple(_trend_row(p, unit, bench, headers) for p in points), title)
     if not any(p.value is not None or p.has_bounds for p in points):
         return Chart("", summary, table, title)
@@ -67,7 +70,7 @@ def trend_chart(
         label=lambda v: format_value(v, unit, short=unit != "dollars"),
         benchmark=bench,
         benchmark_label=bench_label,
-        breaks=frozenset(breaks),
+        breaks=breaks,
         width=width,
         plot_height=plot_height,
         uid=chart_id,
@@ -130,7 +133,7 @@ def better(a: float, b: float, direction: str | None) -> bool | None:
     return None
 
 
-def trend_summary(points, *, title, unit, direction, benchmark) -> str:
+def trend_summary(points, *, title, unit, direction, benchmark, breaks=()) -> str:
     valued = [p for p in points if p.value is not None]
     if not valued:
         texts = [p for p in points if p.text]
@@ -143,8 +146,15 @@ def trend_summary(points, *, title, unit, direction, benchmark) -> str:
         return _("There is no data for {title} to chart; the table lists what exists.").format(
             title=title
         )
-    first, last = valued[0], valued[-1]
-    sentences = [_change_sentence(first, last, title, unit, direction)]
+    last = valued[-1]
+    # a change is only read within the latest comparable stretch (e.g. Connecticut from 2022)
+    cut = max((b for b in breaks if valued[0].year < b <= last.year), default=None)
+    comparable = [p for p in valued if cut is None or p.year >= cut]
+    sentences = [_change_sentence(comparable[0], last, title, unit, direction)]
+    if cut is not None:
+        sentences.append(
+            _("Values before {year} are not comparable because the series breaks.").format(year=cut)
+        )
     if benchmark:
         sentences.append(_benchmark_sentence(valued, unit, direction, benchmark))
     if last.quality == "Weak":
@@ -273,7 +283,8 @@ def gap_chart(
         )
         for p in points
     )
-    summary = gap_summary(points, unit, subgroup_label, whole_label, direction)
+    breaks = frozenset(breaks)
+    summary = gap_summary(points, unit, subgroup_label, whole_label, direction, breaks)
     zero = _("No gap: {subgroup} equals {whole}").format(subgroup=subgroup_label, whole=whole_label)
     default_subtitle = _("{subgroup} minus {whole}").format(
         subgroup=subgroup_label, whole=whole_label
@@ -288,7 +299,7 @@ def gap_chart(
         unit=unit,
         points=points,
         label=lambda v: format_delta(v, unit, short=True),
-        breaks=frozenset(breaks),
+        breaks=breaks,
         delta=True,
         zero_label=zero,
         width=width,
@@ -306,9 +317,11 @@ def _position(gap: float, unit: str, sub: str, whole: str) -> str:
     return template.format(subgroup=sub, size=format_magnitude(gap, unit), whole=whole)
 
 
-def gap_summary(points, unit, sub, whole, direction) -> str:
+def gap_summary(points, unit, sub, whole, direction, breaks=frozenset()) -> str:
     valued = [p for p in points if p.value is not None]
-    first, last = valued[0], valued[-1]
+    last = valued[-1]
+    cut = max((b for b in breaks if valued[0].year < b <= last.year), default=None)
+    first = next(p for p in valued if cut is None or p.year >= cut)
     latest = _("In {year}, {position}").format(
         year=last.year, position=_position(last.value, unit, sub, whole)
     )

@@ -555,3 +555,12 @@ def test_parity_metrics_read_as_closer_to_or_further_from_parity():
 def test_chart_renders_itself_in_django_templates():
     chart = trend_chart(INCOME, title="Income", unit="dollars")
     assert chart.__html__() == chart.svg == str(chart)
+
+
+def test_summary_reads_change_only_after_a_series_break():
+    series = points((2019, 60.0), (2020, 62.0), (2021, 64.0), (2022, 50.0), (2023, 48.0))
+    chart = trend_chart(series, title="Deaths", unit="per_100k", direction="lower", breaks=[2022])
+    assert chart.summary == (
+        "Deaths fell from 50.0 per 100,000 in 2022 to 48.0 per 100,000 in 2023, a change for "
+        "the better. Values before 2022 are not comparable because the series breaks."
+    )
