@@ -43,7 +43,7 @@ from metrics.charts.formatting import (
     unit_label,
 )
 from metrics.charts.i18n import gettext as _
-from metrics.charts.trend import _about_equal, _interval, better, quality_text
+from metrics.charts.trend import _about_equal, _interval, better, interval_note, quality_text
 
 
 @dataclass(frozen=True)
@@ -334,7 +334,7 @@ def peer_summary(items: list[Row], *, unit, direction, benchmark, year) -> str:
         ).format(**args)
     if benchmark is None:
         return sentence
-    return sentence + " " + _versus_benchmark(home.value, benchmark, unit, direction)
+    return sentence + " " + _versus_benchmark(home, benchmark, unit, direction)
 
 
 def _range_sentence(valued: list[Row], unit: str, prefix: str) -> str:
@@ -353,9 +353,10 @@ def _range_sentence(valued: list[Row], unit: str, prefix: str) -> str:
     )
 
 
-def _versus_benchmark(value: float, bench: float, unit: str, direction) -> str:
+def _versus_benchmark(home: Row, bench: float, unit: str, direction) -> str:
+    value = must(home.value)
     b = format_value(bench, unit)
-    if _about_equal(value, bench):
+    if _about_equal(value, bench, 0.005):
         return _("It is about the same as the national median ({bench}).").format(bench=b)
     where = (
         _("It is above the national median ({bench})")
@@ -363,9 +364,9 @@ def _versus_benchmark(value: float, bench: float, unit: str, direction) -> str:
         else _("It is below the national median ({bench})")
     ).format(bench=b)
     good = better(value, bench, direction)
-    if good is None:
-        return where + "."
-    return where + (_(", which is better here.") if good else _(", which is worse here."))
+    if good is not None:
+        where += _(", which is better here") if good else _(", which is worse here")
+    return f"{where}. {interval_note(home.lb, home.ub, bench, None)}".strip()
 
 
 # --- Drawing ---------------------------------------------------------------------------

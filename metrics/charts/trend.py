@@ -118,8 +118,22 @@ def quality_text(quality: str | None) -> str:
     }[quality]
 
 
-def _about_equal(a: float, b: float) -> bool:
-    return abs(a - b) <= 0.01 * max(abs(a), abs(b)) or abs(a - b) < 1e-12
+def _about_equal(a: float, b: float, tolerance: float = 0.01) -> bool:
+    return abs(a - b) <= tolerance * max(abs(a), abs(b)) or abs(a - b) < 1e-12
+
+
+def interval_note(lb: float | None, ub: float | None, bench: float, year: int | None) -> str:
+    """Say so when the estimate's interval includes the median: the difference may be noise."""
+    if lb is None or ub is None or not lb <= bench <= ub:
+        return ""
+    if year is None:
+        return _(
+            "Its 95% confidence interval includes the median, so the difference may not be real."
+        )
+    return _(
+        "In {year} its 95% confidence interval includes the median, so the difference may "
+        "not be real."
+    ).format(year=year)
 
 
 def better(a: float, b: float, direction: str | None) -> bool | None:
@@ -194,13 +208,15 @@ def _change_sentence(first: Point, last: Point, title: str, unit: str, direction
 
 
 def _side(value: float, bench: float) -> int:
-    return 0 if _about_equal(value, bench) else (1 if value > bench else -1)
+    return 0 if _about_equal(value, bench, 0.005) else (1 if value > bench else -1)
 
 
 def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark) -> str:
     pairs = [(p.year, must(p.value), benchmark[p.year]) for p in valued if p.year in benchmark]
     if not pairs:
         return ""
+    latest = next(p for p in valued if p.year == pairs[-1][0])
+    note = interval_note(latest.lb, latest.ub, pairs[-1][2], latest.year)
     year, value, bench = pairs[-1]
     side = _side(value, bench)
     if side == 0:
@@ -226,9 +242,9 @@ def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark) ->
     else:
         sentence = _("It has been {where} since {since}").format(where=where, since=since)
     good = better(value, bench, direction)
-    if good is None:
-        return sentence + "."
-    return sentence + (_(", which is better here.") if good else _(", which is worse here."))
+    if good is not None:
+        sentence += _(", which is better here") if good else _(", which is worse here")
+    return f"{sentence}. {note}".strip()
 
 
 # --- Gap to the whole ------------------------------------------------------------------

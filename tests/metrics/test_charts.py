@@ -427,7 +427,8 @@ def test_peer_chart_sorts_best_first_and_ranks_home():
     ]
     assert chart.summary == (
         "In 2023, Home County (14.2%) ranks 2 of 3 jurisdictions, where 1 is the best. "
-        "It is above the national median (13.3%), which is worse here."
+        "It is above the national median (13.3%), which is worse here. Its 95% confidence "
+        "interval includes the median, so the difference may not be real."
     )
     assert by_class(parse(chart), "reference-label")[0].text == "National median: 13.3%"
 
@@ -564,3 +565,16 @@ def test_summary_reads_change_only_after_a_series_break():
         "Deaths fell from 50.0 per 100,000 in 2022 to 48.0 per 100,000 in 2023, a change for "
         "the better. Values before 2022 are not comparable because the series breaks."
     )
+
+
+def test_summary_warns_when_the_interval_includes_the_median():
+    series = points((2022, 0.80, 0.78, 0.82), (2023, 0.83, 0.81, 0.85))
+    chart = trend_chart(
+        series, title="Employment", unit="share", direction="higher", benchmark=0.82
+    )
+    assert chart.summary.endswith(
+        "In 2023 it was above the national median (82.0%), which is better here. In 2023 its "
+        "95% confidence interval includes the median, so the difference may not be real."
+    )
+    clear = trend_chart(series, title="Employment", unit="share", benchmark=0.70).summary
+    assert "may not be real" not in clear
