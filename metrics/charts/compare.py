@@ -37,6 +37,7 @@ from metrics.charts.base import (
 from metrics.charts.formatting import (
     format_ticks,
     format_value,
+    label_value,
     nice_ticks,
     no_data,
     normalise_unit,
@@ -105,7 +106,7 @@ def dot_plot(
         table_rows.append(_row_cells(r, unit, has_bounds, compared))
     summary = dot_summary(groups, everyone, unit=unit, all_label=all_label, year=year)
     reference = (
-        _Reference(everyone.value, f"{all_label}: {format_value(everyone.value, unit, short=True)}")
+        _Reference(everyone.value, f"{all_label}: {label_value(everyone.value, unit)}")
         if everyone and everyone.value is not None
         else None
     )
@@ -268,9 +269,7 @@ def peer_chart(
         legend.add("interval", _("95% confidence interval"))
     reference = None
     if benchmark is not None:
-        reference = _Reference(
-            benchmark, f"{bench_label}: {format_value(benchmark, unit, short=True)}"
-        )
+        reference = _Reference(benchmark, f"{bench_label}: {label_value(benchmark, unit)}")
         legend.add("benchmark", bench_label)
     styled = [
         _Styled(r, "diamond", HOME, bold=True) if r.home else _Styled(r, "circle") for r in items
@@ -425,7 +424,7 @@ def _draw_rows(
 def _value_space(rows: list[_Styled], unit: str, stacked: bool) -> float:
     widest = 0.0
     for s in rows:
-        value = text_width(format_value(s.row.value, unit, short=True) + " ", SMALL, s.bold)
+        value = text_width(label_value(s.row.value, unit) + " ", SMALL, s.bold)
         note = _quality_note(s.row, s)
         note_width = text_width(note[0], SMALL, True) if note else 0
         widest = max(widest, max(value, note_width) if stacked else value + note_width)
@@ -493,7 +492,7 @@ def _draw_row(s: _Styled, lines, mid: float, xs, left, right, unit, stacked) -> 
             out.append(
                 marker(s.shape, x, mid, colour=WEAK if weak else colour, hollow=weak, size=size)
             )
-        value_text = format_value(r.value, unit, short=True)
+        value_text = label_value(r.value, unit)
     else:
         value_text = no_data()
     out.append(

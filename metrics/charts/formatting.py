@@ -101,6 +101,12 @@ def format_value(value: object, unit: str, *, short: bool = False) -> str:
     return (_compact(v) if short else None) or _trimmed(v, 2)
 
 
+def label_value(value: object, unit: str) -> str:
+    """A value written on the chart: unit words dropped, but dollars in full ("$61,000")."""
+    unit = normalise_unit(unit)
+    return format_value(value, unit, short=unit != "dollars")
+
+
 def _format_text_ratio(text: str, unit: str) -> str:
     parts = [p.strip() for p in text.split(":")]
     if len(parts) < 2 or not all(parts):

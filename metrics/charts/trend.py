@@ -16,6 +16,7 @@ from metrics.charts.formatting import (
     format_delta,
     format_magnitude,
     format_value,
+    label_value,
     no_data,
     normalise_unit,
     unit_label,
@@ -66,8 +67,7 @@ def trend_chart(
         summary=summary,
         unit=unit,
         points=points,
-        # point labels in full dollars ("$61,000"); other units drop the unit words
-        label=lambda v: format_value(v, unit, short=unit != "dollars"),
+        label=lambda v: label_value(v, unit),
         benchmark=bench,
         benchmark_label=bench_label,
         breaks=breaks,
@@ -170,7 +170,9 @@ def trend_summary(points, *, title, unit, direction, benchmark, breaks=()) -> st
             _("Values before {year} are not comparable because the series breaks.").format(year=cut)
         )
     if benchmark:
-        sentences.append(_benchmark_sentence(valued, unit, direction, benchmark))
+        sentences.append(
+            _benchmark_sentence(comparable, unit, direction, benchmark, whole=cut is None)
+        )
     if last.quality == "Weak":
         sentences.append(
             _(
@@ -211,7 +213,8 @@ def _side(value: float, bench: float) -> int:
     return 0 if _about_equal(value, bench, 0.005) else (1 if value > bench else -1)
 
 
-def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark) -> str:
+def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark, whole=True) -> str:
+    """Compare with the median; ``whole`` is False when earlier years sit before a break."""
     pairs = [(p.year, must(p.value), benchmark[p.year]) for p in valued if p.year in benchmark]
     if not pairs:
         return ""
@@ -233,7 +236,7 @@ def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark) ->
         sentence = _("In {year} it was {where} ({bench})").format(
             year=year, where=where, bench=format_value(bench, unit)
         )
-    elif since == pairs[0][0]:
+    elif since == pairs[0][0] and whole:
         sentence = _("It has been {where} in every year shown").format(where=where)
     elif since == year:
         sentence = _("In {year} it was {where} ({bench})").format(

@@ -578,3 +578,9 @@ def test_summary_warns_when_the_interval_includes_the_median():
     )
     clear = trend_chart(series, title="Employment", unit="share", benchmark=0.70).summary
     assert "may not be real" not in clear
+
+
+def test_benchmark_reading_after_a_break_starts_at_the_break():
+    series = points((2020, 80.0), (2021, 82.0), (2022, 75.0), (2023, 76.0))
+    chart = trend_chart(series, title="D", unit="per_100k", benchmark=70.0, breaks=[2022])
+    assert chart.summary.endswith("It has been above the national median since 2022.")
