@@ -486,9 +486,9 @@ def _parse_field(raw: Any, where: str, problems: _Problems, *, in_table=False) -
 def _parse_specific(ftype: str, raw: Mapping, where: str, problems: _Problems) -> dict[str, Any]:
     kw: dict[str, Any] = {}
     if ftype in ("long_text", "short_text"):
-        kw["max_length"] = _positive_int(raw, "max_length", where, problems) or DEFAULT_LIMITS[
-            ftype
-        ]
+        kw["max_length"] = (
+            _positive_int(raw, "max_length", where, problems) or DEFAULT_LIMITS[ftype]
+        )
         if ftype == "long_text":
             if "markdown" not in raw:
                 problems.add(where, "long_text needs 'markdown: true' or 'markdown: false'")
@@ -620,6 +620,7 @@ _WORKSHEET_KEYS = {
     "extends",
     "omit",
     "override",
+    "fields_first",
     "fields",
 }
 
@@ -660,17 +661,24 @@ def _parse_worksheet(raw: Any, step: int, where: str, problems: _Problems) -> di
         "extends": _text(raw, "extends", where, problems, required=False),
         "_omit": _str_list(raw, "omit", where, problems),
         "_override": raw.get("override") or {},
+        "_first": _str_list(raw, "fields_first", where, problems),
         "_where": where,
     }
 
 
 def _apply_extends(sheets: dict[str, dict], problems: _Problems) -> None:
-    """Give each extending worksheet its base's fields (minus ``omit``, with ``override``)."""
+    """Give each extending worksheet its base's fields (minus ``omit``, with ``override``).
+
+    The worksheet's own fields follow the inherited ones, except those named in
+    ``fields_first``, which lead.
+    """
     for sheet in sheets.values():
         base_key, where = sheet["extends"], sheet["_where"]
         if not base_key:
-            if sheet["_omit"] or sheet["_override"]:
-                problems.add(where, "'omit' and 'override' only make sense with 'extends'")
+            if sheet["_omit"] or sheet["_override"] or sheet["_first"]:
+                problems.add(
+                    where, "'omit', 'override' and 'fields_first' only make sense with 'extends'"
+                )
             continue
         base = sheets.get(base_key)
         if base is None:
@@ -695,7 +703,13 @@ def _apply_extends(sheets: dict[str, dict], problems: _Problems) -> None:
                 problems.add(where, f"override of {k!r} may only change label, help, required")
                 continue
             inherited[k] = replace(inherited[k], **changes)
-        sheet["fields"] = tuple(inherited.values()) + sheet["fields"]
+        own = {f.key: f for f in sheet["fields"]}
+        for k in sheet["_first"]:
+            if k not in own:
+                problems.add(where, f"fields_first names {k!r}, which is not one of its own fields")
+        first = tuple(own[k] for k in sheet["_first"] if k in own)
+        rest = tuple(f for f in sheet["fields"] if f.key not in sheet["_first"])
+        sheet["fields"] = first + tuple(inherited.values()) + rest
 
 
 def _resolve_options(field_: Field, lists: Mapping[str, tuple[Option, ...]], where, problems):
@@ -710,7 +724,9 @@ def _resolve_options(field_: Field, lists: Mapping[str, tuple[Option, ...]], whe
             return field_
         field_ = replace(field_, options=opts)
     if field_.type == "table":
-        cols = tuple(_resolve_options(c, lists, f"{where} › {field_.key}", problems) for c in field_.columns)
+        cols = tuple(
+            _resolve_options(c, lists, f"{where} › {field_.key}", problems) for c in field_.columns
+        )
         field_ = replace(field_, columns=cols)
     return field_
 
@@ -766,7 +782,10 @@ def _parse_framework(raw: Any, options_raw: Any, problems: _Problems) -> Framewo
         problems.add(where, "must be a mapping")
         raw = {}
     _check_keys(
-        raw, {"dimensions", "racial_equity", "pillars", "principles", "actor_types"}, where, problems
+        raw,
+        {"dimensions", "racial_equity", "pillars", "principles", "actor_types"},
+        where,
+        problems,
     )
 
     def entries(name: str) -> list[Mapping]:
@@ -802,7 +821,12 @@ def _parse_framework(raw: Any, options_raw: Any, problems: _Problems) -> Framewo
         if not preds:
             problems.add(here, "a pillar needs its predictors")
         pillars.append(
-            Pillar(key, _text(p, "name", here, problems), _text(p, "description", here, problems), preds)
+            Pillar(
+                key,
+                _text(p, "name", here, problems),
+                _text(p, "description", here, problems),
+                preds,
+            )
         )
     principles = tuple(
         Principle(

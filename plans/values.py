@@ -262,7 +262,7 @@ def _rating(field: Field, value: Any, _fw) -> Result:
     allowed = [p.value for p in field.scale]
     number = _id(value) if not isinstance(value, int) else value
     if isinstance(value, bool) or number not in allowed:
-        extra = " or \"Don't know\"" if field.dont_know else ""
+        extra = ' or "Don\'t know"' if field.dont_know else ""
         return None, [f"Please choose a rating from {allowed[0]} to {allowed[-1]}{extra}."]
     return number, []
 
