@@ -21,14 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from plans.definitions import (
-    DONT_KNOW,
-    METRIC_KEY,
-    URL_MAX,
-    Field,
-    Framework,
-)
-from plans.definitions import framework as current_framework
+from plans.content import DONT_KNOW, METRIC_KEY, URL_MAX, Field, Framework
 
 Result = tuple[Any, list[str]]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -64,6 +57,8 @@ def _text(field: Field, value: Any, _fw) -> Result:
     value = _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
     if field.type == "short_text":
         value = " ".join(value.split())  # one line: newlines and runs of spaces become one space
+    if not value:
+        return None, []
     limit = field.max_length
     if limit and len(value) > limit:
         return None, [
@@ -210,7 +205,10 @@ def _organisation(field: Field, value: Any, _fw) -> Result:
 
 def _framework_ref(kind: str):
     def check(field: Field, value: Any, fw: Framework | None) -> Result:
-        fw = fw or current_framework()
+        if fw is None:
+            from plans.definitions import framework  # the public module imports this one
+
+            fw = framework()
         known = {p.key: p.name for p in (fw.predictors if kind == "predictor" else fw.pillars)}
 
         def one(v):
@@ -299,7 +297,7 @@ def _row(field: Field, row: Any, label: str, fw) -> Result:
         return None, [f"{label}: this row could not be read."]
     columns = {c.key: c for c in field.columns}
     errors = [f"{label}: unknown column {k!r}." for k in row if k not in columns]
-    clean = {}
+    clean: dict[str, Any] = {}
     for key, column in columns.items():
         value, errs = validate_value(column, row.get(key), framework=fw)
         errors += [f"{label}, {column.label}: {e}" for e in errs]
@@ -308,18 +306,24 @@ def _row(field: Field, row: Any, label: str, fw) -> Result:
 
 
 def _table(field: Field, value: Any, fw) -> Result:
-    if field.fixed_rows:
-        # Fixed rows (e.g. the nine readiness conditions) are stored keyed by row.
-        if not isinstance(value, Mapping):
-            return None, ["This table could not be read."]
-        labels = {r.key: r.label for r in field.fixed_rows}
-        errors = [f"{k!r} is not a row of this table." for k in value if k not in labels]
-        clean = {}
-        for key, label in labels.items():
-            row, errs = _row(field, value.get(key) or {}, label, fw)
-            errors += errs
-            clean[key] = row
-        return (None, errors) if errors else (clean, [])
+    return _fixed_table(field, value, fw) if field.fixed_rows else _free_table(field, value, fw)
+
+
+def _fixed_table(field: Field, value: Any, fw) -> Result:
+    # Fixed rows (e.g. the nine readiness conditions) are stored keyed by row, every row present.
+    if not isinstance(value, Mapping):
+        return None, ["This table could not be read."]
+    labels = {r.key: r.label for r in field.fixed_rows}
+    errors = [f"{k!r} is not a row of this table." for k in value if k not in labels]
+    clean: dict[str, Any] = {}
+    for key, label in labels.items():
+        row, errs = _row(field, value.get(key) or {}, label, fw)
+        errors += errs
+        clean[key] = row
+    return (None, errors) if errors else (clean, [])
+
+
+def _free_table(field: Field, value: Any, fw) -> Result:
     if not isinstance(value, list):
         return None, ["This table could not be read."]
     rows = [r for r in value if not (isinstance(r, Mapping) and all(_empty(v) for v in r.values()))]
@@ -328,7 +332,8 @@ def _table(field: Field, value: Any, fw) -> Result:
             f"This table has {len(rows)} rows; the limit is {field.max_rows}. "
             "Please remove some rows or combine them."
         ]
-    errors, clean = [], []
+    errors: list[str] = []
+    clean: list[Any] = []
     for i, r in enumerate(rows, 1):
         row, errs = _row(field, r, f"Row {i}", fw)
         errors += errs
