@@ -154,6 +154,10 @@ class FilledBy:
     mode: str  # "coalition": one shared response; "individual": each member their own
     roles: tuple[str, ...]  # app roles allowed to edit (for individual: who fills one)
     guide_roles: tuple[str, ...] = ()  # who the guide names, for provenance and help
+    # Individual worksheets only: the choice field ("worksheet.field") where the Data Lead says
+    # how answers are shared, and the coalition worksheet the answers are compiled into.
+    sharing_setting: str = ""
+    compiled_in: str = ""
 
 
 @dataclass(frozen=True)

@@ -342,7 +342,9 @@ def _parse_filled_by(raw: Any, where: str, problems: _Problems) -> FilledBy:
     if not isinstance(raw, Mapping):
         problems.add(where, "'filled_by' must give mode and roles")
         return FilledBy("coalition", ())
-    _check_keys(raw, {"mode", "roles", "guide_roles"}, where, problems)
+    _check_keys(
+        raw, {"mode", "roles", "guide_roles", "sharing_setting", "compiled_in"}, where, problems
+    )
     mode = raw.get("mode")
     if mode not in MODES:
         problems.add(where, f"filled_by mode {mode!r} must be one of {', '.join(MODES)}")
@@ -356,7 +358,29 @@ def _parse_filled_by(raw: Any, where: str, problems: _Problems) -> FilledBy:
     for r in guide_roles:
         if r not in GUIDE_ROLES:
             problems.add(where, f"unknown guide role {r!r}")
-    return FilledBy(str(mode), roles, guide_roles)
+    sharing = _text(raw, "sharing_setting", where, problems, required=False)
+    compiled_in = _text(raw, "compiled_in", where, problems, required=False)
+    if (sharing or compiled_in) and mode != "individual":
+        problems.add(where, "sharing_setting and compiled_in apply to individual worksheets only")
+    return FilledBy(str(mode), roles, guide_roles, sharing, compiled_in)
+
+
+def _check_individual_links(sheet: Worksheet, by_key: Mapping[str, Worksheet], where, problems):
+    fb = sheet.filled_by
+    if fb.compiled_in:
+        target = by_key.get(fb.compiled_in)
+        if target is None or target.filled_by.mode != "coalition":
+            problems.add(where, f"compiled_in {fb.compiled_in!r} is not a coalition worksheet")
+    if fb.sharing_setting:
+        sheet_key, _, field_key = fb.sharing_setting.partition(".")
+        target = by_key.get(sheet_key)
+        setting = next((f for f in target.fields if f.key == field_key), None) if target else None
+        if setting is None or setting.type != "choice":
+            problems.add(
+                where,
+                f"sharing_setting {fb.sharing_setting!r} must name a choice field "
+                "as worksheet.field",
+            )
 
 
 _WORKSHEET_KEYS = {
@@ -663,6 +687,24 @@ def _finalise_field(f: Field, where: str, ctx: dict, problems: _Problems) -> Fie
     return f
 
 
+def _check_step_feeds(step_raw: dict, worksheets: list[Worksheet], map_keys, problems) -> None:
+    """A step lists every section its worksheets feed; it may list more (Step 1 gives M2 the
+    framework text itself, Step 9 assembles the whole plan)."""
+    where, declared = step_raw["_where"], set(step_raw["feeds"])
+    for m in sorted(declared - map_keys):
+        problems.add(where, f"feeds MAP section {m!r}, which does not exist")
+    for w in worksheets:
+        missing = set(w.feeds) - declared
+        if missing:
+            problems.add(where, f"{w.key} feeds {sorted(missing)}, which the step does not list")
+        for f in w.fields:
+            if set(f.feeds) - set(w.feeds):
+                problems.add(
+                    f"{where} › {w.key} › {f.key}",
+                    f"feeds {sorted(set(f.feeds) - set(w.feeds))}, which its worksheet does not",
+                )
+
+
 def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
     map_keys = {s.key for s in sections}
     sheets_by_key: dict[str, dict] = {}
@@ -688,15 +730,13 @@ def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
             fields = tuple(_finalise_field(f, where, ctx, problems) for f in sh["fields"])
             clean = {k: v for k, v in sh.items() if not k.startswith("_")}
             worksheets.append(Worksheet(**{**clean, "fields": fields}))
-        union = set().union(*(feeds_of[w.key] for w in worksheets)) if worksheets else set()
-        if set(step_raw["feeds"]) != union:
-            problems.add(
-                step_raw["_where"],
-                f"step feeds {sorted(step_raw['feeds'])} but its worksheets feed {sorted(union)}",
-            )
+        _check_step_feeds(step_raw, worksheets, map_keys, problems)
         clean = {k: v for k, v in step_raw.items() if not k.startswith("_")}
         steps.append(Step(**{**clean, "worksheets": tuple(worksheets)}))
 
+    by_key = {w.key: w for st in steps for w in st.worksheets}
+    for w in by_key.values():
+        _check_individual_links(w, by_key, sheets_by_key[w.key]["_where"], problems)
     for s in sections:
         for w in s.fed_by:
             if w not in feeds_of:

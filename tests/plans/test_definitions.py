@@ -87,9 +87,26 @@ def test_every_worksheet_feeds_existing_map_sections_both_ways(defs):
             assert s.key in defs.worksheets[key].feeds
 
 
-def test_step_feeds_are_what_its_worksheets_feed(defs):
+def test_step_feeds_cover_what_its_worksheets_feed(defs):
     for step in defs.steps:
-        assert set(step.feeds) == {m for w in step.worksheets for m in w.feeds}
+        assert set(step.feeds) >= {m for w in step.worksheets for m in w.feeds}
+    assert defs.steps[0].feeds == ("M2",)  # the framework itself, not a worksheet answer
+
+
+def test_individual_answers_reach_the_plan_only_through_a_compilation(defs):
+    w51 = defs.worksheets["w5_1"]
+    assert w51.filled_by.compiled_in == "w5_2"
+    assert w51.filled_by.sharing_setting == "w5_2.sharing_mode"
+    sharing = defs.worksheets["w5_2"].field("sharing_mode")
+    assert [o.key for o in sharing.options] == [
+        "attributed",
+        "anonymized",
+        "themes_only",
+        "not_shared",
+    ]
+    for w in defs.worksheets.values():
+        if w.filled_by.mode == "individual":
+            assert w.feeds == (), w.key
 
 
 def test_predictor_and_pillar_names_are_the_frameworks(defs):
@@ -440,9 +457,29 @@ BROKEN = {
         step_1(worksheets=[worksheet_1(key="w2_1", number="2.1")]),
         "step01.yaml › w2_1: worksheet key belongs to step 2, not step 1",
     ),
-    "step feeds differ from its worksheets": (
-        step_1(feeds=["M0", "M1"]),
-        "step01.yaml: step feeds ['M0', 'M1'] but its worksheets feed ['M0']",
+    "worksheet feeds a section its step does not list": (
+        step_1(feeds=["M1"]),
+        "step01.yaml: w1_1 feeds ['M0'], which the step does not list",
+    ),
+    "step feeding a missing MAP section": (
+        step_1(feeds=["M0", "M5"]),
+        "step01.yaml: feeds MAP section 'M5', which does not exist",
+    ),
+    "field feeding a section its worksheet does not": (
+        with_field({"key": "x", "type": "date", "label": "X", "feeds": ["M1"]}),
+        "step01.yaml › w1_1 › x: feeds ['M1'], which its worksheet does not",
+    ),
+    "sharing setting on a coalition worksheet": (
+        step_1(worksheets=[worksheet_1(filled_by={"mode": "coalition", "roles": ["member"],
+                                                  "compiled_in": "w1_1"})]),
+        "step01.yaml › w1_1: sharing_setting and compiled_in apply to individual worksheets only",
+    ),
+    "sharing setting that is not a choice": (
+        step_1(worksheets=[worksheet_1(), worksheet_1(
+            key="w1_2", number="1.2", feeds=[],
+            filled_by={"mode": "individual", "roles": ["member"],
+                       "sharing_setting": "w1_1.name"})]),
+        "step01.yaml › w1_2: sharing_setting 'w1_1.name' must name a choice field",
     ),
     "checklist of a step without items": (
         step_1(checklist={"provenance": "R", "items": []}),
