@@ -442,6 +442,15 @@ def _parse_worksheet(raw: Any, step: int, where: str, problems: _Problems) -> di
     }
 
 
+def _valid_override(changes: Any) -> bool:
+    if not isinstance(changes, Mapping) or set(changes) - {"label", "help", "required"}:
+        return False
+    texts_ok = all(
+        isinstance(changes[k], str) and changes[k] for k in ("label", "help") if k in changes
+    )
+    return texts_ok and isinstance(changes.get("required", False), bool)
+
+
 def _apply_extends(sheets: dict[str, dict], problems: _Problems) -> None:
     """Give each extending worksheet its base's fields (minus ``omit``, with ``override``).
 
@@ -475,8 +484,10 @@ def _apply_extends(sheets: dict[str, dict], problems: _Problems) -> None:
             if k not in inherited:
                 problems.add(where, f"overrides {k!r}, which {base_key} does not have (or omits)")
                 continue
-            if not isinstance(changes, Mapping) or set(changes) - {"label", "help", "required"}:
-                problems.add(where, f"override of {k!r} may only change label, help, required")
+            if not _valid_override(changes):
+                problems.add(
+                    where, f"override of {k!r} may only change label and help (text), required"
+                )
                 continue
             inherited[k] = replace(inherited[k], **changes)
         own = {f.key: f for f in sheet["fields"]}
@@ -523,6 +534,8 @@ def _parse_step(raw: Any, path: Path, problems: _Problems) -> tuple[dict, list[d
     if isinstance(number, bool) or not isinstance(number, int):
         problems.add(where, "'number' must be a whole number")
         number = 0
+    elif path.stem != f"step{number:02}":
+        problems.add(where, f"holds step {number}; name the file step{number:02}.yaml")
     sheets_raw = raw.get("worksheets")
     if not isinstance(sheets_raw, list) or not sheets_raw:
         problems.add(where, "a step needs at least one worksheet")

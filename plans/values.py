@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 from plans.content import DONT_KNOW, METRIC_KEY, URL_MAX, Field, Framework
 
 Result = tuple[Any, list[str]]
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?\Z")
 # Control characters other than tab and newlines never belong in an answer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -74,7 +75,10 @@ def _to_number(value: Any) -> float | int | None:
     if isinstance(value, int | float):
         number = value
     elif isinstance(value, str):
-        text = value.replace(",", "").replace("%", "").strip()
+        text = value.replace("%", "").strip()
+        # Only commas that group thousands ("12,500.75"); "1,5" is ambiguous across languages.
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
         try:
             number = int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
         except ValueError:
@@ -130,11 +134,17 @@ def _url(field: Field, value: Any, _fw) -> Result:
         return None, [f"This web address is longer than {URL_MAX:,} characters."]
     if re.search(r"\s", value):
         return None, ["A web address cannot contain spaces."]
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None, ["This web address could not be read."]
     if parts.scheme.lower() not in ("http", "https"):
         return None, ["Please enter a web address that starts with http:// or https://."]
-    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
+    if not hostname or "." not in hostname:
         return None, ["This web address has no site name, e.g. https://www.example.org/page."]
+    if parts.username or parts.password:
+        return None, ["Please remove the user name or password from the web address."]
     return value, []
 
 
@@ -212,7 +222,7 @@ def _framework_ref(kind: str):
         known = {p.key: p.name for p in (fw.predictors if kind == "predictor" else fw.pillars)}
 
         def one(v):
-            if v in known:
+            if isinstance(v, str) and v in known:
                 return v, None
             return None, f"{v!r} is not one of the {len(known)} {kind}s of the framework."
 

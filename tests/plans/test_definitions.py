@@ -433,6 +433,16 @@ BROKEN = {
                                                       feeds=[], fields=[], omit=["nope"])]),
         "step01.yaml › w1_2: omits 'nope', which w1_1 does not have",
     ),
+    "override with a non-text label": (
+        step_1(worksheets=[worksheet_1(), worksheet_1(key="w1_2", number="1.2", extends="w1_1",
+                                                      feeds=[], fields=[],
+                                                      override={"name": {"label": 7}})]),
+        "step01.yaml › w1_2: override of 'name' may only change label and help (text), required",
+    ),
+    "step number that does not match its file": (
+        step_1(number=3),
+        "step01.yaml: holds step 3; name the file step03.yaml",
+    ),
     "step without worksheets": (
         step_1(worksheets=[]),
         "step01.yaml: a step needs at least one worksheet",
@@ -596,6 +606,7 @@ def test_numbers_and_percents():
     count = F("n", "number", "N", min=0, max=1000, integer=True)
     ok(count, "120", 120)
     ok(count, "1,000", 1000)
+    bad(count, "1,5", "Please enter a number")  # a decimal comma is not silently read as 15
     ok(count, 7, 7)
     bad(count, 7.5, "whole number")
     bad(count, -1, "between 0 and 1000")
@@ -629,6 +640,9 @@ def test_urls_must_be_http_or_https():
     bad(link, "www.example.org", "http:// or https://")
     bad(link, "https://exa mple.org", "cannot contain spaces")
     bad(link, "https://", "no site name")
+    bad(link, "http://localhost:8000/admin", "no site name")
+    bad(link, "https://user:secret@example.org", "remove the user name or password")
+    bad(link, "http://[::1", "could not be read")
 
 
 def test_files_are_references_with_allowed_types():
@@ -703,6 +717,7 @@ def test_framework_references(defs):
     predictor = F("p", "predictor", "P")
     ok(predictor, "neonatal_health", "neonatal_health")
     bad(predictor, "happiness", "not one of the 24 predictors")
+    bad(predictor, ["neonatal_health"], "not one of the 24 predictors")  # one, not a list
     pillars = F("p", "pillar", "P", multiple=True)
     ok(pillars, ["rewarding_work"], ["rewarding_work"])
     bad(pillars, ["rewarding_work", "sunshine"], "not one of the 5 pillars")
@@ -748,9 +763,12 @@ def test_fixed_row_tables_are_keyed_by_row(defs):
 
 def test_every_real_field_accepts_empty_and_rejects_nonsense(defs):
     """Each field in the content can be validated; a wrong-shaped value never passes silently."""
-    nonsense = object()
+    nonsense = (object(), [{"?": [1]}], {"?": {"?": 1}}, 3.5)
     for w in defs.worksheets.values():
-        for f in w.fields:
+        for f in all_fields(w.fields):
             assert check(f, None) == (None, []), (w.key, f.key)
-            clean, errors = check(f, nonsense)
-            assert clean is None and errors, (w.key, f.key)
+            for value in nonsense:
+                if f.type in ("number", "percent") and value == 3.5:
+                    continue  # a fine number
+                clean, errors = check(f, value)
+                assert clean is None and errors, (w.key, f.key, value)
