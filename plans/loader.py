@@ -718,6 +718,28 @@ def _check_step_feeds(step_raw: dict, worksheets: list[Worksheet], map_keys, pro
                 )
 
 
+def _check_map_links(sections, feeds_of: dict[str, set[str]], where_of, problems) -> None:
+    """Each section's ``fed_by`` and each worksheet's ``feeds`` must say the same thing."""
+    fed_by = {s.key: set(s.fed_by) for s in sections}
+    for section in sections:
+        here = f"map_sections.yaml › {section.key}"
+        for key in section.fed_by:
+            if key not in feeds_of:
+                problems.add(here, f"fed_by unknown worksheet {key!r}")
+            elif section.key not in feeds_of[key]:
+                problems.add(
+                    here,
+                    f"lists {key} in fed_by, but {key} does not list {section.key} in its feeds",
+                )
+    for key, feeds in feeds_of.items():
+        for m in sorted(feeds & set(fed_by)):
+            if key not in fed_by[m]:
+                problems.add(
+                    where_of[key],
+                    f"feeds {m}, but map_sections.yaml does not list {key} in {m}'s fed_by",
+                )
+
+
 def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
     map_keys = {s.key for s in sections}
     sheets_by_key: dict[str, dict] = {}
@@ -748,24 +770,10 @@ def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
         steps.append(Step(**{**clean, "worksheets": tuple(worksheets)}))
 
     by_key = {w.key: w for st in steps for w in st.worksheets}
-    for w in by_key.values():
-        _check_individual_links(w, by_key, sheets_by_key[w.key]["_where"], problems)
-    for s in sections:
-        for w in s.fed_by:
-            if w not in feeds_of:
-                problems.add(f"map_sections.yaml › {s.key}", f"fed_by unknown worksheet {w!r}")
-            elif s.key not in feeds_of[w]:
-                problems.add(
-                    f"map_sections.yaml › {s.key}",
-                    f"lists {w} in fed_by, but {w} does not list {s.key} in its feeds",
-                )
-    for w, feeds in feeds_of.items():
-        for m in feeds & map_keys:
-            if w not in next(s for s in sections if s.key == m).fed_by:
-                problems.add(
-                    sheets_by_key[w]["_where"],
-                    f"feeds {m}, but map_sections.yaml does not list {w} in {m}'s fed_by",
-                )
+    for sheet in by_key.values():
+        _check_individual_links(sheet, by_key, sheets_by_key[sheet.key]["_where"], problems)
+    where_of = {key: sh["_where"] for key, sh in sheets_by_key.items()}
+    _check_map_links(sections, feeds_of, where_of, problems)
     numbers = [s.number for s in steps]
     if numbers != list(range(1, len(numbers) + 1)):
         problems.add("steps", f"step numbers must run 1, 2, 3, ... in order; found {numbers}")
