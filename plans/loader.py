@@ -25,6 +25,7 @@ from plans.content import (
     NON_CELL_TYPES,
     PROVENANCE,
     REFERENCE_TYPES,
+    SLUG,
     WORKSHEET_KEY,
     ActorType,
     ChecklistItem,
@@ -120,7 +121,10 @@ def _text(raw: Mapping, name: str, where: str, problems: _Problems, *, required=
 def _key(raw: Mapping, where: str, problems: _Problems, pattern=KEY) -> str:
     key = raw.get("key")
     if not isinstance(key, str) or not pattern.match(key):
-        problems.add(where, f"key {key!r} is not a valid key (lower case letters, digits, _)")
+        allowed = "-" if pattern is SLUG else "_"
+        problems.add(
+            where, f"key {key!r} is not a valid key (lower case letters, digits, {allowed})"
+        )
         return str(key)
     return key
 
@@ -596,10 +600,10 @@ def _parse_framework(raw: Any, options_raw: Any, problems: _Problems) -> Framewo
     pillars = []
     for p in entries("pillars"):
         here = f"{where} › pillars › {p.get('key')}"
-        key = _key(p, here, problems)
+        key = _key(p, here, problems, SLUG)
         preds = tuple(
             Predictor(
-                _key(q, here, problems),
+                _key(q, here, problems, SLUG),
                 _text(q, "name", here, problems),
                 key,
                 _str_list(q, "aliases", here, problems),

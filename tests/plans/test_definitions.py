@@ -130,7 +130,10 @@ def test_predictor_and_pillar_names_are_the_frameworks(defs):
         "Political participation", "Descriptive representation", "Safety from crime",
         "Just policing",
     ]  # fmt: skip
-    assert fw.predictor("neonatal_health").pillar == "healthy_environment_health_care"
+    assert (
+        fw.predictor("neonatal-health").pillar
+        == "healthy-environment-and-access-to-good-health-care"
+    )
     assert [d.name for d in fw.dimensions] == [
         "Economic success",
         "Power and autonomy",
@@ -541,6 +544,14 @@ def test_duplicate_predictor_in_framework(tmp_path):
         load_definitions(write(tmp_path, framework=framework))
 
 
+def test_predictor_keys_are_slugs_shared_with_the_metrics_catalog(tmp_path, defs):
+    assert all(re.fullmatch(r"[a-z][a-z0-9-]*", p.key) for p in defs.framework.predictors)
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["pillars"][0]["predictors"][0]["key"] = "neonatal_health"
+    with pytest.raises(DefinitionError, match="key 'neonatal_health' is not a valid key"):
+        load_definitions(write(tmp_path, framework=framework))
+
+
 def test_invalid_yaml_names_the_file(tmp_path):
     write(tmp_path)
     (tmp_path / "step01.yaml").write_text("number: 1\ntitle: [unclosed\n")
@@ -715,12 +726,12 @@ def test_checklists():
 
 def test_framework_references(defs):
     predictor = F("p", "predictor", "P")
-    ok(predictor, "neonatal_health", "neonatal_health")
+    ok(predictor, "neonatal-health", "neonatal-health")
     bad(predictor, "happiness", "not one of the 24 predictors")
-    bad(predictor, ["neonatal_health"], "not one of the 24 predictors")  # one, not a list
+    bad(predictor, ["neonatal-health"], "not one of the 24 predictors")  # one, not a list
     pillars = F("p", "pillar", "P", multiple=True)
-    ok(pillars, ["rewarding_work"], ["rewarding_work"])
-    bad(pillars, ["rewarding_work", "sunshine"], "not one of the 5 pillars")
+    ok(pillars, ["rewarding-work"], ["rewarding-work"])
+    bad(pillars, ["rewarding-work", "sunshine"], "not one of the 5 pillars")
     metric = F("m", "metric", "M")
     ok(metric, "share_low_birth_weight", "share_low_birth_weight")
     bad(metric, "Low birth weight!", "choose a Mobility Metric")
