@@ -222,6 +222,11 @@ def test_prompts_are_not_the_spec_quotes(defs):
             for f in all_fields(w.fields):
                 texts += [f.label, f.help, f.text, f.placeholder]
                 texts += [o.label for o in (*f.options, *f.items, *f.fixed_rows)]
+    fw = defs.framework
+    texts += [fw.racial_equity, *(d.description for d in fw.dimensions)]
+    texts += [p.description for p in (*fw.pillars, *fw.principles)]
+    texts += [a.role for a in fw.actor_types]
+    texts += [m.contains for m in defs.map_sections]
     copied = [q for q in quotes if any(q.lower() in t.lower() for t in texts)]
     assert copied == []
 
