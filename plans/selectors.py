@@ -1,0 +1,453 @@
+"""Reads of the planning workspace, always for one coalition the caller already resolved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from coalitions.models import Coalition, Membership
+from plans import definitions
+from plans.content import DONT_KNOW, Field, Step, Worksheet
+from plans.display import Names, answer_fields, records, value_text
+from plans.models import (
+    Assignment,
+    ChecklistTick,
+    Comment,
+    Notification,
+    ResponseStatus,
+    Revision,
+    StepState,
+    StepStatus,
+    WorksheetResponse,
+)
+
+# --- responses ------------------------------------------------------------------------------
+
+
+def shared_response(coalition: Coalition, worksheet_key: str) -> WorksheetResponse | None:
+    return WorksheetResponse.objects.filter(
+        coalition=coalition, worksheet_key=worksheet_key, owner__isnull=True
+    ).first()
+
+
+def own_response(
+    coalition: Coalition, worksheet_key: str, membership: Membership
+) -> WorksheetResponse | None:
+    return WorksheetResponse.objects.filter(
+        coalition=coalition, worksheet_key=worksheet_key, owner=membership
+    ).first()
+
+
+def response_for(
+    coalition: Coalition, ws: Worksheet, membership: Membership
+) -> WorksheetResponse | None:
+    """The response a member works on: the shared one, or their own for individual worksheets."""
+    if ws.filled_by.mode == "individual":
+        return own_response(coalition, ws.key, membership)
+    return shared_response(coalition, ws.key)
+
+
+def individual_responses(coalition: Coalition, worksheet_key: str) -> QuerySet[WorksheetResponse]:
+    return (
+        WorksheetResponse.objects.filter(
+            coalition=coalition, worksheet_key=worksheet_key, owner__isnull=False, version__gt=0
+        )
+        .select_related("owner__user")
+        .order_by("owner__joined_at", "pk")
+    )
+
+
+def member_names(coalition: Coalition) -> Names:
+    return Names(
+        members={
+            m.pk: str(m.user.name or m.user.email)
+            for m in coalition.memberships.select_related("user")
+        }
+    )
+
+
+def member_handle(membership: Membership) -> str:
+    """What follows @ to mention someone: their name without spaces, else their email's name."""
+    name = slugify(membership.user.name or "").replace("-", "")
+    if name:
+        return name
+    return re.sub(r"[^\w.\-]", "", membership.user.email.split("@")[0])
+
+
+def sharing_mode(coalition: Coalition, ws: Worksheet) -> str | None:
+    """How the answers of an individual worksheet are shared, as the data lead set it."""
+    if not ws.filled_by.sharing_setting:
+        return None
+    source_key, field_key = ws.filled_by.sharing_setting.split(".", 1)
+    response = shared_response(coalition, source_key)
+    return (response.data.get(field_key) if response else None) or None
+
+
+def sharing_label(coalition: Coalition, ws: Worksheet) -> str:
+    mode = sharing_mode(coalition, ws)
+    if mode is None:
+        return _("The data lead has not yet said how answers will be shared.")
+    source_key, field_key = ws.filled_by.sharing_setting.split(".", 1)
+    f = definitions.worksheet(source_key).field(field_key)
+    return _("Your answers will be shared: %(how)s.") % {"how": value_text(f, mode).lower()}
+
+
+# --- computed guidance ------------------------------------------------------------------------
+
+
+def computed_text(coalition: Coalition, ws: Worksheet, f: Field) -> str:
+    """The value of a read-only computed field (``COMPUTATIONS`` in plans/content.py)."""
+    name = f.computed
+    if name == "coalition_geography":
+        return str(coalition.geography.full_name)
+    if name == "sharing_mode_notice":
+        return sharing_label(coalition, ws)
+    if name == "responses_received":
+        for other in definitions.worksheets():
+            if other.filled_by.compiled_in == ws.key:
+                got = individual_responses(coalition, other.key)
+                done = got.filter(status=ResponseStatus.COMPLETE).count()
+                return _("%(done)s marked complete, %(started)s started, of %(n)s members.") % {
+                    "done": done,
+                    "started": got.count(),
+                    "n": coalition.memberships.count(),
+                }
+    if name == "vision_statement":
+        response = shared_response(coalition, "w7_2")
+        for key in ("vision_statement", "vision", "statement"):
+            if response and response.data.get(key):
+                return str(response.data[key])
+        return _("Not written yet (Worksheet 7.2).")
+    return ""
+
+
+# --- metric values: the seam to the metrics app ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    value: Any
+    quality: int | None
+    year: int | None = None
+    label: str = ""
+
+
+def metric_value_for_coalition(coalition: Coalition, variable: str) -> MetricValue | None:
+    """The latest value and quality flag of one Mobility Metric for the coalition's geography.
+
+    The metrics app owns the numbers. Until it offers
+    ``metrics.selectors.latest_metric_value(geography, variable)`` this returns None and pages
+    show the metric's name only.
+    """
+    try:
+        from metrics import selectors as metric_selectors
+    except ImportError:  # pragma: no cover
+        return None
+    lookup = getattr(metric_selectors, "latest_metric_value", None)
+    if lookup is None:
+        return None
+    found = lookup(coalition.geography, variable)
+    if found is None:
+        return None
+    if isinstance(found, MetricValue):
+        return found
+    return MetricValue(
+        value=getattr(found, "value", None),
+        quality=getattr(found, "quality", None),
+        year=getattr(found, "year", None),
+        label=str(getattr(found, "label", "")),
+    )
+
+
+# --- steps and progress -----------------------------------------------------------------------
+
+
+@dataclass
+class WorksheetRow:
+    worksheet: Worksheet
+    status: str
+    status_label: str
+    response: WorksheetResponse | None
+    assignments: list[Assignment]
+
+
+@dataclass
+class StepRow:
+    step: Step
+    status: str
+    status_label: str
+    worksheets: list[WorksheetRow]
+    done: int
+    total: int
+    ticks: dict[str, ChecklistTick]
+    state: StepState | None
+    assignments: list[Assignment]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def _worksheet_status(ws: Worksheet, response: WorksheetResponse | None) -> str:
+    if response is None or response.version == 0:
+        return ResponseStatus.NOT_STARTED
+    return response.status
+
+
+def steps_overview(coalition: Coalition, membership: Membership) -> list[StepRow]:
+    states = {s.step: s for s in StepState.objects.filter(coalition=coalition)}
+    shared = {
+        r.worksheet_key: r
+        for r in WorksheetResponse.objects.filter(coalition=coalition, owner__isnull=True)
+    }
+    own = {
+        r.worksheet_key: r
+        for r in WorksheetResponse.objects.filter(coalition=coalition, owner=membership)
+    }
+    ticks: dict[int, dict[str, ChecklistTick]] = {}
+    for t in ChecklistTick.objects.filter(coalition=coalition).select_related("ticked_by"):
+        ticks.setdefault(t.step, {})[t.item_key] = t
+    assignments: dict[tuple[int, str], list[Assignment]] = {}
+    for a in Assignment.objects.filter(coalition=coalition).select_related(
+        "owner__user", "working_group"
+    ):
+        assignments.setdefault((a.step, a.worksheet_key), []).append(a)
+    rows = []
+    for step in definitions.steps():
+        ws_rows = []
+        for ws in step.worksheets:
+            response = (own if ws.filled_by.mode == "individual" else shared).get(ws.key)
+            status = _worksheet_status(ws, response)
+            ws_rows.append(
+                WorksheetRow(
+                    ws,
+                    status,
+                    str(ResponseStatus(status).label),
+                    response,
+                    assignments.get((step.number, ws.key), []),
+                )
+            )
+        state = states.get(step.number)
+        status = state.status if state else StepStatus.NOT_STARTED
+        rows.append(
+            StepRow(
+                step=step,
+                status=status,
+                status_label=str(StepStatus(status).label),
+                worksheets=ws_rows,
+                done=sum(1 for w in ws_rows if w.status == ResponseStatus.COMPLETE),
+                total=len(ws_rows),
+                ticks=ticks.get(step.number, {}),
+                state=state,
+                assignments=assignments.get((step.number, ""), []),
+            )
+        )
+    return rows
+
+
+def overdue_assignments(coalition: Coalition, today: dt.date | None = None) -> list[Assignment]:
+    today = today or timezone.localdate()
+    shared_done = set(
+        WorksheetResponse.objects.filter(
+            coalition=coalition, owner__isnull=True, status=ResponseStatus.COMPLETE
+        ).values_list("worksheet_key", flat=True)
+    )
+    steps_done = set(
+        StepState.objects.filter(coalition=coalition, status=StepStatus.COMPLETE).values_list(
+            "step", flat=True
+        )
+    )
+    items = Assignment.objects.filter(coalition=coalition, due_date__lt=today).select_related(
+        "owner__user", "working_group"
+    )
+    return [
+        a
+        for a in items
+        if not (a.worksheet_key in shared_done or (not a.worksheet_key and a.step in steps_done))
+    ]
+
+
+def my_assignments(coalition: Coalition, membership: Membership) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(coalition=coalition)
+        .filter(Q(owner=membership) | Q(working_group__members=membership))
+        .select_related("owner__user", "working_group")
+        .distinct()
+        .order_by("due_date", "step")
+    )
+
+
+def recent_activity(coalition: Coalition, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest saves and comments, newest first. Individual answers stay private."""
+    revisions = (
+        Revision.objects.filter(response__coalition=coalition, response__owner__isnull=True)
+        .select_related("author", "response")
+        .order_by("-created_at")[:limit]
+    )
+    comments = (Comment.objects.filter(coalition=coalition).select_related("author")).order_by(
+        "-created_at"
+    )[:limit]
+    items: list[dict[str, Any]] = [
+        {
+            "at": r.created_at,
+            "who": r.author,
+            "what": _("saved version %(v)s of") % {"v": r.version},
+            "worksheet": definitions.worksheet(r.response.worksheet_key),
+        }
+        for r in revisions
+    ] + [
+        {
+            "at": c.created_at,
+            "who": c.author,
+            "what": _("commented on"),
+            "worksheet": definitions.worksheet(c.worksheet_key),
+        }
+        for c in comments
+    ]
+    return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+
+
+def unread_notifications(user: Any, coalition: Coalition) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, coalition=coalition, read_at=None)
+
+
+def comments_for(coalition: Coalition, worksheet_key: str) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(coalition=coalition, worksheet_key=worksheet_key)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def data_diff(
+    ws: Worksheet, old: Mapping[str, Any], new: Mapping[str, Any], names: Names | None = None
+) -> list[Change]:
+    """The answers that differ between two versions, as text a person can read."""
+    changes = []
+    old_records, new_records = records(ws, old), records(ws, new)
+    for i in range(max(len(old_records), len(new_records))):
+        a = old_records[i] if i < len(old_records) else {}
+        b = new_records[i] if i < len(new_records) else {}
+        prefix = f"{ws.repeats} {i + 1}: " if ws.repeats else ""
+        for f in answer_fields(ws):
+            before = value_text(f, a.get(f.key), names)
+            after = value_text(f, b.get(f.key), names)
+            if before != after:
+                changes.append(Change(prefix + f.label, before, after))
+    return changes
+
+
+def revision_history(response: WorksheetResponse, names: Names | None = None) -> list[dict]:
+    ws = definitions.worksheet(response.worksheet_key)
+    revisions = list(response.revisions.select_related("author").order_by("version"))
+    history: list[dict] = []
+    previous: dict = {}
+    for rev in revisions:
+        history.append({"revision": rev, "changes": data_diff(ws, previous, rev.data, names)})
+        previous = rev.data
+    return list(reversed(history))
+
+
+# --- readiness (W3.1) and compilation -----------------------------------------------------------
+
+
+def readiness_summary(coalition: Coalition) -> dict[str, Any] | None:
+    """The nine readiness conditions of W3.1, the ones that need work first at the top.
+
+    "Don't know" counts as needing work: not knowing is itself a gap to close.
+    """
+    ws = definitions.worksheet("w3_1")
+    f = ws.field("conditions")
+    response = shared_response(coalition, ws.key)
+    rating_col = f.column("rating")
+    if rating_col is None:  # pragma: no cover - guarded by the definitions test
+        return None
+    values = (response.data.get(f.key) if response else None) or {}
+    top = max(p.value for p in rating_col.scale)
+    rows: list[dict[str, Any]] = []
+    for row in f.fixed_rows:
+        cells = values.get(row.key) or {}
+        rating = cells.get("rating")
+        if rating is None:
+            rank, label = (2, _("Not rated yet"))
+        elif rating == DONT_KNOW:
+            rank, label = (0, _("Don't know"))
+        else:
+            rank, label = (1 if rating <= top // 2 else 3, value_text(rating_col, rating))
+        rows.append(
+            {
+                "key": row.key,
+                "condition": row.label,
+                "rating": rating,
+                "label": label,
+                "rank": (rank, rating if isinstance(rating, int) else 0),
+                "needs_work": rank <= 1,
+                "actions": cells.get("actions") or "",
+            }
+        )
+    rows.sort(key=lambda r: r["rank"])
+    rated = [r["rating"] for r in rows if isinstance(r["rating"], int)]
+    return {
+        "rows": rows,
+        "needs_work": [r for r in rows if r["needs_work"]],
+        "rated": len(rated),
+        "average": round(sum(rated) / len(rated), 1) if rated else None,
+        "scale_top": top,
+        "overall": value_text(ws.field("overall"), response.data.get("overall"))
+        if response
+        else "",
+    }
+
+
+def anonymous_label(response: WorksheetResponse) -> str:
+    # A stable label that does not follow the order in which people joined.
+    digest = hashlib.sha256(f"{response.pk}-{response.coalition_id}".encode()).hexdigest()
+    return digest[:4].upper()
+
+
+def compilation(coalition: Coalition, ws: Worksheet) -> dict[str, Any]:
+    """Every member's answers side by side, named only when the sharing setting says so."""
+    mode = sharing_mode(coalition, ws)
+    named = mode == "attributed"
+    responses = list(individual_responses(coalition, ws.key))
+    if not named:
+        responses.sort(key=anonymous_label)
+    names = member_names(coalition)
+    columns = [
+        {
+            "response": r,
+            "who": (
+                str(r.owner.user.name or r.owner.user.email)  # type: ignore[union-attr]
+                if named
+                else _("Member %(code)s") % {"code": anonymous_label(r)}
+            ),
+            "complete": r.status == ResponseStatus.COMPLETE,
+        }
+        for r in responses
+    ]
+    rows = []
+    for f in answer_fields(ws):
+        cells = [
+            {"response": r, "text": value_text(f, r.data.get(f.key), names)} for r in responses
+        ]
+        rows.append({"field": f, "cells": cells})
+    return {"mode": mode, "named": named, "columns": columns, "rows": rows}

@@ -1,0 +1,495 @@
+"""Every write to the planning workspace.
+
+Callers have already resolved the coalition through ``get_coalition_for_user`` and checked the
+worksheet rules in ``plans.permissions``; services validate the data and keep history.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import send_templated_email
+from coalitions.models import Coalition, Membership, WorkingGroup
+from plans import definitions, selectors
+from plans.content import Field, Worksheet
+from plans.display import records
+from plans.models import (
+    Assignment,
+    ChecklistTick,
+    Comment,
+    Notification,
+    ResponseStatus,
+    Revision,
+    StepState,
+    StepStatus,
+    WorksheetFile,
+    WorksheetResponse,
+)
+
+MAX_RECORDS = 100
+# From most open to most private; once answers are in, a setting may only move right.
+SHARING_ORDER = ("attributed", "anonymized", "themes_only", "not_shared")
+
+
+class WorksheetConflict(Exception):
+    """Someone saved the response after the version this save started from."""
+
+    def __init__(self, response: WorksheetResponse, attempted: Mapping[str, Any]):
+        super().__init__(f"{response.worksheet_key} is at version {response.version}")
+        self.response = response
+        self.attempted = dict(attempted)
+
+
+@dataclass
+class SaveResult:
+    response: WorksheetResponse
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    changed: bool = False
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def _person_ids(f: Field, value: Any) -> list[int]:
+    if value is None:
+        return []
+    if f.type == "person":
+        return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
+    if f.type == "table":
+        rows = value.values() if isinstance(value, Mapping) else value
+        people = [c for c in f.columns if c.type == "person"]
+        return [i for row in rows for c in people for i in _person_ids(c, row.get(c.key))]
+    return []
+
+
+def _clean_record(
+    ws: Worksheet, data: Mapping[str, Any], member_ids: set[int]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate the fields present in ``data``; return the clean ones and errors by field key."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for f in ws.fields:
+        if f.key not in data or f.type == "guidance":
+            continue
+        value, errs = definitions.validate_value(f, data[f.key])
+        if not errs and any(pid not in member_ids for pid in _person_ids(f, value)):
+            errs = [_("Please choose a member of this coalition.")]
+        if errs:
+            errors[f.key] = list(errs)
+        else:
+            clean[f.key] = value
+    unknown = [k for k in data if k not in {f.key for f in ws.fields}]
+    if unknown:
+        errors["__all__"] = [_("Unknown fields: %(keys)s") % {"keys": ", ".join(unknown)}]
+    return clean, errors
+
+
+def _merge(ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], member_ids: set[int]):
+    """The new data: valid answers replace old ones; an invalid answer keeps what was saved."""
+    if not ws.repeats:
+        clean, errors = _clean_record(ws, data, member_ids)
+        return {**old, **clean}, errors
+    incoming = data.get("records", old.get("records", []))
+    if not isinstance(incoming, list):
+        return dict(old), {"__all__": [_("The records could not be read.")]}
+    if len(incoming) > MAX_RECORDS:
+        return dict(old), {
+            "__all__": [_("At most %(n)s records can be kept here.") % {"n": MAX_RECORDS}]
+        }
+    old_records = records(ws, old)
+    new_records, errors = [], {}
+    for i, rec in enumerate(incoming):
+        base = dict(old_records[i]) if i < len(old_records) else {}
+        clean, errs = _clean_record(ws, rec if isinstance(rec, Mapping) else {}, member_ids)
+        new_records.append({**base, **clean})
+        errors.update({f"{i}.{k}": v for k, v in errs.items()})
+    return {**old, "records": new_records}, errors
+
+
+def _sharing_source(ws: Worksheet) -> tuple[str, str] | None:
+    setting = ws.filled_by.sharing_setting
+    return tuple(setting.split(".", 1)) if setting else None  # type: ignore[return-value]
+
+
+def _check_sharing_change(
+    coalition: Coalition, ws: Worksheet, old: Mapping, new: dict, errors: dict
+) -> None:
+    """A sharing setting may become more private once answers are in, never more open."""
+    for individual in definitions.worksheets():
+        source = _sharing_source(individual)
+        if not source or source[0] != ws.key:
+            continue
+        key = source[1]
+        before, after = old.get(key), new.get(key)
+        if before == after or before is None or after is None:
+            continue
+        answered = WorksheetResponse.objects.filter(
+            coalition=coalition, worksheet_key=individual.key, owner__isnull=False, version__gt=0
+        ).exists()
+        if answered and SHARING_ORDER.index(after) < SHARING_ORDER.index(before):
+            errors[key] = [
+                _(
+                    "Members have already answered under the current setting, so it can only "
+                    "become more private, not more open."
+                )
+            ]
+            new[key] = before
+
+
+def _response_for_update(
+    coalition: Coalition, ws: Worksheet, owner: Membership | None
+) -> WorksheetResponse:
+    response, _created = WorksheetResponse.objects.get_or_create(
+        coalition=coalition, worksheet_key=ws.key, owner=owner
+    )
+    # The row lock serialises two saves of the same response; the version check does the rest.
+    return WorksheetResponse.objects.select_for_update().get(pk=response.pk)
+
+
+def _record_revision(response: WorksheetResponse, actor: User | None, note: str) -> None:
+    Revision.objects.create(
+        response=response,
+        version=response.version,
+        data=response.data,
+        author=actor,
+        note=note[:200],
+        created_at=response.updated_at,
+    )
+
+
+def worksheet_response_save(
+    *,
+    coalition: Coalition,
+    worksheet_key: str,
+    data: Mapping[str, Any],
+    base_version: int,
+    actor: User,
+    owner: Membership | None = None,
+    note: str = "",
+    all_or_nothing: bool = False,
+) -> SaveResult:
+    """Save the answers in ``data`` on top of version ``base_version``.
+
+    Fields missing from ``data`` keep their saved value; an invalid answer is reported in
+    ``errors`` under its field key (``"<record>.<field>"`` for repeating worksheets) and the
+    saved value stays. Raises ``WorksheetConflict`` when the response moved past
+    ``base_version``: then nothing is saved. Saving what is already stored makes no version.
+    With ``all_or_nothing`` (the API) any error means nothing is saved.
+    """
+    ws = definitions.worksheet(worksheet_key)
+    if (owner is None) != (ws.filled_by.mode == "coalition"):
+        raise ValidationError(_("This worksheet is not filled in that way."))
+    if owner is not None and owner.coalition_id != coalition.pk:
+        raise ValidationError(_("That person is not a member of this coalition."))
+    if owner is not None and _sharing_source(ws) and selectors.sharing_mode(coalition, ws) is None:
+        raise ValidationError(
+            _("The data lead has not yet said how answers will be shared. Please wait for that.")
+        )
+    member_ids = set(coalition.memberships.values_list("pk", flat=True))
+    with transaction.atomic():
+        response = _response_for_update(coalition, ws, owner)
+        if response.version != base_version:
+            raise WorksheetConflict(response, data)
+        new, errors = _merge(ws, response.data, data, member_ids)
+        _check_sharing_change(coalition, ws, response.data, new, errors)
+        if new == response.data or (errors and all_or_nothing):
+            return SaveResult(response, errors, changed=False)
+        response.data = new
+        response.version += 1
+        response.updated_by = actor
+        response.updated_at = timezone.now()
+        if response.status == ResponseStatus.NOT_STARTED:
+            response.status = ResponseStatus.IN_PROGRESS
+        response.save()
+        _record_revision(response, actor, note)
+        _step_started(coalition, ws.step, actor)
+    return SaveResult(response, errors, changed=True)
+
+
+def _step_started(coalition: Coalition, step: int, actor: User) -> None:
+    """The first answer in a step moves it from "not started" to "in progress"."""
+    state, created = StepState.objects.get_or_create(
+        coalition=coalition,
+        step=step,
+        defaults={"status": StepStatus.IN_PROGRESS, "updated_by": actor},
+    )
+    if not created and state.status == StepStatus.NOT_STARTED:
+        StepState.objects.filter(pk=state.pk).update(
+            status=StepStatus.IN_PROGRESS, updated_by=actor, updated_at=timezone.now()
+        )
+
+
+def missing_required(ws: Worksheet, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for i, record in enumerate(records(ws, data)):
+        for f in ws.fields:
+            _v, errs = definitions.validate_value(f, record.get(f.key), check_required=True)
+            if errs:
+                errors[f"{i}.{f.key}" if ws.repeats else f.key] = list(errs)
+    if ws.repeats and not records(ws, data):
+        errors["__all__"] = [_("Add at least one record first.")]
+    return errors
+
+
+@transaction.atomic
+def worksheet_response_mark(
+    *, response: WorksheetResponse, complete: bool, actor: User
+) -> dict[str, list[str]]:
+    """Mark a response complete (every required answer given) or back in progress."""
+    response = WorksheetResponse.objects.select_for_update().get(pk=response.pk)
+    ws = definitions.worksheet(response.worksheet_key)
+    if complete:
+        errors = missing_required(ws, response.data)
+        if errors:
+            return errors
+        response.status, response.completed_at = ResponseStatus.COMPLETE, timezone.now()
+    else:
+        response.status, response.completed_at = ResponseStatus.IN_PROGRESS, None
+    response.save(update_fields=["status", "completed_at"])
+    return {}
+
+
+@transaction.atomic
+def worksheet_response_restore(
+    *, response: WorksheetResponse, version: int, actor: User
+) -> WorksheetResponse:
+    """Make an old version the current one again, as a new version (history is kept)."""
+    response = WorksheetResponse.objects.select_for_update().get(pk=response.pk)
+    revision = response.revisions.filter(version=version).first()
+    if revision is None:
+        raise ValidationError(_("There is no version %(v)s.") % {"v": version})
+    response.data = revision.data
+    response.version += 1
+    response.updated_by = actor
+    response.updated_at = timezone.now()
+    response.save()
+    _record_revision(response, actor, _("Restored version %(v)s") % {"v": version})
+    return response
+
+
+def worksheet_file_store(*, coalition: Coalition, f: Field, upload: Any, actor: User) -> dict:
+    """Store an uploaded file for a file field and return the answer value that names it."""
+    name = str(getattr(upload, "name", "") or "file")[:255]
+    limit = (f.max_size_mb or 20) * 1024 * 1024
+    if upload.size > limit:
+        raise ValidationError(
+            _("This file is larger than %(mb)s MB.") % {"mb": f.max_size_mb or 20}
+        )
+    value, errs = definitions.validate_value(f, {"id": 1, "name": name})
+    if errs:
+        raise ValidationError(list(errs))
+    stored = WorksheetFile.objects.create(
+        coalition=coalition, file=upload, original_name=name, size=upload.size, uploaded_by=actor
+    )
+    return {"id": stored.pk, "name": name}
+
+
+# --- steps, checklists, assignments ---------------------------------------------------------
+
+
+@transaction.atomic
+def step_status_set(*, coalition: Coalition, step: int, status: str, actor: User) -> StepState:
+    definitions.step(step)
+    if status not in StepStatus.values:
+        raise ValidationError(_("Unknown step status."))
+    state, _created = StepState.objects.select_for_update().get_or_create(
+        coalition=coalition, step=step
+    )
+    if state.status == StepStatus.COMPLETE and status != StepStatus.COMPLETE:
+        state.reopened_count += 1
+    state.status = status
+    state.completed_at = timezone.now() if status == StepStatus.COMPLETE else None
+    state.updated_by, state.updated_at = actor, timezone.now()
+    state.save()
+    return state
+
+
+@transaction.atomic
+def checklist_tick_set(
+    *, coalition: Coalition, step: int, item_key: str, ticked: bool, actor: User
+) -> ChecklistTick | None:
+    if item_key not in {i.key for i in definitions.step(step).checklist}:
+        raise ValidationError(_("That is not an item of this step's checklist."))
+    if not ticked:
+        ChecklistTick.objects.filter(coalition=coalition, step=step, item_key=item_key).delete()
+        return None
+    tick, _created = ChecklistTick.objects.get_or_create(
+        coalition=coalition,
+        step=step,
+        item_key=item_key,
+        defaults={"ticked_by": actor, "ticked_at": timezone.now()},
+    )
+    return tick
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    coalition: Coalition,
+    step: int,
+    worksheet_key: str = "",
+    owner: Membership | None = None,
+    working_group: WorkingGroup | None = None,
+    due_date: Any = None,
+    note: str = "",
+    actor: User,
+) -> Assignment:
+    definitions.step(step)
+    if worksheet_key and definitions.worksheet(worksheet_key).step != step:
+        raise ValidationError(_("That worksheet belongs to another step."))
+    if (owner is None) == (working_group is None):
+        raise ValidationError(_("Choose either a person or a working group."))
+    for thing in (owner, working_group):
+        if thing is not None and thing.coalition_id != coalition.pk:
+            raise ValidationError(_("Choose someone from this coalition."))
+    return Assignment.objects.create(
+        coalition=coalition,
+        step=step,
+        worksheet_key=worksheet_key,
+        owner=owner,
+        working_group=working_group,
+        due_date=due_date,
+        note=note[:300],
+        created_by=actor,
+    )
+
+
+def assignment_delete(*, assignment: Assignment, actor: User) -> None:
+    assignment.delete()
+
+
+# --- comments and mentions --------------------------------------------------------------------
+
+_MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
+
+
+def mentioned_members(coalition: Coalition, body: str) -> list[Membership]:
+    handles = {h.lower() for h in _MENTION.findall(body)}
+    if not handles:
+        return []
+    members = coalition.memberships.select_related("user")
+    return [m for m in members if selectors.member_handle(m).lower() in handles]
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    coalition: Coalition,
+    worksheet_key: str,
+    field_key: str = "",
+    body: str,
+    actor: User,
+    request_base: str = "",
+) -> Comment:
+    """Add a comment; every @mentioned member gets a notification in the app and an email."""
+    ws = definitions.worksheet(worksheet_key)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Please write a comment.")})
+    if len(body) > 5000:
+        raise ValidationError({"body": _("A comment can be at most 5,000 characters long.")})
+    if field_key and field_key not in {f.key for f in ws.fields}:
+        raise ValidationError({"field_key": _("This worksheet has no such question.")})
+    comment = Comment.objects.create(
+        coalition=coalition, worksheet_key=ws.key, field_key=field_key, author=actor, body=body
+    )
+    mentioned = [m for m in mentioned_members(coalition, body) if m.user_id != actor.pk]
+    comment.mentions.set(mentioned)
+    url = reverse("plans:worksheet", args=[coalition.pk, ws.key]) + f"#comment-{comment.pk}"
+    who = actor.name or actor.email
+    for m in mentioned:
+        text = _("%(who)s mentioned you on %(ws)s %(title)s") % {
+            "who": who,
+            "ws": ws.number,
+            "title": ws.title,
+        }
+        Notification.objects.create(user=m.user, coalition=coalition, text=text[:300], url=url)
+        transaction.on_commit(
+            functools.partial(
+                send_templated_email,
+                to=m.user.email,
+                template="plans/email/mention",
+                context={
+                    "text": text,
+                    "body": body,
+                    "link": request_base + url,
+                    "coalition": coalition,
+                },
+                language=getattr(m.user, "language", ""),
+            )
+        )
+    return comment
+
+
+def notifications_mark_read(*, user: User, coalition: Coalition) -> int:
+    return Notification.objects.filter(user=user, coalition=coalition, read_at=None).update(
+        read_at=timezone.now()
+    )
+
+
+# --- compilation of individual answers --------------------------------------------------------
+
+
+def compilation_copy(
+    *,
+    coalition: Coalition,
+    worksheet_key: str,
+    points: Iterable[tuple[int, str]],
+    target_field: str,
+    actor: User,
+) -> SaveResult:
+    """Copy chosen answers (response id, field key) into a table of the compiled worksheet.
+
+    Each point becomes one row; the text goes into the table's first long-text column (or
+    short-text, shortened to fit). No name travels with it.
+    """
+    ws = definitions.worksheet(worksheet_key)
+    target_ws = definitions.worksheet(ws.filled_by.compiled_in)
+    table = target_ws.field(target_field)
+    if table.type != "table" or table.fixed_rows:
+        raise ValidationError(_("Choose a table to copy the points into."))
+    column = next((c for c in table.columns if c.type == "long_text"), None) or next(
+        (c for c in table.columns if c.type == "short_text"), None
+    )
+    if column is None:
+        raise ValidationError(_("That table has no text column."))
+    responses = {
+        r.pk: r
+        for r in WorksheetResponse.objects.filter(
+            coalition=coalition, worksheet_key=ws.key, owner__isnull=False
+        )
+    }
+    new_rows = []
+    for response_id, field_key in points:
+        response = responses.get(response_id)
+        if response is None:
+            raise ValidationError(_("One of the chosen answers is not in this coalition."))
+        f = ws.field(field_key)
+        from plans.display import value_text
+
+        text = value_text(f, response.data.get(field_key))
+        if text:
+            new_rows.append({column.key: text[: column.max_length or 200]})
+    if not new_rows:
+        raise ValidationError(_("Choose at least one answer that has text."))
+    current = selectors.shared_response(coalition, target_ws.key)
+    rows = list((current.data if current else {}).get(table.key) or []) + new_rows
+    return worksheet_response_save(
+        coalition=coalition,
+        worksheet_key=target_ws.key,
+        data={table.key: rows},
+        base_version=current.version if current else 0,
+        actor=actor,
+        note=_("Copied %(n)s points from individual answers") % {"n": len(new_rows)},
+    )

@@ -1,0 +1,257 @@
+"""Saving answers without losing work: versions, conflicts, history, sharing, steps, comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from coalitions.models import Role, WorkingGroup
+from plans import selectors, services
+from plans.models import Notification, StepState, WorksheetResponse
+from tests.factories import CoalitionFactory, MembershipFactory
+
+
+@pytest.fixture
+def team(db):
+    coalition = CoalitionFactory()
+    return {
+        "coalition": coalition,
+        "pm": MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER, user__name="Pat"),
+        "dl": MembershipFactory(coalition=coalition, role=Role.DATA_LEAD, user__name="Dee Lead"),
+        "m1": MembershipFactory(coalition=coalition, role=Role.MEMBER, user__name="Ann Lee"),
+        "m2": MembershipFactory(coalition=coalition, role=Role.MEMBER, user__name="Bo Diaz"),
+    }
+
+
+def save(team, who, key, data, version, owner=None, **kw):
+    return services.worksheet_response_save(
+        coalition=team["coalition"],
+        worksheet_key=key,
+        data=data,
+        base_version=version,
+        actor=team[who].user,
+        owner=owner,
+        **kw,
+    )
+
+
+def test_each_save_makes_a_version_and_a_revision_and_starts_the_step(team):
+    first = save(team, "m1", "w5_7", {"narrative": "One"}, 0)
+    assert first.changed and first.response.version == 1
+    second = save(team, "m2", "w5_7", {"narrative": "Two"}, 1)
+    assert second.response.version == 2
+    assert list(second.response.revisions.values_list("version", "author__name")) == [
+        (2, "Bo Diaz"),
+        (1, "Ann Lee"),
+    ]
+    assert StepState.objects.get(coalition=team["coalition"], step=5).status == "in_progress"
+    # Saving the same answers again (autosave while idle) makes no new version.
+    assert save(team, "m2", "w5_7", {"narrative": "Two"}, 2).changed is False
+
+
+def test_a_stale_version_is_refused_and_nothing_is_overwritten(team):
+    save(team, "m1", "w5_7", {"narrative": "Mine first"}, 0)
+    with pytest.raises(services.WorksheetConflict) as exc:
+        save(team, "m2", "w5_7", {"narrative": "Theirs, from an old page"}, 0)
+    assert exc.value.attempted == {"narrative": "Theirs, from an old page"}
+    response = selectors.shared_response(team["coalition"], "w5_7")
+    assert response.data["narrative"] == "Mine first" and response.version == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "field", "message"),
+    [
+        ("w5_7", {"narrative": "x" * 10_001}, "narrative", "the limit is 10,000"),
+        ("w3_1", {"overall": "ready_now_please"}, "overall", "is not one of the choices"),
+        ("w5_2", {"due_date": "31/03/2026"}, "due_date", "year-month-day"),
+        ("w5_2", {"due_date": "2026-02-30"}, "due_date", "not a real date"),
+        ("w5_2", {"insights": [{"theme": f"t{i}"} for i in range(61)]}, "insights", "limit is 60"),
+        ("w5_3", {"notes_url": "javascript:alert(1)"}, "notes_url", "http"),
+    ],
+)
+def test_bad_input_is_reported_at_the_field_and_the_saved_answer_stays(
+    team, key, data, field, message
+):
+    from plans import definitions
+
+    ws = definitions.worksheet(key)
+    good = {f.key: "kept" for f in ws.fields if f.type == "short_text"}
+    first = save(team, "pm", key, good, 0)
+    previous = first.response.data.get(field)
+    result = save(team, "pm", key, {**data, **good}, first.response.version)
+    assert message in " ".join(result.errors[field])
+    assert result.response.data.get(field) == previous
+    for k in good:
+        assert result.response.data[k] == "kept"
+
+
+def test_the_api_mode_saves_nothing_when_one_answer_is_wrong(team):
+    result = save(
+        team,
+        "pm",
+        "w5_2",
+        {"due_date": "tomorrow", "participation_mode": "all_members"},
+        0,
+        all_or_nothing=True,
+    )
+    assert result.errors and not result.changed
+    assert result.response.version == 0
+
+
+def test_a_person_answer_must_be_a_member_of_this_coalition(team):
+    other = MembershipFactory()  # someone from another coalition
+    result = save(team, "pm", "w7_5", {"final_approved_by": other.pk}, 0)
+    assert "member of this coalition" in result.errors["final_approved_by"][0]
+    ok = save(team, "pm", "w7_5", {"final_approved_by": team["m1"].pk}, 0)
+    assert ok.response.data["final_approved_by"] == team["m1"].pk
+
+
+def test_restore_brings_back_an_old_version_as_a_new_one(team):
+    save(team, "m1", "w5_7", {"narrative": "First"}, 0)
+    save(team, "m2", "w5_7", {"narrative": "Second"}, 1)
+    response = selectors.shared_response(team["coalition"], "w5_7")
+    restored = services.worksheet_response_restore(
+        response=response, version=1, actor=team["pm"].user
+    )
+    assert restored.version == 3 and restored.data["narrative"] == "First"
+    history = selectors.revision_history(restored)
+    assert history[0]["revision"].note == "Restored version 1"
+    assert [(c.before, c.after) for c in history[0]["changes"]] == [("Second", "First")]
+    with pytest.raises(ValidationError):
+        services.worksheet_response_restore(response=restored, version=99, actor=team["pm"].user)
+
+
+def test_members_wait_for_the_sharing_setting_then_it_only_gets_more_private(team):
+    with pytest.raises(ValidationError, match="not yet said"):
+        save(team, "m1", "w5_1", {"q5b_group_discussion": "x"}, 0, owner=team["m1"])
+    save(team, "dl", "w5_2", {"sharing_mode": "anonymized"}, 0)
+    save(team, "m1", "w5_1", {"q5b_group_discussion": "My view"}, 0, owner=team["m1"])
+    # More open is refused once answers are in; more private is fine.
+    opened = save(team, "dl", "w5_2", {"sharing_mode": "attributed"}, 1)
+    assert "more private" in opened.errors["sharing_mode"][0]
+    assert opened.response.data["sharing_mode"] == "anonymized"
+    closed = save(team, "dl", "w5_2", {"sharing_mode": "not_shared"}, 1)
+    assert closed.errors == {} and closed.response.data["sharing_mode"] == "not_shared"
+
+
+def test_each_member_has_their_own_individual_answer(team):
+    save(team, "dl", "w5_2", {"sharing_mode": "anonymized"}, 0)
+    save(team, "m1", "w5_1", {"q5b_group_discussion": "Ann's"}, 0, owner=team["m1"])
+    save(team, "m2", "w5_1", {"q5b_group_discussion": "Bo's"}, 0, owner=team["m2"])
+    answers = WorksheetResponse.objects.filter(worksheet_key="w5_1").order_by("owner__user__name")
+    assert [a.data["q5b_group_discussion"] for a in answers] == ["Ann's", "Bo's"]
+    with pytest.raises(ValidationError):
+        save(team, "m1", "w5_1", {}, 0)  # an individual worksheet needs its owner
+
+
+def test_compilation_is_anonymous_unless_named_and_copies_points(team):
+    save(team, "dl", "w5_2", {"sharing_mode": "anonymized"}, 0)
+    r1 = save(team, "m1", "w5_1", {"q5b_group_discussion": "Transit data"}, 0, owner=team["m1"])
+    save(team, "m2", "w5_1", {"q5b_group_discussion": "School data"}, 0, owner=team["m2"])
+    from plans import definitions
+
+    ws = definitions.worksheet("w5_1")
+    compiled = selectors.compilation(team["coalition"], ws)
+    whos = [c["who"] for c in compiled["columns"]]
+    assert all(w.startswith("Member ") for w in whos)
+    assert "Ann Lee" not in str(compiled) and "Bo Diaz" not in " ".join(whos)
+    result = services.compilation_copy(
+        coalition=team["coalition"],
+        worksheet_key="w5_1",
+        points=[(r1.response.pk, "q5b_group_discussion")],
+        target_field="questions",
+        actor=team["dl"].user,
+    )
+    assert result.response.data["questions"] == [
+        {"question": "Transit data", "who_can_answer": None}
+    ]
+    assert "Copied 1 points" in result.response.revisions.first().note
+
+
+def test_compilation_names_people_when_the_data_lead_chose_so(team):
+    save(team, "dl", "w5_2", {"sharing_mode": "attributed"}, 0)
+    save(team, "m1", "w5_1", {"q5b_group_discussion": "Transit"}, 0, owner=team["m1"])
+    from plans import definitions
+
+    compiled = selectors.compilation(team["coalition"], definitions.worksheet("w5_1"))
+    assert [c["who"] for c in compiled["columns"]] == ["Ann Lee"]
+
+
+def test_step_status_checklist_and_reopening(team):
+    c, pm = team["coalition"], team["pm"].user
+    tick = services.checklist_tick_set(
+        coalition=c, step=3, item_key="leadership_committed", ticked=True, actor=pm
+    )
+    assert tick.ticked_by == pm
+    with pytest.raises(ValidationError):
+        services.checklist_tick_set(coalition=c, step=3, item_key="nope", ticked=True, actor=pm)
+    state = services.step_status_set(coalition=c, step=3, status="complete", actor=pm)
+    assert state.completed_at is not None
+    state = services.step_status_set(coalition=c, step=3, status="in_progress", actor=pm)
+    assert state.reopened_count == 1 and state.completed_at is None
+
+
+def test_assignments_mine_and_overdue(team):
+    c = team["coalition"]
+    group = WorkingGroup.objects.create(coalition=c, name="Data team")
+    group.members.add(team["m1"])
+    services.assignment_create(
+        coalition=c,
+        step=5,
+        worksheet_key="w5_4",
+        working_group=group,
+        due_date=dt.date(2020, 1, 1),
+        actor=team["pm"].user,
+    )
+    services.assignment_create(
+        coalition=c, step=6, owner=team["m2"], due_date=dt.date(2999, 1, 1), actor=team["pm"].user
+    )
+    assert [a.worksheet_key for a in selectors.my_assignments(c, team["m1"])] == ["w5_4"]
+    assert [a.step for a in selectors.overdue_assignments(c)] == [5]
+    with pytest.raises(ValidationError):
+        services.assignment_create(
+            coalition=c, step=5, worksheet_key="w6_1", owner=team["m1"], actor=team["pm"].user
+        )
+    with pytest.raises(ValidationError):
+        services.assignment_create(coalition=c, step=5, actor=team["pm"].user)
+
+
+def test_mentions_notify_in_the_app_and_by_email(team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_create(
+            coalition=team["coalition"],
+            worksheet_key="w5_7",
+            field_key="narrative",
+            body="@AnnLee can you check this? @nobody @Pat",
+            actor=team["pm"].user,
+        )
+    notes = Notification.objects.all()
+    assert [n.user for n in notes] == [team["m1"].user]  # not the author, not unknown handles
+    assert "mentioned you on 5.7" in notes[0].text
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [team["m1"].user.email]
+    assert "can you check this?" in mail.outbox[0].body
+    with pytest.raises(ValidationError):
+        services.comment_create(
+            coalition=team["coalition"], worksheet_key="w5_7", body="  ", actor=team["pm"].user
+        )
+
+
+def test_readiness_summary_puts_dont_know_and_low_ratings_first(team):
+    conditions = {
+        "staff_buy_in": {"rating": 4},
+        "data_skills": {"rating": "dont_know"},
+        "culture_for_change": {"rating": 1},
+        "learning_commitment": {"rating": 2},
+    }
+    save(team, "pm", "w3_1", {"conditions": conditions}, 0)
+    summary = selectors.readiness_summary(team["coalition"])
+    assert [r["key"] for r in summary["needs_work"]] == [
+        "data_skills",
+        "culture_for_change",
+        "learning_commitment",
+    ]
+    assert summary["rows"][-1]["key"] == "staff_buy_in"
+    assert summary["rated"] == 3
