@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
+from plans.models import Assignment
 from tests import test_routes
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
 
@@ -42,6 +43,28 @@ WEB = {
     "coalitions:working_group_create": ("get", MT, ()),
     "coalitions:working_group_edit": ("get", MT, ("group_id",)),
     "coalitions:working_group_delete": ("post", MT, ("group_id",)),
+    # The planning workspace (plans.urls). "key" is W5.7, which every contributing role fills;
+    # "individual" is W5.1, which each member fills on their own and the data lead compiles.
+    "plans:steps": ("get", V, ()),
+    "plans:step": ("get", V, ("number",)),
+    "plans:step_status": ("post", PM, ("number",)),
+    "plans:step_checklist": ("post", PM, ("number",)),
+    "plans:assignment_create": ("get", MT, ("number",)),
+    "plans:assignment_delete": ("post", MT, ("assignment_id",)),
+    "plans:my_work": ("get", V, ()),
+    "plans:notifications": ("get", V, ()),
+    "plans:readiness": ("get", V, ()),
+    "plans:worksheet": ("get", V, ("key",)),
+    "plans:worksheet_autosave": ("post", M, ("key",)),
+    "plans:worksheet_mark": ("post", M, ("key",)),
+    "plans:worksheet_conflict": ("get", M, ("key",)),
+    "plans:worksheet_history": ("get", V, ("key",)),
+    "plans:worksheet_restore": ("post", M, ("key",)),
+    "plans:worksheet_comment": ("post", M, ("key",)),
+    "plans:worksheet_export": ("get", V, ("key", "fmt")),
+    "plans:compilation": ("get", DL, ("individual",)),
+    "plans:workspace_export": ("get", PM, ()),
+    "plans:workspace_import": ("get", PM, ()),
 }
 API = {
     "api:coalition-detail": ("get", V, ()),
@@ -53,6 +76,13 @@ API = {
     "api:invitation-resend": ("post", MT, ("pk:invitation",)),
     "api:working-group-list": ("get", V, ()),
     "api:working-group-detail": ("delete", MT, ("pk:group",)),
+    "api:step-list": ("get", V, ()),
+    "api:step-detail": ("get", V, ("number",)),  # PATCH (project manager): tests/plans
+    "api:worksheet-list": ("get", V, ()),
+    "api:worksheet-detail": ("get", V, ("key",)),
+    "api:worksheet-responses": ("get", V, ("key",)),
+    "api:worksheet-revisions": ("get", V, ("key",)),
+    "api:worksheet-comments": ("get", V, ("key",)),
 }
 # Routes that are not under one coalition: classified for the project-wide test.
 test_routes.EXTRA_ROUTES.update(
@@ -81,7 +111,9 @@ def world(db):
         expires_at="2999-01-01T00:00:00Z",
     )
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
+    assignment = Assignment.objects.create(coalition=coalition, step=5, owner=target)
     return {
+        "assignment": assignment,
         "coalition": coalition,
         "people": people,
         "outsider": UserFactory(),
@@ -94,17 +126,23 @@ def world(db):
 def _url(name: str, keys: tuple, world: dict) -> str:
     kwargs = (
         {"pk": world["coalition"].pk}
-        if name.startswith("coalitions:") or name == "api:coalition-detail"
+        if name.startswith(("coalitions:", "plans:")) or name == "api:coalition-detail"
         else {"coalition_pk": world["coalition"].pk}
     )
+    fixed = {"number": 5, "key": "w5_7", "fmt": "csv"}
     for key in keys:
-        if key.startswith("pk:"):
+        if key in fixed:
+            kwargs[key] = fixed[key]
+        elif key == "individual":
+            kwargs["key"] = "w5_1"
+        elif key.startswith("pk:"):
             kwargs["pk"] = world[key[3:]].pk
         else:
             kwargs[key] = {
                 "member_id": world["member"],
                 "invitation_id": world["invitation"],
                 "group_id": world["group"],
+                "assignment_id": world["assignment"],
             }[key].pk
     return reverse(name, kwargs=kwargs)
 

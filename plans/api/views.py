@@ -1,0 +1,254 @@
+"""The workspace API under /api/coalitions/{coalition_pk}/: steps, worksheets, answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coalitions.api.permissions import CoalitionScopedMixin
+from coalitions.api.views import _drf_error
+from coalitions.permissions import Can
+from plans import definitions, selectors, services
+from plans.api.serializers import (
+    CommentSerializer,
+    ConflictSerializer,
+    ResponseSerializer,
+    ResponseWriteSerializer,
+    RevisionSerializer,
+    StepSerializer,
+    StepStatusSerializer,
+    WorksheetSerializer,
+    worksheet_definition,
+)
+from plans.content import Worksheet
+from plans.models import WorksheetResponse
+from plans.permissions import may_edit_worksheet
+
+
+class _Scoped(CoalitionScopedMixin, APIView):
+    read_action = Can.VIEW
+    write_action = Can.CONTRIBUTE
+
+    def worksheet(self, key: str) -> Worksheet:
+        try:
+            return definitions.worksheet(key)
+        except KeyError:
+            raise NotFound("No such worksheet") from None
+
+    def editable(self, ws: Worksheet) -> None:
+        if not may_edit_worksheet(self.membership, ws):
+            raise PermissionDenied("Your role may not change this worksheet.")
+
+
+def _step_payload(row: Any) -> dict[str, Any]:
+    return {
+        "number": row.step.number,
+        "title": row.step.title,
+        "purpose": row.step.purpose,
+        "status": row.status,
+        "worksheets_complete": row.done,
+        "worksheets_total": row.total,
+        "worksheets": [w.worksheet.key for w in row.worksheets],
+        "checklist": [
+            {
+                "key": item.key,
+                "label": item.label,
+                "ticked": item.key in row.ticks,
+                "ticked_by": (
+                    row.ticks[item.key].ticked_by.email
+                    if item.key in row.ticks and row.ticks[item.key].ticked_by
+                    else None
+                ),
+                "ticked_at": row.ticks[item.key].ticked_at if item.key in row.ticks else None,
+            }
+            for item in row.step.checklist
+        ],
+    }
+
+
+class StepListView(_Scoped):
+    """The ten steps with their status, worksheet progress and review checklist."""
+
+    @extend_schema(responses=StepSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        rows = selectors.steps_overview(self.coalition, self.membership)
+        return Response([_step_payload(r) for r in rows])
+
+
+class StepDetailView(_Scoped):
+    """One step; the project manager changes its status (a complete step can be reopened)."""
+
+    write_action = Can.RUN
+
+    def _row(self, number: int) -> Any:
+        rows = selectors.steps_overview(self.coalition, self.membership)
+        row = next((r for r in rows if r.step.number == number), None)
+        if row is None:
+            raise NotFound("No such step")
+        return row
+
+    @extend_schema(responses=StepSerializer)
+    def get(self, request: Request, coalition_pk: int, number: int) -> Response:
+        return Response(_step_payload(self._row(number)))
+
+    @extend_schema(request=StepStatusSerializer, responses=StepSerializer)
+    def patch(self, request: Request, coalition_pk: int, number: int) -> Response:
+        self._row(number)
+        serializer = StepStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.step_status_set(
+            coalition=self.coalition,
+            step=number,
+            status=serializer.validated_data["status"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        return Response(_step_payload(self._row(number)))
+
+
+def _worksheet_payload(view: _Scoped, ws: Worksheet, full: bool = False) -> dict[str, Any]:
+    response = selectors.response_for(view.coalition, ws, view.membership)
+    payload = {
+        "key": ws.key,
+        "number": ws.number,
+        "title": ws.title,
+        "step": ws.step,
+        "mode": ws.filled_by.mode,
+        "status": response.status if response and response.version else "not_started",
+        "version": response.version if response else 0,
+        "can_edit": may_edit_worksheet(view.membership, ws),
+    }
+    if full:
+        payload["definition"] = worksheet_definition(ws)
+    return payload
+
+
+class WorksheetListView(_Scoped):
+    """Every worksheet with its status (for individual worksheets: the caller's own answer)."""
+
+    @extend_schema(responses=WorksheetSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        return Response([_worksheet_payload(self, ws) for ws in definitions.worksheets()])
+
+
+class WorksheetDetailView(_Scoped):
+    """One worksheet's definition (fields, options, help) and status."""
+
+    @extend_schema(responses=WorksheetSerializer)
+    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+        return Response(_worksheet_payload(self, self.worksheet(key), full=True))
+
+
+def _response_payload(ws: Worksheet, response: WorksheetResponse | None) -> dict[str, Any]:
+    return {
+        "worksheet": ws.key,
+        "version": response.version if response else 0,
+        "status": response.status if response else "not_started",
+        "data": response.data if response else {},
+        "updated_by": response.updated_by.email if response and response.updated_by else None,
+        "updated_at": response.updated_at if response and response.version else None,
+    }
+
+
+class ResponseView(_Scoped):
+    """The answers: the coalition's shared response, or the caller's own individual one.
+
+    PUT sends the version it started from. If someone saved since, the answer is 409 with the
+    current version, and nothing is saved. Invalid answers give 400 with messages by field;
+    then nothing is saved either.
+    """
+
+    @extend_schema(responses=ResponseSerializer)
+    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+        ws = self.worksheet(key)
+        return Response(
+            _response_payload(ws, selectors.response_for(self.coalition, ws, self.membership))
+        )
+
+    @extend_schema(
+        request=ResponseWriteSerializer,
+        responses={
+            200: ResponseSerializer,
+            400: OpenApiResponse(description="Answers with messages by field key"),
+            409: ConflictSerializer,
+        },
+    )
+    def put(self, request: Request, coalition_pk: int, key: str) -> Response:
+        ws = self.worksheet(key)
+        self.editable(ws)
+        serializer = ResponseWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = services.worksheet_response_save(
+                coalition=self.coalition,
+                worksheet_key=ws.key,
+                data=serializer.validated_data["data"],
+                base_version=serializer.validated_data["version"],
+                actor=request.user,  # type: ignore[arg-type]
+                owner=self.membership if ws.filled_by.mode == "individual" else None,
+                all_or_nothing=True,
+            )
+        except services.WorksheetConflict as conflict:
+            return Response(
+                {
+                    "detail": "Someone saved a newer version; nothing was saved. "
+                    "Merge your changes into the current answers and send them again.",
+                    "current_version": conflict.response.version,
+                    "current": conflict.response.data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        if result.errors:
+            return Response({"data": result.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_response_payload(ws, result.response))
+
+
+class RevisionListView(_Scoped):
+    """Every saved version of the response, newest first, with what changed."""
+
+    @extend_schema(responses=RevisionSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+        ws = self.worksheet(key)
+        response = selectors.response_for(self.coalition, ws, self.membership)
+        if response is None:
+            return Response([])
+        history = selectors.revision_history(response, selectors.member_names(self.coalition))
+        changes = {h["revision"].version: h["changes"] for h in history}
+        revisions = [h["revision"] for h in history]
+        return Response(RevisionSerializer(revisions, many=True, context={"changes": changes}).data)
+
+
+class CommentListView(_Scoped):
+    """Comments on the worksheet (``field_key`` empty) or on one of its questions."""
+
+    @extend_schema(responses=CommentSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+        ws = self.worksheet(key)
+        comments = selectors.comments_for(self.coalition, ws.key)
+        return Response(CommentSerializer(comments, many=True).data)
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
+    def post(self, request: Request, coalition_pk: int, key: str) -> Response:
+        ws = self.worksheet(key)
+        serializer = CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            comment = services.comment_create(
+                coalition=self.coalition,
+                worksheet_key=ws.key,
+                field_key=serializer.validated_data.get("field_key", ""),
+                body=serializer.validated_data["body"],
+                actor=request.user,  # type: ignore[arg-type]
+                request_base=request.build_absolute_uri("/")[:-1],
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
