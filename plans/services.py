@@ -99,7 +99,7 @@ def _merge(ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], membe
     """The new data: valid answers replace old ones; an invalid answer keeps what was saved."""
     if not ws.repeats:
         clean, errors = _clean_record(ws, data, member_ids)
-        return {**old, **clean}, errors
+        return _drop_empty({**old, **clean}), errors
     incoming = data.get("records", old.get("records", []))
     if not isinstance(incoming, list):
         return dict(old), {"__all__": [_("The records could not be read.")]}
@@ -112,9 +112,23 @@ def _merge(ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], membe
     for i, rec in enumerate(incoming):
         base = dict(old_records[i]) if i < len(old_records) else {}
         clean, errs = _clean_record(ws, rec if isinstance(rec, Mapping) else {}, member_ids)
-        new_records.append({**base, **clean})
+        new_records.append(_drop_empty({**base, **clean}))
         errors.update({f"{i}.{k}": v for k, v in errs.items()})
     return {**old, "records": new_records}, errors
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return all(_blank(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_blank(v) for v in value)
+    return value is None or value == "" or value is False
+
+
+def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
+    # A blank answer (empty table, nothing ticked) is stored as no answer, so sending an
+    # untouched form makes no new version.
+    return {k: v for k, v in record.items() if not _blank(v)}
 
 
 def _sharing_source(ws: Worksheet) -> tuple[str, str] | None:

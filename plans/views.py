@@ -447,12 +447,17 @@ def worksheet_mark(request: HttpRequest, coalition: Coalition, membership: Membe
     return redirect("plans:worksheet", coalition.pk, ws.key)
 
 
-def _three_way(ws: Worksheet, base: dict, theirs: dict, mine: dict) -> tuple[dict, list[str]]:
-    """Merge what does not clash; return the merged data and the keys both sides changed."""
+def _three_way(
+    ws: Worksheet, base: dict, theirs: dict, mine: dict, sent: set[str]
+) -> tuple[dict, list[str]]:
+    """Merge what does not clash; return the merged data and the keys both sides changed.
+
+    ``sent`` holds the answers the person's form carried; an answer left out was not touched.
+    """
     keys = ["records"] if ws.repeats else [f.key for f in ws.fields if f.type != "guidance"]
     merged, clashes = dict(theirs), []
     for k in keys:
-        if k not in mine:
+        if k not in sent:
             continue
         b, t, m = base.get(k), theirs.get(k), mine.get(k)
         if m in (t, b):
@@ -508,7 +513,7 @@ def worksheet_conflict(
     mine_clean, _e = services._merge(
         ws, base, pending["data"], set(coalition.memberships.values_list("pk", flat=True))
     )
-    merged, clashes = _three_way(ws, base, response.data, mine_clean)
+    merged, clashes = _three_way(ws, base, response.data, mine_clean, set(pending["data"]))
     if request.method == "POST":
         for k in clashes:
             choice = request.POST.get(f"choose-{k}", "theirs")

@@ -1,0 +1,128 @@
+"""The whole workspace exports to one JSON file and imports into a fresh coalition intact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from coalitions.models import Role, WorkingGroup
+from plans import definitions, services, transfer
+from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.plans.helpers import sample_data
+
+
+def _strip(payload):
+    return {k: v for k, v in payload.items() if k not in ("exported_at", "coalition")}
+
+
+@pytest.fixture
+def filled(db, django_capture_on_commit_callbacks):
+    coalition = CoalitionFactory(name="Source")
+    pm = MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER, user__name="Pat")
+    m1 = MembershipFactory(coalition=coalition, role=Role.MEMBER, user__name="Ann Lee")
+    services.worksheet_response_save(
+        coalition=coalition,
+        worksheet_key="w5_2",
+        data={"sharing_mode": "anonymized"},
+        base_version=0,
+        actor=pm.user,
+    )
+    for ws in definitions.worksheets():
+        owner = m1 if ws.filled_by.mode == "individual" else None
+        current = ws.key == "w5_2"
+        data = sample_data(ws, m1.pk)
+        if ws.key == "w5_2":
+            data["sharing_mode"] = "anonymized"
+        services.worksheet_response_save(
+            coalition=coalition,
+            worksheet_key=ws.key,
+            data=data,
+            base_version=1 if current else 0,
+            actor=(m1 if owner else pm).user,
+            owner=owner,
+        )
+    services.worksheet_response_save(
+        coalition=coalition,
+        worksheet_key="w5_7",
+        data={"narrative": "Second version"},
+        base_version=1,
+        actor=m1.user,
+    )
+    services.step_status_set(coalition=coalition, step=1, status="complete", actor=pm.user)
+    services.checklist_tick_set(
+        coalition=coalition, step=3, item_key="leadership_committed", ticked=True, actor=pm.user
+    )
+    group = WorkingGroup.objects.create(coalition=coalition, name="Data team")
+    services.assignment_create(
+        coalition=coalition,
+        step=5,
+        worksheet_key="w5_4",
+        working_group=group,
+        due_date=dt.date(2026, 6, 1),
+        actor=pm.user,
+    )
+    services.assignment_create(coalition=coalition, step=6, owner=m1, actor=pm.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_create(
+            coalition=coalition,
+            worksheet_key="w5_7",
+            field_key="narrative",
+            body="Thanks @AnnLee",
+            actor=pm.user,
+        )
+    return coalition, pm, m1
+
+
+def test_round_trip_into_a_fresh_coalition_loses_nothing(filled):
+    source, pm, m1 = filled
+    exported = transfer.workspace_export(source)
+    assert len(exported["responses"]) == 47
+    text = json.dumps(exported)  # plain JSON
+    target = CoalitionFactory(name="Target")
+    new_pm = MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=pm.user)
+    MembershipFactory(coalition=target, role=Role.MEMBER, user=m1.user)
+    counts = transfer.workspace_import(
+        coalition=target, payload=json.loads(text), actor=new_pm.user
+    )
+    assert counts["responses"] == len(exported["responses"])
+    again = transfer.workspace_export(target)
+    assert _strip(again) == _strip(exported)
+    # Person answers now point at the member in the new coalition.
+    w7_5 = target.worksheet_responses.get(worksheet_key="w7_5")
+    assert w7_5.data["final_approved_by"] == target.memberships.get(user=m1.user).pk
+
+
+def test_import_refuses_a_coalition_with_answers_or_missing_members(filled):
+    source, pm, m1 = filled
+    exported = transfer.workspace_export(source)
+    with pytest.raises(ValidationError, match="already has answers"):
+        transfer.workspace_import(coalition=source, payload=exported, actor=pm.user)
+    target = CoalitionFactory()
+    MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=UserFactory())
+    with pytest.raises(ValidationError, match=m1.user.email):
+        transfer.workspace_import(coalition=target, payload=exported, actor=pm.user)
+    with pytest.raises(ValidationError, match="not a workspace export"):
+        transfer.workspace_import(coalition=target, payload={"x": 1}, actor=pm.user)
+
+
+def test_export_and_import_pages(client, filled):
+    source, pm, m1 = filled
+    client.force_login(pm.user)
+    download = client.get(reverse("plans:workspace_export", args=[source.pk]))
+    assert "attachment" in download["Content-Disposition"]
+    target = CoalitionFactory()
+    MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=pm.user)
+    MembershipFactory(coalition=target, role=Role.MEMBER, user=m1.user)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("w.json", download.content, content_type="application/json")
+    done = client.post(reverse("plans:workspace_import", args=[target.pk]), {"file": upload})
+    assert done.status_code == 302
+    assert target.worksheet_responses.count() == source.worksheet_responses.count()
+    junk = SimpleUploadedFile("w.json", b"\xff\xfe not json")
+    page = client.post(reverse("plans:workspace_import", args=[target.pk]), {"file": junk})
+    assert "not a workspace export" in page.content.decode()
