@@ -92,13 +92,15 @@ def sharing_mode(coalition: Coalition, ws: Worksheet) -> str | None:
     return (response.data.get(field_key) if response else None) or None
 
 
-def sharing_label(coalition: Coalition, ws: Worksheet) -> str:
+def sharing_label(coalition: Coalition, ws: Worksheet, *, for_lead: bool = False) -> str:
     mode = sharing_mode(coalition, ws)
     if mode is None:
         return _("The data lead has not yet said how answers will be shared.")
     source_key, field_key = ws.filled_by.sharing_setting.split(".", 1)
-    f = definitions.worksheet(source_key).field(field_key)
-    return _("Your answers will be shared: %(how)s.") % {"how": value_text(f, mode).lower()}
+    how = value_text(definitions.worksheet(source_key).field(field_key), mode).lower()
+    if for_lead:
+        return _("Members were told their answers are shared: %(how)s.") % {"how": how}
+    return _("Your answers will be shared: %(how)s.") % {"how": how}
 
 
 # --- computed guidance ------------------------------------------------------------------------

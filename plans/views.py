@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -107,6 +108,7 @@ def step_detail(request: HttpRequest, coalition: Coalition, membership: Membersh
             row=row,
             step=row.step,
             checklist=checklist,
+            has_assignments=bool(row.assignments or any(w.assignments for w in row.worksheets)),
             statuses=StepStatus.choices,
             guidance_html=render_markdown(row.step.guidance),
             readiness=selectors.readiness_summary(coalition) if number == 3 else None,
@@ -311,6 +313,7 @@ def _save_from_post(
             base_version=base,
             actor=request.user,  # type: ignore[arg-type]
             owner=owner,
+            editor=request.POST.get("editor", "")[:32],
         )
     except services.WorksheetConflict as conflict:
         request.session[_conflict_key(coalition, ws, owner)] = {
@@ -359,6 +362,7 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             step=definitions.step(ws.step),
             response=response,
             version=response.version if response else 0,
+            editor=secrets.token_hex(8),
             records=build_widgets(ws, shown, ctx),
             read_only=read_only,
             printing=printing,
@@ -702,7 +706,7 @@ def compilation(request: HttpRequest, coalition: Coalition, membership: Membersh
             target=target,
             tables=tables,
             compiled=selectors.compilation(coalition, ws),
-            sharing=selectors.sharing_label(coalition, ws),
+            sharing=selectors.sharing_label(coalition, ws, for_lead=True),
         ),
     )
 
