@@ -31,6 +31,7 @@ urlpatterns = [
         views.worksheet_export,
         name="worksheet_export",
     ),
+    path("files/<int:file_id>/", views.worksheet_file, name="worksheet_file"),
     path("worksheets/<str:key>/compilation/", views.compilation, name="compilation"),
     path("workspace/export/", views.workspace_export, name="workspace_export"),
     path("workspace/import/", views.workspace_import, name="workspace_import"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from plans.forms import (
     parse_post,
     with_blank_rows,
 )
-from plans.models import Assignment, ResponseStatus, StepStatus
+from plans.models import Assignment, ResponseStatus, StepStatus, WorksheetFile
 from plans.permissions import may_assign, may_comment, may_compile, may_edit_worksheet, may_run
 
 
@@ -657,6 +657,18 @@ def worksheet_comment(request: HttpRequest, coalition: Coalition, membership: Me
     else:
         messages.error(request, _("Please write a comment (at most 5,000 characters)."))
     return redirect(reverse("plans:worksheet", args=[coalition.pk, ws.key]) + "#comments")
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def worksheet_file(
+    request: HttpRequest, coalition: Coalition, membership: Membership, file_id: int
+):
+    """A file attached to a worksheet answer, only through its coalition."""
+    stored = WorksheetFile.objects.filter(coalition=coalition, pk=file_id).first()
+    if stored is None or not stored.file:
+        raise Http404("No such file")
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name)
 
 
 # --- compilation ------------------------------------------------------------------------------

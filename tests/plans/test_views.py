@@ -294,3 +294,25 @@ def test_compilation_page_and_copy(client, team):
     client.force_login(team["m2"].user)
     mine = client.get(url(team, "worksheet", "w5_1")).content.decode()
     assert "Bus data" not in mine and "without names" in mine
+
+
+def test_a_file_answer_uploads_and_downloads_only_through_its_coalition(
+    client, team, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(team["pm"].user)
+    upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    client.post(url(team, "worksheet", "w3_2"), {"version": 0, "evidence_file": upload})
+    value = selectors.shared_response(team["coalition"], "w3_2").data["evidence_file"]
+    assert value["name"] == "letter.pdf"
+    download = client.get(url(team, "worksheet_file", value["id"]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
+    assert 'filename="letter.pdf"' in download["Content-Disposition"]
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    page = client.post(url(team, "worksheet", "w3_2"), {"version": 1, "evidence_file": bad})
+    assert "cannot be added here" in page.content.decode()
+    other = MembershipFactory(role=Role.PROJECT_MANAGER)
+    client.force_login(other.user)
+    assert client.get(url(team, "worksheet_file", value["id"])).status_code == 404
