@@ -95,8 +95,13 @@ def _clean_record(
     return clean, errors
 
 
-def _merge(ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], member_ids: set[int]):
-    """The new data: valid answers replace old ones; an invalid answer keeps what was saved."""
+def worksheet_answers_merge(
+    ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], member_ids: set[int]
+):
+    """The new data: valid answers replace old ones; an invalid answer keeps what was saved.
+
+    Pure (no writes): the conflict screen uses it to compare answers as a save would store them.
+    """
     if not ws.repeats:
         clean, errors = _clean_record(ws, data, member_ids)
         return _drop_empty({**old, **clean}), errors
@@ -231,7 +236,7 @@ def worksheet_response_save(
         response = _response_for_update(coalition, ws, owner)
         if response.version != base_version and not _only_mine(response, base_version, editor):
             raise WorksheetConflict(response, data)
-        new, errors = _merge(ws, response.data, data, member_ids)
+        new, errors = worksheet_answers_merge(ws, response.data, data, member_ids)
         _check_sharing_change(coalition, ws, response.data, new, errors)
         if new == response.data or (errors and all_or_nothing):
             return SaveResult(response, errors, changed=False)

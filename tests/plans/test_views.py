@@ -316,3 +316,39 @@ def test_a_file_answer_uploads_and_downloads_only_through_its_coalition(
     other = MembershipFactory(role=Role.PROJECT_MANAGER)
     client.force_login(other.user)
     assert client.get(url(team, "worksheet_file", value["id"])).status_code == 404
+
+
+def test_a_conflict_on_a_repeating_worksheet_shows_the_records_as_text(client, team):
+    c = team["coalition"]
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w5_4",
+        data={"records": [{"source_name": "Bus survey"}]},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    client.force_login(team["pm"].user)
+    client.post(
+        url(team, "worksheet", "w5_4"),
+        {"version": 0, "records": 1, "r0-source_name": "Clinic data"},
+    )
+    screen = client.get(url(team, "worksheet_conflict", "w5_4")).content.decode()
+    assert "Data source 1: Name of the data source: Bus survey" in screen or "Bus survey" in screen
+    assert "{" not in screen.split("Their version")[1].split("</p>")[0]
+    client.post(url(team, "worksheet_conflict", "w5_4"), {"version": 1, "choose-records": "mine"})
+    data = selectors.shared_response(c, "w5_4").data
+    assert data["records"][0]["source_name"] == "Clinic data"
+
+
+def test_each_question_links_to_its_comments(client, team):
+    services.comment_create(
+        coalition=team["coalition"],
+        worksheet_key="w5_7",
+        field_key="narrative",
+        body="Is this right?",
+        actor=team["m2"].user,
+    )
+    client.force_login(team["m1"].user)
+    page = client.get(url(team, "worksheet", "w5_7") + "?about=consensus").content.decode()
+    assert "1 comment on this question" in page
+    assert '<option value="consensus" selected>' in page
