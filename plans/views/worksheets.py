@@ -180,6 +180,8 @@ def worksheet_autosave(
             "conflict": result is None,
             "version": result.response.version if result else request.POST.get("version", "0"),
             "saved_at": result.response.updated_at if result else None,
+            "status": result.response.status if result and result.response.version else "",
+            "status_label": result.response.get_status_display() if result else "",
             "errors": errors,
             "error_names": names,
         },

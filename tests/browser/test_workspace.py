@@ -116,3 +116,30 @@ def test_three_members_answer_alone_and_the_data_lead_compiles(
     ctx.close()
     data = selectors.shared_response(coalition, "w5_2").data
     assert data["candidate_sources"][0]["source"] == "Idea 2"
+
+
+@pytest.mark.parametrize("key", ["w3_1", "w5_4", "w2_1"])
+def test_worksheets_fit_a_phone_editable_and_read_only(
+    browser, live_server, password, artifacts_dir, key
+):
+    from plans import definitions, services
+    from tests.plans.helpers import sample_data
+
+    coalition = CoalitionFactory(name="Doña Ana Mobility")
+    pm = MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER, user__name="Pat")
+    viewer = MembershipFactory(coalition=coalition, role=Role.VIEWER, user__name="Vi")
+    services.worksheet_response_save(
+        coalition=coalition,
+        worksheet_key=key,
+        data=sample_data(definitions.worksheet(key), pm.pk),
+        base_version=0,
+        actor=pm.user,
+    )
+    url = f"{live_server.url}/coalitions/{coalition.pk}/worksheets/{key}/"
+    for who, name in ((pm, "edit"), (viewer, "read")):
+        ctx, page = signed_in(browser, live_server.url, who.user, password, width=390)
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(artifacts_dir / f"{key}-phone-{name}.png"), full_page=True)
+        ctx.close()
+        assert width <= 390, f"{key} ({name}) is {width}px wide on a 390px screen"

@@ -127,7 +127,7 @@ def test_autosave_answers_with_the_saved_state_and_the_new_version(client, team)
         HTTP_HX_REQUEST="true",
     )
     text = answer.content.decode()
-    assert "Saved at" in text
+    assert "Saved at" in text and "In progress</span>" in text
     assert 'id="version" value="1" hx-swap-oob="true"' in text
     bad = client.post(
         url(team, "worksheet_autosave", "w5_7"),
