@@ -52,6 +52,11 @@ def form_context(coalition: Coalition, ws: Worksheet, errors: dict) -> Context:
         errors=errors,
         computed=lambda f: selectors.computed_text(coalition, ws, f),
         metric=lambda v: selectors.metric_value_for_coalition(coalition, v),
+        prefill=lambda f, record: (
+            selectors.theory_of_change_text(record)
+            if f.prefill == "theory_of_change_statement"
+            else ""
+        ),
     )
 
 

@@ -114,7 +114,7 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     read_only = bool(blocked) or printing
     shown = data if read_only else with_blank_rows(ws, data, add_row)
     ctx = form_context(coalition, ws, errors)
-    records = build_widgets(ws, shown, ctx)
+    records = build_widgets(ws, shown, ctx, prefill=not read_only)
     comments = list(selectors.comments_for(coalition, ws.key))
     per_field = Counter(c.field_key for c in comments if c.field_key)
     for rec in records:

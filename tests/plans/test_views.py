@@ -352,3 +352,55 @@ def test_each_question_links_to_its_comments(client, team):
     page = client.get(url(team, "worksheet", "w5_7") + "?about=consensus").content.decode()
     assert "1 comment on this question" in page
     assert '<option value="consensus" selected>' in page
+
+
+def test_computed_guidance_ratio_section_status_and_prefill(client, team):
+    c = team["coalition"]
+    seats = [{"race_ethnicity": "hispanic"}, {"race_ethnicity": "white_nh"}]
+    seats += [{"race_ethnicity": "white_nh"}, {"race_ethnicity": "not_known"}]
+    shares = {"hispanic": {"percent": 60}, "white_nh": {"percent": 30}}
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w2_4",
+        data={"seats": seats, "pop_shares": shares},
+        base_version=0,
+        actor=team["pm"].user,
+    )
+    client.force_login(team["m1"].user)
+    page = client.get(url(team, "worksheet", "w2_4")).content.decode()
+    # Hispanic: a third of the described officials against 60% of residents.
+    assert "Hispanic or Latino: 0.56 (officials 33%, residents 60%)" in page
+    assert "0.56" in page and "2.22" in page
+    status = client.get(url(team, "worksheet", "w9_4")).content.decode()
+    assert "0 of" in status and "still open" in status
+    answers = {
+        "problem": "Wages are low.",
+        "solution": "campaign for a living wage",
+        "impact_medium": "more jobs pay a living wage",
+        "impact_long": "families thrive",
+    }
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w7_3",
+        data={"records": [answers]},
+        base_version=0,
+        actor=team["pm"].user,
+    )
+    form = client.get(url(team, "worksheet", "w7_3")).content.decode()
+    assert (
+        "To address this problem: Wages are low, we will campaign for a living wage, leading to "
+        "more jobs pay a living wage and, in turn, families thrive." in form
+    )
+
+
+def test_markdown_only_where_the_definition_allows_it(client, team):
+    client.force_login(team["m1"].user)
+    client.post(url(team, "worksheet", "w5_7"), {"version": 0, "narrative": "**Bold** claim"})
+    client.force_login(team["viewer"].user)
+    page = client.get(url(team, "worksheet", "w5_7")).content.decode()
+    assert "<strong>Bold</strong> claim" in page  # W5.7's narrative allows Markdown
+    client.force_login(team["pm"].user)
+    client.post(url(team, "worksheet", "w3_2"), {"version": 0, "resources": "**Not bold**"})
+    client.force_login(team["viewer"].user)
+    page = client.get(url(team, "worksheet", "w3_2")).content.decode()
+    assert "**Not bold**" in page and "<strong>Not bold" not in page
