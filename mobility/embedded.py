@@ -1,0 +1,114 @@
+"""`make run`: the embedded mode in one process tree.
+
+Applies migrations, seeds the demo account, then starts the web server and a real
+Celery worker (with the periodic-task scheduler inside it) on the file-system broker.
+Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = int(os.environ.get("PORT", "8000"))
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) != 0
+
+
+def _wait_until_up(url: str, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own localhost
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for proc in processes:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for proc in processes:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mobility.settings")
+    if os.environ.get("DATABASE_URL"):
+        print("make run is the embedded mode; unset DATABASE_URL (production runs gunicorn).")
+        return 2
+    if not _port_free(HOST, PORT):
+        print(f"Port {PORT} on {HOST} is in use. Stop what uses it or run: make run PORT=8001")
+        return 2
+    for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+        if subprocess.call(_python("manage.py", *step)) != 0:
+            return 1
+    subprocess.call(_python("manage.py", "embedded_first_start"))
+    worker = subprocess.Popen(
+        _python(
+            "-m",
+            "celery",
+            "-A",
+            "mobility",
+            "worker",
+            "--beat",
+            "--schedule",
+            str(ROOT / "var" / "celerybeat-schedule"),
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        )
+    )
+    web = subprocess.Popen(
+        _python("manage.py", "runserver", f"{HOST}:{PORT}", "--noreload", "--skip-checks")
+    )
+    processes = [web, worker]
+    try:
+        url = f"http://{HOST}:{PORT}/"
+        if _wait_until_up(url):
+            print(
+                "\n  Mobility Action Planner is running at "
+                + url
+                + "\n  Sign in as demo@example.org with the password mobility-demo"
+                + "\n  The background worker is running beside it. Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        print("A process stopped; shutting down the other one.")
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping the web server and the worker…")
+        return 0
+    finally:
+        _stop(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

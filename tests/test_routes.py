@@ -1,0 +1,132 @@
+"""Every URL of the project is classified, and each class behaves as the matrix says.
+
+A route that nobody classified makes `test_every_route_is_classified` fail, so new
+features cannot ship an unchecked URL. Coalition routes add their own principals and
+expectations in `tests/coalitions/test_access_matrix.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import StaffFactory, UserFactory
+
+
+def iter_routes(resolvers=None, prefix: str = "", namespace: str | None = None):
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from iter_routes(entry.url_patterns, prefix + str(entry.pattern), full_ns)
+        elif isinstance(entry, URLPattern):
+            pattern = prefix + str(entry.pattern)
+            name = entry.name or f"<unnamed {pattern}>"
+            yield (f"{namespace}:{name}" if namespace else name), pattern
+
+
+@dataclass
+class Route:
+    kind: str  # public | login | staff | api | api-public | admin | coalition
+    kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+
+
+# Public pages anyone may open, pages that need a signed-in person, staff pages, the API.
+ROUTES: dict[str, Route] = {
+    "core:home": Route("public"),
+    "core:healthz": Route("public"),
+    "core:diagnostics": Route("staff"),
+    "core:diagnostics_start": Route("staff", method="post"),
+    "core:diagnostics_job": Route("staff", kwargs={"pk": 1}),
+    "accounts:login": Route("public"),
+    "accounts:logout": Route("public", method="post"),
+    "accounts:signup": Route("public"),
+    "accounts:resend_verification": Route("public"),
+    "accounts:verify": Route("public", kwargs={"token": "x"}),
+    "accounts:profile": Route("login"),
+    "accounts:password_change": Route("login"),
+    "accounts:password_change_done": Route("login"),
+    "accounts:password_reset": Route("public"),
+    "accounts:password_reset_done": Route("public"),
+    "accounts:password_reset_confirm": Route("public", kwargs={"uidb64": "x", "token": "y"}),
+    "accounts:password_reset_complete": Route("public"),
+    "set_language": Route("public", method="post"),
+    "api:auth-token": Route("api-public", method="post"),
+    "api:me": Route("api"),
+    "api:schema": Route("api-public"),
+    "api:docs": Route("api-public"),
+}
+# Django's admin checks staff status itself; every admin URL is covered by this prefix.
+PREFIX_KINDS = {"admin:": "admin"}
+EXTRA_ROUTES: dict[str, Route] = {}  # filled by the modules below
+MATRIX_MODULES: list[str] = []  # e.g. "tests.coalitions.test_access_matrix"
+
+
+def all_classified() -> dict[str, Route]:
+    routes = dict(ROUTES)
+    routes.update(EXTRA_ROUTES)
+    return routes
+
+
+def classify(name: str) -> str | None:
+    routes = all_classified()
+    if name in routes:
+        return routes[name].kind
+    for prefix, kind in PREFIX_KINDS.items():
+        if name.startswith(prefix):
+            return kind
+    return None
+
+
+def test_every_route_is_classified():
+    # Apps classify their own routes in matrix modules; import them so they count.
+    import importlib
+
+    for module in MATRIX_MODULES:
+        importlib.import_module(module)
+    unclassified = [
+        f"{name} ({pattern})" for name, pattern in iter_routes() if classify(name) is None
+    ]
+    assert not unclassified, "Classify these routes in the access matrix:\n" + "\n".join(
+        unclassified
+    )
+
+
+def _request(client, route: Route, name: str):
+    return getattr(client, route.method)(reverse(name, kwargs=route.kwargs))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_matrix_for_site_routes(client, name):
+    route = ROUTES[name]
+    anonymous = _request(client, route, name)
+    plain = UserFactory()
+    staff = StaffFactory()
+    if route.kind == "login":
+        assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+        client.force_login(plain)
+        assert _request(client, route, name).status_code == 200
+    elif route.kind == "staff":
+        assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+        client.force_login(plain)
+        assert _request(client, route, name).status_code == 403
+        client.force_login(staff)
+        assert _request(client, route, name).status_code in (200, 302, 404)
+    elif route.kind == "api":
+        assert anonymous.status_code == 401
+        client.force_login(plain)
+        assert _request(client, route, name).status_code == 200
+    else:  # public and api-public answer without signing in
+        assert anonymous.status_code in (200, 302, 400, 405), anonymous.status_code
+
+
+@pytest.mark.django_db
+def test_admin_is_for_staff_only(client):
+    url = reverse("admin:accounts_user_changelist")
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory())
+    assert "/admin/login/" in client.get(url)["Location"]
