@@ -21,7 +21,7 @@ import re
 import sys
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from metrics.catalog import Catalog, MetricSpec
 
@@ -363,7 +363,7 @@ def count_data_rows(source: IO[bytes]) -> int:
     """Lines after the header (a cheap total for the progress bar; quoted newlines aside)."""
     head = source.read(2)
     source.seek(0)
-    stream: IO[bytes] = gzip.GzipFile(fileobj=source) if head == b"\x1f\x8b" else source
+    stream: Any = gzip.GzipFile(fileobj=source) if head == b"\x1f\x8b" else source
     lines, last = 0, b"\n"
     while chunk := stream.read(1 << 20):
         lines += chunk.count(b"\n")
@@ -623,7 +623,7 @@ class MetricFileReader:
             )
         return plan
 
-    def _cells(self, row: int, cells: list[str]) -> list[Cell]:
+    def _cells(self, row: int, cells: list[str]) -> list[tuple]:
         out: list = []
         missing, codes = MISSING, QUALITY_CODES
         cells.append("")  # absent columns have index -1 and read this blank cell
