@@ -164,6 +164,8 @@ def _postgresql_write(
     counter = [0]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            # Dropped at commit; an enclosing transaction (tests, a caller) may still hold one.
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.metrics_import_rows")
             cursor.execute(
                 "CREATE TEMPORARY TABLE metrics_import_rows (geography_id integer,"
                 " metric_id integer, subgroup_code integer, year smallint,"

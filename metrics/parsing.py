@@ -220,7 +220,12 @@ def _open_text(source: IO[bytes], limit: int | None) -> io.TextIOWrapper:
         # Shipped files are gzip-compressed; a .csv.gz upload works the same way.
         source.seek(0)
         source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[assignment]
-        head = source.read(SNIFF_BYTES)
+        try:
+            head = source.read(SNIFF_BYTES)
+        except (EOFError, OSError):
+            raise FileError(
+                ParseError(1, "", "The compressed file is damaged or cut short.")
+            ) from None
     if not head.strip():
         raise FileError(ParseError(1, "", "The file is empty."))
     if head[:4] == b"PK\x03\x04" or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -365,9 +370,12 @@ def count_data_rows(source: IO[bytes]) -> int:
     source.seek(0)
     stream: Any = gzip.GzipFile(fileobj=source) if head == b"\x1f\x8b" else source
     lines, last = 0, b"\n"
-    while chunk := stream.read(1 << 20):
-        lines += chunk.count(b"\n")
-        last = chunk[-1:]
+    try:
+        while chunk := stream.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    except (EOFError, OSError):
+        pass  # a damaged gzip file: the reader reports it with its row
     source.seek(0)
     if last != b"\n":
         lines += 1
@@ -406,6 +414,10 @@ class MetricFileReader:
             raise FileError(ParseError(1, "", f"The header cannot be read: {exc}.")) from None
         except _TooLarge:
             raise FileError(ParseError(1, "", self._too_large())) from None
+        except (EOFError, OSError):
+            raise FileError(
+                ParseError(1, "", "The compressed file is damaged or cut short.")
+            ) from None
         self.layout = layout_from_header(header, self.catalog)
         if self.layout.year < 0 and self.year is None and self.layout.kind != "national":
             raise FileError(
@@ -440,6 +452,9 @@ class MetricFileReader:
                 return
             except _TooLarge:
                 self.add_error(row, "", self._too_large())
+                return
+            except (EOFError, OSError):
+                self.add_error(row, "", "The compressed file is damaged or cut short.")
                 return
             if cells:
                 yield row, cells
