@@ -397,6 +397,9 @@ class MetricFileReader:
     known_fips: Container[str] | None = None
     max_errors: int = 100
     max_bytes: int | None = None
+    # Give validated numbers as the file wrote them (str) instead of floats, for writers
+    # that pass text on (PostgreSQL COPY): it saves formatting a million floats again.
+    keep_text: bool = False
     errors: list[ParseError] = field(default_factory=list)
     error_count: int = 0
     rows_read: int = 0
@@ -424,6 +427,8 @@ class MetricFileReader:
                 ParseError(1, "year", "The file has no year column: give the year of its data.")
             )
         self._unknown_quality: set[str] = set()
+        self._ahead: list[tuple[int, list[str]]] | None = None
+        self._raw: Iterator[tuple[int, list[str]]] = iter(())
         self._row_plan = self._plan()
 
     @property
@@ -484,19 +489,26 @@ class MetricFileReader:
             return "race-share"
         return normalize_subgroup_type(type_text)
 
+    def prepare(self) -> str:
+        """Read ahead far enough to know the file's breakdown (``all`` for overall files)."""
+        if self._ahead is None:
+            self._raw = self._raw_rows()
+            self._ahead = []
+            for item in self._raw:
+                self._ahead.append(item)
+                if len(self._ahead) >= LOOKAHEAD_ROWS:
+                    break
+            self.breakdown = self._find_breakdown(self._ahead)
+        return self.breakdown
+
     def rows(self) -> Iterator[ParsedRow]:
-        raw = self._raw_rows()
-        ahead: list[tuple[int, list[str]]] = []
-        for item in raw:
-            ahead.append(item)
-            if len(ahead) >= LOOKAHEAD_ROWS:
-                break
-        if not ahead and not self.errors:
+        self.prepare()
+        assert self._ahead is not None
+        if not self._ahead and not self.errors:
             self.add_error(2, "", "The file has a header but no data rows.")
             return
-        self.breakdown = self._find_breakdown(ahead)
         seen: dict[tuple[str, int, str, str], int] = {}
-        for row, cells in _chain(ahead, raw):
+        for row, cells in _chain(self._ahead, self._raw):
             self.rows_read += 1
             parsed = self._parse_row(row, cells)
             if parsed is None:
@@ -640,7 +652,10 @@ class MetricFileReader:
 
     def _cells(self, row: int, cells: list[str]) -> list[tuple]:
         out: list = []
-        missing, codes = MISSING, QUALITY_CODES
+        missing, codes, keep_text = MISSING, QUALITY_CODES, self.keep_text
+        value: float | str | None
+        lower: float | str | None
+        upper: float | str | None
         cells.append("")  # absent columns have index -1 and read this blank cell
         for variable, vi, li, ui, qi, low, high, spec in self._row_plan:
             text, quality_text = cells[vi], cells[qi]
@@ -657,6 +672,8 @@ class MetricFileReader:
                 # Fast path: a plain number inside the range; anything else takes the slow one.
                 if value is not None and low <= value <= high and "_" not in text:
                     part_a = part_b = None
+                    if keep_text:
+                        value = text
                 else:
                     parsed = self._value(row, self.layout.header[vi], text, spec)
                     if parsed is None:
@@ -671,6 +688,8 @@ class MetricFileReader:
                     lower = math.nan
                 if lower - lower != 0 or "_" in lb_text:  # not finite, or "1_0"
                     lower = self._bound(row, self.layout.header[li], lb_text)
+                elif keep_text:
+                    lower = lb_text
             if ub_text not in missing:
                 try:
                     upper = float(ub_text)
@@ -678,6 +697,8 @@ class MetricFileReader:
                     upper = math.nan
                 if upper - upper != 0 or "_" in ub_text:
                     upper = self._bound(row, self.layout.header[ui], ub_text)
+                elif keep_text:
+                    upper = ub_text
             if quality_text not in missing:
                 quality = codes.get(quality_text)
                 if quality is None:

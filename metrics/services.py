@@ -183,6 +183,7 @@ def _run(job: MetricImport) -> str:
             year=job.year,
             known_fips=set(Geography.objects.values_list("fips", flat=True)),
             max_bytes=max_bytes,
+            keep_text=importing.wants_text(),
         )
         job.geography_kind, job.unknown_columns = reader.kind, reader.layout.unknown_columns
         result = importing.observations_write(job=job, reader=reader)
