@@ -78,10 +78,10 @@ def floor_postgresql(release: Release) -> float:
         )
         payload = data.getvalue()
         started = time.perf_counter()
-        with transaction.atomic():
-            with cursor.cursor.copy(f"COPY bench_floor ({COLUMNS}) FROM STDIN") as copy:
-                for offset in range(0, len(payload), 1 << 20):
-                    copy.write(payload[offset : offset + (1 << 20)])
+        sql = f"COPY bench_floor ({COLUMNS}) FROM STDIN"
+        with transaction.atomic(), cursor.cursor.copy(sql) as copy:
+            for offset in range(0, len(payload), 1 << 20):
+                copy.write(payload[offset : offset + (1 << 20)])
         elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_floor")
     return elapsed
@@ -128,7 +128,8 @@ def main() -> None:
     second, again = timed_import(release_name)
     assert again.observations_written == 0, "a re-import of the same file wrote rows"
     release = job.release
-    floor = floor_postgresql(release) if connection.vendor == "postgresql" else floor_sqlite(release)
+    postgresql = connection.vendor == "postgresql"
+    floor = floor_postgresql(release) if postgresql else floor_sqlite(release)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = job.observations_read
     for made in (job, again):
