@@ -118,6 +118,10 @@ class Metric(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def level_list(self) -> list[str]:
+        return self.levels.split(",")
+
 
 class Release(models.Model):
     """A release of the Mobility Metrics (e.g. "2025"); releases sit side by side."""
