@@ -1,11 +1,13 @@
-"""Reads of the metrics app: the catalog, geographies, observations and imports."""
+"""Reads of metric data and geographies."""
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from functools import lru_cache
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from metrics.models import (
     Geography,
@@ -16,6 +18,33 @@ from metrics.models import (
     Predictor,
     Release,
 )
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so “dona ana” finds “Doña Ana”."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@lru_cache(maxsize=1)
+def _search_index() -> tuple[tuple[int, str], ...]:
+    # About 3,600 rows that change only with a migration: kept in memory per process.
+    rows = Geography.objects.values_list("pk", "name", "state_name", "fips", "kind")
+    return tuple(
+        (pk, fold(f"{name} {state} {fips} {kind}")) for pk, name, state, fips, kind in rows
+    )
+
+
+def geography_search_matches(query: str, *, limit: int = 20) -> list[Geography]:
+    """Counties and cities whose name, state or FIPS code contain every word of the query."""
+    words = fold(query.replace(",", " ")).split()
+    if not words or len("".join(words)) < 2:
+        return []
+    ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
+    if not ids:
+        _search_index.cache_clear()  # the table may have been loaded since the index was built
+        ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
+    return list(Geography.objects.filter(pk__in=ids[:500]).order_by("name", "state_name")[:limit])
 
 
 def release_active() -> Release | None:
@@ -34,17 +63,14 @@ def metrics_catalog() -> QuerySet[Metric]:
 
 
 def geographies_search(*, query: str = "", kind: str = "") -> QuerySet[Geography]:
+    """Every geography whose name, state or FIPS code contains each word (accents folded)."""
     geographies = Geography.objects.all()
     if kind:
         geographies = geographies.filter(kind=kind)
-    query = query.strip()
-    if query.isdigit():
-        geographies = geographies.filter(fips__startswith=query)
-    elif query:
-        for word in query.replace(",", " ").split():
-            geographies = geographies.filter(
-                Q(name__icontains=word) | Q(state_name__icontains=word)
-            )
+    words = fold(query.replace(",", " ")).split()
+    if words:
+        ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
+        geographies = geographies.filter(pk__in=ids)
     return geographies.order_by("state_name", "name")
 
 
