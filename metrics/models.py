@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -276,3 +277,73 @@ class MetricImport(BackgroundJob):
 
     def __str__(self) -> str:
         return f"{self.original_name} → {self.release}"
+
+
+# --- Local supplemental data (planning guide step 5.2) -----------------------------------
+
+
+def local_dataset_upload_to(instance: LocalDataset, filename: str) -> str:
+    suffix = (
+        Path(filename).suffix.lower() if Path(filename).suffix.lower() in (".xlsx",) else ".csv"
+    )
+    return f"local-data/{uuid.uuid4().hex}{suffix}"
+
+
+class LocalDataset(BackgroundJob):
+    """A coalition's own indicator file, linked to a predictor; private to the coalition.
+
+    The row is also the job that validates and loads it: it waits (unmapped) until a data
+    lead has said which columns hold the area, year and value.
+    """
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition",
+        verbose_name=_("coalition"),
+        on_delete=models.CASCADE,
+        related_name="local_datasets",
+    )
+    predictor = models.ForeignKey(
+        Predictor, verbose_name=_("predictor"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    file = models.FileField(_("file"), upload_to=local_dataset_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    columns = models.JSONField(_("columns in the file"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    mapped = models.BooleanField(_("columns mapped"), default=False)
+    values_loaded = models.PositiveIntegerField(_("values loaded"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("local dataset")
+        verbose_name_plural = _("local datasets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalValue(models.Model):
+    """One value of a local dataset: an area (the jurisdiction or a sub-area), a year."""
+
+    dataset = models.ForeignKey(LocalDataset, on_delete=models.CASCADE, related_name="values")
+    area = models.CharField(_("area"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("year"))
+    subgroup = models.CharField(_("subgroup"), max_length=80, blank=True)
+    value = models.FloatField(_("value"))
+    lb = models.FloatField(_("lower bound"), null=True, blank=True)
+    ub = models.FloatField(_("upper bound"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("local value")
+        verbose_name_plural = _("local values")
+        ordering = ("area", "subgroup", "year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "area", "year", "subgroup"], name="metrics_local_value_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year} {self.subgroup}: {self.value}"

@@ -6,11 +6,17 @@ import csv
 import io
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
+from core.models import BackgroundJob
+
+if TYPE_CHECKING:
+    from coalitions.models import Coalition
 from metrics.models import (
     Geography,
+    LocalDataset,
     Metric,
     MetricImport,
     Observation,
@@ -103,9 +109,13 @@ def metric_imports_recent(limit: int = 50) -> QuerySet[MetricImport]:
     ]
 
 
-def metric_import_errors(job: MetricImport, limit: int = 200) -> list[dict[str, str]]:
+def metric_import_errors(job: BackgroundJob, limit: int = 200) -> list[dict[str, str]]:
     """The error report as rows (row, column, message), for pages and the API."""
     if not job.error_report:
         return []
     reader = csv.DictReader(io.StringIO(job.error_report))
     return [row for _, row in zip(range(limit), reader, strict=False)]
+
+
+def local_datasets_for_coalition(coalition: Coalition) -> QuerySet[LocalDataset]:
+    return LocalDataset.objects.filter(coalition=coalition).select_related("predictor__pillar")

@@ -11,4 +11,30 @@ urlpatterns = [
     path(
         "staff/metrics/imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors"
     ),
+    path("coalitions/<int:pk>/local-data/", views.local_data_list, name="local_data_list"),
+    path(
+        "coalitions/<int:pk>/local-data/upload/",
+        views.local_data_upload,
+        name="local_data_upload",
+    ),
+    path(
+        "coalitions/<int:pk>/local-data/<int:dataset_id>/",
+        views.local_data_detail,
+        name="local_data_detail",
+    ),
+    path(
+        "coalitions/<int:pk>/local-data/<int:dataset_id>/columns/",
+        views.local_data_map,
+        name="local_data_map",
+    ),
+    path(
+        "coalitions/<int:pk>/local-data/<int:dataset_id>/progress/",
+        views.local_data_progress,
+        name="local_data_progress",
+    ),
+    path(
+        "coalitions/<int:pk>/local-data/<int:dataset_id>/delete/",
+        views.local_data_delete,
+        name="local_data_delete",
+    ),
 ]

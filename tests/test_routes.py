@@ -72,7 +72,7 @@ ROUTES: dict[str, Route] = {
 # Django's admin checks staff status itself; every admin URL is covered by this prefix.
 PREFIX_KINDS = {"admin:": "admin"}
 EXTRA_ROUTES: dict[str, Route] = {}  # filled by the modules below
-MATRIX_MODULES = ["tests.coalitions.test_access_matrix"]
+MATRIX_MODULES = ["tests.coalitions.test_access_matrix", "tests.metrics.test_local_data"]
 
 
 def all_classified() -> dict[str, Route]:

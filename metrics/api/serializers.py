@@ -6,7 +6,15 @@ from rest_framework import serializers
 
 from metrics import selectors
 from metrics.forms import ALLOWED_SUFFIXES
-from metrics.models import Geography, Metric, MetricImport, Observation
+from metrics.models import (
+    Geography,
+    LocalDataset,
+    LocalValue,
+    Metric,
+    MetricImport,
+    Observation,
+    Predictor,
+)
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -121,4 +129,78 @@ class MetricImportCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError("Upload a .csv or .csv.gz file.")
         if upload.size > settings.METRICS_IMPORT_MAX_BYTES:
             raise serializers.ValidationError("The file is larger than the import size limit.")
+        return upload
+
+
+class LocalValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LocalValue
+        fields = ("area", "year", "subgroup", "value", "lb", "ub")
+
+
+class LocalDatasetSerializer(serializers.ModelSerializer):
+    predictor: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    error_report = serializers.SerializerMethodField()
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = LocalDataset
+        fields: tuple[str, ...] = (
+            "id",
+            "name",
+            "predictor",
+            "unit",
+            "description",
+            "original_name",
+            "columns",
+            "mapping",
+            "mapped",
+            "status",
+            "progress_done",
+            "progress_total",
+            "percent",
+            "message",
+            "values_loaded",
+            "error_count",
+            "error_report",
+            "created_at",
+            "finished_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+    @extend_schema_field(ImportErrorSerializer(many=True))
+    def get_error_report(self, dataset: LocalDataset) -> list[dict[str, str]]:
+        return selectors.metric_import_errors(dataset)
+
+
+class LocalDatasetDetailSerializer(LocalDatasetSerializer):
+    values = LocalValueSerializer(many=True, read_only=True)
+
+    class Meta(LocalDatasetSerializer.Meta):
+        fields: tuple[str, ...] = (*LocalDatasetSerializer.Meta.fields, "values")
+        read_only_fields: tuple[str, ...] = fields
+
+
+class LocalDatasetCreateSerializer(serializers.Serializer):
+    """Upload a file; give the columns now (area, year, value at least) to load it at once."""
+
+    file = serializers.FileField()
+    name = serializers.CharField(max_length=200)
+    predictor = serializers.SlugRelatedField(slug_field="slug", queryset=Predictor.objects.all())
+    unit = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    area_column = serializers.CharField(required=False, allow_blank=True, default="")
+    year_column = serializers.CharField(required=False, allow_blank=True, default="")
+    value_column = serializers.CharField(required=False, allow_blank=True, default="")
+    subgroup_column = serializers.CharField(required=False, allow_blank=True, default="")
+    lb_column = serializers.CharField(required=False, allow_blank=True, default="")
+    ub_column = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_file(self, upload):  # type: ignore[no-untyped-def]
+        if not (upload.name or "").lower().endswith((".csv", ".txt", ".xlsx")):
+            raise serializers.ValidationError("Upload a .csv or .xlsx file.")
         return upload

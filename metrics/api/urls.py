@@ -17,4 +17,14 @@ urlpatterns = [
         views.GeographyObservationListView.as_view(),
         name="geography-observations",
     ),
+    path(
+        "coalitions/<int:coalition_pk>/local-datasets/",
+        views.LocalDatasetListView.as_view(),
+        name="local-dataset-list",
+    ),
+    path(
+        "coalitions/<int:coalition_pk>/local-datasets/<int:pk>/",
+        views.LocalDatasetDetailView.as_view(),
+        name="local-dataset-detail",
+    ),
 ]

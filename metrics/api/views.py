@@ -1,22 +1,29 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metrics import selectors, services
+from coalitions.api.permissions import CoalitionScopedMixin
+from coalitions.permissions import Can
+from metrics import local_data, selectors, services
 from metrics.api.serializers import (
     GeographySerializer,
+    LocalDatasetCreateSerializer,
+    LocalDatasetDetailSerializer,
+    LocalDatasetSerializer,
     MetricImportCreateSerializer,
     MetricImportSerializer,
     MetricSerializer,
     ObservationSerializer,
 )
-from metrics.models import Geography, MetricImport, Release
+from metrics.models import Geography, LocalDataset, MetricImport, Release
 
 
 class MetricCatalogView(generics.ListAPIView):
@@ -110,3 +117,56 @@ class MetricImportDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return MetricImport.objects.select_related("release", "started_by")
+
+
+class LocalDatasetListView(CoalitionScopedMixin, generics.ListCreateAPIView):
+    """A coalition's local datasets: members read; data leads and project managers upload."""
+
+    read_action = Can.VIEW
+    write_action = Can.MANAGE_DATA
+    serializer_class = LocalDatasetSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.local_datasets_for_coalition(self.coalition)
+
+    @extend_schema(request=LocalDatasetCreateSerializer, responses={201: LocalDatasetSerializer})
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        form = LocalDatasetCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            dataset = local_data.local_dataset_upload(
+                actor=request.user,  # type: ignore[arg-type]
+                coalition=self.coalition,
+                upload=data["file"],
+                name=data["name"],
+                predictor=data["predictor"],
+                unit=data["unit"],
+                description=data["description"],
+            )
+            mapping = {role: data[f"{role}_column"] for role in local_data.ROLES}
+            if any(mapping.values()):
+                dataset = local_data.local_dataset_map(
+                    actor=request.user,  # type: ignore[arg-type]
+                    dataset=dataset,
+                    mapping=mapping,
+                )
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages}
+            raise ValidationError(detail) from None
+        return Response(LocalDatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+
+class LocalDatasetDetailView(CoalitionScopedMixin, generics.RetrieveDestroyAPIView):
+    """One local dataset with its values and error report; data leads delete it."""
+
+    read_action = Can.VIEW
+    write_action = Can.MANAGE_DATA
+    serializer_class = LocalDatasetDetailSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.local_datasets_for_coalition(self.coalition).prefetch_related("values")
+
+    def perform_destroy(self, instance: LocalDataset) -> None:
+        local_data.local_dataset_delete(actor=self.request.user, dataset=instance)  # type: ignore[arg-type]
