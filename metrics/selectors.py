@@ -8,7 +8,7 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from core.models import BackgroundJob
 
@@ -87,11 +87,29 @@ def observations_for_geography(
     metric: str = "",
     year: int | None = None,
     subgroup_type: str = "",
+    latest: bool = False,
 ) -> QuerySet[Observation]:
-    """Observations of one geography in one release (the active one unless given)."""
+    """Observations of one geography in one release (the active one unless given).
+
+    ``latest`` keeps, per metric and subgroup, the latest year that has a value: metrics
+    have different years (quirk 8), so the file's last year is often empty.
+    """
     if release is None:
         return Observation.objects.none()
     rows = Observation.objects.filter(release=release, geography=geography)
+    if latest:
+        latest_year = (
+            Observation.objects.filter(
+                release=release,
+                geography=geography,
+                metric=OuterRef("metric"),
+                subgroup=OuterRef("subgroup"),
+                value__isnull=False,
+            )
+            .order_by("-year")
+            .values("year")[:1]
+        )
+        rows = rows.filter(value__isnull=False, year=Subquery(latest_year))
     if metric:
         rows = rows.filter(metric__variable=metric)
     if year is not None:

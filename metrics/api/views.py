@@ -60,6 +60,11 @@ class GeographyListView(generics.ListAPIView):
         OpenApiParameter("year", OpenApiTypes.INT),
         OpenApiParameter("subgroup_type", OpenApiTypes.STR, description="e.g. all, race-ethnicity"),
         OpenApiParameter("release", OpenApiTypes.STR, description="release name; default active"),
+        OpenApiParameter(
+            "latest",
+            OpenApiTypes.BOOL,
+            description="only each metric's latest year with a value",
+        ),
     ]
 )
 class GeographyObservationListView(generics.ListAPIView):
@@ -83,6 +88,7 @@ class GeographyObservationListView(generics.ListAPIView):
             metric=params.get("metric", ""),
             year=int(year) if year.isdigit() else None,
             subgroup_type=params.get("subgroup_type", ""),
+            latest=params.get("latest", "").lower() in ("1", "true", "yes"),
         )
 
 

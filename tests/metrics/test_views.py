@@ -194,3 +194,16 @@ def test_api_schema_lists_the_metrics_endpoints(api_client):
         "/api/geographies/{id}/observations/",
     ):
         assert path in schema["paths"], path
+
+
+@pytest.mark.django_db
+def test_api_latest_keeps_each_metrics_own_last_year(api_client, user, imported):
+    api_client.force_authenticate(user)
+    dona_ana = Geography.objects.get(fips="35013")
+    url = f"/api/geographies/{dona_ana.pk}/observations/"
+    data = api_client.get(url, {"latest": "true", "subgroup_type": "all"}).json()
+    latest = {row["metric"]: row["year"] for row in data["results"]}
+    assert latest["rate_injury_death"] == 2023
+    assert latest["share_election_turnout"] == 2020
+    assert latest["rate_learning"] == 2018
+    assert len(latest) == data["count"]  # one row per metric
