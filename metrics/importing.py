@@ -37,7 +37,7 @@ PROGRESS_EVERY_SECONDS = 0.5
 COPY_CHUNK_BYTES = 1 << 20
 SQLITE_BATCH = 5000
 VALUE_COLUMNS = ("value", "value_a", "value_b", "lb", "ub", "quality")
-KEY_COLUMNS = ("release_id", "geography_id", "metric_id", "subgroup_id", "year")
+KEY_COLUMNS = ("release_id", "year", "geography_id", "metric_id", "subgroup_id")
 NULL = "\\N"
 LOCK_NAMESPACE = 7301  # pg_advisory_xact_lock(namespace, release id): imports per release
 MIXED_BREAKDOWNS = (
@@ -171,12 +171,11 @@ def _copy(cursor: Any, sql: str, lines: Iterator[str], reader: MetricFileReader)
 
 
 def _release_has_rows(cursor: Any, release_id: int, kind: str) -> bool:
-    # One index probe per geography of the kind (the key starts with release, geography).
     cursor.execute(
-        "SELECT EXISTS (SELECT 1 FROM metrics_geography g WHERE g.kind = %s AND EXISTS"
-        " (SELECT 1 FROM metrics_observation o WHERE o.release_id = %s"
-        " AND o.geography_id = g.id))",
-        [kind, release_id],
+        "SELECT EXISTS (SELECT 1 FROM metrics_observation o"
+        " JOIN metrics_geography g ON g.id = o.geography_id"
+        " WHERE o.release_id = %s AND g.kind = %s)",
+        [release_id, kind],
     )
     return bool(cursor.fetchone()[0])
 
@@ -238,6 +237,10 @@ def _postgresql_write(
 
 
 def _postgresql_merge(cursor: Any, release_id: int, subgroup_ids: dict[int, int]) -> int:
+    """Write only what differs: one join finds changed and missing rows, then two small writes.
+
+    A re-import of the same file finds nothing and writes nothing.
+    """
     table = Observation._meta.db_table
     if len(subgroup_ids) <= 1:
         subgroup, join = str(int(next(iter(subgroup_ids.values()), 0))), ""
@@ -246,30 +249,38 @@ def _postgresql_merge(cursor: Any, release_id: int, subgroup_ids: dict[int, int]
         subgroup = "m.subgroup_id"
         join = f" JOIN (VALUES {pairs}) AS m(code, subgroup_id) ON m.code = t.subgroup_code"
     values = ", ".join(f"t.{c}" for c in VALUE_COLUMNS)
-    source = (
-        f"(SELECT t.geography_id, t.metric_id, {subgroup} AS subgroup_id, t.year, {values}"  # noqa: S608
-        f" FROM metrics_import_rows t{join}) AS s"
-    )
-    same_key = (
-        "o.release_id = %s AND o.geography_id = s.geography_id AND o.metric_id = s.metric_id"
-        " AND o.subgroup_id = s.subgroup_id AND o.year = s.year"
-    )
     old = ", ".join(f"o.{c}" for c in VALUE_COLUMNS)
     new = ", ".join(f"s.{c}" for c in VALUE_COLUMNS)
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.metrics_import_changes")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE metrics_import_changes ON COMMIT DROP AS"  # noqa: S608
+        f" SELECT s.*, o.release_id IS NULL AS missing FROM"
+        f" (SELECT t.year, t.geography_id, t.metric_id, {subgroup} AS subgroup_id, {values}"
+        f" FROM metrics_import_rows t{join}) AS s"
+        f" LEFT JOIN {table} o ON o.release_id = %s AND o.year = s.year"
+        " AND o.geography_id = s.geography_id AND o.metric_id = s.metric_id"
+        " AND o.subgroup_id = s.subgroup_id"
+        f" WHERE o.release_id IS NULL OR ({old}) IS DISTINCT FROM ({new})",
+        [release_id],
+    )
+    if not cursor.rowcount:
+        return 0
     updates = ", ".join(f"{c} = s.{c}" for c in VALUE_COLUMNS)
     cursor.execute(
-        f"UPDATE {table} AS o SET {updates} FROM {source}"  # noqa: S608 - our own names
-        f" WHERE {same_key} AND ({old}) IS DISTINCT FROM ({new})",
+        f"UPDATE {table} AS o SET {updates} FROM metrics_import_changes s"  # noqa: S608
+        " WHERE NOT s.missing AND o.release_id = %s AND o.year = s.year"
+        " AND o.geography_id = s.geography_id AND o.metric_id = s.metric_id"
+        " AND o.subgroup_id = s.subgroup_id",
         [release_id],
     )
     written = cursor.rowcount
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(KEY_COLUMNS + VALUE_COLUMNS)})"  # noqa: S608
-        f" SELECT %s, s.* FROM {source}"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {table} o WHERE {same_key})"
+        f" SELECT %s, s.year, s.geography_id, s.metric_id, s.subgroup_id, {new}"
+        " FROM metrics_import_changes s WHERE s.missing"
         # In key order: the index is filled page by page.
-        " ORDER BY s.geography_id, s.metric_id, s.subgroup_id, s.year",
-        [release_id, release_id],
+        " ORDER BY s.year, s.geography_id, s.metric_id, s.subgroup_id",
+        [release_id],
     )
     return written + cursor.rowcount
 
@@ -329,7 +340,7 @@ def _generic_merge(spool: Any, release_id: int, subgroup_ids: dict[int, int]) ->
     with connection.cursor() as cursor:
         for batch in _spooled_batches(spool):
             params = [
-                (release_id, geo, metric, subgroup_ids[code], year, *values)
+                (release_id, year, geo, metric, subgroup_ids[code], *values)
                 for geo, metric, code, year, *values in batch
             ]
             cursor.executemany(sql, params)

@@ -170,15 +170,16 @@ class Observation(models.Model):
     """One value in long form: geography × metric × subgroup × year × release.
 
     The primary key is that natural key, so the table carries a single index and a
-    re-import can upsert on it. It leads with the release: a new release's rows are
-    appended at the end of the index, and pages always ask for one release and geography.
+    re-import can upsert on it. Its order (release, year, geography, ...) is the order of
+    the Urban files, so an import appends to the index instead of splitting pages all over
+    it; reads of one geography give the release's years (see selectors).
     The foreign keys have no database constraint or index of their own: the import
     resolves every id itself, and each extra index or constraint trigger is paid a million
     times per national file (see docs/benchmarks.md).
     """
 
     pk = models.CompositePrimaryKey(
-        "release_id", "geography_id", "metric_id", "subgroup_id", "year"
+        "release_id", "year", "geography_id", "metric_id", "subgroup_id"
     )
     geography = models.ForeignKey(
         Geography,
