@@ -70,7 +70,8 @@ class _Progress:
             return
         self.last = now
         if self.side is None:
-            job_progress(self.job, done=self.reader.rows_read)
+            if not connection.in_atomic_block:
+                job_progress(self.job, done=self.reader.rows_read)
             return
         table = MetricImport._meta.db_table
         with self.side.cursor() as cursor:
@@ -192,7 +193,9 @@ def _postgresql_write(
     insertion per row (about 1.5 s more than a plain INSERT), so the merge is an UPDATE of
     changed rows plus an INSERT of missing ones, made safe by a per-release lock.
     """
-    progress = _Progress(job, reader, side_connection=True)
+    # Inside a caller's transaction the job row may be locked by it: the side connection
+    # would wait for ever, so progress is only written from a top-level import.
+    progress = _Progress(job, reader, side_connection=not connection.in_atomic_block)
     codes: dict[tuple[str, str], int] = {}
     counter = [0]
     columns = "geography_id, metric_id, subgroup_id, year, " + ", ".join(VALUE_COLUMNS)
