@@ -27,7 +27,7 @@ def _import(content: bytes, staff):
     return job
 
 
-def test_real_worker_imports_and_refuses(celery_worker_process, staff):
+def test_real_worker_imports_and_refuses(reference_data, celery_worker_process, staff):
     good = _import((FIXTURES / "county_2025_sample.csv").read_bytes(), staff)
     assert good.status == JobStatus.SUCCEEDED, good.message
     assert good.task_id and good.progress_done == good.progress_total == 54
