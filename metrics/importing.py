@@ -1,9 +1,11 @@
 """The write side of a metric import: parsed rows into observations, all or nothing.
 
-PostgreSQL: rows stream into a temporary table with COPY while the file is still being
-parsed, then one ``INSERT … ON CONFLICT DO UPDATE … WHERE IS DISTINCT FROM`` merges them, so
-re-importing the same file writes nothing. Progress goes through a second connection,
-because the import's own transaction is invisible to the pages until it commits.
+PostgreSQL: rows stream with COPY while the file is still being parsed, either straight into
+the observation table (an overall file into a release with no rows of that geography kind:
+the parser guarantees every row is then the overall subgroup) or into a temporary table
+that is then merged, writing only rows that changed, so re-importing the same file writes
+nothing. Progress goes through a second connection, because the import's own transaction
+is invisible to the pages until it commits.
 
 SQLite: SQLite has one writer at a time, so the file is parsed first (progress is written
 as it goes) into a spooled temporary file, then written in one transaction with
@@ -40,9 +42,6 @@ VALUE_COLUMNS = ("value", "value_a", "value_b", "lb", "ub", "quality")
 KEY_COLUMNS = ("release_id", "year", "geography_id", "metric_id", "subgroup_id")
 NULL = "\\N"
 LOCK_NAMESPACE = 7301  # pg_advisory_xact_lock(namespace, release id): imports per release
-MIXED_BREAKDOWNS = (
-    "A subgroup row in a file of overall values: put each breakdown in a file of its own."
-)
 
 
 class ImportFailed(Exception):
@@ -130,7 +129,6 @@ def _postgresql_lines(
     counter: list[int],
     *,
     suffix: str = "",
-    fixed_codes: bool = False,
 ) -> Iterator[str]:
     """COPY text lines: geography, metric, subgroup code, year, six values (+ suffix)."""
     quality_text = {None: NULL, 1: "1", 2: "2", 3: "3"}
@@ -139,11 +137,7 @@ def _postgresql_lines(
         progress.tick()
         if reader.error_count:
             continue  # keep reading to report every error, but write nothing more
-        key = (parsed.subgroup_type, parsed.subgroup)
-        if fixed_codes and key not in codes:
-            reader.add_error(parsed.row, "subgroup", MIXED_BREAKDOWNS)
-            continue
-        code = codes.setdefault(key, len(codes))
+        code = codes.setdefault((parsed.subgroup_type, parsed.subgroup), len(codes))
         prefix = f"{geography_ids[parsed.fips]}\t"
         middle = f"\t{code}\t{parsed.year}\t"
         lines = [
@@ -217,7 +211,6 @@ def _postgresql_write(
                     progress,
                     counter,
                     suffix=f"\t{int(job.release_id)}",
-                    fixed_codes=True,
                 )
                 table = Observation._meta.db_table
                 _copy(cursor, f"COPY {table} ({columns}, release_id) FROM STDIN", lines, reader)

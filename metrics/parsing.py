@@ -91,7 +91,7 @@ FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
 MAX_SUBGROUP_LENGTH = 80
 MAX_SUBGROUP_TYPE_LENGTH = 32
 YEAR_RANGE = (1990, 2100)
-LOOKAHEAD_ROWS = 500
+LOOKAHEAD_ROWS = 5000
 SNIFF_BYTES = 8192
 
 
@@ -627,6 +627,16 @@ class MetricFileReader:
         if subgroup.lower() == "all":
             # Quirk 10: the city overall file carries a stray "tenure,All".
             return self.breakdown, ALL_SUBGROUP
+        if self.breakdown == ALL_TYPE:
+            # The rows read so far were taken as overall values; filing them now under a
+            # breakdown is no longer possible, so refuse rather than mix them up.
+            self.add_error(
+                row,
+                "subgroup",
+                f"A subgroup row after {LOOKAHEAD_ROWS} rows of overall values: sort the file"
+                " by geography and year, or put each breakdown in a file of its own.",
+            )
+            return ALL_TYPE, None
         return self._subgroup_type(type_text, subgroup), subgroup
 
     def _plan(self) -> list[tuple[str, int, int, int, int, float, float, MetricSpec]]:

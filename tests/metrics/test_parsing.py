@@ -256,3 +256,17 @@ def test_size_limit_stops_the_read():
     body = b"".join(b"2020,01,%03d,A,B,0.5,Strong\n" % n for n in range(1, 999))
     reader, _ = read_bytes(HEADER + body, max_bytes=20_000)
     assert "larger than the limit" in reader.errors[-1].message
+
+
+def test_subgroup_row_after_a_long_run_of_overall_rows_is_refused(monkeypatch):
+    from metrics import parsing
+
+    monkeypatch.setattr(parsing, "LOOKAHEAD_ROWS", 2)
+    data = (
+        b"year,state,county,subgroup,subgroup_type,share_employed\n"
+        b"2020,01,001,All,all,0.5\n2020,01,003,All,all,0.5\n2020,01,005,All,all,0.5\n"
+        b"2020,01,005,Black,race-ethnicity,0.4\n"
+    )
+    reader, _ = read_bytes(data)
+    assert [(e.row, e.column) for e in reader.errors] == [(5, "subgroup")]
+    assert "sort the file" in reader.errors[0].message
