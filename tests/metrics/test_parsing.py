@@ -270,3 +270,14 @@ def test_subgroup_row_after_a_long_run_of_overall_rows_is_refused(monkeypatch):
     reader, _ = read_bytes(data)
     assert [(e.row, e.column) for e in reader.errors] == [(5, "subgroup")]
     assert "sort the file" in reader.errors[0].message
+
+
+def test_excel_style_csv_with_bom_and_crlf():
+    data = "\ufeff".encode() + (
+        HEADER + b"2020,01,001,Alabama,Autauga County,0.5,Strong\n"
+    ).replace(b"\n", b"\r\n")
+    reader, observations = read_bytes(data)
+    assert reader.errors == []
+    assert [(o.fips, o.variable, o.value, o.quality) for o in observations] == [
+        ("01001", "share_employed", 0.5, 1)
+    ]
