@@ -8,7 +8,7 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core.models import BackgroundJob
 from metrics.parsing import YEAR_RANGE
@@ -56,6 +56,13 @@ def geography_search_matches(query: str, *, limit: int = 20) -> list[Geography]:
 
 def release_active() -> Release | None:
     return Release.objects.filter(is_active=True).first()
+
+
+def releases_with_counts() -> QuerySet[Release]:
+    return Release.objects.annotate(
+        import_count=Count("imports"),
+        imported=Count("imports", filter=Q(imports__status="succeeded")),
+    ).order_by("-name")
 
 
 def catalog_pillars() -> QuerySet[Pillar]:

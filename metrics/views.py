@@ -13,7 +13,7 @@ from coalitions.views import coalition_view
 from core.permissions import staff_required
 from metrics import local_data, selectors, services
 from metrics.forms import LocalDatasetMappingForm, LocalDatasetUploadForm, MetricImportForm
-from metrics.models import LocalDataset, MetricImport
+from metrics.models import LocalDataset, MetricImport, Release
 
 
 @staff_required
@@ -34,8 +34,20 @@ def import_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "imports": selectors.metric_imports_recent(),
         "active_release": selectors.release_active(),
+        "releases": selectors.releases_with_counts(),
     }
     return render(request, "metrics/import_list.html", context, status=400 if form.errors else 200)
+
+
+@staff_required
+@require_POST
+def release_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    release = get_object_or_404(Release, pk=pk)
+    services.release_activate(actor=request.user, release=release)  # type: ignore[arg-type]
+    messages.success(
+        request, _("Release %(name)s is now the one pages show.") % {"name": release.name}
+    )
+    return redirect("metrics:import_list")
 
 
 @staff_required

@@ -63,6 +63,7 @@ ROUTES: dict[str, Route] = {
     "metrics:import_detail": Route("staff", kwargs={"pk": 1}),
     "metrics:import_progress": Route("staff", kwargs={"pk": 1}),
     "metrics:import_errors": Route("staff", kwargs={"pk": 1}),
+    "metrics:release_activate": Route("staff", kwargs={"pk": 1}, method="post"),
     "api:metric-list": Route("api"),
     "api:geography-list": Route("api"),
     "api:geography-observations": Route("api", kwargs={"pk": 1}),

@@ -44,6 +44,19 @@ def test_staff_upload_runs_the_import_and_shows_the_result(
 
 
 @pytest.mark.django_db
+def test_staff_switch_the_active_release(staff_client):
+    first = Release.objects.create(name="2024", is_active=True)
+    second = Release.objects.create(name="2025")
+    page = staff_client.get(reverse("metrics:import_list")).content.decode()
+    assert "Make 2025 active" in page and "Make 2024 active" not in page
+    response = staff_client.post(reverse("metrics:release_activate", args=[second.pk]))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.is_active and not first.is_active
+
+
+@pytest.mark.django_db
 def test_upload_form_refuses_other_file_types(staff_client):
     response = staff_client.post(
         reverse("metrics:import_list"),
