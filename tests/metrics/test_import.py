@@ -194,6 +194,24 @@ def test_management_command_imports_and_fails_loudly(tmp_path, capsys):
     bad.write_bytes(HEADER + GOOD_ROW.replace(b"0.5", b"lots"))
     with pytest.raises(CommandError, match="row 2, column share_employed"):
         call_command("import_metrics", str(bad))
+    with pytest.raises(CommandError, match="one FILE or --shipped"):
+        call_command("import_metrics")
+
+
+@pytest.mark.django_db
+def test_management_command_imports_the_shipped_files(monkeypatch, tmp_path, capsys):
+    release_dir = tmp_path / services.SHIPPED_RELEASE
+    release_dir.mkdir()
+    for name in ("city_2025_sample.csv", "county_medians_2025.csv"):
+        (release_dir / name).write_bytes(fixture(name))
+    monkeypatch.setattr(services, "SHIPPED_DIR", tmp_path)
+    monkeypatch.setattr(
+        services, "SHIPPED_FILES", ("city_2025_sample.csv", "county_medians_2025.csv")
+    )
+    call_command("import_metrics", "--shipped")
+    out = capsys.readouterr().out
+    assert "city_2025_sample.csv: " in out and "county_medians_2025.csv: 239 values" in out
+    assert NationalBenchmark.objects.count() == 239
 
 
 @pytest.mark.django_db
