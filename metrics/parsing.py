@@ -364,16 +364,23 @@ def normalize_subgroup_type(text: str) -> str:
     return slug.replace("_", "-").replace(" ", "-")
 
 
-def count_data_rows(source: IO[bytes]) -> int:
-    """Lines after the header (a cheap total for the progress bar; quoted newlines aside)."""
+def count_data_rows(source: IO[bytes], limit: int | None = None) -> int:
+    """Lines after the header (a cheap total for the progress bar; quoted newlines aside).
+
+    Stops after ``limit`` bytes, so a compressed file that inflates without end is not read
+    to its end here (the reader reports it as too large).
+    """
     head = source.read(2)
     source.seek(0)
     stream: Any = gzip.GzipFile(fileobj=source) if head == b"\x1f\x8b" else source
-    lines, last = 0, b"\n"
+    lines, last, size = 0, b"\n", 0
     try:
         while chunk := stream.read(1 << 20):
             lines += chunk.count(b"\n")
             last = chunk[-1:]
+            size += len(chunk)
+            if limit is not None and size > limit:
+                break
     except (EOFError, OSError):
         pass  # a damaged gzip file: the reader reports it with its row
     source.seek(0)

@@ -174,7 +174,7 @@ def metric_import_run(*, job: MetricImport) -> MetricImport:
 def _run(job: MetricImport) -> str:
     max_bytes = settings.METRICS_IMPORT_MAX_BYTES
     with job.file.open("rb") as handle:
-        total = count_data_rows(handle)
+        total = count_data_rows(handle, limit=max_bytes)
         job_progress(job, done=0, total=total)
         reader = MetricFileReader(
             handle,

@@ -360,6 +360,15 @@ def test_file_over_the_size_limit_fails(settings):
 
 
 @pytest.mark.django_db
+def test_compressed_file_that_inflates_past_the_limit_fails(settings):
+    settings.METRICS_IMPORT_MAX_BYTES = 50_000
+    rows = b"".join(b"%d,01,001,Alabama,Autauga County,0.5,Strong\n" % y for y in range(1990, 2101))
+    bomb = gzip.compress(HEADER + rows * 40)  # about 200 kB inflated, a few kB packed
+    job = run_import(bomb, name="small.csv.gz")
+    assert job.status == JobStatus.FAILED and "larger than the limit" in job.message
+
+
+@pytest.mark.django_db
 def test_error_report_lists_every_problem_and_neutralises_formulas():
     content = HEADER + b"".join(b"2020,01,%03d,Alabama,X,=cmd|x,Strong\n" % n for n in (1, 3, 5))
     job = run_import(content)
