@@ -220,3 +220,11 @@ def test_api_latest_keeps_each_metrics_own_last_year(api_client, user, imported)
     assert latest["share_election_turnout"] == 2020
     assert latest["rate_learning"] == 2018
     assert len(latest) == data["count"]  # one row per metric
+
+
+@pytest.mark.django_db
+def test_import_pages_speak_spanish(staff_client):
+    staff_client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    page = staff_client.get(reverse("metrics:import_list")).content.decode()
+    assert "Importaciones de Mobility Metrics" in page
+    assert "Archivo de Mobility Metrics" in page and "Importar un archivo" in page
