@@ -73,6 +73,18 @@ def _person_ids(f: Field, value: Any) -> list[int]:
     return []
 
 
+def _metric_names(f: Field, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if f.type == "metric":
+        return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    if f.type == "table":
+        rows = value.values() if isinstance(value, Mapping) else value
+        metrics = [c for c in f.columns if c.type == "metric"]
+        return [v for row in rows for c in metrics for v in _metric_names(c, row.get(c.key))]
+    return []
+
+
 def _clean_record(
     ws: Worksheet, data: Mapping[str, Any], member_ids: set[int]
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -85,6 +97,14 @@ def _clean_record(
         value, errs = definitions.validate_value(f, data[f.key])
         if not errs and any(pid not in member_ids for pid in _person_ids(f, value)):
             errs = [_("Please choose a member of this coalition.")]
+        unknown_metrics = [
+            m for m in _metric_names(f, value) if m not in selectors.metric_catalog()
+        ]
+        if not errs and unknown_metrics:
+            errs = [
+                _("%(names)s is not a Mobility Metric; please pick one from the list.")
+                % {"names": ", ".join(unknown_metrics)}
+            ]
         if errs:
             errors[f.key] = list(errs)
         else:

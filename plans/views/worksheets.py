@@ -87,6 +87,10 @@ def _save_from_post(
     return result, data, errors
 
 
+def _has_metric(f: Any) -> bool:
+    return f.type == "metric" or any(c.type == "metric" for c in f.columns)
+
+
 @coalition_view(Can.VIEW)
 @require_http_methods(["GET", "POST"])
 def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership, key: str):
@@ -135,6 +139,11 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             file_names=[f.key for f in ws.fields if f.type == "file"],
             records=records,
             about=request.GET.get("about", ""),
+            metric_choices=(
+                sorted(selectors.metric_catalog().items())
+                if any(_has_metric(f) for f in ws.fields) and not read_only
+                else []
+            ),
             read_only=read_only,
             printing=printing,
             blocked=blocked,

@@ -404,3 +404,44 @@ def test_markdown_only_where_the_definition_allows_it(client, team):
     client.force_login(team["viewer"].user)
     page = client.get(url(team, "worksheet", "w3_2")).content.decode()
     assert "**Not bold**" in page and "<strong>Not bold" not in page
+
+
+def test_metric_answers_name_a_catalog_metric_and_show_the_local_value(
+    client, team, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+
+    from metrics import services as metric_services
+
+    sample = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"
+    with django_capture_on_commit_callbacks(execute=True):
+        metric_services.metric_import_start(
+            actor=None,
+            upload=ContentFile((sample / "county_2025_sample.csv").read_bytes(), name="c.csv"),
+            release_name="2025",
+        )
+    c = team["coalition"]
+    bad = services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w5_6",
+        data={"records": [{"metric_of_interest": "happiness_index"}]},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    assert "not a Mobility Metric" in bad.errors["0.metric_of_interest"][0]
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w5_6",
+        data={"records": [{"metric_of_interest": "share_employed"}]},
+        base_version=bad.response.version,
+        actor=team["dl"].user,
+    )
+    value = selectors.metric_value_for_coalition(c, "share_employed")
+    assert value is not None and value.year and value.label
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w5_6")).content.decode()
+    assert f"{value.label} here: {value.value} ({value.year})" in page
+    assert '<datalist id="metric-variables">' in page
+    assert selectors.metric_value_for_coalition(c, "no_such_metric") is None
