@@ -87,6 +87,11 @@ def _save_from_post(
     return result, data, errors
 
 
+def _linked_records(coalition: Coalition, ws: Worksheet) -> list[tuple[str, list[str]]]:
+    keys = sorted({x.links_to for f in ws.fields for x in (f, *f.columns) if x.links_to})
+    return [(k, selectors.record_names(coalition, k)) for k in keys]
+
+
 def _has_metric(f: Any) -> bool:
     return f.type == "metric" or any(c.type == "metric" for c in f.columns)
 
@@ -139,6 +144,7 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             file_names=[f.key for f in ws.fields if f.type == "file"],
             records=records,
             about=request.GET.get("about", ""),
+            linked_records=[] if read_only else _linked_records(coalition, ws),
             metric_choices=(
                 sorted(selectors.metric_catalog().items())
                 if any(_has_metric(f) for f in ws.fields) and not read_only

@@ -445,3 +445,17 @@ def test_metric_answers_name_a_catalog_metric_and_show_the_local_value(
     assert f"{value.label} here: {value.value} ({value.year})" in page
     assert '<datalist id="metric-variables">' in page
     assert selectors.metric_value_for_coalition(c, "no_such_metric") is None
+
+
+def test_answers_that_name_another_worksheets_record_get_suggestions(client, team):
+    services.worksheet_response_save(
+        coalition=team["coalition"],
+        worksheet_key="w5_4",
+        data={"records": [{"source_name": "Transit survey"}, {"source_name": "School records"}]},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w5_5")).content.decode()
+    assert '<datalist id="records-w5_4"><option value="Transit survey">' in page
+    assert 'list="records-w5_4"' in page
