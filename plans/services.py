@@ -7,6 +7,7 @@ worksheet rules in ``plans.permissions``; services validate the data and keep hi
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from plans.models import (
     WorksheetFile,
     WorksheetResponse,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_RECORDS = 100
 # From most open to most private; once answers are in, a setting may only move right.
@@ -424,7 +427,17 @@ def assignment_delete(*, assignment: Assignment, actor: User) -> None:
     assignment.delete()
 
 
-# --- comments and mentions --------------------------------------------------------------------
+# --- comments and mentions ---------------------------------------------------------------------
+
+
+def _send_mention(**kwargs: Any) -> None:
+    # The comment and the in-app notification are saved; a mail server that is down must not
+    # turn that into an error page. The failure is logged for the operators.
+    try:
+        send_templated_email(**kwargs)
+    except Exception:
+        logger.exception("Could not send a mention email to %s", kwargs.get("to"))
+
 
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
 
@@ -472,7 +485,7 @@ def comment_create(
         Notification.objects.create(user=m.user, coalition=coalition, text=text[:300], url=url)
         transaction.on_commit(
             functools.partial(
-                send_templated_email,
+                _send_mention,
                 to=m.user.email,
                 template="plans/email/mention",
                 context={
