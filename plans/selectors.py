@@ -103,8 +103,9 @@ def sharing_label(coalition: Coalition, ws: Worksheet, *, for_lead: bool = False
     return _("Your answers will be shared: %(how)s.") % {"how": how}
 
 
-def record_names(coalition: Coalition, worksheet_key: str) -> list[str]:
-    """What each record of a repeating worksheet is called (its first short answer).
+def record_names(coalition: Coalition, worksheet_key: str, prefer: str = "") -> list[str]:
+    """What each record of a repeating worksheet is called: the answer named ``prefer`` if the
+    worksheet has one (W7.4's strategic action), else its first short answer.
 
     Offered as suggestions where another worksheet's answer names one (``links_to``); the
     answer stays plain text, so renaming or deleting a record loses nothing.
@@ -113,10 +114,13 @@ def record_names(coalition: Coalition, worksheet_key: str) -> list[str]:
     response = shared_response(coalition, worksheet_key)
     if response is None:
         return []
-    fields = [f for f in answer_fields(ws) if f.type in ("short_text", "metric")]
+    fields = [f for f in answer_fields(ws) if f.key == prefer] or [
+        f for f in answer_fields(ws) if f.type in ("short_text", "metric")
+    ]
     names: list[str] = []
     for record in records(ws, response.data):
         text = next((t for f in fields if (t := value_text(f, record.get(f.key)))), "")
+        text = " ".join(text.split())
         if text and text not in names:
             names.append(text)
     return names

@@ -353,6 +353,28 @@ def worksheet_file_store(*, coalition: Coalition, f: Field, upload: Any, actor: 
     return {"id": stored.pk, "name": name}
 
 
+def measures_start(*, coalition: Coalition, actor: User) -> SaveResult:
+    """Start W8.1 with one measure per logic-model element for each W7.4 strategic action."""
+    ws = definitions.worksheet("w8_1")
+    current = selectors.shared_response(coalition, ws.key)
+    if current and records(ws, current.data):
+        raise ValidationError(_("Worksheet 8.1 already has measures."))
+    actions = selectors.record_names(coalition, "w7_4", prefer="strategic_action")
+    if not actions:
+        raise ValidationError(_("Add strategic actions in Worksheet 7.4 first."))
+    limit = ws.field("strategic_action").max_length or 200
+    kinds = [o.key for o in ws.field("element_type").options]
+    rows = [{"strategic_action": a[:limit], "element_type": k} for a in actions for k in kinds]
+    return worksheet_response_save(
+        coalition=coalition,
+        worksheet_key=ws.key,
+        data={"records": rows[:MAX_RECORDS]},
+        base_version=current.version if current else 0,
+        actor=actor,
+        note=_("Started with one measure per element for each strategic action"),
+    )
+
+
 # --- steps, checklists, assignments ---------------------------------------------------------
 
 

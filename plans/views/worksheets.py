@@ -88,8 +88,11 @@ def _save_from_post(
 
 
 def _linked_records(coalition: Coalition, ws: Worksheet) -> list[tuple[str, list[str]]]:
-    keys = sorted({x.links_to for f in ws.fields for x in (f, *f.columns) if x.links_to})
-    return [(k, selectors.record_names(coalition, k)) for k in keys]
+    links = {(x.links_to, x.key) for f in ws.fields for x in (f, *f.columns) if x.links_to}
+    names: dict[str, list[str]] = {}
+    for key, field_key in sorted(links):
+        names.setdefault(key, selectors.record_names(coalition, key, prefer=field_key))
+    return sorted(names.items())
 
 
 def _has_metric(f: Any) -> bool:
@@ -108,6 +111,14 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     if request.method == "POST":
         if blocked:
             raise PermissionDenied
+        if "start_measures" in request.POST:
+            try:
+                services.measures_start(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("One measure per element is ready for each action."))
+            except (ValidationError, services.WorksheetConflict) as exc:
+                text = exc.messages if isinstance(exc, ValidationError) else []
+                messages.error(request, " ".join(text) or _("Someone saved meanwhile; try again."))
+            return redirect("plans:worksheet", coalition.pk, ws.key)
         result, submitted, errors = _save_from_post(request, coalition, ws, membership)
         if result is None:
             return redirect("plans:worksheet_conflict", coalition.pk, ws.key)
@@ -144,6 +155,12 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             file_names=[f.key for f in ws.fields if f.type == "file"],
             records=records,
             about=request.GET.get("about", ""),
+            offer_measures=(
+                ws.key == "w8_1"
+                and not read_only
+                and not (response and response.data.get("records"))
+                and bool(selectors.record_names(coalition, "w7_4", prefer="strategic_action"))
+            ),
             linked_records=[] if read_only else _linked_records(coalition, ws),
             metric_choices=(
                 sorted(selectors.metric_catalog().items())

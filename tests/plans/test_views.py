@@ -459,3 +459,29 @@ def test_answers_that_name_another_worksheets_record_get_suggestions(client, tea
     page = client.get(url(team, "worksheet", "w5_5")).content.decode()
     assert '<datalist id="records-w5_4"><option value="Transit survey">' in page
     assert 'list="records-w5_4"' in page
+
+
+def test_measures_start_from_the_strategic_actions(client, team):
+    c = team["coalition"]
+    actions = [
+        {"strategic_action": "Pass a living wage law"},
+        {"strategic_action": "Open a clinic"},
+    ]
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w7_4",
+        data={"records": actions},
+        base_version=0,
+        actor=team["pm"].user,
+    )
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w8_1")).content.decode()
+    assert "Start the measures" in page
+    assert '<option value="Pass a living wage law">' in page  # suggested for strategic_action
+    client.post(url(team, "worksheet", "w8_1"), {"start_measures": "1"})
+    rows = selectors.shared_response(c, "w8_1").data["records"]
+    assert len(rows) == 10
+    assert rows[0] == {"strategic_action": "Pass a living wage law", "element_type": "input"}
+    assert rows[-1] == {"strategic_action": "Open a clinic", "element_type": "outcome_long"}
+    again = client.post(url(team, "worksheet", "w8_1"), {"start_measures": "1"}, follow=True)
+    assert "already has measures" in again.content.decode()
