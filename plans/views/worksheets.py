@@ -155,6 +155,7 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             file_names=[f.key for f in ws.fields if f.type == "file"],
             records=records,
             about=request.GET.get("about", ""),
+            sharing_at=ws.filled_by.sharing_setting.split(".", 1),
             offer_measures=(
                 ws.key == "w8_1"
                 and not read_only

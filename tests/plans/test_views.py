@@ -485,3 +485,21 @@ def test_measures_start_from_the_strategic_actions(client, team):
     assert rows[-1] == {"strategic_action": "Open a clinic", "element_type": "outcome_long"}
     again = client.post(url(team, "worksheet", "w8_1"), {"start_measures": "1"}, follow=True)
     assert "already has measures" in again.content.decode()
+
+
+def test_the_data_lead_is_pointed_to_the_sharing_setting(client, team):
+    services.worksheet_response_save(
+        coalition=team["coalition"],
+        worksheet_key="w5_2",
+        data={"sharing_mode": "anonymized"},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w5_1")).content.decode()
+    assert url(team, "worksheet", "w5_2") + "#field-sharing_mode" in page
+    client.force_login(team["m1"].user)
+    assert (
+        "Set how answers are shared"
+        not in client.get(url(team, "worksheet", "w5_1")).content.decode()
+    )
