@@ -15,7 +15,11 @@ from mobility.celery import broker_reachable
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
-    return render(request, "core/home.html")
+    from coalitions.selectors import coalitions_for_user, memberships_of_user
+
+    memberships = {m.coalition_id: m for m in memberships_of_user(request.user)}  # type: ignore[arg-type]
+    rows = [(c, memberships[c.pk]) for c in coalitions_for_user(request.user)]  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"rows": rows})
 
 
 def _database_ok() -> tuple[bool, str]:

@@ -24,3 +24,33 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StaffFactory(UserFactory):
     is_staff = True
+
+
+class GeographyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "metrics.Geography"
+        django_get_or_create = ("fips",)
+
+    # Transactional tests flush the table the migration filled, so factories re-create rows.
+    kind = "county"
+    fips = "35013"
+    state_fips = "35"
+    state_name = "New Mexico"
+    name = "Doña Ana County"
+
+
+class CoalitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coalitions.Coalition"
+
+    name = factory.Sequence(lambda n: f"Coalition {n}")
+    geography = factory.SubFactory(GeographyFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coalitions.Membership"
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from coalitions.models import Membership, Role, Sector
+from metrics.models import Geography
+
+MAX_BULK_BYTES = 512 * 1024
+
+
+class CoalitionForm(forms.Form):
+    name = forms.CharField(label=_("Coalition name"), max_length=150)
+    geography = forms.ModelChoiceField(
+        label=_("County or city"),
+        queryset=Geography.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the county or city the coalition plans for."),
+            "invalid_choice": _("Choose a county or city from the search results."),
+        },
+    )
+    description = forms.CharField(
+        label=_("What the coalition is for"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class CoalitionSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Coalition name"), max_length=150)
+    description = forms.CharField(
+        label=_("What the coalition is for"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    organisation = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
+    )
+
+    def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+
+
+class BulkInvitationForm(forms.Form):
+    text = forms.CharField(
+        label=_("Paste a list"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One person per line: email, name, role, organization, sector. Only the email is "
+            "needed. A header line is fine."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Or upload a CSV file"), required=False, help_text=_("At most 512 KB.")
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload:
+            if upload.size > MAX_BULK_BYTES:
+                raise forms.ValidationError(_("The file is larger than 512 KB."))
+            raw = upload.read()
+            try:
+                data["text"] = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                data["text"] = raw.decode("cp1252", errors="replace")
+            if "\x00" in data["text"]:
+                raise forms.ValidationError(_("The file is not a CSV text file."))
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Paste a list or choose a file."))
+        return data
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MemberProfileForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("organisation", "sector", "title", "lived_experience")
+        help_texts = {
+            "lived_experience": _(
+                "Private: only you see this. Others see how many members ticked it, never who."
+            )
+        }
+
+
+class HandOverForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("New project manager"), queryset=Membership.objects.none())
+
+    def __init__(self, *args: object, candidates, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["to"].queryset = candidates  # type: ignore[attr-defined]
+        field: forms.ModelChoiceField = self.fields["to"]  # type: ignore[assignment]
+        field.label_from_instance = lambda m: f"{m.user.display_name} ({m.get_role_display()})"  # type: ignore[method-assign,assignment]
+
+
+class WorkingGroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Focus"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lead = forms.ModelChoiceField(
+        label=_("Lead"), queryset=Membership.objects.none(), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, coalition, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Only this coalition's members can be chosen: an id from elsewhere is refused.
+        members = coalition.memberships.select_related("user")
+        for name in ("lead", "members"):
+            self.fields[name].queryset = members  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]
+
+
+class AcceptNewAccountForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.email = email
+
+    def clean(self) -> dict:
+        from accounts.models import User
+
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self.email, name=data.get("name", ""))
+                )
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -1,0 +1,594 @@
+"""Every write to coalitions, memberships, invitations and working groups."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import send_templated_email, user_find_by_email
+from coalitions.models import (
+    Coalition,
+    EventKind,
+    Invitation,
+    Membership,
+    MembershipEvent,
+    Role,
+    Sector,
+    WorkingGroup,
+    hash_token,
+)
+from coalitions.permissions import Can, assignable_roles, role_allows
+from metrics.models import Geography
+
+INVITATION_DAYS = 14
+BULK_MAX_ROWS = 500
+
+
+def _event(
+    coalition: Coalition,
+    kind: str,
+    actor: User | None,
+    *,
+    subject: User | None = None,
+    email: str = "",
+    **details: object,
+) -> None:
+    MembershipEvent.objects.create(
+        coalition=coalition,
+        kind=kind,
+        actor=actor,
+        subject=subject,
+        subject_email=email or (subject.email if subject else ""),
+        details=details,
+    )
+
+
+def _require(membership: Membership, action: Can) -> None:
+    if not role_allows(membership.role, action):
+        raise PermissionDenied
+
+
+# --- Coalitions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def coalition_create(
+    *, actor: User, name: str, geography: Geography, description: str = ""
+) -> Coalition:
+    """Create a coalition; its creator becomes its first project manager."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the coalition a name.")})
+    coalition = Coalition.objects.create(
+        name=name, geography=geography, description=description.strip(), created_by=actor
+    )
+    Membership.objects.create(coalition=coalition, user=actor, role=Role.PROJECT_MANAGER)
+    _event(coalition, EventKind.CREATED, actor, subject=actor)
+    return coalition
+
+
+@transaction.atomic
+def coalition_update(*, actor_membership: Membership, name: str, description: str) -> Coalition:
+    _require(actor_membership, Can.RUN)
+    coalition = actor_membership.coalition
+    if not name.strip():
+        raise ValidationError({"name": _("Give the coalition a name.")})
+    coalition.name, coalition.description = name.strip(), description.strip()
+    coalition.save(update_fields=["name", "description", "updated_at"])
+    return coalition
+
+
+# --- Invitations ---------------------------------------------------------------------
+
+
+def _invitation_link(request: HttpRequest | None, token: str) -> str:
+    path = reverse("coalitions:invitation_accept", args=[token])
+    return request.build_absolute_uri(path) if request else path
+
+
+def _send_invitation(invitation: Invitation, token: str, request: HttpRequest | None) -> None:
+    send_templated_email(
+        to=invitation.email,
+        template="coalitions/email/invitation",
+        context={
+            "invitation": invitation,
+            "coalition": invitation.coalition,
+            "inviter": invitation.invited_by,
+            "link": _invitation_link(request, token),
+            "days": INVITATION_DAYS,
+        },
+    )
+
+
+def _new_token(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitation.sent_at = timezone.now()
+    invitation.send_count += 1
+    return token
+
+
+def _clean_invite(*, actor_membership: Membership, email: str, role: str, sector: str) -> str:
+    errors: dict[str, str] = {}
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("“%(email)s” is not a valid email address.") % {"email": email}
+    if role not in Role.values:
+        errors["role"] = _("“%(role)s” is not a role.") % {"role": role}
+    elif Role(role) not in assignable_roles(actor_membership.role):
+        errors["role"] = _("You cannot invite people as %(role)s.") % {"role": Role(role).label}
+    if sector and sector not in Sector.values:
+        errors["sector"] = _("“%(sector)s” is not a sector.") % {"sector": sector}
+    if errors:
+        raise ValidationError(errors)
+    coalition = actor_membership.coalition
+    if Membership.objects.filter(coalition=coalition, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
+    open_invitation = coalition.invitations.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).first()
+    if open_invitation is not None and open_invitation.is_open:
+        raise ValidationError(
+            {
+                "email": _("%(email)s is already invited; send the invitation again instead.")
+                % {"email": email}
+            }
+        )
+    if open_invitation is not None:  # expired: close it so a new one can be made
+        open_invitation.revoked_at = timezone.now()
+        open_invitation.save(update_fields=["revoked_at"])
+    return email
+
+
+@transaction.atomic
+def coalition_member_invite(
+    *,
+    actor_membership: Membership,
+    email: str,
+    role: str = Role.MEMBER,
+    name: str = "",
+    organisation: str = "",
+    sector: str = "",
+    request: HttpRequest | None = None,
+) -> Invitation:
+    """Invite a person by email; the email goes out once the invitation is saved."""
+    _require(actor_membership, Can.INVITE)
+    email = _clean_invite(actor_membership=actor_membership, email=email, role=role, sector=sector)
+    invitation = Invitation(
+        coalition=actor_membership.coalition,
+        email=email,
+        name=name.strip()[:150],
+        role=role,
+        organisation=organisation.strip()[:200],
+        sector=sector,
+        invited_by=actor_membership.user,
+    )
+    token = _new_token(invitation)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # a concurrent invitation of the same address won
+        raise ValidationError(
+            {"email": _("%(email)s is already invited.") % {"email": email}}
+        ) from None
+    _event(invitation.coalition, EventKind.INVITED, actor_membership.user, email=email, role=role)
+    transaction.on_commit(lambda: _send_invitation(invitation, token, request))
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(
+    *, actor_membership: Membership, invitation: Invitation, request: HttpRequest | None = None
+) -> Invitation:
+    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    _require(actor_membership, Can.INVITE)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(_("This invitation is closed; invite the person again."))
+    token = _new_token(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
+    _event(
+        invitation.coalition,
+        EventKind.INVITATION_RESENT,
+        actor_membership.user,
+        email=invitation.email,
+    )
+    transaction.on_commit(lambda: _send_invitation(invitation, token, request))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor_membership: Membership, invitation: Invitation) -> Invitation:
+    _require(actor_membership, Can.INVITE)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation was accepted already; remove the member instead."))
+    if not invitation.revoked_at:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        _event(
+            invitation.coalition,
+            EventKind.INVITATION_REVOKED,
+            actor_membership.user,
+            email=invitation.email,
+        )
+    return invitation
+
+
+class InvitationError(Exception):
+    """The token does not lead to an open invitation; the message says why."""
+
+
+def invitation_for_token(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("coalition", "coalition__geography", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError(
+            _(
+                "This invitation link is not valid. It may have been replaced by a newer one: "
+                "use the link in the latest email."
+            )
+        )
+    if invitation.accepted_at:
+        raise InvitationError(_("This invitation was used already. Sign in to see the coalition."))
+    if invitation.revoked_at:
+        raise InvitationError(_("This invitation was withdrawn. Ask the coalition for a new one."))
+    if not invitation.is_open:
+        raise InvitationError(
+            _("This invitation has expired. Ask the person who invited you to send it again.")
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user: User | None = None, name: str = "", password: str = ""
+) -> Membership:
+    """Accept an invitation as a signed-in person, or as a new account made here.
+
+    A new account gets the invited address, already verified: the person proved it by
+    following the emailed link.
+    """
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:  # lost a race with another click
+        raise InvitationError(_("This invitation was used already."))
+    if user is None:
+        if user_find_by_email(invitation.email):
+            raise InvitationError(
+                _("An account with this email exists. Sign in, then open the link again.")
+            )
+        user = User.objects.create_user(
+            email=invitation.email,
+            name=name.strip() or invitation.name,
+            password=password,
+            email_verified_at=timezone.now(),
+        )
+    coalition = invitation.coalition
+    membership, created = Membership.objects.get_or_create(
+        coalition=coalition,
+        user=user,
+        defaults={
+            "role": invitation.role,
+            "organisation": invitation.organisation,
+            "sector": invitation.sector,
+        },
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _event(
+        coalition,
+        EventKind.ACCEPTED,
+        user,
+        subject=user,
+        email=user.email,
+        invited_as=invitation.email,
+        role=membership.role,
+        already_member=not created,
+    )
+    return membership
+
+
+@dataclass
+class BulkRowResult:
+    line: int
+    email: str
+    ok: bool
+    message: str
+
+
+@dataclass
+class BulkReport:
+    rows: list[BulkRowResult] = field(default_factory=list)
+
+    @property
+    def invited(self) -> int:
+        return sum(r.ok for r in self.rows)
+
+    @property
+    def failed(self) -> int:
+        return sum(not r.ok for r in self.rows)
+
+
+BULK_COLUMNS = ("email", "name", "role", "organization", "sector")
+
+
+def _role_key(value: str) -> str:
+    value = value.strip().lower().replace("-", " ").replace("_", " ")
+    for role in Role:
+        if value in (role.value.replace("_", " "), str(role.label).lower()):
+            return role.value
+    return value or Role.MEMBER
+
+
+def _sector_key(value: str) -> str:
+    value = value.strip().lower()
+    for sector in Sector:
+        if value in (sector.value.replace("_", " "), sector.value, str(sector.label).lower()):
+            return sector.value
+    return value
+
+
+def parse_bulk_text(text: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a pasted list or CSV: email, name, role, organization, sector.
+
+    A header row is optional; a plain list of addresses (one per line) works too.
+    Returns (line number, row) pairs; bad rows are reported later, per row.
+    """
+    text = text.lstrip("\ufeff")
+    sample = text[:2048]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows: list[tuple[int, dict[str, str]]] = []
+    columns = list(BULK_COLUMNS)
+    for index, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        lowered = [c.lower() for c in cells]
+        if not rows and "email" in lowered:
+            columns = ["organization" if c in ("organisation", "org") else c for c in lowered]
+            continue
+        rows.append((index, dict(zip(columns, cells, strict=False))))
+    return rows
+
+
+def coalition_members_bulk_invite(
+    *, actor_membership: Membership, text: str, request: HttpRequest | None = None
+) -> BulkReport:
+    """Invite every good row; each row is all or nothing, bad rows are reported."""
+    _require(actor_membership, Can.INVITE)
+    report = BulkReport()
+    rows = parse_bulk_text(text)
+    if len(rows) > BULK_MAX_ROWS:
+        raise ValidationError(
+            _("The list has %(n)d rows; send at most %(max)d at a time.")
+            % {"n": len(rows), "max": BULK_MAX_ROWS}
+        )
+    seen: set[str] = set()
+    for line, row in rows:
+        email = row.get("email", "").strip().lower()
+        if email in seen:
+            report.rows.append(BulkRowResult(line, email, False, _("Listed twice in this file.")))
+            continue
+        seen.add(email)
+        try:
+            coalition_member_invite(
+                actor_membership=actor_membership,
+                email=email,
+                name=row.get("name", ""),
+                role=_role_key(row.get("role", "")),
+                organisation=row.get("organization", ""),
+                sector=_sector_key(row.get("sector", "")),
+                request=request,
+            )
+        except ValidationError as exc:
+            messages = [str(m) for m in exc.messages]
+            report.rows.append(BulkRowResult(line, email, False, " ".join(messages)))
+        else:
+            report.rows.append(BulkRowResult(line, email, True, _("Invited.")))
+    return report
+
+
+# --- Memberships ---------------------------------------------------------------------
+
+
+def _project_managers(coalition: Coalition) -> int:
+    return coalition.memberships.filter(role=Role.PROJECT_MANAGER).count()
+
+
+def _lock(coalition: Coalition) -> None:
+    # Serialises role changes per coalition so two project managers cannot demote each
+    # other at once and leave none.
+    Coalition.objects.select_for_update().filter(pk=coalition.pk).first()
+
+
+@transaction.atomic
+def membership_change_role(
+    *, actor_membership: Membership, membership: Membership, role: str
+) -> Membership:
+    _require(actor_membership, Can.RUN)
+    if membership.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That person is not a member of this coalition."))
+    if role not in Role.values:
+        raise ValidationError({"role": _("“%(role)s” is not a role.") % {"role": role}})
+    _lock(membership.coalition)
+    membership.refresh_from_db()
+    if (
+        membership.role == Role.PROJECT_MANAGER
+        and role != Role.PROJECT_MANAGER
+        and _project_managers(membership.coalition) <= 1
+    ):
+        raise ValidationError(
+            {
+                "role": _(
+                    "A coalition needs at least one project manager. "
+                    "Make someone else project manager first."
+                )
+            }
+        )
+    old = membership.role
+    if old != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _event(
+            membership.coalition,
+            EventKind.ROLE_CHANGED,
+            actor_membership.user,
+            subject=membership.user,
+            old=old,
+            new=role,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor_membership: Membership, membership: Membership) -> None:
+    _require(actor_membership, Can.RUN)
+    if membership.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That person is not a member of this coalition."))
+    _lock(membership.coalition)
+    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
+        raise ValidationError(
+            _("This is the only project manager. Make someone else project manager first.")
+        )
+    _event(membership.coalition, EventKind.REMOVED, actor_membership.user, subject=membership.user)
+    membership.delete()
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> None:
+    _lock(membership.coalition)
+    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
+        raise ValidationError(
+            _("You are the only project manager. Hand the role to someone else before leaving.")
+        )
+    _event(membership.coalition, EventKind.LEFT, membership.user, subject=membership.user)
+    membership.delete()
+
+
+@transaction.atomic
+def project_manager_hand_over(*, actor_membership: Membership, to: Membership) -> Membership:
+    """Make ``to`` project manager; the actor stays on the management team."""
+    _require(actor_membership, Can.RUN)
+    if to.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That person is not a member of this coalition."))
+    if to.pk == actor_membership.pk:
+        raise ValidationError(_("Choose someone other than yourself."))
+    _lock(to.coalition)
+    to.role = Role.PROJECT_MANAGER
+    to.save(update_fields=["role"])
+    actor_membership.role = Role.MANAGEMENT_TEAM
+    actor_membership.save(update_fields=["role"])
+    _event(to.coalition, EventKind.HANDED_OVER, actor_membership.user, subject=to.user)
+    return to
+
+
+@transaction.atomic
+def membership_update_profile(
+    *,
+    actor_membership: Membership,
+    membership: Membership,
+    organisation: str,
+    sector: str,
+    title: str,
+    lived_experience: bool | None = None,
+) -> Membership:
+    """People edit their own details; project managers may edit others' (not the private flag)."""
+    own = actor_membership.pk == membership.pk
+    if not own:
+        _require(actor_membership, Can.RUN)
+    if membership.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That person is not a member of this coalition."))
+    if sector and sector not in Sector.values:
+        raise ValidationError({"sector": _("“%(sector)s” is not a sector.") % {"sector": sector}})
+    membership.organisation, membership.sector, membership.title = (
+        organisation.strip(),
+        sector,
+        title.strip(),
+    )
+    fields = ["organisation", "sector", "title"]
+    if own and lived_experience is not None:
+        membership.lived_experience = lived_experience
+        fields.append("lived_experience")
+    membership.save(update_fields=fields)
+    if not own:
+        _event(
+            membership.coalition,
+            EventKind.PROFILE_CHANGED,
+            actor_membership.user,
+            subject=membership.user,
+        )
+    return membership
+
+
+# --- Working groups ------------------------------------------------------------------
+
+
+def _check_group_members(
+    coalition: Coalition, lead: Membership | None, members: list[Membership]
+) -> None:
+    for m in [*members, *([lead] if lead else [])]:
+        if m.coalition_id != coalition.pk:
+            raise ValidationError(_("Working group members must belong to this coalition."))
+
+
+@transaction.atomic
+def working_group_save(
+    *,
+    actor_membership: Membership,
+    name: str,
+    description: str = "",
+    lead: Membership | None = None,
+    members: list[Membership] | None = None,
+    group: WorkingGroup | None = None,
+) -> WorkingGroup:
+    _require(actor_membership, Can.INVITE)
+    coalition = actor_membership.coalition
+    members = list(members or [])
+    _check_group_members(coalition, lead, members)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the working group a name.")})
+    clash = coalition.working_groups.filter(name__iexact=name)
+    if group is not None:
+        if group.coalition_id != coalition.pk:
+            raise ValidationError(_("That working group is not part of this coalition."))
+        clash = clash.exclude(pk=group.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("There is already a working group with this name.")})
+    group = group or WorkingGroup(coalition=coalition)
+    group.name, group.description, group.lead = name, description.strip(), lead
+    group.save()
+    if lead is not None and lead not in members:
+        members.append(lead)
+    group.members.set(members)
+    return group
+
+
+@transaction.atomic
+def working_group_delete(*, actor_membership: Membership, group: WorkingGroup) -> None:
+    _require(actor_membership, Can.INVITE)
+    if group.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That working group is not part of this coalition."))
+    group.delete()

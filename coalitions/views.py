@@ -1,0 +1,496 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coalitions import selectors, services
+from coalitions.forms import (
+    AcceptNewAccountForm,
+    BulkInvitationForm,
+    CoalitionForm,
+    CoalitionSettingsForm,
+    HandOverForm,
+    InvitationForm,
+    MemberProfileForm,
+    RoleForm,
+    WorkingGroupForm,
+)
+from coalitions.models import Invitation, Membership, Role, WorkingGroup
+from coalitions.permissions import Can, assignable_roles, get_coalition_for_user, role_allows
+from metrics.models import Geography
+from metrics.selectors import geography_search_matches
+
+
+def coalition_view(can: Can = Can.VIEW) -> Callable:
+    """Resolve the coalition of the URL through the access helper and pass it on."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, pk: int, *args: object, **kwargs: object) -> HttpResponse:
+            coalition, membership = get_coalition_for_user(request.user, pk, can=can)
+            request.session["coalition_id"] = coalition.pk
+            return view(request, coalition, membership, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _context(coalition, membership, **extra):  # type: ignore[no-untyped-def]
+    return {
+        "coalition": coalition,
+        "membership": membership,
+        "can_invite": role_allows(membership.role, Can.INVITE),
+        "can_run": role_allows(membership.role, Can.RUN),
+        **extra,
+    }
+
+
+# --- Coalitions ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def coalition_list(request: HttpRequest) -> HttpResponse:
+    coalitions = selectors.coalitions_for_user(request.user)  # type: ignore[arg-type]
+    roles = {m.coalition_id: m for m in selectors.memberships_of_user(request.user)}  # type: ignore[arg-type]
+    rows = [(c, roles[c.pk]) for c in coalitions]
+    return render(request, "coalitions/list.html", {"rows": rows})
+
+
+def geography_matches(query: str, limit: int = 20) -> list[Geography]:
+    return geography_search_matches(query, limit=limit)
+
+
+@login_required
+@require_GET
+def geography_search(request: HttpRequest) -> HttpResponse:
+    """The result list of the jurisdiction search (an HTMX partial, or part of the form)."""
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "coalitions/_geography_results.html",
+        {"results": geography_matches(query), "query": query},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coalition_create(request: HttpRequest) -> HttpResponse:
+    form = CoalitionForm(request.POST or None)
+    query = request.GET.get("q", "") or request.POST.get("q", "")
+    if request.method == "POST" and form.is_valid():
+        coalition = services.coalition_create(
+            actor=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            geography=form.cleaned_data["geography"],
+            description=form.cleaned_data["description"],
+        )
+        messages.success(request, _("The coalition is created. Invite its members next."))
+        return redirect("coalitions:detail", pk=coalition.pk)
+    chosen = form["geography"].value()
+    chosen_geography = (
+        Geography.objects.filter(pk=chosen).first() if str(chosen).isdigit() else None
+    )
+    return render(
+        request,
+        "coalitions/create.html",
+        {
+            "form": form,
+            "query": query,
+            "results": geography_matches(query),
+            "chosen": chosen_geography,
+        },
+    )
+
+
+@coalition_view()
+@require_GET
+def coalition_detail(request, coalition, membership):  # type: ignore[no-untyped-def]
+    composition = selectors.coalition_composition(coalition)
+    return render(
+        request,
+        "coalitions/detail.html",
+        _context(
+            coalition,
+            membership,
+            composition=composition,
+            pending=coalition.invitations.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True
+            ).count(),
+        ),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_http_methods(["GET", "POST"])
+def coalition_settings(request, coalition, membership):  # type: ignore[no-untyped-def]
+    form = CoalitionSettingsForm(
+        request.POST or None,
+        initial={"name": coalition.name, "description": coalition.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coalition_update(actor_membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("coalitions:detail", pk=coalition.pk)
+    return render(request, "coalitions/settings.html", _context(coalition, membership, form=form))
+
+
+@coalition_view()
+@require_GET
+def composition(request, coalition, membership):  # type: ignore[no-untyped-def]
+    return render(
+        request,
+        "coalitions/composition.html",
+        _context(coalition, membership, composition=selectors.coalition_composition(coalition)),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_GET
+def activity(request, coalition, membership):  # type: ignore[no-untyped-def]
+    events = coalition.events.select_related("actor", "subject")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "coalitions/activity.html", _context(coalition, membership, page=page))
+
+
+# --- Members -------------------------------------------------------------------------
+
+
+@coalition_view()
+@require_GET
+def member_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+    return render(
+        request,
+        "coalitions/members.html",
+        _context(
+            coalition,
+            membership,
+            members=selectors.coalition_members(coalition),
+            roles=Role.choices,
+        ),
+    )
+
+
+def _member(coalition, member_id) -> Membership:  # type: ignore[no-untyped-def]
+    # Scoped by coalition: a member id of another coalition is a 404, never used.
+    return get_object_or_404(
+        Membership.objects.select_related("user"), pk=member_id, coalition=coalition
+    )
+
+
+@coalition_view(Can.RUN)
+@require_POST
+def member_role(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
+    target = _member(coalition, member_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role from the list."))
+    else:
+        try:
+            services.membership_change_role(
+                actor_membership=membership, membership=target, role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": target.user.display_name, "role": target.get_role_display()},
+            )
+    return redirect("coalitions:members", pk=coalition.pk)
+
+
+@coalition_view(Can.RUN)
+@require_http_methods(["GET", "POST"])
+def member_remove(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
+    target = _member(coalition, member_id)
+    if request.method == "POST":
+        try:
+            services.membership_remove(actor_membership=membership, membership=target)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("%(name)s was removed.") % {"name": target.user.display_name}
+            )
+        return redirect("coalitions:members", pk=coalition.pk)
+    return render(
+        request, "coalitions/member_remove.html", _context(coalition, membership, target=target)
+    )
+
+
+@coalition_view()
+@require_http_methods(["GET", "POST"])
+def member_edit(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
+    target = _member(coalition, member_id)
+    own = target.pk == membership.pk
+    if not own and not role_allows(membership.role, Can.RUN):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    form = MemberProfileForm(request.POST or None, instance=target)
+    if not own:
+        del form.fields["lived_experience"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update_profile(
+                actor_membership=membership,
+                membership=target,
+                organisation=form.cleaned_data["organisation"],
+                sector=form.cleaned_data["sector"],
+                title=form.cleaned_data["title"],
+                lived_experience=form.cleaned_data.get("lived_experience") if own else None,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("coalitions:members", pk=coalition.pk)
+    return render(
+        request,
+        "coalitions/member_edit.html",
+        _context(coalition, membership, form=form, target=target, own=own),
+    )
+
+
+@coalition_view()
+@require_http_methods(["GET", "POST"])
+def leave(request, coalition, membership):  # type: ignore[no-untyped-def]
+    if request.method == "POST":
+        try:
+            services.membership_leave(membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("coalitions:detail", pk=coalition.pk)
+        messages.success(request, _("You left %(name)s.") % {"name": coalition.name})
+        return redirect("coalitions:list")
+    return render(request, "coalitions/leave.html", _context(coalition, membership))
+
+
+@coalition_view(Can.RUN)
+@require_http_methods(["GET", "POST"])
+def hand_over(request, coalition, membership):  # type: ignore[no-untyped-def]
+    candidates = coalition.memberships.exclude(pk=membership.pk).select_related("user")
+    form = HandOverForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_manager_hand_over(
+                actor_membership=membership, to=form.cleaned_data["to"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The project manager role is handed over."))
+            return redirect("coalitions:members", pk=coalition.pk)
+    return render(request, "coalitions/hand_over.html", _context(coalition, membership, form=form))
+
+
+# --- Invitations ---------------------------------------------------------------------
+
+
+@coalition_view(Can.INVITE)
+@require_http_methods(["GET", "POST"])
+def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+    form = InvitationForm(request.POST or None, roles=assignable_roles(membership.role))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.coalition_member_invite(
+                actor_membership=membership, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("coalitions:invitations", pk=coalition.pk)
+    return render(
+        request,
+        "coalitions/invitations.html",
+        _context(
+            coalition, membership, form=form, invitations=selectors.coalition_invitations(coalition)
+        ),
+    )
+
+
+@coalition_view(Can.INVITE)
+@require_http_methods(["GET", "POST"])
+def invitation_bulk(request, coalition, membership):  # type: ignore[no-untyped-def]
+    form = BulkInvitationForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.coalition_members_bulk_invite(
+                actor_membership=membership, text=form.cleaned_data["text"], request=request
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+    return render(
+        request,
+        "coalitions/invitation_bulk.html",
+        _context(coalition, membership, form=form, report=report),
+    )
+
+
+def _invitation(coalition, invitation_id) -> Invitation:  # type: ignore[no-untyped-def]
+    return get_object_or_404(Invitation, pk=invitation_id, coalition=coalition)
+
+
+@coalition_view(Can.INVITE)
+@require_POST
+def invitation_resend(request, coalition, membership, invitation_id):  # type: ignore[no-untyped-def]
+    invitation = _invitation(coalition, invitation_id)
+    try:
+        services.invitation_resend(
+            actor_membership=membership, invitation=invitation, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("coalitions:invitations", pk=coalition.pk)
+
+
+@coalition_view(Can.INVITE)
+@require_POST
+def invitation_revoke(request, coalition, membership, invitation_id):  # type: ignore[no-untyped-def]
+    invitation = _invitation(coalition, invitation_id)
+    try:
+        services.invitation_revoke(actor_membership=membership, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The invitation of %(email)s is withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("coalitions:invitations", pk=coalition.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open to anyone holding the link: the token is the secret."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as exc:
+        return render(
+            request, "coalitions/invitation_invalid.html", {"reason": str(exc)}, status=410
+        )
+    user = request.user if request.user.is_authenticated else None
+    existing_account = user is None and services.user_find_by_email(invitation.email) is not None
+    form = None
+    if user is None and not existing_account:
+        form = AcceptNewAccountForm(
+            request.POST or None, email=invitation.email, initial={"name": invitation.name}
+        )
+    if request.method == "POST" and not existing_account and (form is None or form.is_valid()):
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                user=user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"] if form else "",
+                password=form.cleaned_data["password1"] if form else "",
+            )
+        except services.InvitationError as exc:
+            return render(
+                request, "coalitions/invitation_invalid.html", {"reason": str(exc)}, status=410
+            )
+        if user is None:
+            login(request, membership.user, backend="accounts.backends.EmailBackend")
+        messages.success(request, _("Welcome to %(name)s.") % {"name": membership.coalition.name})
+        return redirect("coalitions:detail", pk=membership.coalition_id)
+    return render(
+        request,
+        "coalitions/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "existing_account": existing_account,
+            "login_url": reverse("accounts:login") + "?next=" + request.path,
+            "other_email": user is not None and user.email.lower() != invitation.email.lower(),
+        },
+    )
+
+
+# --- Working groups ------------------------------------------------------------------
+
+
+@coalition_view()
+@require_GET
+def working_group_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+    return render(
+        request,
+        "coalitions/working_groups.html",
+        _context(coalition, membership, groups=selectors.coalition_working_groups(coalition)),
+    )
+
+
+@coalition_view(Can.INVITE)
+@require_http_methods(["GET", "POST"])
+def working_group_edit(request, coalition, membership, group_id=None):  # type: ignore[no-untyped-def]
+    group = get_object_or_404(WorkingGroup, pk=group_id, coalition=coalition) if group_id else None
+    initial = {}
+    if group:
+        initial = {
+            "name": group.name,
+            "description": group.description,
+            "lead": group.lead,
+            "members": list(group.members.all()),
+        }
+    form = WorkingGroupForm(request.POST or None, coalition=coalition, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.working_group_save(
+                actor_membership=membership,
+                group=group,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                lead=form.cleaned_data["lead"],
+                members=list(form.cleaned_data["members"]),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Working group saved."))
+            return redirect("coalitions:working_groups", pk=coalition.pk)
+    return render(
+        request,
+        "coalitions/working_group_edit.html",
+        _context(coalition, membership, form=form, group=group),
+    )
+
+
+@coalition_view(Can.INVITE)
+@require_POST
+def working_group_delete(request, coalition, membership, group_id):  # type: ignore[no-untyped-def]
+    group = get_object_or_404(WorkingGroup, pk=group_id, coalition=coalition)
+    services.working_group_delete(actor_membership=membership, group=group)
+    messages.success(request, _("Working group deleted."))
+    return redirect("coalitions:working_groups", pk=coalition.pk)

@@ -1,0 +1,291 @@
+"""The shapes of the planning guide's content: constants and frozen dataclasses.
+
+``plans.loader`` builds these from the YAML in ``plans/data/``; ``plans.definitions`` is the
+public entry point.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+FIELD_TYPES = (
+    "long_text",
+    "short_text",
+    "number",
+    "percent",
+    "date",
+    "url",
+    "file",
+    "person",
+    "organisation",
+    "choice",
+    "multi_choice",
+    "rating",
+    "table",
+    "checklist",
+    "predictor",
+    "pillar",
+    "metric",
+    "guidance",
+)
+# A table cell holds one answer; these three hold structure of their own and cannot be a column.
+NON_CELL_TYPES = frozenset({"table", "checklist", "guidance"})
+REFERENCE_TYPES = frozenset({"person", "organisation", "predictor", "pillar", "metric"})
+
+MODES = ("coalition", "individual")
+APP_ROLES = ("project_manager", "data_lead", "management_team", "member")
+# Who the guide (spec §0.3) says fills a worksheet; kept for provenance and for the step pages.
+GUIDE_ROLES = (
+    "individual",
+    "mobility_advocate",
+    "leadership",
+    "management_team",
+    "project_manager",
+    "data_lead",
+    "data_team",
+    "working_group",
+    "facilitator",
+    "coalition",
+    "reviewer",
+)
+PROVENANCE = re.compile(r"^(V-guide|V-step-\d+|V-landing|V-toolkit|V-nlc|V-web|R-toc|R)$")
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG = re.compile(r"^[a-z][a-z0-9-]*$")  # pillar and predictor keys, shared with the metrics app
+WORKSHEET_KEY = re.compile(r"^w(\d+)_(\d+)$")
+MAP_KEY = re.compile(r"^M(\d+)$")
+METRIC_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG = re.compile(r"^[a-z][a-z0-9-]*$")  # pillar and predictor keys, shared with the metrics app
+
+# Values the app works out itself and shows read-only (``computed``) or offers as a starting
+# text the user may edit (``prefill``). Kept here so a typo in the YAML is caught at load time.
+COMPUTATIONS = {
+    "coalition_geography": "The county or city in the coalition's profile.",
+    "sharing_mode_notice": "How the Data Lead said individual answers will be shared (W5.2).",
+    "responses_received": "How many members have submitted their individual worksheet.",
+    "descriptive_representation_ratio": "Officials' share divided by residents' share, per group.",
+    "vision_statement": "The community vision statement adopted in W7.2.",
+    "theory_of_change_statement": "The W7.3 formula filled in with the four answers above it.",
+    "map_section_status": "Which worksheets feed each MAP section and whether they are complete.",
+}
+
+URL_MAX = 2_000
+DONT_KNOW = "dont_know"
+
+
+class DefinitionError(ValueError):
+    """The planning content files are inconsistent; the message lists every problem found."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        super().__init__(
+            "The planning content has problems:\n" + "\n".join(f"- {p}" for p in self.problems)
+        )
+
+
+# --- definitions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False
+    provenance: str = ""
+    feeds: tuple[str, ...] = ()
+    placeholder: str = ""
+    links_to: str = ""  # key of a worksheet whose records this answer names
+    prefill: str = ""
+    # type-specific
+    markdown: bool = False
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    unit: str = ""
+    accept: tuple[str, ...] = ()
+    max_size_mb: int | None = None
+    multiple: bool = False
+    options: tuple[Option, ...] = ()
+    options_from: str = ""
+    max_selected: int | None = None
+    scale: tuple[ScalePoint, ...] = ()
+    dont_know: bool = False
+    columns: tuple[Field, ...] = ()
+    fixed_rows: tuple[Option, ...] = ()
+    row_header: str = ""
+    max_rows: int | None = None
+    items: tuple[Option, ...] = ()
+    note: bool = False
+    text: str = ""
+    computed: str = ""
+
+    @property
+    def read_only(self) -> bool:
+        return self.type == "guidance"
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+    def column(self, key: str) -> Field | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+
+@dataclass(frozen=True)
+class FilledBy:
+    mode: str  # "coalition": one shared response; "individual": each member their own
+    roles: tuple[str, ...]  # app roles allowed to edit (for individual: who fills one)
+    guide_roles: tuple[str, ...] = ()  # who the guide names, for provenance and help
+    # Individual worksheets only: the choice field ("worksheet.field") where the Data Lead says
+    # how answers are shared, and the coalition worksheet the answers are compiled into.
+    sharing_setting: str = ""
+    compiled_in: str = ""
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    key: str
+    number: str
+    title: str
+    step: int
+    provenance: str
+    filled_by: FilledBy
+    intro: str
+    feeds: tuple[str, ...]
+    fields: tuple[Field, ...]
+    optional: bool = False
+    repeats: str = ""  # if set, the worksheet holds many records, each named by this label
+    extends: str = ""
+
+    def field(self, key: str) -> Field:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(f"{self.key} has no field {key!r}")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    title: str
+    provenance: str
+    pages: str
+    purpose: str
+    guidance: str
+    sections: tuple[str, ...]
+    feeds: tuple[str, ...]
+    worksheets: tuple[Worksheet, ...]
+    checklist: tuple[ChecklistItem, ...]
+    checklist_provenance: str
+
+
+@dataclass(frozen=True)
+class MapSection:
+    key: str
+    number: int
+    title: str
+    provenance: str
+    contains: str
+    fed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    name: str
+    guide_name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Predictor:
+    key: str
+    name: str
+    pillar: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pillar:
+    key: str
+    name: str
+    description: str
+    predictors: tuple[Predictor, ...]
+
+
+@dataclass(frozen=True)
+class Principle:
+    key: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ActorType:
+    key: str
+    name: str
+    toolkit_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Framework:
+    dimensions: tuple[Dimension, ...]
+    racial_equity: str
+    pillars: tuple[Pillar, ...]
+    principles: tuple[Principle, ...]
+    actor_types: tuple[ActorType, ...]
+    option_lists: Mapping[str, tuple[Option, ...]] = field(default_factory=dict)
+
+    @property
+    def predictors(self) -> tuple[Predictor, ...]:
+        return tuple(p for pillar in self.pillars for p in pillar.predictors)
+
+    def predictor(self, key: str) -> Predictor:
+        for p in self.predictors:
+            if p.key == key:
+                return p
+        raise KeyError(f"unknown predictor {key!r}")
+
+    def pillar(self, key: str) -> Pillar:
+        for p in self.pillars:
+            if p.key == key:
+                return p
+        raise KeyError(f"unknown pillar {key!r}")
+
+
+@dataclass(frozen=True)
+class Definitions:
+    steps: tuple[Step, ...]
+    map_sections: tuple[MapSection, ...]
+    framework: Framework
+
+    @functools.cached_property
+    def worksheets(self) -> dict[str, Worksheet]:
+        return {w.key: w for s in self.steps for w in s.worksheets}

@@ -1,0 +1,109 @@
+"""The planning guide's content (steps, worksheets, fields, MAP sections, framework) as data.
+
+The YAML files in ``plans/data/`` are loaded once, checked strictly and turned into frozen
+dataclasses. Nothing here touches the database, so forms, the API, exports and the MAP drafting
+can all share one description of the guide. ``validate_value`` checks one answer against its field.
+
+This module is the public entry point. The dataclasses live in ``plans.content``, the reading
+and checking in ``plans.loader`` (which reports every problem at once, naming file, worksheet and
+field), and the answer checks in ``plans.values``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from plans.content import (
+    DATA_DIR,
+    FIELD_TYPES,
+    NON_CELL_TYPES,
+    ActorType,
+    ChecklistItem,
+    DefinitionError,
+    Definitions,
+    Dimension,
+    Field,
+    FilledBy,
+    Framework,
+    MapSection,
+    Option,
+    Pillar,
+    Predictor,
+    Principle,
+    ScalePoint,
+    Step,
+    Worksheet,
+)
+from plans.loader import load_definitions
+from plans.values import validate_value
+
+__all__ = [
+    "DATA_DIR",
+    "FIELD_TYPES",
+    "NON_CELL_TYPES",
+    "ActorType",
+    "ChecklistItem",
+    "DefinitionError",
+    "Definitions",
+    "Dimension",
+    "Field",
+    "FilledBy",
+    "Framework",
+    "MapSection",
+    "Option",
+    "Pillar",
+    "Predictor",
+    "Principle",
+    "ScalePoint",
+    "Step",
+    "Worksheet",
+    "framework",
+    "load_definitions",
+    "map_sections",
+    "reload",
+    "step",
+    "steps",
+    "validate_value",
+    "worksheet",
+    "worksheets",
+]
+
+
+@functools.cache
+def _definitions() -> Definitions:
+    return load_definitions(DATA_DIR)
+
+
+def reload() -> None:
+    """Forget the cached content (for tests and for a shell session after editing a file)."""
+    _definitions.cache_clear()
+
+
+def steps() -> tuple[Step, ...]:
+    return _definitions().steps
+
+
+def step(number: int) -> Step:
+    for s in steps():
+        if s.number == number:
+            return s
+    raise KeyError(f"there is no step {number}")
+
+
+def worksheets() -> tuple[Worksheet, ...]:
+    return tuple(_definitions().worksheets.values())
+
+
+def worksheet(key: str) -> Worksheet:
+    try:
+        return _definitions().worksheets[key]
+    except KeyError:
+        raise KeyError(f"there is no worksheet {key!r}") from None
+
+
+def map_sections() -> tuple[MapSection, ...]:
+    return _definitions().map_sections
+
+
+def framework() -> Framework:
+    return _definitions().framework

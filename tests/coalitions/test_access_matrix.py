@@ -1,0 +1,170 @@
+"""Every coalition URL and API route against every kind of person.
+
+Anonymous: sign-in page (API 401). Outsider: 404. A role below the route's minimum: 403.
+The route's minimum role or higher: allowed. Routes are registered with the project-wide
+route test, so a new coalition route that is not listed here fails that test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
+from tests import test_routes
+from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+
+V, M, MT, DL, PM = (
+    Role.VIEWER,
+    Role.MEMBER,
+    Role.MANAGEMENT_TEAM,
+    Role.DATA_LEAD,
+    Role.PROJECT_MANAGER,
+)
+
+# name: (method, minimum role, extra kwargs keys)
+WEB = {
+    "coalitions:detail": ("get", V, ()),
+    "coalitions:settings": ("get", PM, ()),
+    "coalitions:composition": ("get", V, ()),
+    "coalitions:activity": ("get", PM, ()),
+    "coalitions:members": ("get", V, ()),
+    "coalitions:member_edit": ("get", PM, ("member_id",)),
+    "coalitions:member_role": ("post", PM, ("member_id",)),
+    "coalitions:member_remove": ("post", PM, ("member_id",)),
+    "coalitions:leave": ("get", V, ()),
+    "coalitions:hand_over": ("get", PM, ()),
+    "coalitions:invitations": ("get", MT, ()),
+    "coalitions:invitation_bulk": ("get", MT, ()),
+    "coalitions:invitation_resend": ("post", MT, ("invitation_id",)),
+    "coalitions:invitation_revoke": ("post", MT, ("invitation_id",)),
+    "coalitions:working_groups": ("get", V, ()),
+    "coalitions:working_group_create": ("get", MT, ()),
+    "coalitions:working_group_edit": ("get", MT, ("group_id",)),
+    "coalitions:working_group_delete": ("post", MT, ("group_id",)),
+}
+API = {
+    "api:coalition-detail": ("get", V, ()),
+    "api:membership-list": ("get", V, ()),
+    "api:membership-detail": ("delete", PM, ("pk:member",)),
+    "api:invitation-list": ("get", MT, ()),
+    "api:invitation-detail": ("get", MT, ("pk:invitation",)),
+    "api:invitation-revoke": ("post", MT, ("pk:invitation",)),
+    "api:invitation-resend": ("post", MT, ("pk:invitation",)),
+    "api:working-group-list": ("get", V, ()),
+    "api:working-group-detail": ("delete", MT, ("pk:group",)),
+}
+# Routes that are not under one coalition: classified for the project-wide test.
+test_routes.EXTRA_ROUTES.update(
+    {
+        "coalitions:list": test_routes.Route("login"),
+        "coalitions:create": test_routes.Route("login"),
+        "coalitions:geography_search": test_routes.Route("login"),
+        "coalitions:invitation_accept": test_routes.Route("public", kwargs={"token": "x"}),
+        "api:coalition-list": test_routes.Route("api"),
+        **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
+    }
+)
+
+PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
+
+
+@pytest.fixture
+def world(db):
+    coalition = CoalitionFactory()
+    people = {role.value: MembershipFactory(coalition=coalition, role=role).user for role in Role}
+    target = MembershipFactory(coalition=coalition, role=M)
+    invitation = Invitation.objects.create(
+        coalition=coalition,
+        email="invitee@example.org",
+        token_hash="h" * 64,
+        expires_at="2999-01-01T00:00:00Z",
+    )
+    group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
+    return {
+        "coalition": coalition,
+        "people": people,
+        "outsider": UserFactory(),
+        "member": target,
+        "invitation": invitation,
+        "group": group,
+    }
+
+
+def _url(name: str, keys: tuple, world: dict) -> str:
+    kwargs = (
+        {"pk": world["coalition"].pk}
+        if name.startswith("coalitions:") or name == "api:coalition-detail"
+        else {"coalition_pk": world["coalition"].pk}
+    )
+    for key in keys:
+        if key.startswith("pk:"):
+            kwargs["pk"] = world[key[3:]].pk
+        else:
+            kwargs[key] = {
+                "member_id": world["member"],
+                "invitation_id": world["invitation"],
+                "group_id": world["group"],
+            }[key].pk
+    return reverse(name, kwargs=kwargs)
+
+
+def _check(
+    client,
+    api: bool,
+    name: str,
+    method: str,
+    minimum: Role,
+    keys: tuple,
+    principal: str,
+    world: dict,
+):
+    if principal == "outsider":
+        client.force_login(world["outsider"])
+    elif principal != "anonymous":
+        client.force_login(world["people"][principal])
+    response = getattr(client, method)(_url(name, keys, world))
+    code = response.status_code
+    if principal == "anonymous":
+        if api:
+            assert code == 401, (name, principal, code)
+        else:
+            assert code == 302 and "/accounts/login/" in response["Location"], (name, code)
+    elif principal == "outsider":
+        assert code == 404, (name, principal, code)
+    elif ROLE_RANK[Role(principal)] < ROLE_RANK[minimum]:
+        assert code == 403, (name, principal, code)
+    else:
+        assert code in (200, 201, 204, 302), (name, principal, code)
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("name", sorted(WEB))
+def test_web_routes(client, world, name, principal):
+    method, minimum, keys = WEB[name]
+    _check(client, False, name, method, minimum, keys, principal, world)
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("name", sorted(API))
+def test_api_routes(api_client, world, name, principal):
+    method, minimum, keys = API[name]
+    _check(api_client, True, name, method, minimum, keys, principal, world)
+
+
+def test_coalition_list_shows_only_mine(api_client, world):
+    api_client.force_login(world["outsider"])
+    assert api_client.get(reverse("api:coalition-list")).json()["results"] == []
+    api_client.force_login(world["people"]["viewer"])
+    ids = [c["id"] for c in api_client.get(reverse("api:coalition-list")).json()["results"]]
+    assert ids == [world["coalition"].pk]
+
+
+def test_only_project_managers_update_the_coalition(api_client, world):
+    url = reverse("api:coalition-detail", kwargs={"pk": world["coalition"].pk})
+    api_client.force_login(world["people"]["data_lead"])
+    assert api_client.patch(url, {"name": "X"}, format="json").status_code == 403
+    api_client.force_login(world["people"]["project_manager"])
+    assert api_client.patch(url, {"name": "Renamed"}, format="json").status_code == 200
+    world["coalition"].refresh_from_db()
+    assert world["coalition"].name == "Renamed"
