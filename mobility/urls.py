@@ -13,12 +13,14 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("coalitions.api.urls")),
+    path("", include("metrics.profiles.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("coalitions/", include("coalitions.urls")),
+    path("coalitions/<int:pk>/profile/", include("metrics.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

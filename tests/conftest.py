@@ -165,3 +165,19 @@ def page(browser):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def reference_data(db):
+    """Geographies and the metric catalog, as the migrations load them.
+
+    Transactional tests (browser, worker) flush every table when they end, data of
+    migrations included; tests that need the reference data after them ask for this.
+    """
+    from metrics.geographies import geographies_store
+    from metrics.loaders import catalog_store
+    from metrics.models import Geography, Metric, Pillar, Predictor
+
+    geographies_store(Geography)
+    if not Metric.objects.exists():
+        catalog_store(pillar_model=Pillar, predictor_model=Predictor, metric_model=Metric)
