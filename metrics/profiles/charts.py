@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 
 from metrics.charts import Chart, Point, Row, dot_plot, gap_chart, peer_chart, trend_chart
 from metrics.models import Geography, Metric
-from metrics.profiles.reading import QUALITY_WORD, Reading, chart_direction, chart_unit
+from metrics.profiles.reading import (
+    QUALITY_WORD,
+    Reading,
+    chart_direction,
+    chart_unit,
+    subgroup_type_text,
+)
 from metrics.profiles.selectors import SubgroupSeries
 
 # Connecticut's counties became planning regions in 2022: no series crosses that year.
@@ -49,6 +55,16 @@ def metric_trend(
     )
 
 
+def split_total(
+    groups: list[SubgroupSeries], whole: list[Reading]
+) -> tuple[list[SubgroupSeries], list[Reading]]:
+    """A breakdown's own "All" row is its reference (Urban computes it with the groups);
+    the overall file's value stands in when the breakdown has none."""
+    total = next((g for g in groups if g.name.lower() == "all"), None)
+    rest = [g for g in groups if g is not total]
+    return rest, (total.series if total else whole)
+
+
 def subgroup_dots(
     metric: Metric,
     subgroup_type: str,
@@ -58,6 +74,7 @@ def subgroup_dots(
     include_weak: bool,
 ) -> tuple[Chart, int | None]:
     """Subgroups in the latest year any of them has a value, with the whole for reference."""
+    groups, whole = split_total(groups, whole)
     years = [r.year for g in groups for r in g.series if r.number is not None]
     if not years:
         return dot_plot([], title=metric.label, unit=chart_unit(metric.unit)), None
@@ -77,7 +94,7 @@ def subgroup_dots(
         unit=chart_unit(metric.unit),
         all_label=_("All"),
         year=year,
-        subtitle=subgroup_type,
+        subtitle=subgroup_type_text(subgroup_type),
         chart_id=f"dots-{metric.variable}-{subgroup_type}",
     )
     return chart, year

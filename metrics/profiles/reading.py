@@ -115,3 +115,20 @@ DIRECTION_TEXT = {
     "parity": _l("Closer to 1 (parity) is better."),
     "none": _l("Shown for context; neither higher nor lower is better."),
 }
+
+SUBGROUP_TYPE_TEXT = {
+    "race-ethnicity": _l("Race and ethnicity"),
+    "race-share": _l("Neighborhood racial makeup"),
+    "income": _l("Income"),
+    "age": _l("Age"),
+    "gender": _l("Gender"),
+    "tenure": _l("Renters and owners"),
+    "disability": _l("Disability"),
+    "industry": _l("Industry"),
+    "mothers-education": _l("Mother's education"),
+    "poverty": _l("Neighborhood poverty"),
+}
+
+
+def subgroup_type_text(kind: str) -> str:
+    return str(SUBGROUP_TYPE_TEXT.get(kind, kind.replace("-", " ").capitalize()))

@@ -17,7 +17,13 @@ from metrics.models import CoalitionPeer, Geography, Metric, MetricNote, Observa
 from metrics.profiles import charts, selectors, services
 from metrics.profiles.models import NoteStep
 from metrics.profiles.peers import suggest_peers
-from metrics.profiles.reading import COMPARISON_TEXT, DIRECTION_TEXT, Reading, display
+from metrics.profiles.reading import (
+    COMPARISON_TEXT,
+    DIRECTION_TEXT,
+    Reading,
+    display,
+    subgroup_type_text,
+)
 from metrics.selectors import geography_search_matches
 
 
@@ -101,11 +107,20 @@ def metric_detail(request, coalition, membership, variable):  # type: ignore[no-
     gap = None
     for kind, series in groups.items():
         dots, year = charts.subgroup_dots(metric, kind, series, whole, include_weak=include_weak)
-        breakdowns.append({"kind": kind, "chart": dots, "year": year, "groups": series})
-        for group in series:
+        members, total = charts.split_total(series, whole)
+        breakdowns.append(
+            {
+                "kind": kind,
+                "label": subgroup_type_text(kind),
+                "chart": dots,
+                "year": year,
+                "groups": members,
+            }
+        )
+        for group in members:
             if f"{kind}:{group.name}" == chosen:
                 gap = charts.subgroup_gap(
-                    geography, metric, group, whole, include_weak=include_weak
+                    geography, metric, group, total, include_weak=include_weak
                 )
     return render(
         request,
