@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
+from metrics.models import CoalitionPeer, Metric, MetricNote
 from tests import test_routes
-from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory, UserFactory
 
 V, M, MT, DL, PM = (
     Role.VIEWER,
@@ -42,6 +43,12 @@ WEB = {
     "coalitions:working_group_create": ("get", MT, ()),
     "coalitions:working_group_edit": ("get", MT, ("group_id",)),
     "coalitions:working_group_delete": ("post", MT, ("group_id",)),
+    "profiles:profile": ("get", V, ()),
+    "profiles:metric": ("get", V, ("variable",)),
+    "profiles:peers": ("get", V, ()),
+    "profiles:peer_add": ("post", M, ()),
+    "profiles:peer_remove": ("post", M, ("peer_id",)),
+    "profiles:note_delete": ("post", PM, ("note_id",)),  # others' notes; authors: own test
 }
 API = {
     "api:coalition-detail": ("get", V, ()),
@@ -53,6 +60,9 @@ API = {
     "api:invitation-resend": ("post", MT, ("pk:invitation",)),
     "api:working-group-list": ("get", V, ()),
     "api:working-group-detail": ("delete", MT, ("pk:group",)),
+    "api:profile": ("get", V, ()),
+    "api:profile-peers": ("get", V, ()),
+    "api:profile-metric": ("get", V, ("variable",)),
 }
 # Routes that are not under one coalition: classified for the project-wide test.
 test_routes.EXTRA_ROUTES.update(
@@ -62,6 +72,8 @@ test_routes.EXTRA_ROUTES.update(
         "coalitions:geography_search": test_routes.Route("login"),
         "coalitions:invitation_accept": test_routes.Route("public", kwargs={"token": "x"}),
         "api:coalition-list": test_routes.Route("api"),
+        "api:geography-profile": test_routes.Route("api", kwargs={"pk": 1}),
+        "api:geography-peers": test_routes.Route("api", kwargs={"pk": 1}),
         **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
     }
 )
@@ -81,6 +93,15 @@ def world(db):
         expires_at="2999-01-01T00:00:00Z",
     )
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
+    metric = Metric.objects.get(variable="share_employed")
+    # The target member's note: members may delete their own, project managers any.
+    note = MetricNote.objects.create(
+        coalition=coalition, metric=metric, author=target.user, text="n"
+    )
+    peer = CoalitionPeer.objects.create(
+        coalition=coalition,
+        geography=GeographyFactory(fips="0103076", kind="city", name="Auburn city"),
+    )
     return {
         "coalition": coalition,
         "people": people,
@@ -88,24 +109,31 @@ def world(db):
         "member": target,
         "invitation": invitation,
         "group": group,
+        "note": note,
+        "peer": peer,
+        "metric": metric,
     }
 
 
+OBJECT_KEYS = {
+    "member_id": "member",
+    "invitation_id": "invitation",
+    "group_id": "group",
+    "note_id": "note",
+    "peer_id": "peer",
+}
+
+
 def _url(name: str, keys: tuple, world: dict) -> str:
-    kwargs = (
-        {"pk": world["coalition"].pk}
-        if name.startswith("coalitions:") or name == "api:coalition-detail"
-        else {"coalition_pk": world["coalition"].pk}
-    )
+    web = name.startswith(("coalitions:", "profiles:")) or name == "api:coalition-detail"
+    kwargs = {"pk": world["coalition"].pk} if web else {"coalition_pk": world["coalition"].pk}
     for key in keys:
         if key.startswith("pk:"):
             kwargs["pk"] = world[key[3:]].pk
+        elif key == "variable":
+            kwargs[key] = world["metric"].variable
         else:
-            kwargs[key] = {
-                "member_id": world["member"],
-                "invitation_id": world["invitation"],
-                "group_id": world["group"],
-            }[key].pk
+            kwargs[key] = world[OBJECT_KEYS[key]].pk
     return reverse(name, kwargs=kwargs)
 
 
