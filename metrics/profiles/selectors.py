@@ -135,9 +135,20 @@ class MetricLine:
 
 
 @dataclass
+class LocalLine:
+    """A coalition's own indicator shown beside Urban's metrics of its predictor."""
+
+    dataset: object
+    latest_year: int | None
+    value: float | None  # the whole jurisdiction's value that year, when the file has one
+    areas: int
+
+
+@dataclass
 class PredictorBlock:
     predictor: object
     lines: list[MetricLine] = field(default_factory=list)
+    local: list[LocalLine] = field(default_factory=list)
 
 
 @dataclass
@@ -159,7 +170,41 @@ class Profile:
         return sum(line.hidden for p in self.pillars for b in p.predictors for line in b.lines)
 
 
-def geography_profile(geography: Geography, *, include_weak: bool = False) -> Profile:
+def local_lines(coalition: Any) -> dict[int, list[LocalLine]]:
+    """The coalition's loaded local datasets by predictor id, in two queries."""
+    from metrics.models import LocalDataset
+
+    datasets = list(
+        LocalDataset.objects.filter(coalition=coalition, status="succeeded")
+        .prefetch_related("values")
+        .order_by("name")
+    )
+    lines: dict[int, list[LocalLine]] = defaultdict(list)
+    for dataset in datasets:
+        values = [v for v in dataset.values.all() if not v.subgroup]
+        latest = max((v.year for v in values), default=None)
+        this_year = [v for v in values if v.year == latest]
+        whole = next((v.value for v in this_year if _is_whole(v.area, coalition)), None)
+        lines[dataset.predictor_id].append(
+            LocalLine(dataset, latest, whole, len({v.area for v in this_year}))
+        )
+    return lines
+
+
+def _is_whole(area: str, coalition: Any) -> bool:
+    geography = coalition.geography
+    return area.strip().casefold() in {
+        geography.fips,
+        geography.name.casefold(),
+        geography.full_name.casefold(),
+        "all",
+        "total",
+    }
+
+
+def geography_profile(
+    geography: Geography, *, include_weak: bool = False, coalition: Any = None
+) -> Profile:
     release = active_release()
     metrics = catalog_for(geography.kind)
     subgroup = overall_subgroup()
@@ -185,6 +230,10 @@ def geography_profile(geography: Geography, *, include_weak: bool = False) -> Pr
                 metric, readings.get(metric.pk, []), medians.get(metric.pk, {}), include_weak
             )
         )
+    if coalition is not None:
+        for predictor_id, lines in local_lines(coalition).items():
+            if predictor_id in blocks:
+                blocks[predictor_id].local = lines
     return Profile(
         geography=geography,
         release=release,

@@ -59,7 +59,9 @@ def _ctx(coalition, membership, **extra):  # type: ignore[no-untyped-def]
 @coalition_view()
 @require_GET
 def profile(request, coalition, membership):  # type: ignore[no-untyped-def]
-    data = selectors.geography_profile(coalition.geography, include_weak=_weak(request))
+    data = selectors.geography_profile(
+        coalition.geography, include_weak=_weak(request), coalition=coalition
+    )
     return render(request, "metrics/profile.html", _ctx(coalition, membership, profile=data))
 
 

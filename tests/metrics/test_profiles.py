@@ -214,3 +214,27 @@ def test_an_overall_import_rebuilds_the_digest(db):
     assert job.status == "succeeded"
     digest = ReleaseDigest.objects.get(release__name="2025", kind="city")
     assert "0103076" in digest.features and digest.feature_names[0] == "log_population"
+
+
+def test_local_data_appears_under_its_predictor(client, loaded):
+    from metrics.models import LocalDataset, LocalValue, Predictor
+
+    coalition = member_client(client, "35013")
+    other = CoalitionFactory(geography=coalition.geography)
+    predictor = Predictor.objects.get(slug="housing-affordability")
+    for owner, name in ((coalition, "Rent burden, county survey"), (other, "Someone else's data")):
+        dataset = LocalDataset.objects.create(
+            coalition=owner,
+            predictor=predictor,
+            name=name,
+            unit="%",
+            original_name="x.csv",
+            columns=["a"],
+            status="succeeded",
+        )
+        LocalValue.objects.create(dataset=dataset, area="Doña Ana County", year=2022, value=48.5)
+        LocalValue.objects.create(dataset=dataset, area="Las Cruces", year=2022, value=52.0)
+    page = client.get(reverse("profiles:profile", args=[coalition.pk])).content.decode()
+    assert "Your local data for this predictor" in page
+    assert "Rent burden, county survey" in page and "48.5" in page
+    assert "Someone else" not in page  # private to its coalition
