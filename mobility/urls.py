@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("metrics.api.urls")),
+    path("", include("metrics.profiles.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("coalitions/", include("coalitions.urls")),
     path("coalitions/<int:pk>/", include("plans.urls")),
     path("", include("metrics.urls")),
+    path("coalitions/<int:pk>/profile/", include("metrics.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

@@ -12,9 +12,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
+from metrics.models import CoalitionPeer, Metric, MetricNote
 from plans.models import Assignment, WorksheetFile
 from tests import test_routes
-from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory, UserFactory
 
 V, M, MT, DL, PM = (
     Role.VIEWER,
@@ -44,6 +45,12 @@ WEB = {
     "coalitions:working_group_create": ("get", MT, ()),
     "coalitions:working_group_edit": ("get", MT, ("group_id",)),
     "coalitions:working_group_delete": ("post", MT, ("group_id",)),
+    "profiles:profile": ("get", V, ()),
+    "profiles:metric": ("get", V, ("variable",)),
+    "profiles:peers": ("get", V, ()),
+    "profiles:peer_add": ("post", M, ()),
+    "profiles:peer_remove": ("post", M, ("peer_id",)),
+    "profiles:note_delete": ("post", PM, ("note_id",)),  # others' notes; authors: own test
     # The planning workspace (plans.urls). "key" is W5.7, which every contributing role fills;
     # "individual" is W5.1, which each member fills on their own and the data lead compiles.
     "plans:steps": ("get", V, ()),
@@ -78,6 +85,9 @@ API = {
     "api:invitation-resend": ("post", MT, ("pk:invitation",)),
     "api:working-group-list": ("get", V, ()),
     "api:working-group-detail": ("delete", MT, ("pk:group",)),
+    "api:profile": ("get", V, ()),
+    "api:profile-peers": ("get", V, ()),
+    "api:profile-metric": ("get", V, ("variable",)),
     "api:step-list": ("get", V, ()),
     "api:step-detail": ("get", V, ("number",)),  # PATCH (project manager): tests/plans
     "api:worksheet-list": ("get", V, ()),
@@ -94,6 +104,8 @@ test_routes.EXTRA_ROUTES.update(
         "coalitions:geography_search": test_routes.Route("login"),
         "coalitions:invitation_accept": test_routes.Route("public", kwargs={"token": "x"}),
         "api:coalition-list": test_routes.Route("api"),
+        "api:geography-profile": test_routes.Route("api", kwargs={"pk": 1}),
+        "api:geography-peers": test_routes.Route("api", kwargs={"pk": 1}),
         **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
     }
 )
@@ -113,6 +125,15 @@ def world(db):
         expires_at="2999-01-01T00:00:00Z",
     )
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
+    metric = Metric.objects.get(variable="share_employed")
+    # The target member's note: members may delete their own, project managers any.
+    note = MetricNote.objects.create(
+        coalition=coalition, metric=metric, author=target.user, text="n"
+    )
+    peer = CoalitionPeer.objects.create(
+        coalition=coalition,
+        geography=GeographyFactory(fips="0103076", kind="city", name="Auburn city"),
+    )
     assignment = Assignment.objects.create(coalition=coalition, step=5, owner=target)
     stored = WorksheetFile.objects.create(
         coalition=coalition, file=ContentFile(b"%PDF-1.4", name="x.pdf"), original_name="x.pdf"
@@ -126,15 +147,26 @@ def world(db):
         "member": target,
         "invitation": invitation,
         "group": group,
+        "note": note,
+        "peer": peer,
+        "metric": metric,
     }
 
 
+OBJECT_KEYS = {
+    "member_id": "member",
+    "invitation_id": "invitation",
+    "group_id": "group",
+    "note_id": "note",
+    "peer_id": "peer",
+    "assignment_id": "assignment",
+    "file_id": "file",
+}
+
+
 def _url(name: str, keys: tuple, world: dict) -> str:
-    kwargs = (
-        {"pk": world["coalition"].pk}
-        if name.startswith(("coalitions:", "plans:")) or name == "api:coalition-detail"
-        else {"coalition_pk": world["coalition"].pk}
-    )
+    web = name.startswith(("coalitions:", "profiles:", "plans:")) or name == "api:coalition-detail"
+    kwargs = {"pk": world["coalition"].pk} if web else {"coalition_pk": world["coalition"].pk}
     fixed = {"number": 5, "key": "w5_7", "fmt": "csv"}
     for key in keys:
         if key in fixed:
@@ -143,14 +175,10 @@ def _url(name: str, keys: tuple, world: dict) -> str:
             kwargs["key"] = "w5_1"
         elif key.startswith("pk:"):
             kwargs["pk"] = world[key[3:]].pk
+        elif key == "variable":
+            kwargs[key] = world["metric"].variable
         else:
-            kwargs[key] = {
-                "member_id": world["member"],
-                "invitation_id": world["invitation"],
-                "group_id": world["group"],
-                "assignment_id": world["assignment"],
-                "file_id": world["file"],
-            }[key].pk
+            kwargs[key] = world[OBJECT_KEYS[key]].pk
     return reverse(name, kwargs=kwargs)
 
 
