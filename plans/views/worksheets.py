@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
 from coalitions.views import coalition_view
+from metrics.profiles.selectors import metric_notes
 from plans import definitions, selectors, services
 from plans.content import Worksheet
 from plans.display import flat_rows, records_text, value_text
@@ -173,6 +174,12 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             blocked=blocked,
             errors=errors,
             top_errors=errors.get("__all__", []),
+            # Notes members pinned to metrics (Local conditions) feed Steps 2 and 5.
+            metric_notes=(
+                list(metric_notes(coalition).filter(step=ws.step)[:100])
+                if ws.step in (2, 5)
+                else []
+            ),
             organisations=ctx.organisations,
             comments=comments,
             comment_form=CommentForm(),

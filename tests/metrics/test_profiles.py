@@ -238,3 +238,21 @@ def test_local_data_appears_under_its_predictor(client, loaded):
     assert "Your local data for this predictor" in page
     assert "Rent burden, county survey" in page and "48.5" in page
     assert "Someone else" not in page  # private to its coalition
+
+
+def test_notes_feed_the_step_2_and_step_5_worksheets(client, loaded):
+    coalition = member_client(client, "35013")
+    metric = Metric.objects.get(variable="share_employed")
+    author = coalition.memberships.get().user
+    MetricNote.objects.create(
+        coalition=coalition, metric=metric, author=author, step=2, text="Jobs dipped in 2020"
+    )
+    MetricNote.objects.create(
+        coalition=coalition, metric=metric, author=author, step=5, text="Ask the workforce board"
+    )
+    step2 = client.get(reverse("plans:worksheet", args=[coalition.pk, "w2_2"])).content.decode()
+    assert "Jobs dipped in 2020" in step2 and "Ask the workforce board" not in step2
+    step5 = client.get(reverse("plans:worksheet", args=[coalition.pk, "w5_2"])).content.decode()
+    assert "Ask the workforce board" in step5 and "Jobs dipped" not in step5
+    step7 = client.get(reverse("plans:worksheet", args=[coalition.pk, "w7_2"])).content.decode()
+    assert "pinned to the Mobility Metrics" not in step7
