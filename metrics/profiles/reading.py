@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from metrics.charts import format_value
 
@@ -104,29 +104,31 @@ def compare(
 
 
 COMPARISON_TEXT = {
-    "better": _l("Better than the national median"),
-    "worse": _l("Worse than the national median"),
-    "same": _l("About the same as the national median"),
-    "unclear": _l("Not clearly different from the national median (within the 95% interval)"),
+    "better": gettext_lazy("Better than the national median"),
+    "worse": gettext_lazy("Worse than the national median"),
+    "same": gettext_lazy("About the same as the national median"),
+    "unclear": gettext_lazy(
+        "Not clearly different from the national median (within the 95% interval)"
+    ),
 }
 DIRECTION_TEXT = {
-    "higher": _l("Higher is better."),
-    "lower": _l("Lower is better."),
-    "parity": _l("Closer to 1 (parity) is better."),
-    "none": _l("Shown for context; neither higher nor lower is better."),
+    "higher": gettext_lazy("Higher is better."),
+    "lower": gettext_lazy("Lower is better."),
+    "parity": gettext_lazy("Closer to 1 (parity) is better."),
+    "none": gettext_lazy("Shown for context; neither higher nor lower is better."),
 }
 
 SUBGROUP_TYPE_TEXT = {
-    "race-ethnicity": _l("Race and ethnicity"),
-    "race-share": _l("Neighborhood racial makeup"),
-    "income": _l("Income"),
-    "age": _l("Age"),
-    "gender": _l("Gender"),
-    "tenure": _l("Renters and owners"),
-    "disability": _l("Disability"),
-    "industry": _l("Industry"),
-    "mothers-education": _l("Mother's education"),
-    "poverty": _l("Neighborhood poverty"),
+    "race-ethnicity": gettext_lazy("Race and ethnicity"),
+    "race-share": gettext_lazy("Neighborhood racial makeup"),
+    "income": gettext_lazy("Income"),
+    "age": gettext_lazy("Age"),
+    "gender": gettext_lazy("Gender"),
+    "tenure": gettext_lazy("Renters and owners"),
+    "disability": gettext_lazy("Disability"),
+    "industry": gettext_lazy("Industry"),
+    "mothers-education": gettext_lazy("Mother's education"),
+    "poverty": gettext_lazy("Neighborhood poverty"),
 }
 
 

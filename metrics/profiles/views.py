@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions.permissions import Can, role_allows
@@ -29,15 +29,15 @@ from metrics.selectors import geography_search_matches
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label=_l("Your note"),
+        label=gettext_lazy("Your note"),
         max_length=services.NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_l(
+        help_text=gettext_lazy(
             "An insight, a question or a caveat about this metric. The coalition sees it."
         ),
     )
     step = forms.TypedChoiceField(
-        label=_l("For"), choices=NoteStep.choices, coerce=int, initial=NoteStep.STEP_2
+        label=gettext_lazy("For"), choices=NoteStep.choices, coerce=int, initial=NoteStep.STEP_2
     )
 
 
