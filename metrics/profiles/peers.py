@@ -115,14 +115,18 @@ def suggest_peers(
 def _reason(
     home: Geography, peer: Geography, closest: list[int], names: list[str], labels: dict
 ) -> str:
-    parts = [
-        _("about %(peer)s people (yours: %(home)s)")
-        % {"peer": _people(peer.latest_population), "home": _people(home.latest_population)}
-    ]
+    parts = []
+    if peer.latest_population and home.latest_population:
+        parts.append(
+            _("about %(peer)s people (yours: %(home)s)")
+            % {"peer": _people(peer.latest_population), "home": _people(home.latest_population)}
+        )
     region = region_of(peer.state_fips)
     if region and region == region_of(home.state_fips):
         parts.append(_("also in %(region)s") % {"region": REGION_NAMES[region]})
     metrics = [str(labels.get(names[i], names[i])).lower() for i in closest]
     if metrics:
         parts.append(_("close on %(metrics)s") % {"metrics": "; ".join(metrics)})
+    if not parts:
+        return _("Similar in its Mobility Metrics.")
     return _("Similar: %(parts)s.") % {"parts": ", ".join(parts)}
