@@ -35,7 +35,8 @@ FIELD_TYPES = (
     "guidance",
 )
 # A table cell holds one answer; these three hold structure of their own and cannot be a column.
-NON_CELL_TYPES = frozenset({"table", "checklist", "guidance"})
+# Files are not cells: a browser cannot echo an upload back, so rows could not keep them.
+NON_CELL_TYPES = frozenset({"table", "checklist", "guidance", "file"})
 REFERENCE_TYPES = frozenset({"person", "organisation", "predictor", "pillar", "metric"})
 
 MODES = ("coalition", "individual")

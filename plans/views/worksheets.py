@@ -63,6 +63,8 @@ def _save_from_post(
                     errors[f.key] = list(exc.messages)
             elif f.type == "file" and request.POST.get(f"{f.key}-clear") == "on":
                 data[f.key] = None
+    else:
+        _record_files(request, coalition, ws, membership, data, errors)
     try:
         base = int(request.POST.get("version", "0"))
     except ValueError:
@@ -86,6 +88,50 @@ def _save_from_post(
         return None, data, errors
     errors.update(errors_by_name(ws, result.errors))
     return result, data, errors
+
+
+def _record_files(
+    request: HttpRequest,
+    coalition: Coalition,
+    ws: Worksheet,
+    membership: Membership,
+    data: dict,
+    errors: dict[str, list[str]],
+) -> None:
+    """File fields of repeating worksheets: a new upload, a removal, or the saved file kept.
+
+    The form posts records as r0, r1, …; a removed record is skipped, so the i-th record
+    posted is the i-th record saved (uploads are never echoed back by browsers).
+    """
+    files = [f for f in ws.fields if f.type == "file"]
+    if not files:
+        return
+    saved = selectors.response_for(coalition, ws, membership)
+    previous = list((saved.data if saved else {}).get("records") or [])
+    try:
+        count = min(int(request.POST.get("records", "0")), 100)
+    except ValueError:
+        count = 0
+    removed = request.POST.get("remove_record", "")
+    kept = [i for i in range(count) if removed != str(i)]
+    for record, i in zip(data.get("records", []), kept, strict=False):
+        for f in files:
+            name = f"r{i}-{f.key}"
+            upload = request.FILES.get(name)
+            if upload is not None:
+                try:
+                    record[f.key] = services.worksheet_file_store(
+                        coalition=coalition,
+                        f=f,
+                        upload=upload,
+                        actor=request.user,  # type: ignore[arg-type]
+                    )
+                except ValidationError as exc:
+                    errors[name] = list(exc.messages)
+            elif request.POST.get(f"{name}-clear") == "on":
+                record[f.key] = None
+            elif i < len(previous) and previous[i].get(f.key):
+                record[f.key] = previous[i][f.key]
 
 
 def _linked_records(coalition: Coalition, ws: Worksheet) -> list[tuple[str, list[str]]]:

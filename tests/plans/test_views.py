@@ -503,3 +503,34 @@ def test_the_data_lead_is_pointed_to_the_sharing_setting(client, team):
         "Set how answers are shared"
         not in client.get(url(team, "worksheet", "w5_1")).content.decode()
     )
+
+
+def test_files_in_repeating_worksheets_upload_stay_and_can_be_removed(client, team):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(team["dl"].user)
+    png = SimpleUploadedFile("map.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    client.post(
+        url(team, "worksheet", "w5_6"),
+        {"version": 0, "records": 1, "r0-metric_of_interest": "share_low_birth_weight",
+         "r0-geo_file": png},
+    )
+    saved = selectors.shared_response(team["coalition"], "w5_6")
+    first = saved.data["records"][0]["geo_file"]
+    assert first["name"] == "map.png"
+    # Saving again without a new upload keeps the file; so does adding a record.
+    client.post(
+        url(team, "worksheet", "w5_6"),
+        {"version": saved.version, "records": 1, "r0-metric_of_interest": "share_low_birth_weight",
+         "r0-finding": "Higher for Black babies", "add_record": "1"},
+    )
+    saved = selectors.shared_response(team["coalition"], "w5_6")
+    assert saved.data["records"][0]["geo_file"] == first
+    assert saved.data["records"][0]["finding"] == "Higher for Black babies"
+    client.post(
+        url(team, "worksheet", "w5_6"),
+        {"version": saved.version, "records": 1, "r0-metric_of_interest": "share_low_birth_weight",
+         "r0-geo_file-clear": "on"},
+    )
+    saved = selectors.shared_response(team["coalition"], "w5_6")
+    assert not saved.data["records"][0].get("geo_file")
