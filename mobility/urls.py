@@ -14,6 +14,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("plans.map.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("coalitions/", include("coalitions.urls")),
     path("coalitions/<int:pk>/", include("plans.urls")),
+    path("coalitions/<int:pk>/plan/", include("plans.map.urls")),
+    path("published-plans/", include("plans.map.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
+from metrics.charts import trend_chart
 from plans import definitions
 from plans.display import answer_fields, records, render_markdown, value_text
 from plans.map import metric_data, options
@@ -309,3 +310,19 @@ def _summarise(old: Any, new: Any) -> list[str]:
             _("%(old)s before, %(new)s now") % {"old": len(old), "new": len(new)},
         ]
     return [_("Changed")]
+
+
+def charts_for(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The document's metric series drawn as SVG (with summary and table) for the template."""
+    out = []
+    for i, spec in enumerate(document.get("charts", []), 1):
+        chart = trend_chart(
+            spec["points"],
+            title=spec["label"],
+            unit=spec.get("unit") or "number",
+            direction=spec.get("direction") or None,
+            chart_id=f"chart-{i}",
+            width=620,
+        )
+        out.append({"chart": chart, "note": spec.get("note")})
+    return out

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from metrics.charts import trend_chart
+from plans.map.document import charts_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,22 +58,6 @@ class StaticOnlyFetcher(URLFetcher):
         self.served.append(relative)
         mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": mime})
-
-
-def charts_for(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The document's metric series drawn as SVG (with summary and table) for the template."""
-    out = []
-    for i, spec in enumerate(document.get("charts", []), 1):
-        chart = trend_chart(
-            spec["points"],
-            title=spec["label"],
-            unit=spec.get("unit") or "number",
-            direction=spec.get("direction") or None,
-            chart_id=f"chart-{i}",
-            width=620,
-        )
-        out.append({"chart": chart, "note": spec.get("note")})
-    return out
 
 
 def render_html(document: Mapping[str, Any], *, template: str = "plans/pdf/map.html") -> str:

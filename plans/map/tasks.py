@@ -28,6 +28,7 @@ def plan_export_run(*, export: PlanExport) -> PlanExport:
         export.file.save(f"export-{export.pk}.pdf", ContentFile(pdf), save=False)
         export.size, export.pages = len(pdf), pages
         export.save(update_fields=["file", "size", "pages"])
+    job_progress(export, done=4)
     job_succeed(export, _("%(n)s pages.") % {"n": pages})
     return export
 

@@ -14,6 +14,7 @@ from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
 from plans.models import Assignment
 from tests import test_routes
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.map.helpers import map_world
 
 V, M, MT, DL, PM = (
     Role.VIEWER,
@@ -65,6 +66,36 @@ WEB = {
     "plans:compilation": ("get", DL, ("individual",)),
     "plans:workspace_export": ("get", PM, ()),
     "plans:workspace_import": ("get", PM, ()),
+    # Strategy and the MAP (plans.map.urls). review_decide: any member reads a review; only
+    # its reviewer may decide (tests/map/test_review.py).
+    "map:strategy": ("get", V, ()),
+    "map:import_worksheets": ("post", M, ()),
+    "map:vision": ("get", M, ()),
+    "map:priority_create": ("get", M, ()),
+    "map:priority_edit": ("get", M, ("priority_id",)),
+    "map:priority_delete": ("post", M, ("priority_id",)),
+    "map:theory_create": ("get", M, ()),
+    "map:theory_edit": ("get", M, ("theory_id",)),
+    "map:theory_delete": ("post", M, ("theory_id",)),
+    "map:action_create": ("get", M, ()),
+    "map:action_edit": ("get", M, ("action_id",)),
+    "map:action_delete": ("post", M, ("action_id",)),
+    "map:measures": ("get", V, ()),
+    "map:coverage": ("get", V, ()),
+    "map:measure_edit": ("get", M, ("measure_id",)),
+    "map:measure_dismiss": ("post", M, ("measure_id",)),
+    "map:plan": ("get", V, ()),
+    "map:section": ("get", V, ("section",)),
+    "map:review_request": ("get", PM, ()),
+    "map:review_decide": ("get", V, ("review_id",)),
+    "map:version_freeze": ("post", PM, ()),
+    "map:version": ("get", V, ("version_id",)),
+    "map:version_compare": ("get", V, ("version_id",)),
+    "map:version_publish": ("post", PM, ("version_id",)),
+    "map:version_unpublish": ("post", PM, ("version_id",)),
+    "map:export_start": ("post", M, ()),
+    "map:export_status": ("get", V, ("export_id",)),
+    "map:export_download": ("get", V, ("export_id",)),
 }
 API = {
     "api:coalition-detail": ("get", V, ()),
@@ -83,6 +114,24 @@ API = {
     "api:worksheet-responses": ("get", V, ("key",)),
     "api:worksheet-revisions": ("get", V, ("key",)),
     "api:worksheet-comments": ("get", V, ("key",)),
+    # Writes of the strategy and MAP API are checked by role in tests/map/test_api.py.
+    "api:map-vision": ("get", V, ()),
+    "api:map-priority-list": ("get", V, ()),
+    "api:map-priority-detail": ("get", V, ("pk:priority",)),
+    "api:map-theory-list": ("get", V, ()),
+    "api:map-theory-detail": ("get", V, ("pk:theory",)),
+    "api:map-action-list": ("get", V, ()),
+    "api:map-action-detail": ("get", V, ("pk:action",)),
+    "api:map-measure-list": ("get", V, ()),
+    "api:map-measure-detail": ("get", V, ("pk:measure",)),
+    "api:map-section-list": ("get", V, ()),
+    "api:map-section-detail": ("get", V, ("section",)),
+    "api:map-review-list": ("get", V, ()),
+    "api:map-version-list": ("get", V, ()),
+    "api:map-version-detail": ("get", V, ("pk:version",)),
+    "api:map-version-publication": ("delete", PM, ("pk:version",)),
+    "api:map-export-list": ("get", V, ()),
+    "api:map-export-detail": ("get", V, ("pk:export",)),
 }
 # Routes that are not under one coalition: classified for the project-wide test.
 test_routes.EXTRA_ROUTES.update(
@@ -92,6 +141,11 @@ test_routes.EXTRA_ROUTES.update(
         "coalitions:geography_search": test_routes.Route("login"),
         "coalitions:invitation_accept": test_routes.Route("public", kwargs={"token": "x"}),
         "api:coalition-list": test_routes.Route("api"),
+        # Only the reviewer may decide: tests/map/test_review.py checks every principal.
+        "api:map-review-decision": test_routes.Route("coalition"),
+        # A published MAP: anyone, by token; an unknown token is 404 (tests/map/test_public.py).
+        "map_public:plan": test_routes.Route("published", kwargs={"token": "x"}),
+        "map_public:pdf": test_routes.Route("published", kwargs={"token": "x"}),
         **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
     }
 )
@@ -113,6 +167,7 @@ def world(db):
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
     assignment = Assignment.objects.create(coalition=coalition, step=5, owner=target)
     return {
+        **map_world(coalition, people["project_manager"], target),
         "assignment": assignment,
         "coalition": coalition,
         "people": people,
@@ -126,13 +181,15 @@ def world(db):
 def _url(name: str, keys: tuple, world: dict) -> str:
     kwargs = (
         {"pk": world["coalition"].pk}
-        if name.startswith(("coalitions:", "plans:")) or name == "api:coalition-detail"
+        if name.startswith(("coalitions:", "plans:", "map:")) or name == "api:coalition-detail"
         else {"coalition_pk": world["coalition"].pk}
     )
     fixed = {"number": 5, "key": "w5_7", "fmt": "csv"}
     for key in keys:
         if key in fixed:
             kwargs[key] = fixed[key]
+        elif key == "section":
+            kwargs["key"] = "M5"
         elif key == "individual":
             kwargs["key"] = "w5_1"
         elif key.startswith("pk:"):
@@ -143,6 +200,13 @@ def _url(name: str, keys: tuple, world: dict) -> str:
                 "invitation_id": world["invitation"],
                 "group_id": world["group"],
                 "assignment_id": world["assignment"],
+                "priority_id": world["priority"],
+                "theory_id": world["theory"],
+                "action_id": world["action"],
+                "measure_id": world["measure"],
+                "review_id": world["review"],
+                "version_id": world["version"],
+                "export_id": world["export"],
             }[key].pk
     return reverse(name, kwargs=kwargs)
 
