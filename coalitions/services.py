@@ -8,12 +8,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -31,6 +32,7 @@ from coalitions.models import (
 )
 from coalitions.permissions import Can, assignable_roles, role_allows
 from metrics.models import Geography
+from metrics.selectors import fold
 
 INVITATION_DAYS = 14
 BULK_MAX_ROWS = 500
@@ -328,22 +330,50 @@ class BulkReport:
 
 
 BULK_COLUMNS = ("email", "name", "role", "organization", "sector")
+# Header words people write, in English and Spanish, folded (lower case, no accents).
+HEADER_ALIASES = {
+    "email": "email",
+    "e-mail": "email",
+    "correo": "email",
+    "correo electronico": "email",
+    "name": "name",
+    "nombre": "name",
+    "role": "role",
+    "rol": "role",
+    "funcion": "role",
+    "organization": "organization",
+    "organisation": "organization",
+    "org": "organization",
+    "organizacion": "organization",
+    "sector": "sector",
+}
+
+
+def _labels(choice: type[models.TextChoices], value: str) -> set[str]:
+    """The ways a choice may be written: its code, and its label in every language."""
+    names = {fold(value), fold(value.replace("_", " "))}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(fold(str(choice(value).label)))
+    return names
 
 
 def _role_key(value: str) -> str:
-    value = value.strip().lower().replace("-", " ").replace("_", " ")
+    text = fold(value.strip().replace("-", " "))
+    if not text:
+        return Role.MEMBER
     for role in Role:
-        if value in (role.value.replace("_", " "), str(role.label).lower()):
+        if text in _labels(Role, role.value):
             return role.value
-    return value or Role.MEMBER
+    return value.strip()
 
 
 def _sector_key(value: str) -> str:
-    value = value.strip().lower()
+    text = fold(value.strip())
     for sector in Sector:
-        if value in (sector.value.replace("_", " "), sector.value, str(sector.label).lower()):
+        if text in _labels(Sector, sector.value):
             return sector.value
-    return value
+    return value.strip()
 
 
 def parse_bulk_text(text: str) -> list[tuple[int, dict[str, str]]]:
@@ -365,9 +395,9 @@ def parse_bulk_text(text: str) -> list[tuple[int, dict[str, str]]]:
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
-        lowered = [c.lower() for c in cells]
-        if not rows and "email" in lowered:
-            columns = ["organization" if c in ("organisation", "org") else c for c in lowered]
+        folded = [fold(c) for c in cells]
+        if not rows and any(HEADER_ALIASES.get(c) == "email" for c in folded):
+            columns = [HEADER_ALIASES.get(c, c) for c in folded]
             continue
         rows.append((index, dict(zip(columns, cells, strict=False))))
     return rows

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from metrics.models import Geography
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from core.models import BackgroundJob
+from metrics.parsing import YEAR_RANGE
+
+if TYPE_CHECKING:
+    from coalitions.models import Coalition
+from metrics.models import (
+    Geography,
+    LocalDataset,
+    Metric,
+    MetricImport,
+    Observation,
+    Pillar,
+    Predictor,
+    Release,
+)
 
 
 def fold(text: str) -> str:
@@ -33,3 +52,98 @@ def geography_search_matches(query: str, *, limit: int = 20) -> list[Geography]:
         _search_index.cache_clear()  # the table may have been loaded since the index was built
         ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
     return list(Geography.objects.filter(pk__in=ids[:500]).order_by("name", "state_name")[:limit])
+
+
+def release_active() -> Release | None:
+    return Release.objects.filter(is_active=True).first()
+
+
+def releases_with_counts() -> QuerySet[Release]:
+    return Release.objects.annotate(
+        import_count=Count("imports"),
+        imported=Count("imports", filter=Q(imports__status="succeeded")),
+    ).order_by("-name")
+
+
+def catalog_pillars() -> QuerySet[Pillar]:
+    predictors = Predictor.objects.order_by("position").prefetch_related(
+        Prefetch("metrics", queryset=Metric.objects.order_by("position"))
+    )
+    return Pillar.objects.prefetch_related(Prefetch("predictors", queryset=predictors))
+
+
+def metrics_catalog() -> QuerySet[Metric]:
+    return Metric.objects.select_related("predictor__pillar").order_by("position")
+
+
+def geographies_search(*, query: str = "", kind: str = "") -> QuerySet[Geography]:
+    """Every geography whose name, state or FIPS code contains each word (accents folded)."""
+    geographies = Geography.objects.all()
+    if kind:
+        geographies = geographies.filter(kind=kind)
+    words = fold(query.replace(",", " ")).split()
+    if words:
+        ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
+        geographies = geographies.filter(pk__in=ids)
+    return geographies.order_by("state_name", "name")
+
+
+def observations_for_geography(
+    *,
+    geography: Geography,
+    release: Release | None,
+    metric: str = "",
+    year: int | None = None,
+    subgroup_type: str = "",
+    latest: bool = False,
+) -> QuerySet[Observation]:
+    """Observations of one geography in one release (the active one unless given).
+
+    ``latest`` keeps, per metric and subgroup, the latest year that has a value: metrics
+    have different years (quirk 8), so the file's last year is often empty.
+    """
+    if release is None:
+        return Observation.objects.none()
+    # The key is (release, year, geography, ...): naming every possible year lets
+    # PostgreSQL seek once per year instead of reading the whole release.
+    years = [year] if year is not None else list(range(YEAR_RANGE[0], YEAR_RANGE[1] + 1))
+    rows = Observation.objects.filter(release=release, year__in=years, geography=geography)
+    if latest:
+        latest_year = (
+            Observation.objects.filter(
+                release=release,
+                year__in=years,
+                geography=geography,
+                metric=OuterRef("metric"),
+                subgroup=OuterRef("subgroup"),
+                value__isnull=False,
+            )
+            .order_by("-year")
+            .values("year")[:1]
+        )
+        rows = rows.filter(value__isnull=False, year=Subquery(latest_year))
+    if metric:
+        rows = rows.filter(metric__variable=metric)
+    if subgroup_type:
+        rows = rows.filter(subgroup__subgroup_type=subgroup_type)
+    return rows.select_related("metric", "subgroup").order_by(
+        "metric__position", "subgroup__subgroup_type", "subgroup__name", "year"
+    )
+
+
+def metric_imports_recent(limit: int = 50) -> QuerySet[MetricImport]:
+    return MetricImport.objects.select_related("release", "started_by").order_by("-created_at")[
+        :limit
+    ]
+
+
+def metric_import_errors(job: BackgroundJob, limit: int = 200) -> list[dict[str, str]]:
+    """The error report as rows (row, column, message), for pages and the API."""
+    if not job.error_report:
+        return []
+    reader = csv.DictReader(io.StringIO(job.error_report))
+    return [row for _, row in zip(range(limit), reader, strict=False)]
+
+
+def local_datasets_for_coalition(coalition: Coalition) -> QuerySet[LocalDataset]:
+    return LocalDataset.objects.filter(coalition=coalition).select_related("predictor__pillar")

@@ -188,6 +188,8 @@ STORAGES = {
 }
 # Largest upload accepted by any form (metric files, local data); checked again per form.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest Mobility Metrics file an import accepts (the national county file is 28 MB).
+METRICS_IMPORT_MAX_BYTES = env.int("METRICS_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("plans.map.api.urls")),
+    path("", include("metrics.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("coalitions/<int:pk>/", include("plans.urls")),
     path("coalitions/<int:pk>/plan/", include("plans.map.urls")),
     path("published-plans/", include("plans.map.public_urls")),
+    path("", include("metrics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

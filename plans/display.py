@@ -145,3 +145,16 @@ def flat_rows(ws: Worksheet, data: Mapping, names: Names | None = None) -> list[
                 }
             )
     return rows
+
+
+def records_text(ws: Worksheet, value: Any, names: Names | None = None) -> str:
+    """The records of a repeating worksheet as text, one paragraph per record."""
+    out = []
+    for i, record in enumerate(value if isinstance(value, list) else [], 1):
+        parts = [
+            f"{f.label}: {text}"
+            for f in answer_fields(ws)
+            if (text := value_text(f, record.get(f.key), names))
+        ]
+        out.append(f"{ws.repeats} {i}: " + "; ".join(parts))
+    return "\n\n".join(out)

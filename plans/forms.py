@@ -139,6 +139,7 @@ class Context:
     errors: Mapping[str, list[str]]
     computed: Any  # callable(field) -> str
     metric: Any  # callable(variable) -> MetricValue | None
+    prefill: Any = None  # callable(field, record) -> str
 
 
 def _options(f: Field, ctx: Context) -> tuple[list, list]:
@@ -259,10 +260,26 @@ def with_blank_rows(ws: Worksheet, data: Mapping[str, Any], add_row: str = "") -
     return pad(data, "")
 
 
-def build_widgets(ws: Worksheet, data: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
+def _with_prefill(ws: Worksheet, record: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
+    # A suggested starting text fills an empty answer on the form; it is saved once the person
+    # saves, and stays theirs to edit.
+    empty = [f for f in ws.fields if f.prefill and not record.get(f.key)]
+    if not empty or ctx.prefill is None:
+        return record
+    out = dict(record)
+    for f in empty:
+        out[f.key] = ctx.prefill(f, record) or None
+    return out
+
+
+def build_widgets(
+    ws: Worksheet, data: Mapping[str, Any], ctx: Context, *, prefill: bool = False
+) -> list[dict[str, Any]]:
     """One entry per record (one for an ordinary worksheet) holding a widget per field."""
     out = []
     for i, record in enumerate(records(ws, data)):
+        if prefill:
+            record = _with_prefill(ws, record, ctx)
         prefix = f"r{i}-" if ws.repeats else ""
         out.append(
             {

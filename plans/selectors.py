@@ -92,13 +92,15 @@ def sharing_mode(coalition: Coalition, ws: Worksheet) -> str | None:
     return (response.data.get(field_key) if response else None) or None
 
 
-def sharing_label(coalition: Coalition, ws: Worksheet) -> str:
+def sharing_label(coalition: Coalition, ws: Worksheet, *, for_lead: bool = False) -> str:
     mode = sharing_mode(coalition, ws)
     if mode is None:
         return _("The data lead has not yet said how answers will be shared.")
     source_key, field_key = ws.filled_by.sharing_setting.split(".", 1)
-    f = definitions.worksheet(source_key).field(field_key)
-    return _("Your answers will be shared: %(how)s.") % {"how": value_text(f, mode).lower()}
+    how = value_text(definitions.worksheet(source_key).field(field_key), mode).lower()
+    if for_lead:
+        return _("Members were told their answers are shared: %(how)s.") % {"how": how}
+    return _("Your answers will be shared: %(how)s.") % {"how": how}
 
 
 # --- computed guidance ------------------------------------------------------------------------
@@ -123,11 +125,83 @@ def computed_text(coalition: Coalition, ws: Worksheet, f: Field) -> str:
                 }
     if name == "vision_statement":
         response = shared_response(coalition, "w7_2")
-        for key in ("vision_statement", "vision", "statement"):
-            if response and response.data.get(key):
-                return str(response.data[key])
+        if response and response.data.get("final"):
+            return str(response.data["final"])
         return _("Not written yet (Worksheet 7.2).")
+    if name == "descriptive_representation_ratio":
+        response = shared_response(coalition, ws.key)
+        return representation_ratio_text(ws, response.data if response else {})
+    if name == "map_section_status":
+        return map_section_status_text(coalition)
     return ""
+
+
+def representation_ratio_text(ws: Worksheet, data: Mapping[str, Any]) -> str:
+    """W2.4: each group's share of the officials divided by its share of the residents.
+
+    Officials whose race or ethnicity is not known are left out of the officials' total, so
+    the ratio is not pulled down by seats nobody could describe.
+    """
+    seats = [s for s in (data.get("seats") or []) if isinstance(s, Mapping)]
+    known = [
+        s.get("race_ethnicity") for s in seats if s.get("race_ethnicity") not in (None, "not_known")
+    ]
+    shares = data.get("pop_shares") or {}
+    lines = []
+    for row in ws.field("pop_shares").fixed_rows:
+        residents = (shares.get(row.key) or {}).get("percent")
+        if not known or not residents:
+            continue
+        officials = 100 * known.count(row.key) / len(known)
+        lines.append(
+            _("%(group)s: %(ratio)s (officials %(o)s%%, residents %(r)s%%)")
+            % {
+                "group": row.label,
+                "ratio": f"{officials / residents:.2f}",
+                "o": f"{officials:.0f}",
+                "r": f"{residents:g}",
+            }
+        )
+    if not lines:
+        return _("Fill in the members of the body and the residents' shares to see the ratio.")
+    return "\n".join(lines)
+
+
+def map_section_status_text(coalition: Coalition) -> str:
+    """For each section of the plan: how many of the worksheets feeding it are complete."""
+    done = set(
+        WorksheetResponse.objects.filter(
+            coalition=coalition, owner__isnull=True, status=ResponseStatus.COMPLETE
+        ).values_list("worksheet_key", flat=True)
+    )
+    lines = []
+    for section in definitions.map_sections():
+        feeding = [definitions.worksheet(k) for k in section.fed_by]
+        if not feeding:
+            continue
+        missing = [w.number for w in feeding if w.key not in done]
+        line = _("%(key)s %(title)s: %(done)s of %(n)s worksheets complete") % {
+            "key": section.key,
+            "title": section.title,
+            "done": len(feeding) - len(missing),
+            "n": len(feeding),
+        }
+        if missing:
+            line += " " + _("(still open: %(list)s)") % {"list": ", ".join(missing)}
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def theory_of_change_text(record: Mapping[str, Any]) -> str:
+    """W7.3's formula with the four answers filled in, as a starting text to edit."""
+    parts = [record.get(k) for k in ("problem", "solution", "impact_medium", "impact_long")]
+    if not all(isinstance(p, str) and p.strip() for p in parts):
+        return ""
+    problem, solution, medium, long = (p.strip().rstrip(".") for p in parts)  # type: ignore[union-attr]
+    return _(
+        "To address this problem: %(problem)s, we will %(solution)s, leading to %(medium)s "
+        "and, in turn, %(long)s."
+    ) % {"problem": problem, "solution": solution, "medium": medium, "long": long}
 
 
 # --- metric values: the seam to the metrics app ------------------------------------------------

@@ -95,8 +95,13 @@ def _clean_record(
     return clean, errors
 
 
-def _merge(ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], member_ids: set[int]):
-    """The new data: valid answers replace old ones; an invalid answer keeps what was saved."""
+def worksheet_answers_merge(
+    ws: Worksheet, old: Mapping[str, Any], data: Mapping[str, Any], member_ids: set[int]
+):
+    """The new data: valid answers replace old ones; an invalid answer keeps what was saved.
+
+    Pure (no writes): the conflict screen uses it to compare answers as a save would store them.
+    """
     if not ws.repeats:
         clean, errors = _clean_record(ws, data, member_ids)
         return _drop_empty({**old, **clean}), errors
@@ -171,13 +176,26 @@ def _response_for_update(
     return WorksheetResponse.objects.select_for_update().get(pk=response.pk)
 
 
-def _record_revision(response: WorksheetResponse, actor: User | None, note: str) -> None:
+def _only_mine(response: WorksheetResponse, base_version: int, editor: str) -> bool:
+    if not editor or base_version > response.version or base_version < 0:
+        return False
+    since = response.revisions.filter(version__gt=base_version)
+    return (
+        since.count() == response.version - base_version
+        and not since.exclude(editor=editor).exists()
+    )
+
+
+def _record_revision(
+    response: WorksheetResponse, actor: User | None, note: str, editor: str = ""
+) -> None:
     Revision.objects.create(
         response=response,
         version=response.version,
         data=response.data,
         author=actor,
         note=note[:200],
+        editor=editor[:32],
         created_at=response.updated_at,
     )
 
@@ -192,6 +210,7 @@ def worksheet_response_save(
     owner: Membership | None = None,
     note: str = "",
     all_or_nothing: bool = False,
+    editor: str = "",
 ) -> SaveResult:
     """Save the answers in ``data`` on top of version ``base_version``.
 
@@ -199,7 +218,9 @@ def worksheet_response_save(
     ``errors`` under its field key (``"<record>.<field>"`` for repeating worksheets) and the
     saved value stays. Raises ``WorksheetConflict`` when the response moved past
     ``base_version``: then nothing is saved. Saving what is already stored makes no version.
-    With ``all_or_nothing`` (the API) any error means nothing is saved.
+    With ``all_or_nothing`` (the API) any error means nothing is saved. ``editor`` names the
+    open page saving: versions that page saved itself (its autosave racing its Save button)
+    are not a conflict.
     """
     ws = definitions.worksheet(worksheet_key)
     if (owner is None) != (ws.filled_by.mode == "coalition"):
@@ -213,9 +234,9 @@ def worksheet_response_save(
     member_ids = set(coalition.memberships.values_list("pk", flat=True))
     with transaction.atomic():
         response = _response_for_update(coalition, ws, owner)
-        if response.version != base_version:
+        if response.version != base_version and not _only_mine(response, base_version, editor):
             raise WorksheetConflict(response, data)
-        new, errors = _merge(ws, response.data, data, member_ids)
+        new, errors = worksheet_answers_merge(ws, response.data, data, member_ids)
         _check_sharing_change(coalition, ws, response.data, new, errors)
         if new == response.data or (errors and all_or_nothing):
             return SaveResult(response, errors, changed=False)
@@ -226,7 +247,7 @@ def worksheet_response_save(
         if response.status == ResponseStatus.NOT_STARTED:
             response.status = ResponseStatus.IN_PROGRESS
         response.save()
-        _record_revision(response, actor, note)
+        _record_revision(response, actor, note, editor)
         _step_started(coalition, ws.step, actor)
     return SaveResult(response, errors, changed=True)
 

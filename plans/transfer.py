@@ -10,14 +10,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from coalitions.models import Coalition
-from plans import definitions
+from plans import definitions, services
 from plans.content import Field, Worksheet
 from plans.display import records
 from plans.models import (
@@ -209,13 +209,38 @@ def _people_named(payload: Mapping[str, Any]) -> set[str]:
     return named
 
 
+def _check_answers(payload: Mapping[str, Any], member_id: Callable[[Any], Any], ids: set) -> None:
+    """Imported answers pass the same checks as typed ones."""
+    problems = []
+    for r in payload.get("responses", []):
+        ws = definitions.worksheet(r["worksheet"])
+        data = map_people(ws, r.get("data") or {}, member_id)
+        _clean, errors = services.worksheet_answers_merge(ws, {}, data, ids)
+        problems += [f"{ws.number} {key}" for key in errors]
+    if problems:
+        raise ValidationError(
+            _("Some answers in the file are not valid: %(where)s")
+            % {"where": ", ".join(problems[:20])}
+        )
+
+
 @transaction.atomic
 def workspace_import(*, coalition: Coalition, payload: Any, actor: User) -> dict[str, int]:
     """Read an export into an empty coalition whose members include everyone it names.
 
     Answers that name a person need that person to be a member here, so missing members are
-    reported (invite them first) instead of silently dropping their answers.
+    reported (invite them first) instead of silently dropping their answers. A file that is
+    not shaped like an export is refused with a message, and nothing is imported.
     """
+    try:
+        return _import(coalition=coalition, payload=payload)
+    except (KeyError, TypeError, ValueError, AttributeError, IntegrityError) as exc:
+        raise ValidationError(
+            _("The file is damaged or was changed by hand, so nothing was imported.")
+        ) from exc
+
+
+def _import(*, coalition: Coalition, payload: Any) -> dict[str, int]:
     _check(payload, coalition)
     members = {m.user.email.lower(): m for m in coalition.memberships.select_related("user")}
     needed = _people_named(payload)
@@ -237,6 +262,7 @@ def workspace_import(*, coalition: Coalition, payload: Any, actor: User) -> dict
         return users[key]
 
     member_id = lambda e: members[e.lower()].pk if e else None  # noqa: E731
+    _check_answers(payload, member_id, {m.pk for m in members.values()})
     when = lambda v: parse_datetime(v) if v else None  # noqa: E731
     for r in payload.get("responses", []):
         ws = definitions.worksheet(r["worksheet"])

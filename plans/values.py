@@ -23,6 +23,28 @@ from urllib.parse import urlsplit
 
 from plans.content import DONT_KNOW, METRIC_KEY, URL_MAX, Field, Framework
 
+
+def _(message: str) -> str:
+    """Translate a message when Django is configured; the content checks also run without it."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return message
+    from django.utils.translation import gettext
+
+    return gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    from django.conf import settings
+
+    if not settings.configured:
+        return singular if n == 1 else plural
+    from django.utils.translation import ngettext as django_ngettext
+
+    return django_ngettext(singular, plural, n)
+
+
 Result = tuple[Any, list[str]]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?\Z")
@@ -41,12 +63,12 @@ def validate_value(
     if field.type == "guidance":
         if _empty(value):
             return None, []
-        return None, ["This part is for reading only and takes no answer."]
+        return None, [_("This part is for reading only and takes no answer.")]
     if isinstance(value, str) and field.type not in ("long_text", "short_text"):
         value = value.strip()
     if _empty(value) or (isinstance(value, str) and not value.strip()):
         if check_required and field.required:
-            return None, ["This answer is required."]
+            return None, [_("This answer is required.")]
         return None, []
     checker = _CHECKERS[field.type]
     return checker(field, value, framework)
@@ -54,7 +76,7 @@ def validate_value(
 
 def _text(field: Field, value: Any, _fw) -> Result:
     if not isinstance(value, str):
-        return None, ["Please enter text."]
+        return None, [_("Please enter text.")]
     value = _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
     if field.type == "short_text":
         value = " ".join(value.split())  # one line: newlines and runs of spaces become one space
@@ -63,8 +85,15 @@ def _text(field: Field, value: Any, _fw) -> Result:
     limit = field.max_length
     if limit and len(value) > limit:
         return None, [
-            f"This answer is {len(value):,} characters long; the limit is {limit:,}. "
-            f"Please shorten it by {len(value) - limit:,} characters."
+            _(
+                "This answer is %(length)s characters long; the limit is %(limit)s. "
+                "Please shorten it by %(over)s characters."
+            )
+            % {
+                "length": f"{len(value):,}",
+                "limit": f"{limit:,}",
+                "over": f"{len(value) - limit:,}",
+            }
         ]
     return value, []
 
@@ -97,19 +126,35 @@ def _fmt(n: float | None) -> str:
 def _number(field: Field, value: Any, _fw) -> Result:
     number = _to_number(value)
     if number is None:
-        return None, ["Please enter a number, for example 12 or 3.5."]
+        return None, [_("Please enter a number, for example 12 or 3.5.")]
     if field.type == "number" and field.integer:
         if number != int(number):
-            return None, ["Please enter a whole number."]
+            return None, [_("Please enter a whole number.")]
         number = int(number)
     lo, hi = field.min, field.max
-    what = "percentage" if field.type == "percent" else "number"
+    pct = field.type == "percent"
+    bounds = {"lo": _fmt(lo), "hi": _fmt(hi)}
     if lo is not None and hi is not None and not lo <= number <= hi:
-        return None, [f"Please enter a {what} between {_fmt(lo)} and {_fmt(hi)}."]
+        msg = (
+            _("Please enter a percentage between %(lo)s and %(hi)s.")
+            if pct
+            else _("Please enter a number between %(lo)s and %(hi)s.")
+        )
+        return None, [msg % bounds]
     if lo is not None and number < lo:
-        return None, [f"Please enter a {what} of at least {_fmt(lo)}."]
+        msg = (
+            _("Please enter a percentage of at least %(lo)s.")
+            if pct
+            else _("Please enter a number of at least %(lo)s.")
+        )
+        return None, [msg % bounds]
     if hi is not None and number > hi:
-        return None, [f"Please enter a {what} of at most {_fmt(hi)}."]
+        msg = (
+            _("Please enter a percentage of at most %(hi)s.")
+            if pct
+            else _("Please enter a number of at most %(hi)s.")
+        )
+        return None, [msg % bounds]
     return number, []
 
 
@@ -118,49 +163,54 @@ def _date(field: Field, value: Any, _fw) -> Result:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat(), []
-    message = "Please enter the date as year-month-day, for example 2026-03-31."
+    message = _("Please enter the date as year-month-day, for example 2026-03-31.")
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         return None, [message]
     try:
         return dt.date.fromisoformat(value).isoformat(), []
     except ValueError:
-        return None, [f"{value} is not a real date. {message}"]
+        return None, [_("%(value)s is not a real date.") % {"value": value} + " " + message]
 
 
 def _url(field: Field, value: Any, _fw) -> Result:
     if not isinstance(value, str):
-        return None, ["Please enter a web address."]
+        return None, [_("Please enter a web address.")]
     if len(value) > URL_MAX:
-        return None, [f"This web address is longer than {URL_MAX:,} characters."]
+        return None, [
+            _("This web address is longer than %(n)s characters.") % {"n": f"{URL_MAX:,}"}
+        ]
     if re.search(r"\s", value):
-        return None, ["A web address cannot contain spaces."]
+        return None, [_("A web address cannot contain spaces.")]
     try:
         parts = urlsplit(value)
         hostname = parts.hostname
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        return None, ["This web address could not be read."]
+        return None, [_("This web address could not be read.")]
     if parts.scheme.lower() not in ("http", "https"):
-        return None, ["Please enter a web address that starts with http:// or https://."]
+        return None, [_("Please enter a web address that starts with http:// or https://.")]
     if not hostname or "." not in hostname:
-        return None, ["This web address has no site name, e.g. https://www.example.org/page."]
+        return None, [_("This web address has no site name, e.g. https://www.example.org/page.")]
     if parts.username or parts.password:
-        return None, ["Please remove the user name or password from the web address."]
+        return None, [_("Please remove the user name or password from the web address.")]
     return value, []
 
 
 def _file(field: Field, value: Any, _fw) -> Result:
     # A stored upload: {"id": ..., "name": "original-name.pdf"}; the service stores the file.
     if not isinstance(value, Mapping) or "id" not in value:
-        return None, ["Please upload a file."]
+        return None, [_("Please upload a file.")]
     file_id, name = value.get("id"), value.get("name", "")
     if isinstance(file_id, bool) or not isinstance(file_id, int | str) or file_id == "":
-        return None, ["The uploaded file could not be found; please upload it again."]
+        return None, [_("The uploaded file could not be found; please upload it again.")]
     if not isinstance(name, str):
-        return None, ["The file name must be text."]
+        return None, [_("The file name must be text.")]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if field.accept and ext not in field.accept:
         allowed = ", ".join(f".{a}" for a in field.accept)
-        return None, [f"Files of this type cannot be added here. Allowed: {allowed}."]
+        return None, [
+            _("Files of this type cannot be added here. Allowed: %(allowed)s.")
+            % {"allowed": allowed}
+        ]
     return {"id": file_id, "name": name}, []
 
 
@@ -176,7 +226,7 @@ def _many(field: Field, value: Any, one) -> Result:
     """Apply ``one`` (value -> (clean, error|None)) to a single value or to a list of them."""
     values = value if field.multiple else [value]
     if not isinstance(values, list):
-        return None, ["Please choose from the list."]
+        return None, [_("Please choose from the list.")]
     clean, errors = [], []
     for v in values:
         c, err = one(v)
@@ -192,7 +242,7 @@ def _many(field: Field, value: Any, one) -> Result:
 def _person(field: Field, value: Any, _fw) -> Result:
     def one(v):
         pid = _id(v)
-        return (pid, None) if pid else (None, "Please choose a member of the coalition.")
+        return (pid, None) if pid else (None, _("Please choose a member of the coalition."))
 
     return _many(field, value, one)
 
@@ -206,9 +256,9 @@ def _organisation(field: Field, value: Any, _fw) -> Result:
         if isinstance(v, str) and v.strip() and not v.strip().isdigit():
             name = " ".join(v.split())
             if len(name) > 200:
-                return None, "An organisation name can be at most 200 characters."
+                return None, _("An organisation name can be at most 200 characters.")
             return name, None
-        return None, "Please choose or type an organisation."
+        return None, _("Please choose or type an organisation.")
 
     return _many(field, value, one)
 
@@ -224,7 +274,12 @@ def _framework_ref(kind: str):
         def one(v):
             if isinstance(v, str) and v in known:
                 return v, None
-            return None, f"{v!r} is not one of the {len(known)} {kind}s of the framework."
+            msg = (
+                _("%(value)r is not one of the %(n)s predictors of the framework.")
+                if kind == "predictor"
+                else _("%(value)r is not one of the %(n)s pillars of the framework.")
+            )
+            return None, msg % {"value": v, "n": len(known)}
 
         return _many(field, value, one)
 
@@ -236,7 +291,7 @@ def _metric(field: Field, value: Any, _fw) -> Result:
     def one(v):
         if isinstance(v, str) and METRIC_KEY.match(v) and len(v) <= 100:
             return v, None
-        return None, "Please choose a Mobility Metric from the list."
+        return None, _("Please choose a Mobility Metric from the list.")
 
     return _many(field, value, one)
 
@@ -244,7 +299,10 @@ def _metric(field: Field, value: Any, _fw) -> Result:
 def _choice(field: Field, value: Any, _fw) -> Result:
     keys = [o.key for o in field.options]
     if not isinstance(value, str) or value not in keys:
-        return None, [f"{value!r} is not one of the choices. Please pick one from the list."]
+        return None, [
+            _("%(value)r is not one of the choices. Please pick one from the list.")
+            % {"value": value}
+        ]
     return value, []
 
 
@@ -252,15 +310,25 @@ def _multi_choice(field: Field, value: Any, _fw) -> Result:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        return None, ["Please pick from the list."]
+        return None, [_("Please pick from the list.")]
     keys = [o.key for o in field.options]
     bad = [v for v in value if v not in keys]
     if bad:
         shown = ", ".join(repr(b) for b in bad)
-        return None, [f"{shown} {'is' if len(bad) == 1 else 'are'} not among the choices."]
+        return None, [
+            ngettext(
+                "%(shown)s is not among the choices.",
+                "%(shown)s are not among the choices.",
+                len(bad),
+            )
+            % {"shown": shown}
+        ]
     chosen = [k for k in keys if k in value]  # definition order, no duplicates
     if field.max_selected and len(chosen) > field.max_selected:
-        return None, [f"Please pick at most {field.max_selected}; you picked {len(chosen)}."]
+        return None, [
+            _("Please pick at most %(most)s; you picked %(n)s.")
+            % {"most": field.max_selected, "n": len(chosen)}
+        ]
     return chosen, []
 
 
@@ -270,31 +338,39 @@ def _rating(field: Field, value: Any, _fw) -> Result:
     allowed = [p.value for p in field.scale]
     number = _id(value) if not isinstance(value, int) else value
     if isinstance(value, bool) or number not in allowed:
-        extra = ' or "Don\'t know"' if field.dont_know else ""
-        return None, [f"Please choose a rating from {allowed[0]} to {allowed[-1]}{extra}."]
+        bounds = {"lo": allowed[0], "hi": allowed[-1]}
+        msg = (
+            _('Please choose a rating from %(lo)s to %(hi)s or "Don\'t know".')
+            if field.dont_know
+            else _("Please choose a rating from %(lo)s to %(hi)s.")
+        )
+        return None, [msg % bounds]
     return number, []
 
 
 def _checklist(field: Field, value: Any, _fw) -> Result:
     # Stored as {item_key: {"checked": bool, "note": str}}; a bare bool is accepted for an item.
     if not isinstance(value, Mapping):
-        return None, ["Please tick the items that apply."]
+        return None, [_("Please tick the items that apply.")]
     keys = {i.key: i.label for i in field.items}
     errors, clean = [], {}
     for k, v in value.items():
         if k not in keys:
-            errors.append(f"{k!r} is not an item on this checklist.")
+            errors.append(_("%(key)r is not an item on this checklist.") % {"key": k})
             continue
         entry = v if isinstance(v, Mapping) else {"checked": v}
         checked, note = entry.get("checked", False), entry.get("note", "") or ""
         if not isinstance(checked, bool):
-            errors.append(f"{keys[k]}: please tick or untick the box.")
+            errors.append(_("%(item)s: please tick or untick the box.") % {"item": keys[k]})
             continue
         if note and not field.note:
-            errors.append(f"{keys[k]}: this checklist takes no notes.")
+            errors.append(_("%(item)s: this checklist takes no notes.") % {"item": keys[k]})
             continue
         if not isinstance(note, str) or len(note) > 2000:
-            errors.append(f"{keys[k]}: the note must be text of at most 2,000 characters.")
+            errors.append(
+                _("%(item)s: the note must be text of at most 2,000 characters.")
+                % {"item": keys[k]}
+            )
             continue
         clean[k] = {"checked": checked, "note": note.strip()}
     if errors:
@@ -304,9 +380,13 @@ def _checklist(field: Field, value: Any, _fw) -> Result:
 
 def _row(field: Field, row: Any, label: str, fw) -> Result:
     if not isinstance(row, Mapping):
-        return None, [f"{label}: this row could not be read."]
+        return None, [_("%(row)s: this row could not be read.") % {"row": label}]
     columns = {c.key: c for c in field.columns}
-    errors = [f"{label}: unknown column {k!r}." for k in row if k not in columns]
+    errors = [
+        _("%(row)s: unknown column %(key)r.") % {"row": label, "key": k}
+        for k in row
+        if k not in columns
+    ]
     clean: dict[str, Any] = {}
     for key, column in columns.items():
         value, errs = validate_value(column, row.get(key), framework=fw)
@@ -322,9 +402,11 @@ def _table(field: Field, value: Any, fw) -> Result:
 def _fixed_table(field: Field, value: Any, fw) -> Result:
     # Fixed rows (e.g. the nine readiness conditions) are stored keyed by row, every row present.
     if not isinstance(value, Mapping):
-        return None, ["This table could not be read."]
+        return None, [_("This table could not be read.")]
     labels = {r.key: r.label for r in field.fixed_rows}
-    errors = [f"{k!r} is not a row of this table." for k in value if k not in labels]
+    errors = [
+        _("%(key)r is not a row of this table.") % {"key": k} for k in value if k not in labels
+    ]
     clean: dict[str, Any] = {}
     for key, label in labels.items():
         row, errs = _row(field, value.get(key) or {}, label, fw)
@@ -335,17 +417,20 @@ def _fixed_table(field: Field, value: Any, fw) -> Result:
 
 def _free_table(field: Field, value: Any, fw) -> Result:
     if not isinstance(value, list):
-        return None, ["This table could not be read."]
+        return None, [_("This table could not be read.")]
     rows = [r for r in value if not (isinstance(r, Mapping) and all(_empty(v) for v in r.values()))]
     if field.max_rows and len(rows) > field.max_rows:
         return None, [
-            f"This table has {len(rows)} rows; the limit is {field.max_rows}. "
-            "Please remove some rows or combine them."
+            _(
+                "This table has %(n)s rows; the limit is %(limit)s. "
+                "Please remove some rows or combine them."
+            )
+            % {"n": len(rows), "limit": field.max_rows}
         ]
     errors: list[str] = []
     clean: list[Any] = []
     for i, r in enumerate(rows, 1):
-        row, errs = _row(field, r, f"Row {i}", fw)
+        row, errs = _row(field, r, _("Row %(n)s") % {"n": i}, fw)
         errors += errs
         clean.append(row)
     return (None, errors) if errors else (clean, [])

@@ -30,7 +30,8 @@ def iter_routes(resolvers=None, prefix: str = "", namespace: str | None = None):
 
 @dataclass
 class Route:
-    kind: str  # public | published | login | staff | api | api-public | admin | coalition
+    # public | published | login | staff | api | api-staff | api-public | admin | coalition
+    kind: str
     kwargs: dict = field(default_factory=dict)
     method: str = "get"
 
@@ -59,11 +60,21 @@ ROUTES: dict[str, Route] = {
     "api:me": Route("api"),
     "api:schema": Route("api-public"),
     "api:docs": Route("api-public"),
+    "metrics:import_list": Route("staff"),
+    "metrics:import_detail": Route("staff", kwargs={"pk": 1}),
+    "metrics:import_progress": Route("staff", kwargs={"pk": 1}),
+    "metrics:import_errors": Route("staff", kwargs={"pk": 1}),
+    "metrics:release_activate": Route("staff", kwargs={"pk": 1}, method="post"),
+    "api:metric-list": Route("api"),
+    "api:geography-list": Route("api"),
+    "api:geography-observations": Route("api", kwargs={"pk": 1}),
+    "api:metric-import-list": Route("api-staff"),
+    "api:metric-import-detail": Route("api-staff", kwargs={"pk": 1}),
 }
 # Django's admin checks staff status itself; every admin URL is covered by this prefix.
 PREFIX_KINDS = {"admin:": "admin"}
 EXTRA_ROUTES: dict[str, Route] = {}  # filled by the modules below
-MATRIX_MODULES = ["tests.coalitions.test_access_matrix"]
+MATRIX_MODULES = ["tests.coalitions.test_access_matrix", "tests.metrics.test_local_data"]
 
 
 def all_classified() -> dict[str, Route]:
@@ -124,6 +135,12 @@ def test_matrix_for_site_routes(client, name):
         assert anonymous.status_code == 401
         client.force_login(plain)
         assert _request(client, route, name).status_code == 200
+    elif route.kind == "api-staff":
+        assert anonymous.status_code == 401
+        client.force_login(plain)
+        assert _request(client, route, name).status_code == 403
+        client.force_login(staff)
+        assert _request(client, route, name).status_code in (200, 404)
     elif route.kind == "published":  # a published MAP by token; an unknown token is 404
         assert anonymous.status_code == 404
     else:  # public and api-public answer without signing in

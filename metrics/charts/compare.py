@@ -94,6 +94,7 @@ def dot_plot(
     headers = (
         _("Group"),
         _("Value"),
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         *((_("95% confidence interval"),) if has_bounds else ()),
         _("Compared with {all}").format(all=all_label),
         _("Quality"),
@@ -143,6 +144,7 @@ def _quality_legend(legend: Legend, rows: list[Row]) -> None:
         if quality in qualities:
             legend.add(f"quality:{quality or ''}", quality_legend_label(quality))
     if any(r.has_bounds for r in rows):
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         legend.add("interval", _("95% confidence interval"))
 
 
@@ -214,6 +216,7 @@ def dot_summary(groups: list[Row], everyone: Row | None, *, unit, all_label, yea
         if overlap is True:
             sentences.append(_("Their intervals overlap, so the difference may not be real."))
         elif overlap is False:
+            # xgettext:no-python-format (a literal percent sign, not a placeholder)
             sentences.append(_("Their 95% confidence intervals do not overlap."))
     if missing:
         sentences.append(_("There is no data for {groups}.").format(groups=", ".join(missing)))
@@ -247,6 +250,7 @@ def peer_chart(
     headers = (
         _("Jurisdiction"),
         _("Value"),
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         *((_("95% confidence interval"),) if has_bounds else ()),
         _("Quality"),
     )
@@ -266,6 +270,7 @@ def peer_chart(
     if any(r.quality == "Weak" and r.value is not None for r in items):
         legend.add("weak", quality_legend_label("Weak"))
     if has_bounds:
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         legend.add("interval", _("95% confidence interval"))
     reference = None
     if benchmark is not None:

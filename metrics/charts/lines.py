@@ -127,6 +127,7 @@ def _legend(spec: LineSpec) -> Legend:
         if quality in qualities:
             legend.add(f"quality:{quality or ''}", quality_legend_label(quality))
     if any(p.has_bounds for p in spec.points):
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         legend.add("band", _("95% confidence interval"))
     if spec.benchmark:
         legend.add("benchmark", spec.benchmark_label)

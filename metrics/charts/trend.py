@@ -86,6 +86,7 @@ def _sorted_points(series: Iterable[object]) -> list[Point]:
 def _trend_headers(points, bench, bench_label) -> tuple[str, ...]:
     headers = [_("Year"), _("Value")]
     if any(p.has_bounds for p in points):
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         headers.append(_("95% confidence interval"))
     if bench:
         headers.append(bench_label)
@@ -101,6 +102,7 @@ def _interval(lb: float | None, ub: float | None, unit: str) -> str:
 def _trend_row(p: Point, unit: str, bench: dict[int, float], headers) -> tuple[str, ...]:
     value = format_value(p.text if p.value is None and p.text else p.value, unit)
     row = [str(p.year), value]
+    # xgettext:no-python-format (a literal percent sign, not a placeholder)
     if _("95% confidence interval") in headers:
         row.append(_interval(p.lb, p.ub, unit))
     if bench:
@@ -128,9 +130,11 @@ def interval_note(lb: float | None, ub: float | None, bench: float, year: int | 
         return ""
     if year is None:
         return _(
+            # xgettext:no-python-format (a literal percent sign, not a placeholder)
             "Its 95% confidence interval includes the median, so the difference may not be real."
         )
     return _(
+        # xgettext:no-python-format (a literal percent sign, not a placeholder)
         "In {year} its 95% confidence interval includes the median, so the difference may "
         "not be real."
     ).format(year=year)

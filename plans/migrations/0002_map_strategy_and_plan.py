@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coalitions', '0001_initial'),
-        ('plans', '0001_initial'),
+        ('plans', '0001_workspace'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,10 +8,11 @@ route test, so a new coalition route that is not listed here fails that test.
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
-from plans.models import Assignment
+from plans.models import Assignment, WorksheetFile
 from tests import test_routes
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
 from tests.map.helpers import map_world
@@ -64,6 +65,7 @@ WEB = {
     "plans:worksheet_comment": ("post", M, ("key",)),
     "plans:worksheet_export": ("get", V, ("key", "fmt")),
     "plans:compilation": ("get", DL, ("individual",)),
+    "plans:worksheet_file": ("get", V, ("file_id",)),
     "plans:workspace_export": ("get", PM, ()),
     "plans:workspace_import": ("get", PM, ()),
     # Strategy and the MAP (plans.map.urls). review_decide: any member reads a review; only
@@ -166,8 +168,12 @@ def world(db):
     )
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
     assignment = Assignment.objects.create(coalition=coalition, step=5, owner=target)
+    stored = WorksheetFile.objects.create(
+        coalition=coalition, file=ContentFile(b"%PDF-1.4", name="x.pdf"), original_name="x.pdf"
+    )
     return {
         **map_world(coalition, people["project_manager"], target),
+        "file": stored,
         "assignment": assignment,
         "coalition": coalition,
         "people": people,
@@ -207,6 +213,7 @@ def _url(name: str, keys: tuple, world: dict) -> str:
                 "review_id": world["review"],
                 "version_id": world["version"],
                 "export_id": world["export"],
+                "file_id": world["file"],
             }[key].pk
     return reverse(name, kwargs=kwargs)
 

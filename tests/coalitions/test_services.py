@@ -215,3 +215,16 @@ def test_lived_experience_is_private_to_the_person(pm):
     )
     other.refresh_from_db()
     assert other.lived_experience is True
+
+
+def test_bulk_understands_spanish_headers_and_labels(pm):
+    text = (
+        "correo;nombre;función;organización;sector\n"
+        "s@example.org;Sol;Responsable de datos;Ciudad;gobierno local\n"
+        "t@example.org;Tere;integrante;;integrante de la comunidad\n"
+    )
+    report = services.coalition_members_bulk_invite(actor_membership=pm, text=text)
+    assert report.invited == 2, [r.message for r in report.rows]
+    assert Invitation.objects.get(email="s@example.org").role == Role.DATA_LEAD
+    assert Invitation.objects.get(email="s@example.org").sector == "local_government"
+    assert Invitation.objects.get(email="t@example.org").sector == "community_member"

@@ -173,7 +173,7 @@ def test_activity_log_lists_membership_events(pm_client, pm):
         {"email": "q@example.org", "role": "viewer"},
     )
     page = pm_client.get(reverse("coalitions:activity", args=[pm.coalition_id])).content.decode()
-    assert "invited" in page and "q@example.org" in page
+    assert "invited" in page and "q@example.org" in page and "(Viewer)" in page
 
 
 def test_home_lists_my_coalitions_only(client):

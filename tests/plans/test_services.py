@@ -61,6 +61,15 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(team):
     assert response.data["narrative"] == "Mine first" and response.version == 1
 
 
+def test_a_page_racing_its_own_autosave_is_not_a_conflict(team):
+    save(team, "m1", "w5_7", {"narrative": "Autosaved"}, 0, editor="page-a")
+    # The Save button of the same page still carries version 0: no conflict with itself.
+    result = save(team, "m1", "w5_7", {"narrative": "Saved"}, 0, editor="page-a")
+    assert result.response.version == 2
+    with pytest.raises(services.WorksheetConflict):
+        save(team, "m1", "w5_7", {"narrative": "Other tab"}, 0, editor="page-b")
+
+
 @pytest.mark.parametrize(
     ("key", "data", "field", "message"),
     [

@@ -126,3 +126,21 @@ def test_export_and_import_pages(client, filled):
     junk = SimpleUploadedFile("w.json", b"\xff\xfe not json")
     page = client.post(reverse("plans:workspace_import", args=[target.pk]), {"file": junk})
     assert "not a workspace export" in page.content.decode()
+
+
+def test_a_damaged_or_edited_file_is_refused_and_nothing_is_imported(filled):
+    source, pm, m1 = filled
+    exported = transfer.workspace_export(source)
+    target = CoalitionFactory()
+    MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=pm.user)
+    MembershipFactory(coalition=target, role=Role.MEMBER, user=m1.user)
+    damaged = json.loads(json.dumps(exported))
+    damaged["responses"][3].pop("version")
+    with pytest.raises(ValidationError, match="damaged"):
+        transfer.workspace_import(coalition=target, payload=damaged, actor=pm.user)
+    edited = json.loads(json.dumps(exported))
+    w5_7 = next(r for r in edited["responses"] if r["worksheet"] == "w5_7")
+    w5_7["data"]["narrative"] = "x" * 20_000
+    with pytest.raises(ValidationError, match="5.7 narrative"):
+        transfer.workspace_import(coalition=target, payload=edited, actor=pm.user)
+    assert target.worksheet_responses.count() == 0

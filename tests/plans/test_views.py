@@ -127,7 +127,7 @@ def test_autosave_answers_with_the_saved_state_and_the_new_version(client, team)
         HTTP_HX_REQUEST="true",
     )
     text = answer.content.decode()
-    assert "Saved at" in text
+    assert "Saved at" in text and "In progress</span>" in text
     assert 'id="version" value="1" hx-swap-oob="true"' in text
     bad = client.post(
         url(team, "worksheet_autosave", "w5_7"),
@@ -294,3 +294,113 @@ def test_compilation_page_and_copy(client, team):
     client.force_login(team["m2"].user)
     mine = client.get(url(team, "worksheet", "w5_1")).content.decode()
     assert "Bus data" not in mine and "without names" in mine
+
+
+def test_a_file_answer_uploads_and_downloads_only_through_its_coalition(
+    client, team, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(team["pm"].user)
+    upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    client.post(url(team, "worksheet", "w3_2"), {"version": 0, "evidence_file": upload})
+    value = selectors.shared_response(team["coalition"], "w3_2").data["evidence_file"]
+    assert value["name"] == "letter.pdf"
+    download = client.get(url(team, "worksheet_file", value["id"]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
+    assert 'filename="letter.pdf"' in download["Content-Disposition"]
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    page = client.post(url(team, "worksheet", "w3_2"), {"version": 1, "evidence_file": bad})
+    assert "cannot be added here" in page.content.decode()
+    other = MembershipFactory(role=Role.PROJECT_MANAGER)
+    client.force_login(other.user)
+    assert client.get(url(team, "worksheet_file", value["id"])).status_code == 404
+
+
+def test_a_conflict_on_a_repeating_worksheet_shows_the_records_as_text(client, team):
+    c = team["coalition"]
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w5_4",
+        data={"records": [{"source_name": "Bus survey"}]},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    client.force_login(team["pm"].user)
+    client.post(
+        url(team, "worksheet", "w5_4"),
+        {"version": 0, "records": 1, "r0-source_name": "Clinic data"},
+    )
+    screen = client.get(url(team, "worksheet_conflict", "w5_4")).content.decode()
+    assert "Data source 1: Name of the data source: Bus survey" in screen or "Bus survey" in screen
+    assert "{" not in screen.split("Their version")[1].split("</p>")[0]
+    client.post(url(team, "worksheet_conflict", "w5_4"), {"version": 1, "choose-records": "mine"})
+    data = selectors.shared_response(c, "w5_4").data
+    assert data["records"][0]["source_name"] == "Clinic data"
+
+
+def test_each_question_links_to_its_comments(client, team):
+    services.comment_create(
+        coalition=team["coalition"],
+        worksheet_key="w5_7",
+        field_key="narrative",
+        body="Is this right?",
+        actor=team["m2"].user,
+    )
+    client.force_login(team["m1"].user)
+    page = client.get(url(team, "worksheet", "w5_7") + "?about=consensus").content.decode()
+    assert "1 comment on this question" in page
+    assert '<option value="consensus" selected>' in page
+
+
+def test_computed_guidance_ratio_section_status_and_prefill(client, team):
+    c = team["coalition"]
+    seats = [{"race_ethnicity": "hispanic"}, {"race_ethnicity": "white_nh"}]
+    seats += [{"race_ethnicity": "white_nh"}, {"race_ethnicity": "not_known"}]
+    shares = {"hispanic": {"percent": 60}, "white_nh": {"percent": 30}}
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w2_4",
+        data={"seats": seats, "pop_shares": shares},
+        base_version=0,
+        actor=team["pm"].user,
+    )
+    client.force_login(team["m1"].user)
+    page = client.get(url(team, "worksheet", "w2_4")).content.decode()
+    # Hispanic: a third of the described officials against 60% of residents.
+    assert "Hispanic or Latino: 0.56 (officials 33%, residents 60%)" in page
+    assert "0.56" in page and "2.22" in page
+    status = client.get(url(team, "worksheet", "w9_4")).content.decode()
+    assert "0 of" in status and "still open" in status
+    answers = {
+        "problem": "Wages are low.",
+        "solution": "campaign for a living wage",
+        "impact_medium": "more jobs pay a living wage",
+        "impact_long": "families thrive",
+    }
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w7_3",
+        data={"records": [answers]},
+        base_version=0,
+        actor=team["pm"].user,
+    )
+    form = client.get(url(team, "worksheet", "w7_3")).content.decode()
+    assert (
+        "To address this problem: Wages are low, we will campaign for a living wage, leading to "
+        "more jobs pay a living wage and, in turn, families thrive." in form
+    )
+
+
+def test_markdown_only_where_the_definition_allows_it(client, team):
+    client.force_login(team["m1"].user)
+    client.post(url(team, "worksheet", "w5_7"), {"version": 0, "narrative": "**Bold** claim"})
+    client.force_login(team["viewer"].user)
+    page = client.get(url(team, "worksheet", "w5_7")).content.decode()
+    assert "<strong>Bold</strong> claim" in page  # W5.7's narrative allows Markdown
+    client.force_login(team["pm"].user)
+    client.post(url(team, "worksheet", "w3_2"), {"version": 0, "resources": "**Not bold**"})
+    client.force_login(team["viewer"].user)
+    page = client.get(url(team, "worksheet", "w3_2")).content.decode()
+    assert "**Not bold**" in page and "<strong>Not bold" not in page

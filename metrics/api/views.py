@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coalitions.api.permissions import CoalitionScopedMixin
+from coalitions.permissions import Can
+from metrics import local_data, selectors, services
+from metrics.api.serializers import (
+    GeographySerializer,
+    LocalDatasetCreateSerializer,
+    LocalDatasetDetailSerializer,
+    LocalDatasetSerializer,
+    MetricImportCreateSerializer,
+    MetricImportSerializer,
+    MetricSerializer,
+    ObservationSerializer,
+)
+from metrics.models import Geography, LocalDataset, MetricImport, Release
+
+
+class MetricCatalogView(generics.ListAPIView):
+    """The metric catalog: every metric variable with its pillar and predictor."""
+
+    serializer_class = MetricSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.metrics_catalog()
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("search", OpenApiTypes.STR, description="name, state or FIPS prefix"),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=["county", "city"]),
+    ]
+)
+class GeographyListView(generics.ListAPIView):
+    """Counties and cities of the Mobility Metrics (names from FIPS, not from files)."""
+
+    serializer_class = GeographySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        return selectors.geographies_search(
+            query=params.get("search", ""), kind=params.get("kind", "")
+        )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("metric", OpenApiTypes.STR, description="metric variable"),
+        OpenApiParameter("year", OpenApiTypes.INT),
+        OpenApiParameter("subgroup_type", OpenApiTypes.STR, description="e.g. all, race-ethnicity"),
+        OpenApiParameter("release", OpenApiTypes.STR, description="release name; default active"),
+        OpenApiParameter(
+            "latest",
+            OpenApiTypes.BOOL,
+            description="only each metric's latest year with a value",
+        ),
+    ]
+)
+class GeographyObservationListView(generics.ListAPIView):
+    """Values of one county or city, in the active release unless another is named."""
+
+    serializer_class = ObservationSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        geography = get_object_or_404(Geography, pk=self.kwargs["pk"])
+        params = self.request.query_params
+        release_name = params.get("release", "")
+        release = (
+            get_object_or_404(Release, name=release_name)
+            if release_name
+            else selectors.release_active()
+        )
+        year = params.get("year", "")
+        return selectors.observations_for_geography(
+            geography=geography,
+            release=release,
+            metric=params.get("metric", ""),
+            year=int(year) if year.isdigit() else None,
+            subgroup_type=params.get("subgroup_type", ""),
+            latest=params.get("latest", "").lower() in ("1", "true", "yes"),
+        )
+
+
+class MetricImportListView(generics.ListCreateAPIView):
+    """Staff: list imports, or POST a file (multipart) to start one."""
+
+    permission_classes = [permissions.IsAdminUser]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = MetricImportSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return MetricImport.objects.select_related("release", "started_by").order_by("-created_at")
+
+    @extend_schema(request=MetricImportCreateSerializer, responses={202: MetricImportSerializer})
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        form = MetricImportCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        job = services.metric_import_start(
+            actor=request.user,  # type: ignore[arg-type]
+            upload=form.validated_data["file"],
+            release_name=form.validated_data["release"],
+            year=form.validated_data.get("year"),
+        )
+        return Response(MetricImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class MetricImportDetailView(generics.RetrieveAPIView):
+    """Staff: the status, progress and errors of one import."""
+
+    permission_classes = [permissions.IsAdminUser]
+    serializer_class = MetricImportSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return MetricImport.objects.select_related("release", "started_by")
+
+
+class LocalDatasetListView(CoalitionScopedMixin, generics.ListCreateAPIView):
+    """A coalition's local datasets: members read; data leads and project managers upload."""
+
+    read_action = Can.VIEW
+    write_action = Can.MANAGE_DATA
+    serializer_class = LocalDatasetSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.local_datasets_for_coalition(self.coalition)
+
+    @extend_schema(request=LocalDatasetCreateSerializer, responses={201: LocalDatasetSerializer})
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        form = LocalDatasetCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            dataset = local_data.local_dataset_upload(
+                actor=request.user,  # type: ignore[arg-type]
+                coalition=self.coalition,
+                upload=data["file"],
+                name=data["name"],
+                predictor=data["predictor"],
+                unit=data["unit"],
+                description=data["description"],
+            )
+            mapping = {role: data[f"{role}_column"] for role in local_data.ROLES}
+            if any(mapping.values()):
+                dataset = local_data.local_dataset_map(
+                    actor=request.user,  # type: ignore[arg-type]
+                    dataset=dataset,
+                    mapping=mapping,
+                )
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages}
+            raise ValidationError(detail) from None
+        return Response(LocalDatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+
+class LocalDatasetDetailView(CoalitionScopedMixin, generics.RetrieveDestroyAPIView):
+    """One local dataset with its values and error report; data leads delete it."""
+
+    read_action = Can.VIEW
+    write_action = Can.MANAGE_DATA
+    serializer_class = LocalDatasetDetailSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.local_datasets_for_coalition(self.coalition).prefetch_related("values")
+
+    def perform_destroy(self, instance: LocalDataset) -> None:
+        local_data.local_dataset_delete(actor=self.request.user, dataset=instance)  # type: ignore[arg-type]

@@ -1,0 +1,146 @@
+"""The metric catalog shipped in ``metrics/data/catalog.yaml``: loaded and validated here.
+
+Plain Python (no Django), so the parser and its tests can use it without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog.yaml"
+
+UNITS = frozenset(
+    {
+        "share",
+        "ratio",
+        "dollars",
+        "count",
+        "per_100k",
+        "per_10k",
+        "index",
+        "grade_levels",
+        "people_per_physician",
+        "text_ratio",
+    }
+)
+DIRECTIONS = frozenset({"higher", "lower", "parity", "none"})
+LEVELS = frozenset({"county", "city"})
+
+
+class CatalogError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PredictorSpec:
+    slug: str
+    name: str
+    description: str
+    pillar: str
+
+
+@dataclass(frozen=True)
+class PillarSpec:
+    slug: str
+    name: str
+    description: str
+    predictors: tuple[PredictorSpec, ...]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    variable: str
+    label: str
+    predictor: str
+    unit: str
+    direction: str
+    description: str
+    has_bounds: bool
+    has_quality: bool
+    range: tuple[float, float] | None = None
+    zero_means: str = ""
+    aliases: tuple[str, ...] = ()
+    quality_aliases: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ("county", "city")
+    caveat: str = ""
+
+    @property
+    def accepts_text_ratio(self) -> bool:
+        """2024 files wrote house-value ratios as "20.8%:27.5%" and physicians as "2235:1"."""
+        return self.unit in ("text_ratio", "people_per_physician")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    pillars: tuple[PillarSpec, ...]
+    metrics: tuple[MetricSpec, ...]
+    by_variable: dict[str, MetricSpec] = field(default_factory=dict, compare=False)
+
+    @property
+    def predictors(self) -> tuple[PredictorSpec, ...]:
+        return tuple(pred for pillar in self.pillars for pred in pillar.predictors)
+
+
+def _metric(raw: dict, predictors: set[str]) -> MetricSpec:
+    variable = raw["variable"]
+    if raw["predictor"] not in predictors:
+        raise CatalogError(f"{variable}: unknown predictor {raw['predictor']!r}")
+    if raw["unit"] not in UNITS:
+        raise CatalogError(f"{variable}: unknown unit {raw['unit']!r}")
+    if raw["direction"] not in DIRECTIONS:
+        raise CatalogError(f"{variable}: unknown direction {raw['direction']!r}")
+    if raw.get("zero_means", "") not in ("", "missing", "worst"):
+        raise CatalogError(f"{variable}: zero_means must be missing or worst")
+    levels = tuple(raw.get("levels") or ("county", "city"))
+    if not set(levels) <= LEVELS:
+        raise CatalogError(f"{variable}: unknown level in {levels}")
+    bounds = raw.get("range")
+    return MetricSpec(
+        variable=variable,
+        label=raw["label"],
+        predictor=raw["predictor"],
+        unit=raw["unit"],
+        direction=raw["direction"],
+        description=raw["description"],
+        has_bounds=bool(raw["has_bounds"]),
+        has_quality=bool(raw["has_quality"]),
+        range=(float(bounds[0]), float(bounds[1])) if bounds else None,
+        zero_means=raw.get("zero_means", ""),
+        aliases=tuple(raw.get("aliases") or ()),
+        quality_aliases=tuple(raw.get("quality_aliases") or ()),
+        levels=levels,
+        caveat=raw.get("caveat", ""),
+    )
+
+
+def catalog_parse(data: dict) -> Catalog:
+    pillars = []
+    for raw_pillar in data["pillars"]:
+        preds = tuple(
+            PredictorSpec(p["slug"], p["name"], p["description"], raw_pillar["slug"])
+            for p in raw_pillar["predictors"]
+        )
+        pillars.append(
+            PillarSpec(raw_pillar["slug"], raw_pillar["name"], raw_pillar["description"], preds)
+        )
+    predictor_slugs = {p.slug for pillar in pillars for p in pillar.predictors}
+    if len(pillars) != 5 or len(predictor_slugs) != 24:
+        raise CatalogError("the framework has 5 pillars and 24 predictors")
+    metrics = tuple(_metric(raw, predictor_slugs) for raw in data["metrics"])
+    by_variable = {m.variable: m for m in metrics}
+    if len(by_variable) != len(metrics):
+        raise CatalogError("a metric variable is listed twice")
+    names = [name for m in metrics for name in (m.variable, *m.aliases)]
+    if len(names) != len(set(names)):
+        raise CatalogError("an alias repeats a variable or another alias")
+    return Catalog(tuple(pillars), metrics, by_variable)
+
+
+@cache
+def catalog_load(path: Path = CATALOG_PATH) -> Catalog:
+    with open(path, encoding="utf-8") as handle:
+        return catalog_parse(yaml.safe_load(handle))

@@ -1,0 +1,263 @@
+"""Services of a coalition's local supplemental data (planning guide step 5.2).
+
+A data lead uploads a CSV or Excel file of local indicators, says which columns hold the
+area (the jurisdiction or a sub-area), year and value (and optionally a subgroup and
+bounds), links it to a predictor; the job then validates every row and loads it, all or
+nothing. The data stay private to the coalition: every view goes through the access helper.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from coalitions.models import Coalition
+from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from metrics.models import LocalDataset, LocalValue, Predictor
+from metrics.parsing import FORMULA_START, ParseError
+from metrics.services import error_report_csv
+
+ROLES = ("area", "year", "value", "subgroup", "lb", "ub")
+REQUIRED_ROLES = ("area", "year", "value")
+EXCEL_SUFFIXES = (".xlsx",)
+MAX_ERRORS = 100
+
+
+def _header(upload: UploadedFile, excel: bool) -> list[str]:
+    upload.seek(0)
+    if excel:
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise ValidationError(_("The Excel file cannot be read.")) from exc
+        names = ["" if cell is None else str(cell).strip() for cell in first]
+    else:
+        line = upload.readline(64 * 1024)
+        text = line.decode("utf-8-sig", errors="replace")
+        names = [name.strip() for name in next(csv.reader([text]), [])]
+    upload.seek(0)
+    names = [name for name in names if name]
+    if not names:
+        raise ValidationError(_("The file has no header row with column names."))
+    if len(set(names)) != len(names):
+        raise ValidationError(_("Two columns of the file have the same name."))
+    return names
+
+
+def local_dataset_upload(
+    *,
+    actor: User,
+    coalition: Coalition,
+    upload: UploadedFile,
+    name: str,
+    predictor: Predictor,
+    unit: str = "",
+    description: str = "",
+) -> LocalDataset:
+    """Store the file under a generated name and read its column names; nothing runs yet."""
+    original = Path(upload.name or "data.csv").name[:255]
+    excel = original.lower().endswith(EXCEL_SUFFIXES)
+    if (upload.size or 0) > settings.METRICS_IMPORT_MAX_BYTES:
+        raise ValidationError(_("The file is larger than the import size limit."))
+    columns = _header(upload, excel)
+    with transaction.atomic():
+        dataset = LocalDataset(
+            coalition=coalition,
+            predictor=predictor,
+            name=name.strip(),
+            unit=unit.strip(),
+            description=description.strip(),
+            original_name=original,
+            columns=columns,
+            started_by=actor,
+        )
+        dataset.file.save(original, upload, save=False)
+        dataset.save()
+    return dataset
+
+
+def local_dataset_map(
+    *, actor: User, dataset: LocalDataset, mapping: dict[str, str]
+) -> LocalDataset:
+    """Save which column holds what and (re)start the load."""
+    from metrics.tasks import local_dataset_import_run_task
+
+    clean = {role: (mapping.get(role) or "").strip() for role in ROLES}
+    errors = {}
+    for role in REQUIRED_ROLES:
+        if not clean[role]:
+            errors[role] = _("Choose the column that holds this.")
+    for role, column in clean.items():
+        if column and column not in dataset.columns:
+            errors[role] = _("The file has no column %(name)s.") % {"name": column}
+    chosen = [column for column in clean.values() if column]
+    if len(chosen) != len(set(chosen)):
+        errors["__all__"] = _("Each column can be used once.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        LocalDataset.objects.filter(pk=dataset.pk).update(
+            mapping=clean,
+            mapped=True,
+            status="pending",
+            progress_done=0,
+            message="",
+            error_report="",
+            error_count=0,
+            started_by=actor,
+        )
+        dataset.refresh_from_db()
+        job_enqueue_on_commit(dataset, local_dataset_import_run_task)
+    return dataset
+
+
+@transaction.atomic
+def local_dataset_delete(*, actor: User, dataset: LocalDataset) -> None:
+    dataset.file.delete(save=False)
+    dataset.delete()
+
+
+def _rows(dataset: LocalDataset) -> list[dict[str, str]]:
+    import pandas as pd
+
+    with dataset.file.open("rb") as handle:
+        if dataset.original_name.lower().endswith(EXCEL_SUFFIXES):
+            frame = pd.read_excel(handle, dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding_errors="replace")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    used = {role: column for role, column in dataset.mapping.items() if column}
+    return [
+        {role: str(record.get(column, "")).strip() for role, column in used.items()}
+        for record in frame.to_dict("records")
+    ]
+
+
+def _number(text: str) -> float:
+    value = float(text.replace(",", "")) if text else math.nan
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+class _Checker:
+    def __init__(self, dataset: LocalDataset):
+        self.mapping = dataset.mapping
+        self.errors: list[ParseError] = []
+        self.count = 0
+
+    def error(self, row: int, role: str, message: str) -> None:
+        self.count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(ParseError(row, self.mapping.get(role, role), message))
+
+    def text(self, row: int, record: dict[str, str], role: str, limit: int) -> str | None:
+        text = record.get(role, "")
+        if text.startswith(FORMULA_START) and not _is_number(text):
+            self.error(row, role, _("The cell holds a spreadsheet formula, not data."))
+            return None
+        if len(text) > limit:
+            self.error(row, role, _("The text is longer than %(n)d characters.") % {"n": limit})
+            return None
+        return text
+
+    def number(self, row: int, record: dict[str, str], role: str, required: bool) -> float | None:
+        text = record.get(role, "")
+        if not text and not required:
+            return None
+        try:
+            return _number(text)
+        except ValueError:
+            if text.startswith(FORMULA_START):
+                self.error(row, role, _("The cell holds a spreadsheet formula, not data."))
+            else:
+                self.error(row, role, _("%(text)r is not a number.") % {"text": text[:40]})
+            return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        _number(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _validate(dataset: LocalDataset, records: list[dict[str, str]]) -> tuple[list, _Checker]:
+    check = _Checker(dataset)
+    values = []
+    seen: dict[tuple[str, int, str], int] = {}
+    for index, record in enumerate(records):
+        row = index + 2  # the header is row 1, as in a spreadsheet
+        area = check.text(row, record, "area", 120)
+        if area == "":
+            check.error(row, "area", _("The area is empty."))
+        subgroup = check.text(row, record, "subgroup", 80)
+        year_value = check.number(row, record, "year", True)
+        if year_value is not None and not (year_value.is_integer() and 1900 <= year_value <= 2100):
+            check.error(row, "year", _("%(text)r is not a year.") % {"text": record["year"]})
+            year_value = None
+        value = check.number(row, record, "value", True)
+        lower = check.number(row, record, "lb", False)
+        upper = check.number(row, record, "ub", False)
+        if not area or subgroup is None or year_value is None or value is None:
+            continue
+        key = (area, int(year_value), subgroup)
+        if key in seen:
+            check.error(
+                row, "area", _("Same area, year and subgroup as row %(row)d.") % {"row": seen[key]}
+            )
+            continue
+        seen[key] = row
+        values.append(
+            LocalValue(
+                dataset=dataset,
+                area=area,
+                year=int(year_value),
+                subgroup=subgroup,
+                value=value,
+                lb=lower,
+                ub=upper,
+            )
+        )
+    if not records:
+        check.error(2, "", _("The file has a header but no data rows."))
+    return values, check
+
+
+def local_dataset_import_run(*, dataset: LocalDataset) -> LocalDataset:
+    """Validate every row and replace the dataset's values, all or nothing."""
+    try:
+        records = _rows(dataset)
+    except Exception as exc:  # pandas and openpyxl raise many kinds for a damaged file
+        error = ParseError(1, "", _("The file cannot be read: %(error)s") % {"error": exc})
+        job_fail(dataset, str(error), error_report_csv([error]))
+        return dataset
+    job_progress(dataset, done=0, total=len(records))
+    values, check = _validate(dataset, records)
+    if check.count:
+        LocalDataset.objects.filter(pk=dataset.pk).update(error_count=check.count)
+        first = check.errors[0]
+        message = _("Nothing was loaded: %(error)s") % {"error": str(first)}
+        if check.count > 1:
+            message += " " + _("(%(count)d problems in all.)") % {"count": check.count}
+        job_fail(dataset, message, error_report_csv(check.errors, check.count - len(check.errors)))
+        return dataset
+    with transaction.atomic():
+        dataset.values.all().delete()
+        LocalValue.objects.bulk_create(values, batch_size=1000)
+        LocalDataset.objects.filter(pk=dataset.pk).update(values_loaded=len(values))
+    job_progress(dataset, done=len(records))
+    job_succeed(dataset, _("%(count)d values loaded.") % {"count": len(values)})
+    return dataset

@@ -1,0 +1,2 @@
+"""Pages of the planning workspace. Every view resolves the coalition through the access helper
+(``coalitions.views.coalition_view``), then narrows by worksheet (``plans.permissions``)."""
