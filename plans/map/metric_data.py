@@ -51,11 +51,16 @@ def metrics_available() -> bool:
     return _models() is not None
 
 
+def _active_release() -> Any:
+    from metrics import selectors as metric_selectors
+
+    return metric_selectors.release_active()
+
+
 def active_release_name() -> str:
-    m = _models()
-    if m is None:
+    if _models() is None:
         return ""
-    release = m.Release.objects.filter(is_active=True).order_by("-created_at").first()
+    release = _active_release()
     return release.name if release else ""
 
 
@@ -72,21 +77,23 @@ def metric_label(variable: str) -> str:
 
 
 def _observations(coalition: Any, variable: str, subgroup: str | None) -> Any:
+    """(release, metric, rows by year) for the whole population or one subgroup by name."""
+    from metrics import selectors as metric_selectors
+
     m = _models()
-    release = m.Release.objects.filter(is_active=True).order_by("-created_at").first()
+    release = _active_release()
     metric = m.Metric.objects.filter(variable=variable).first()
     if release is None or metric is None:
         return None, None, None
-    groups = m.Subgroup.objects.filter(subgroup_type="all")
-    if subgroup:
-        groups = m.Subgroup.objects.filter(name=subgroup)
-    rows = m.Observation.objects.filter(
-        release_id=release.pk,
-        geography_id=coalition.geography_id,
-        metric_id=metric.pk,
-        subgroup_id__in=list(groups.values_list("pk", flat=True)),
-    ).order_by("year")
-    return release, metric, rows
+    rows = metric_selectors.observations_for_geography(
+        geography=coalition.geography, release=release, metric=variable
+    )
+    rows = (
+        rows.filter(subgroup__name=subgroup)
+        if subgroup
+        else rows.filter(subgroup__subgroup_type="all")
+    )
+    return release, metric, rows.order_by("year")
 
 
 def baseline_for(coalition: Any, variable: str, subgroup: str | None = None) -> Baseline | None:
