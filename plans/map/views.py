@@ -623,10 +623,15 @@ def export_status(
     )
 
 
-def _pdf_response(export: PlanExport, name: str) -> FileResponse:
+def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:
     if export.status != "succeeded" or not export.file:
         raise Http404
-    response = FileResponse(export.file.open("rb"), content_type="application/pdf", filename=name)
+    response = FileResponse(
+        export.file.open("rb"),
+        content_type="application/pdf",
+        filename=name,
+        as_attachment=attachment,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -638,7 +643,7 @@ def export_download(
 ) -> HttpResponseBase:
     export = _export(coalition, export_id)
     suffix = f"v{export.version.number}" if export.version else "draft"
-    response = _pdf_response(export, f"mobility-action-plan-{suffix}.pdf")
+    response = _pdf_response(export, f"mobility-action-plan-{suffix}.pdf", attachment=True)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -667,7 +672,7 @@ def public_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     export = v.exports.filter(status="succeeded").order_by("-finished_at").first()
     if export is None:
         raise Http404
-    return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf")
+    return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf", attachment=False)
 
 
 def public_url(request: HttpRequest, v: MapVersion) -> str:
