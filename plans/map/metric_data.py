@@ -29,6 +29,10 @@ class Baseline:
         return QUALITY_LABELS.get(self.quality or 0, "Not rated")
 
     @property
+    def value_text(self) -> str:
+        return "" if self.value is None else f"{self.value:g}"
+
+    @property
     def is_weak(self) -> bool:
         return self.quality == 3
 

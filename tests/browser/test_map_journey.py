@@ -63,6 +63,38 @@ def _fill_worksheets(coalition):
         )
 
 
+def _metric_with_data(coalition):
+    """One Mobility Metric with two years for the coalition (the test database starts empty)."""
+    from metrics import models as m
+
+    pillar = m.Pillar.objects.get_or_create(slug="rewarding-work", defaults={"name": "Work"})[0]
+    predictor = m.Predictor.objects.get_or_create(
+        slug="employment-opportunities", defaults={"name": "Jobs", "pillar": pillar}
+    )[0]
+    metric = m.Metric.objects.get_or_create(
+        variable="share_employed",
+        defaults={
+            "label": "Share of adults employed",
+            "unit": "share",
+            "direction": "higher",
+            "predictor": predictor,
+        },
+    )[0]
+    release = m.Release.objects.create(name="2025-test", is_active=True)
+    everyone = m.Subgroup.objects.get_or_create(subgroup_type="all", name="All")[0]
+    for year, value in ((2021, 0.71), (2023, 0.74)):
+        m.Observation.objects.create(
+            release=release,
+            geography=coalition.geography,
+            metric=metric,
+            subgroup=everyone,
+            year=year,
+            value=value,
+            quality=1,
+        )
+    return metric
+
+
 def test_draft_approve_export_and_publish(browser, live_server, password, artifacts_dir, tmp_path):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
@@ -70,6 +102,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     reviewer = MembershipFactory(coalition=pm.coalition, role=Role.MEMBER)
     coalition = pm.coalition
     _fill_worksheets(coalition)
+    metric = _metric_with_data(coalition)
     base = live_server.url
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
@@ -86,6 +119,11 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_label("Measure of progress").fill("Staff hours spent on the ordinance")
     page.get_by_label("Data source").fill("Timesheets")
     page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Edit Higher household incomes").click()
+    page.get_by_label("Measure of progress").fill("Adults in work")
+    page.get_by_label("Mobility Metric").select_option(metric.variable)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("0.74 (2023, quality: Strong, 2025-test)").is_visible()
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/sections/M1/")
     page.get_by_label("Narrative").fill("We planned **together** for a year.")
     page.get_by_role("button", name="Save").click()
@@ -130,6 +168,12 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     assert "Pass a living wage ordinance" in text and "Staff hours spent" in text
     assert "We planned together for a year." in text
     assert "Review and approval" in text and "Approved" in text
+    # the baseline from the metrics, footnoted with source, release, year and quality
+    assert "0.74 (2023)" in text and "[1]" in text
+    assert "Notes on the numbers" in text
+    note = " ".join(text.split())
+    assert f"{metric.label}. Source: Urban Institute" in note
+    assert "release 2025-test; year 2023; data quality: Strong." in note
 
     # Publish: the public page shows this version only.
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
