@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -84,7 +85,10 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> tuple
 def document_pdf(
     document: Mapping[str, Any], *, progress: Callable[[int], None] | None = None
 ) -> tuple[bytes, int]:
-    html = render_html(document)
+    # The worker has no request language: render in the language the document was made in,
+    # so the template's words match the document's lang attribute.
+    with translation.override(document.get("language") or settings.LANGUAGE_CODE):
+        html = render_html(document)
     if progress:
         progress(2)
     return html_to_pdf(html)

@@ -186,3 +186,20 @@ def test_export_of_another_coalition_is_not_found(client, team, coalition, pm_us
     client.force_login(team["project_manager"].user)
     url = reverse("map:export_download", args=[coalition.pk, export.pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm_user, tmp_path):
+    from django.utils import translation
+
+    services.strategic_action_save(
+        coalition=coalition,
+        actor=pm_user,
+        fields={"title": "Vivienda", "lead_organisation": "Ciudad"},
+        elements={},
+    )
+    with translation.override("es"):
+        document = build_document(coalition)
+    assert document["language"] == "es"
+    data, _pages = pdf.document_pdf(document)  # outside any request, as in the worker
+    assert "Responsable: Ciudad" in pdf_text(data, tmp_path)
+    assert b"/Lang (es)" in inflated(data)
