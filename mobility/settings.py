@@ -263,10 +263,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Several models have a "status" choice; name the MAP's own so the schema stays stable.
+    # Several models have a "status"; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
-        "MapSectionStatusEnum": "plans.map.models.SectionStatus",
         "JobStatusEnum": "core.models.JobStatus",
+        "StepStatusEnum": "plans.models.StepStatus",
+        "MapSectionStatusEnum": "plans.map.models.SectionStatus",
     },
 }
 

@@ -103,6 +103,29 @@ def sharing_label(coalition: Coalition, ws: Worksheet, *, for_lead: bool = False
     return _("Your answers will be shared: %(how)s.") % {"how": how}
 
 
+def record_names(coalition: Coalition, worksheet_key: str, prefer: str = "") -> list[str]:
+    """What each record of a repeating worksheet is called: the answer named ``prefer`` if the
+    worksheet has one (W7.4's strategic action), else its first short answer.
+
+    Offered as suggestions where another worksheet's answer names one (``links_to``); the
+    answer stays plain text, so renaming or deleting a record loses nothing.
+    """
+    ws = definitions.worksheet(worksheet_key)
+    response = shared_response(coalition, worksheet_key)
+    if response is None:
+        return []
+    fields = [f for f in answer_fields(ws) if f.key == prefer] or [
+        f for f in answer_fields(ws) if f.type in ("short_text", "metric")
+    ]
+    names: list[str] = []
+    for record in records(ws, response.data):
+        text = next((t for f in fields if (t := value_text(f, record.get(f.key)))), "")
+        text = " ".join(text.split())
+        if text and text not in names:
+            names.append(text)
+    return names
+
+
 # --- computed guidance ------------------------------------------------------------------------
 
 
@@ -218,28 +241,39 @@ class MetricValue:
 def metric_value_for_coalition(coalition: Coalition, variable: str) -> MetricValue | None:
     """The latest value and quality flag of one Mobility Metric for the coalition's geography.
 
-    The metrics app owns the numbers. Until it offers
-    ``metrics.selectors.latest_metric_value(geography, variable)`` this returns None and pages
-    show the metric's name only.
+    The one place the workspace asks the metrics app for numbers: the active release, the
+    whole population (subgroup "all"), the latest year with a value. None when there is none.
     """
-    try:
-        from metrics import selectors as metric_selectors
-    except ImportError:  # pragma: no cover
-        return None
-    lookup = getattr(metric_selectors, "latest_metric_value", None)
-    if lookup is None:
-        return None
-    found = lookup(coalition.geography, variable)
-    if found is None:
-        return None
-    if isinstance(found, MetricValue):
-        return found
-    return MetricValue(
-        value=getattr(found, "value", None),
-        quality=getattr(found, "quality", None),
-        year=getattr(found, "year", None),
-        label=str(getattr(found, "label", "")),
+    from metrics.charts.formatting import format_value
+    from metrics.selectors import observations_for_geography, release_active
+
+    row = (
+        observations_for_geography(
+            geography=coalition.geography,
+            release=release_active(),
+            metric=variable,
+            subgroup_type="all",
+            latest=True,
+        )
+        .order_by("-year")
+        .first()
     )
+    if row is None or row.value is None:
+        return None
+    return MetricValue(
+        value=format_value(row.value, row.metric.unit),
+        quality=row.quality,
+        year=row.year,
+        label=row.metric.label,
+    )
+
+
+def metric_catalog() -> dict[str, str]:
+    """Variable name → label of every Mobility Metric, from the metrics app's catalog file."""
+    from metrics.catalog import catalog_load
+
+    catalog = catalog_load()
+    return {m.variable: m.label for m in catalog.metrics}
 
 
 # --- steps and progress -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ worksheet rules in ``plans.permissions``; services validate the data and keep hi
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from plans.models import (
     WorksheetFile,
     WorksheetResponse,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_RECORDS = 100
 # From most open to most private; once answers are in, a setting may only move right.
@@ -73,6 +76,18 @@ def _person_ids(f: Field, value: Any) -> list[int]:
     return []
 
 
+def _metric_names(f: Field, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if f.type == "metric":
+        return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    if f.type == "table":
+        rows = value.values() if isinstance(value, Mapping) else value
+        metrics = [c for c in f.columns if c.type == "metric"]
+        return [v for row in rows for c in metrics for v in _metric_names(c, row.get(c.key))]
+    return []
+
+
 def _clean_record(
     ws: Worksheet, data: Mapping[str, Any], member_ids: set[int]
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -85,6 +100,14 @@ def _clean_record(
         value, errs = definitions.validate_value(f, data[f.key])
         if not errs and any(pid not in member_ids for pid in _person_ids(f, value)):
             errs = [_("Please choose a member of this coalition.")]
+        unknown_metrics = [
+            m for m in _metric_names(f, value) if m not in selectors.metric_catalog()
+        ]
+        if not errs and unknown_metrics:
+            errs = [
+                _("%(names)s is not a Mobility Metric; please pick one from the list.")
+                % {"names": ", ".join(unknown_metrics)}
+            ]
         if errs:
             errors[f.key] = list(errs)
         else:
@@ -330,6 +353,28 @@ def worksheet_file_store(*, coalition: Coalition, f: Field, upload: Any, actor: 
     return {"id": stored.pk, "name": name}
 
 
+def measures_start(*, coalition: Coalition, actor: User) -> SaveResult:
+    """Start W8.1 with one measure per logic-model element for each W7.4 strategic action."""
+    ws = definitions.worksheet("w8_1")
+    current = selectors.shared_response(coalition, ws.key)
+    if current and records(ws, current.data):
+        raise ValidationError(_("Worksheet 8.1 already has measures."))
+    actions = selectors.record_names(coalition, "w7_4", prefer="strategic_action")
+    if not actions:
+        raise ValidationError(_("Add strategic actions in Worksheet 7.4 first."))
+    limit = ws.field("strategic_action").max_length or 200
+    kinds = [o.key for o in ws.field("element_type").options]
+    rows = [{"strategic_action": a[:limit], "element_type": k} for a in actions for k in kinds]
+    return worksheet_response_save(
+        coalition=coalition,
+        worksheet_key=ws.key,
+        data={"records": rows[:MAX_RECORDS]},
+        base_version=current.version if current else 0,
+        actor=actor,
+        note=_("Started with one measure per element for each strategic action"),
+    )
+
+
 # --- steps, checklists, assignments ---------------------------------------------------------
 
 
@@ -404,7 +449,17 @@ def assignment_delete(*, assignment: Assignment, actor: User) -> None:
     assignment.delete()
 
 
-# --- comments and mentions --------------------------------------------------------------------
+# --- comments and mentions ---------------------------------------------------------------------
+
+
+def _send_mention(**kwargs: Any) -> None:
+    # The comment and the in-app notification are saved; a mail server that is down must not
+    # turn that into an error page. The failure is logged for the operators.
+    try:
+        send_templated_email(**kwargs)
+    except Exception:
+        logger.exception("Could not send a mention email to %s", kwargs.get("to"))
+
 
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
 
@@ -452,7 +507,7 @@ def comment_create(
         Notification.objects.create(user=m.user, coalition=coalition, text=text[:300], url=url)
         transaction.on_commit(
             functools.partial(
-                send_templated_email,
+                _send_mention,
                 to=m.user.email,
                 template="plans/email/mention",
                 context={

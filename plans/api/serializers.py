@@ -6,7 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from plans.content import Worksheet
-from plans.models import Comment, Revision
+from plans.models import Comment, Revision, StepStatus
 
 
 class ChecklistItemSerializer(serializers.Serializer):
@@ -29,7 +29,7 @@ class StepSerializer(serializers.Serializer):
 
 
 class StepStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["not_started", "in_progress", "complete"])
+    status = serializers.ChoiceField(choices=StepStatus.choices)
 
 
 class WorksheetSerializer(serializers.Serializer):

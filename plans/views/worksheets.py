@@ -87,6 +87,18 @@ def _save_from_post(
     return result, data, errors
 
 
+def _linked_records(coalition: Coalition, ws: Worksheet) -> list[tuple[str, list[str]]]:
+    links = {(x.links_to, x.key) for f in ws.fields for x in (f, *f.columns) if x.links_to}
+    names: dict[str, list[str]] = {}
+    for key, field_key in sorted(links):
+        names.setdefault(key, selectors.record_names(coalition, key, prefer=field_key))
+    return sorted(names.items())
+
+
+def _has_metric(f: Any) -> bool:
+    return f.type == "metric" or any(c.type == "metric" for c in f.columns)
+
+
 @coalition_view(Can.VIEW)
 @require_http_methods(["GET", "POST"])
 def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership, key: str):
@@ -99,6 +111,14 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     if request.method == "POST":
         if blocked:
             raise PermissionDenied
+        if "start_measures" in request.POST:
+            try:
+                services.measures_start(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("One measure per element is ready for each action."))
+            except (ValidationError, services.WorksheetConflict) as exc:
+                text = exc.messages if isinstance(exc, ValidationError) else []
+                messages.error(request, " ".join(text) or _("Someone saved meanwhile; try again."))
+            return redirect("plans:worksheet", coalition.pk, ws.key)
         result, submitted, errors = _save_from_post(request, coalition, ws, membership)
         if result is None:
             return redirect("plans:worksheet_conflict", coalition.pk, ws.key)
@@ -135,6 +155,19 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             file_names=[f.key for f in ws.fields if f.type == "file"],
             records=records,
             about=request.GET.get("about", ""),
+            sharing_at=ws.filled_by.sharing_setting.split(".", 1),
+            offer_measures=(
+                ws.key == "w8_1"
+                and not read_only
+                and not (response and response.data.get("records"))
+                and bool(selectors.record_names(coalition, "w7_4", prefer="strategic_action"))
+            ),
+            linked_records=[] if read_only else _linked_records(coalition, ws),
+            metric_choices=(
+                sorted(selectors.metric_catalog().items())
+                if any(_has_metric(f) for f in ws.fields) and not read_only
+                else []
+            ),
             read_only=read_only,
             printing=printing,
             blocked=blocked,

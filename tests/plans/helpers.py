@@ -42,7 +42,7 @@ def sample_value(f: Field, member_id: int, n: int = 1) -> Any:
         keys = [p.key for p in definitions.framework().pillars]
         return keys[:2] if f.multiple else keys[0]
     if t == "metric":
-        return ["share_low_birth_weight", "median_income"] if f.multiple else "median_income"
+        return ["share_low_birth_weight", "share_employed"] if f.multiple else "share_employed"
     if t == "checklist":
         return {
             i.key: {"checked": k % 2 == 0, "note": "noted" if f.note and k == 0 else ""}

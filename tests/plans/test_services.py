@@ -264,3 +264,20 @@ def test_readiness_summary_puts_dont_know_and_low_ratings_first(team):
     ]
     assert summary["rows"][-1]["key"] == "staff_buy_in"
     assert summary["rated"] == 3
+
+
+def test_a_mail_server_that_is_down_does_not_lose_the_comment(
+    team, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(**kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(services, "send_templated_email", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_create(
+            coalition=team["coalition"],
+            worksheet_key="w5_7",
+            body="@AnnLee see this",
+            actor=team["pm"].user,
+        )
+    assert comment.pk and Notification.objects.filter(user=team["m1"].user).exists()

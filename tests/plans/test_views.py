@@ -404,3 +404,102 @@ def test_markdown_only_where_the_definition_allows_it(client, team):
     client.force_login(team["viewer"].user)
     page = client.get(url(team, "worksheet", "w3_2")).content.decode()
     assert "**Not bold**" in page and "<strong>Not bold" not in page
+
+
+def test_metric_answers_name_a_catalog_metric_and_show_the_local_value(
+    client, team, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+
+    from metrics import services as metric_services
+
+    sample = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"
+    with django_capture_on_commit_callbacks(execute=True):
+        metric_services.metric_import_start(
+            actor=None,
+            upload=ContentFile((sample / "county_2025_sample.csv").read_bytes(), name="c.csv"),
+            release_name="2025",
+        )
+    c = team["coalition"]
+    bad = services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w5_6",
+        data={"records": [{"metric_of_interest": "happiness_index"}]},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    assert "not a Mobility Metric" in bad.errors["0.metric_of_interest"][0]
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w5_6",
+        data={"records": [{"metric_of_interest": "share_employed"}]},
+        base_version=bad.response.version,
+        actor=team["dl"].user,
+    )
+    value = selectors.metric_value_for_coalition(c, "share_employed")
+    assert value is not None and value.year and value.label
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w5_6")).content.decode()
+    assert f"{value.label} here: {value.value} ({value.year})" in page
+    assert '<datalist id="metric-variables">' in page
+    assert selectors.metric_value_for_coalition(c, "no_such_metric") is None
+
+
+def test_answers_that_name_another_worksheets_record_get_suggestions(client, team):
+    services.worksheet_response_save(
+        coalition=team["coalition"],
+        worksheet_key="w5_4",
+        data={"records": [{"source_name": "Transit survey"}, {"source_name": "School records"}]},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w5_5")).content.decode()
+    assert '<datalist id="records-w5_4"><option value="Transit survey">' in page
+    assert 'list="records-w5_4"' in page
+
+
+def test_measures_start_from_the_strategic_actions(client, team):
+    c = team["coalition"]
+    actions = [
+        {"strategic_action": "Pass a living wage law"},
+        {"strategic_action": "Open a clinic"},
+    ]
+    services.worksheet_response_save(
+        coalition=c,
+        worksheet_key="w7_4",
+        data={"records": actions},
+        base_version=0,
+        actor=team["pm"].user,
+    )
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w8_1")).content.decode()
+    assert "Start the measures" in page
+    assert '<option value="Pass a living wage law">' in page  # suggested for strategic_action
+    client.post(url(team, "worksheet", "w8_1"), {"start_measures": "1"})
+    rows = selectors.shared_response(c, "w8_1").data["records"]
+    assert len(rows) == 10
+    assert rows[0] == {"strategic_action": "Pass a living wage law", "element_type": "input"}
+    assert rows[-1] == {"strategic_action": "Open a clinic", "element_type": "outcome_long"}
+    again = client.post(url(team, "worksheet", "w8_1"), {"start_measures": "1"}, follow=True)
+    assert "already has measures" in again.content.decode()
+
+
+def test_the_data_lead_is_pointed_to_the_sharing_setting(client, team):
+    services.worksheet_response_save(
+        coalition=team["coalition"],
+        worksheet_key="w5_2",
+        data={"sharing_mode": "anonymized"},
+        base_version=0,
+        actor=team["dl"].user,
+    )
+    client.force_login(team["dl"].user)
+    page = client.get(url(team, "worksheet", "w5_1")).content.decode()
+    assert url(team, "worksheet", "w5_2") + "#field-sharing_mode" in page
+    client.force_login(team["m1"].user)
+    assert (
+        "Set how answers are shared"
+        not in client.get(url(team, "worksheet", "w5_1")).content.decode()
+    )
