@@ -338,7 +338,7 @@ def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dic
     Only what does not exist yet is created (an empty vision, areas and actions by name), so
     running it again after editing the records changes nothing.
     """
-    made = {"vision": 0, "priorities": 0, "theories": 0, "actions": 0}
+    made = {"vision": 0, "priorities": 0, "theories": 0, "actions": 0, "measures": 0}
     w72 = _answer(coalition, "w7_2")
     vision = Vision.objects.filter(coalition=coalition).first()
     if w72.get("final") and not (vision and vision.statement):
@@ -418,7 +418,51 @@ def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dic
         )
         titles.add(title)
         made["actions"] += 1
+    made["measures"] = _measures_from_w81(coalition, actor)
     return made
+
+
+def _measures_from_w81(coalition: Coalition, actor: User) -> int:
+    """Fill still-empty measures from W8.1 rows naming the same action and element level."""
+    from plans.selectors import member_names
+
+    names = member_names(coalition).members
+    filled = 0
+    for record in _answer(coalition, "w8_1").get("records") or []:
+        if not record.get("measure"):
+            continue
+        rows = Measure.objects.filter(
+            coalition=coalition,
+            element__action__title=str(record.get("strategic_action") or "").strip(),
+            element_kind=record.get("element_type") or "",
+        )
+        if rows.filter(measure=str(record["measure"]).strip()).exists():
+            continue  # taken over before
+        target = rows.filter(measure="").order_by("element__position").first()
+        if target is None:
+            continue
+        person = names.get(record.get("responsible_person"), "")
+        responsible = ", ".join(p for p in (person, record.get("responsible_org") or "") if p)
+        measure_save(
+            measure=target,
+            actor=actor,
+            fields={
+                "measure": str(record["measure"]),
+                "kind": record.get("measure_kind") or "",
+                "metric_variable": record.get("metric") or "",
+                "baseline": str(record.get("baseline") or ""),
+                "baseline_date": _date(record.get("baseline_date")),
+                "target": str(record.get("target") or ""),
+                "target_date": _date(record.get("target_date")),
+                "disaggregation": record.get("disaggregation") or [],
+                "data_source": str(record.get("data_source") or ""),
+                "frequency": record.get("frequency") or "",
+                "responsible": responsible[:200],
+                "audience": record.get("audience") or [],
+            },
+        )
+        filled += 1
+    return filled
 
 
 _W74_KEYS = {

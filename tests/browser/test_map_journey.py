@@ -111,7 +111,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
 
     # Draft: strategy from the worksheets, then a narrative and a measure.
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/strategy/")
-    page.get_by_role("button", name="Fill in from Worksheets 7.1–7.4").click()
+    page.get_by_role("button", name="Fill in from Worksheets 7.1–7.4 and 8.1").click()
     assert page.get_by_text("Pass a living wage ordinance").first.is_visible()
     assert page.get_by_text("Every resident of Doña Ana can build a good life here.").is_visible()
     page.get_by_role("link", name="Measurement plan").click()

@@ -207,11 +207,34 @@ def test_strategy_is_imported_from_the_worksheets(pm):
             ]
         },
     )
+    WorksheetResponse.objects.create(
+        coalition=c,
+        worksheet_key="w8_1",
+        version=1,
+        data={
+            "records": [
+                {
+                    "strategic_action": "Pass a living wage ordinance",
+                    "element_type": "input",
+                    "measure": "Staff hours",
+                    "frequency": "quarterly",
+                    "responsible_org": "City HR",
+                },
+                {"strategic_action": "Another action", "element_type": "input", "measure": "x"},
+            ]
+        },
+    )
     made = services.strategy_import_from_worksheets(coalition=c, actor=pm.user)
-    assert made == {"vision": 1, "priorities": 1, "theories": 0, "actions": 1}
+    assert made == {"vision": 1, "priorities": 1, "theories": 0, "actions": 1, "measures": 1}
+    staff = c.measures.get(element_text="Staff time")
+    assert (staff.measure, staff.frequency, staff.responsible) == (
+        "Staff hours",
+        "quarterly",
+        "City HR",
+    )
     assert c.map_vision.statement == "Everyone thrives here."
     action = c.strategic_actions.get()
     assert action.priority_area.name == "Jobs paying living wages"
     assert c.measures.count() == 3
     again = services.strategy_import_from_worksheets(coalition=c, actor=pm.user)
-    assert again == {"vision": 0, "priorities": 0, "theories": 0, "actions": 0}
+    assert again == {"vision": 0, "priorities": 0, "theories": 0, "actions": 0, "measures": 0}
