@@ -243,6 +243,20 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
         )
     theories = TheoryOfChange.objects.filter(coalition=coalition).select_related("priority_area")
     actions = StrategicAction.objects.filter(coalition=coalition).prefetch_related("elements")
+    charts = _charts(coalition, measures)
+    vision = _vision(coalition)
+    records = {
+        "M4": bool(charts),
+        "M5": bool(vision["statement"]),
+        "M6": theories.exists(),
+        "M7": actions.exists() or coalition.priority_areas.exists(),
+        "M8": bool(measures),
+    }
+    for section in sections:
+        # Nothing written, fed or recorded yet: the page and the PDF say so.
+        section["empty"] = not (
+            section["narrative"] or section["blocks"] or records.get(str(section["key"]))
+        )
     return {
         "title": _("%(place)s Mobility Action Plan") % {"place": coalition.geography.name},
         "coalition": coalition.name,
@@ -252,7 +266,7 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
         "version": version,
         "release_name": metric_data.active_release_name(),
         "sections": sections,
-        "vision": _vision(coalition),
+        "vision": vision,
         "priorities": [_area_dict(a) for a in coalition.priority_areas.all()],
         "theories": [
             {
@@ -263,7 +277,7 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
         ],
         "actions": [_action_dict(a) for a in actions],
         "measures": measures,
-        "charts": _charts(coalition, measures),
+        "charts": charts,
         "footnotes": footnotes,
         "approvals": _approval_record(coalition),
     }

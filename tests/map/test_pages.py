@@ -89,3 +89,19 @@ def test_import_from_worksheets_button(client, coalition, team):
     client.post(reverse("map:import_worksheets", args=[coalition.pk]))
     page = client.get(reverse("map:strategy", args=[coalition.pk])).content.decode()
     assert "Build homes" in page and "200 units" in page
+
+
+def test_an_empty_section_says_so(client, coalition, team):
+    client.force_login(team["viewer"].user)
+    page = client.get(reverse("map:section", args=[coalition.pk, "M2"])).content.decode()
+    assert "This section is not written yet." in page
+    WorksheetResponse.objects.create(
+        coalition=coalition, worksheet_key="w2_2", version=1, data={"insights": []}
+    )
+    from plans.map import services
+
+    services.map_section_save(
+        coalition=coalition, key="M2", actor=team["member"].user, narrative="Why we began."
+    )
+    page = client.get(reverse("map:section", args=[coalition.pk, "M2"])).content.decode()
+    assert "This section is not written yet." not in page and "Why we began." in page
