@@ -40,7 +40,8 @@ def coalition_view(can: Can = Can.VIEW) -> Callable:
         @login_required
         def wrapper(request: HttpRequest, pk: int, *args: object, **kwargs: object) -> HttpResponse:
             coalition, membership = get_coalition_for_user(request.user, pk, can=can)
-            request.session["coalition_id"] = coalition.pk
+            if request.session.get("coalition_id") != coalition.pk:  # no write per page view
+                request.session["coalition_id"] = coalition.pk
             return view(request, coalition, membership, *args, **kwargs)
 
         return wrapper

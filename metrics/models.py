@@ -29,6 +29,8 @@ class Geography(models.Model):
     name = models.CharField(_("name"), max_length=120)
     first_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    # Residents by year, {"2023": 219561, ...}, from the Urban files' population column.
+    population = models.JSONField(_("population by year"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("geography")
@@ -42,6 +44,12 @@ class Geography(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.name}, {self.state_name}"
+
+    @property
+    def latest_population(self) -> int | None:
+        if not self.population:
+            return None
+        return self.population[max(self.population, key=int)]
 
 
 class Direction(models.TextChoices):
@@ -348,3 +356,22 @@ class LocalValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.year} {self.subgroup}: {self.value}"
+
+
+# Models of the profile pages live beside their code; imported here so Django finds them.
+from metrics.profiles.models import CoalitionPeer, MetricNote, ReleaseDigest  # noqa: E402
+
+__all__ = [
+    "CoalitionPeer",
+    "Geography",
+    "LocalDataset",
+    "LocalValue",
+    "Metric",
+    "MetricImport",
+    "MetricNote",
+    "NationalBenchmark",
+    "Observation",
+    "Release",
+    "ReleaseDigest",
+    "Subgroup",
+]

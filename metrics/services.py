@@ -167,8 +167,21 @@ def metric_import_run(*, job: MetricImport) -> MetricImport:
             error_report_csv(exc.errors, more),
         )
         return job
+    _digest_refresh(job)
     job_succeed(job, summary)
     return job
+
+
+def _digest_refresh(job: MetricImport) -> None:
+    """City medians and peer features follow the overall values they are derived from."""
+    from metrics.profiles.digest import release_digest_build
+
+    if job.geography_kind not in ("county", "city") or job.breakdown not in ("", "all"):
+        return
+    try:
+        release_digest_build(release=job.release, kind=job.geography_kind)
+    except Exception:  # the import itself succeeded; pages fall back to no medians/peers
+        logger.exception("Could not rebuild the %s digest of %s", job.geography_kind, job.release)
 
 
 def _run(job: MetricImport) -> str:

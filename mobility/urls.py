@@ -16,6 +16,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("plans.api.urls")),
     path("", include("plans.map.api.urls")),
     path("", include("metrics.api.urls")),
+    path("", include("metrics.profiles.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("coalitions/<int:pk>/plan/", include("plans.map.urls")),
     path("published-plans/", include("plans.map.public_urls")),
     path("", include("metrics.urls")),
+    path("coalitions/<int:pk>/profile/", include("metrics.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

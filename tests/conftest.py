@@ -165,3 +165,27 @@ def page(browser):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def reference_data(db):
+    """Geographies and the metric catalog, as the migrations load them.
+
+    Transactional tests (browser, worker) flush every table when they end, data of
+    migrations included; tests that need the reference data after them ask for this.
+    """
+    from metrics import services
+    from metrics.geographies import geographies_store
+    from metrics.models import Geography
+
+    geographies_store(Geography)
+    services.catalog_sync()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A request in Spanish leaves Spanish active in the thread; start every test in English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

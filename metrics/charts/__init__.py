@@ -10,7 +10,7 @@ no external resources), ``summary`` (plain sentences for screen readers, also in
 and in a template (the same partial serves the page and the PDF)::
 
     <figure>
-      {{ chart }}   {# Chart.__html__: the markup, built with every text escaped #}
+      {{ chart.svg|safe }}   {# built with every text escaped; Django str()s objects, so use .svg #}
       <figcaption>{{ chart.summary }}</figcaption>
     </figure>
     <table><caption>{{ chart.table.caption }}</caption> ... chart.table.headers / rows ...

@@ -6,7 +6,6 @@ import pytest
 
 from core.models import JobStatus
 from metrics.models import MetricImport, Release
-from tests.metrics.conftest import reference_data  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"

@@ -143,3 +143,62 @@ def test_worksheets_fit_a_phone_editable_and_read_only(
         page.screenshot(path=str(artifacts_dir / f"{key}-phone-{name}.png"), full_page=True)
         ctx.close()
         assert width <= 390, f"{key} ({name}) is {width}px wide on a 390px screen"
+
+
+def test_workspace_pages_have_no_serious_accessibility_problems(
+    browser, live_server, password, artifacts_dir
+):
+    from plans import definitions, services
+    from tests.browser.test_profile_journey import axe_problems
+    from tests.plans.helpers import sample_data
+
+    coalition = CoalitionFactory(name="Doña Ana Mobility")
+    pm = MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER, user__name="Pat")
+    member = MembershipFactory(coalition=coalition, role=Role.MEMBER, user__name="Ann Lee")
+    services.worksheet_response_save(
+        coalition=coalition,
+        worksheet_key="w5_2",
+        data={"sharing_mode": "anonymized"},
+        base_version=0,
+        actor=pm.user,
+    )
+    for key in ("w3_1", "w5_4", "w5_7"):
+        services.worksheet_response_save(
+            coalition=coalition,
+            worksheet_key=key,
+            data=sample_data(definitions.worksheet(key), pm.pk),
+            base_version=0,
+            actor=pm.user,
+        )
+    services.worksheet_response_save(
+        coalition=coalition,
+        worksheet_key="w5_1",
+        data={"q5b_group_discussion": "Bus data"},
+        base_version=0,
+        actor=member.user,
+        owner=member,
+    )
+    base = f"{live_server.url}/coalitions/{coalition.pk}"
+    pages = [
+        "/steps/",
+        "/steps/3/",
+        "/my-work/",
+        "/readiness/",
+        "/worksheets/w3_1/",
+        "/worksheets/w5_4/",
+        "/worksheets/w5_7/",
+        "/worksheets/w5_7/?print=1",
+        "/worksheets/w5_7/history/",
+        "/worksheets/w5_1/compilation/",
+        "/steps/5/assign/",
+        "/notifications/",
+    ]
+    ctx, page = signed_in(browser, live_server.url, pm.user, password)
+    problems = {}
+    for path in pages:
+        page.goto(base + path)
+        found = axe_problems(page)
+        if found:
+            problems[path] = found
+    ctx.close()
+    assert not problems, problems

@@ -12,9 +12,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
+from metrics.models import CoalitionPeer, Metric, MetricNote
 from plans.models import Assignment, WorksheetFile
 from tests import test_routes
-from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory, UserFactory
 from tests.map.helpers import map_world
 
 V, M, MT, DL, PM = (
@@ -45,6 +46,12 @@ WEB = {
     "coalitions:working_group_create": ("get", MT, ()),
     "coalitions:working_group_edit": ("get", MT, ("group_id",)),
     "coalitions:working_group_delete": ("post", MT, ("group_id",)),
+    "profiles:profile": ("get", V, ()),
+    "profiles:metric": ("get", V, ("variable",)),
+    "profiles:peers": ("get", V, ()),
+    "profiles:peer_add": ("post", M, ()),
+    "profiles:peer_remove": ("post", M, ("peer_id",)),
+    "profiles:note_delete": ("post", PM, ("note_id",)),  # others' notes; authors: own test
     # The planning workspace (plans.urls). "key" is W5.7, which every contributing role fills;
     # "individual" is W5.1, which each member fills on their own and the data lead compiles.
     "plans:steps": ("get", V, ()),
@@ -109,6 +116,9 @@ API = {
     "api:invitation-resend": ("post", MT, ("pk:invitation",)),
     "api:working-group-list": ("get", V, ()),
     "api:working-group-detail": ("delete", MT, ("pk:group",)),
+    "api:profile": ("get", V, ()),
+    "api:profile-peers": ("get", V, ()),
+    "api:profile-metric": ("get", V, ("variable",)),
     "api:step-list": ("get", V, ()),
     "api:step-detail": ("get", V, ("number",)),  # PATCH (project manager): tests/plans
     "api:worksheet-list": ("get", V, ()),
@@ -143,9 +153,12 @@ test_routes.EXTRA_ROUTES.update(
         "coalitions:geography_search": test_routes.Route("login"),
         "coalitions:invitation_accept": test_routes.Route("public", kwargs={"token": "x"}),
         "api:coalition-list": test_routes.Route("api"),
-        # Only the reviewer may decide: tests/map/test_review.py checks every principal.
+        "api:geography-profile": test_routes.Route("api", kwargs={"pk": 1}),
+        "api:geography-peers": test_routes.Route("api", kwargs={"pk": 1}),
+        # Only the reviewer may decide: tests/map/test_review_and_versions.py checks everyone.
         "api:map-review-decision": test_routes.Route("coalition"),
-        # A published MAP: anyone, by token; an unknown token is 404 (tests/map/test_public.py).
+        # A published MAP: anyone, by token; an unknown token is 404
+        # (tests/map/test_review_and_versions.py).
         "map_public:plan": test_routes.Route("published", kwargs={"token": "x"}),
         "map_public:pdf": test_routes.Route("published", kwargs={"token": "x"}),
         **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
@@ -167,6 +180,15 @@ def world(db):
         expires_at="2999-01-01T00:00:00Z",
     )
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
+    metric = Metric.objects.get(variable="share_employed")
+    # The target member's note: members may delete their own, project managers any.
+    note = MetricNote.objects.create(
+        coalition=coalition, metric=metric, author=target.user, text="n"
+    )
+    peer = CoalitionPeer.objects.create(
+        coalition=coalition,
+        geography=GeographyFactory(fips="0103076", kind="city", name="Auburn city"),
+    )
     assignment = Assignment.objects.create(coalition=coalition, step=5, owner=target)
     stored = WorksheetFile.objects.create(
         coalition=coalition, file=ContentFile(b"%PDF-1.4", name="x.pdf"), original_name="x.pdf"
@@ -181,15 +203,36 @@ def world(db):
         "member": target,
         "invitation": invitation,
         "group": group,
+        "note": note,
+        "peer": peer,
+        "metric": metric,
     }
 
 
+OBJECT_KEYS = {
+    "member_id": "member",
+    "invitation_id": "invitation",
+    "group_id": "group",
+    "note_id": "note",
+    "peer_id": "peer",
+    "assignment_id": "assignment",
+    "file_id": "file",
+    "priority_id": "priority",
+    "theory_id": "theory",
+    "action_id": "action",
+    "measure_id": "measure",
+    "review_id": "review",
+    "version_id": "version",
+    "export_id": "export",
+}
+
+
 def _url(name: str, keys: tuple, world: dict) -> str:
-    kwargs = (
-        {"pk": world["coalition"].pk}
-        if name.startswith(("coalitions:", "plans:", "map:")) or name == "api:coalition-detail"
-        else {"coalition_pk": world["coalition"].pk}
+    web = (
+        name.startswith(("coalitions:", "profiles:", "plans:", "map:"))
+        or name == "api:coalition-detail"
     )
+    kwargs = {"pk": world["coalition"].pk} if web else {"coalition_pk": world["coalition"].pk}
     fixed = {"number": 5, "key": "w5_7", "fmt": "csv"}
     for key in keys:
         if key in fixed:
@@ -200,21 +243,10 @@ def _url(name: str, keys: tuple, world: dict) -> str:
             kwargs["key"] = "w5_1"
         elif key.startswith("pk:"):
             kwargs["pk"] = world[key[3:]].pk
+        elif key == "variable":
+            kwargs[key] = world["metric"].variable
         else:
-            kwargs[key] = {
-                "member_id": world["member"],
-                "invitation_id": world["invitation"],
-                "group_id": world["group"],
-                "assignment_id": world["assignment"],
-                "priority_id": world["priority"],
-                "theory_id": world["theory"],
-                "action_id": world["action"],
-                "measure_id": world["measure"],
-                "review_id": world["review"],
-                "version_id": world["version"],
-                "export_id": world["export"],
-                "file_id": world["file"],
-            }[key].pk
+            kwargs[key] = world[OBJECT_KEYS[key]].pk
     return reverse(name, kwargs=kwargs)
 
 

@@ -1,0 +1,1 @@
+"""Reading a jurisdiction's Mobility Metrics: profile, disparities, peers, notes (Steps 2 and 5)."""

@@ -1,0 +1,217 @@
+"""Profile, series, subgroup and peer endpoints (read-only JSON of the same selectors)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coalitions.api.permissions import CoalitionScopedMixin
+from coalitions.permissions import Can
+from metrics.models import CoalitionPeer, Geography, Metric
+from metrics.profiles import selectors
+from metrics.profiles.peers import suggest_peers
+from metrics.profiles.reading import Reading
+
+
+class ReadingSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True)
+    value_a = serializers.FloatField(allow_null=True)
+    value_b = serializers.FloatField(allow_null=True)
+    lb = serializers.FloatField(allow_null=True)
+    ub = serializers.FloatField(allow_null=True)
+    quality = serializers.IntegerField(allow_null=True)
+
+
+class ProfileMetricSerializer(serializers.Serializer):
+    variable = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    pillar = serializers.CharField()
+    predictor = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    latest = ReadingSerializer(allow_null=True)
+    weak_hidden = serializers.BooleanField()
+    national_median = serializers.FloatField(allow_null=True)
+    comparison = serializers.CharField(allow_null=True)
+    trend = serializers.CharField(allow_null=True)
+
+
+class SeriesSerializer(serializers.Serializer):
+    variable = serializers.CharField()
+    subgroup_type = serializers.CharField()
+    subgroup = serializers.CharField()
+    series = ReadingSerializer(many=True)
+    national_median = serializers.DictField(child=serializers.FloatField())
+
+
+class PeerSerializer(serializers.Serializer):
+    geography_id = serializers.IntegerField()
+    fips = serializers.CharField()
+    name = serializers.CharField()
+    chosen = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+def _reading(r: Reading | None) -> dict | None:
+    return None if r is None else r.__dict__ | {}
+
+
+def _weak(request: Request) -> bool:
+    return request.query_params.get("weak") == "1"
+
+
+def _profile_rows(geography: Geography, include_weak: bool) -> list[dict]:
+    profile = selectors.geography_profile(geography, include_weak=include_weak)
+    rows = []
+    for pillar in profile.pillars:
+        for block in pillar.predictors:
+            for line in block.lines:
+                rows.append(
+                    {
+                        "variable": line.metric.variable,
+                        "label": line.metric.label,
+                        "pillar": pillar.pillar.name,
+                        "predictor": block.predictor.name,  # type: ignore[attr-defined]
+                        "unit": line.metric.unit,
+                        "direction": line.metric.direction,
+                        "latest": _reading(line.shown),
+                        "weak_hidden": line.hidden,
+                        "national_median": line.median,
+                        "comparison": line.comparison,
+                        "trend": line.trend,
+                    }
+                )
+    return rows
+
+
+WEAK_PARAM = OpenApiParameter("weak", str, description="1 to include values rated Weak")
+
+
+class ProfileView(CoalitionScopedMixin, APIView):
+    """The coalition jurisdiction's latest value of every metric, with medians and readings."""
+
+    read_action = Can.VIEW
+
+    @extend_schema(parameters=[WEAK_PARAM], responses=ProfileMetricSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        return Response(_profile_rows(self.coalition.geography, _weak(request)))
+
+
+def _series(geography: Geography, metric: Metric, include_weak: bool) -> list[dict]:
+    release = selectors.active_release()
+    if release is None:
+        return []
+    medians = {
+        str(y): v
+        for y, v in selectors.medians_for(release, geography.kind).get(metric.pk, {}).items()
+    }
+    out = [
+        {
+            "variable": metric.variable,
+            "subgroup_type": "all",
+            "subgroup": "All",
+            "series": selectors.metric_series(geography, metric, release),
+            "national_median": medians,
+        }
+    ]
+    for kind, groups in selectors.metric_subgroups(geography, metric, release).items():
+        for group in groups:
+            out.append(
+                {
+                    "variable": metric.variable,
+                    "subgroup_type": kind,
+                    "subgroup": group.name,
+                    "series": group.series,
+                    "national_median": {},
+                }
+            )
+    for item in out:
+        series: list[Reading] = item["series"]  # type: ignore[assignment]
+        item["series"] = [_reading(r) for r in series if include_weak or not r.is_weak]
+    return out
+
+
+class ProfileMetricView(CoalitionScopedMixin, APIView):
+    """One metric over the years, overall and for every subgroup published."""
+
+    read_action = Can.VIEW
+
+    @extend_schema(parameters=[WEAK_PARAM], responses=SeriesSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int, variable: str) -> Response:
+        geography = self.coalition.geography
+        metric = Metric.objects.filter(variable=variable).first()
+        if metric is None or geography.kind not in metric.levels.split(","):
+            raise NotFound("No such metric for this place.")
+        return Response(_series(geography, metric, _weak(request)))
+
+
+class ProfilePeersView(CoalitionScopedMixin, APIView):
+    """The coalition's chosen peers and suggested ones, each with why it is similar."""
+
+    read_action = Can.VIEW
+
+    @extend_schema(responses=PeerSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        chosen = CoalitionPeer.objects.filter(coalition=self.coalition).select_related("geography")
+        rows = [
+            {
+                "geography_id": p.geography_id,
+                "fips": p.geography.fips,
+                "name": p.geography.full_name,
+                "chosen": True,
+                "reason": "",
+            }
+            for p in chosen
+        ]
+        release = selectors.active_release()
+        if release is not None:
+            for s in suggest_peers(
+                self.coalition.geography, release, exclude={p.geography_id for p in chosen}
+            ):
+                rows.append(
+                    {
+                        "geography_id": s.geography.pk,
+                        "fips": s.geography.fips,
+                        "name": s.geography.full_name,
+                        "chosen": False,
+                        "reason": s.reason,
+                    }
+                )
+        return Response(rows)
+
+
+class GeographyPeersView(APIView):
+    """Suggested peers of any county or city (public data; signed-in people)."""
+
+    @extend_schema(responses=PeerSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        geography = get_object_or_404(Geography, pk=pk)
+        release = selectors.active_release()
+        suggestions = suggest_peers(geography, release) if release else []
+        return Response(
+            [
+                {
+                    "geography_id": s.geography.pk,
+                    "fips": s.geography.fips,
+                    "name": s.geography.full_name,
+                    "chosen": False,
+                    "reason": s.reason,
+                }
+                for s in suggestions
+            ]
+        )
+
+
+class GeographyProfileView(APIView):
+    """The latest value of every metric for any county or city (public data)."""
+
+    @extend_schema(parameters=[WEAK_PARAM], responses=ProfileMetricSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        geography = get_object_or_404(Geography, pk=pk)
+        return Response(_profile_rows(geography, _weak(request)))

@@ -1,0 +1,134 @@
+"""How to read one value: units for display and charts, direction, comparison with a median."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from metrics.charts import format_value
+
+# Catalog units → the chart module's units.
+CHART_UNIT = {
+    "share": "share",
+    "ratio": "ratio",
+    "dollars": "dollars",
+    "count": "count",
+    "per_100k": "per_100k",
+    "per_10k": "per_10k",
+    "index": "index",
+    "grade_levels": "number",
+    "people_per_physician": "count",
+    "text_ratio": "ratio",
+}
+WEAK = 3
+QUALITY_WORD = {1: "Strong", 2: "Marginal", 3: "Weak"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One value of one metric for one place and year."""
+
+    year: int
+    value: float | None
+    value_a: float | None = None
+    value_b: float | None = None
+    lb: float | None = None
+    ub: float | None = None
+    quality: int | None = None
+
+    @property
+    def number(self) -> float | None:
+        """The value to compare: for a text ratio a:b, a divided by b."""
+        if self.value is not None:
+            return self.value
+        if self.value_a is not None and self.value_b:
+            return self.value_a / self.value_b
+        return None
+
+    @property
+    def is_weak(self) -> bool:
+        return self.quality == WEAK
+
+    @property
+    def quality_word(self) -> str:
+        return QUALITY_WORD.get(self.quality or 0, "")
+
+
+def chart_unit(unit: str) -> str:
+    return CHART_UNIT.get(unit, "number")
+
+
+def chart_direction(direction: str) -> str | None:
+    return direction if direction in ("higher", "lower", "parity") else None
+
+
+def display(reading: Reading | None, unit: str) -> str:
+    if reading is None:
+        return _("No data")
+    if unit == "text_ratio" and reading.value_a is not None and reading.value_b is not None:
+        return _("%(a)s of wealth, %(b)s of households") % {
+            "a": format_value(reading.value_a, "share"),
+            "b": format_value(reading.value_b, "share"),
+        }
+    return format_value(reading.number, chart_unit(unit))
+
+
+def compare(
+    value: float | None,
+    median: float | None,
+    direction: str,
+    *,
+    lb: float | None = None,
+    ub: float | None = None,
+) -> str | None:
+    """'better', 'worse', 'same' or 'unclear' against the median; None when not comparable."""
+    if value is None or median is None or direction not in ("higher", "lower", "parity"):
+        return None
+    if lb is not None and ub is not None and lb <= median <= ub:
+        return "unclear"  # the median lies inside the 95% interval
+    if direction == "parity":
+        if value <= 0 or median <= 0:
+            return None
+        ours, theirs = abs(math.log(value)), abs(math.log(median))
+        if abs(ours - theirs) < 0.01:
+            return "same"
+        return "better" if ours < theirs else "worse"
+    scale = max(abs(median), 1e-9)
+    if abs(value - median) / scale < 0.01:
+        return "same"
+    higher = value > median
+    return "better" if higher == (direction == "higher") else "worse"
+
+
+COMPARISON_TEXT = {
+    "better": _l("Better than the national median"),
+    "worse": _l("Worse than the national median"),
+    "same": _l("About the same as the national median"),
+    "unclear": _l("Not clearly different from the national median (within the 95% interval)"),
+}
+DIRECTION_TEXT = {
+    "higher": _l("Higher is better."),
+    "lower": _l("Lower is better."),
+    "parity": _l("Closer to 1 (parity) is better."),
+    "none": _l("Shown for context; neither higher nor lower is better."),
+}
+
+SUBGROUP_TYPE_TEXT = {
+    "race-ethnicity": _l("Race and ethnicity"),
+    "race-share": _l("Neighborhood racial makeup"),
+    "income": _l("Income"),
+    "age": _l("Age"),
+    "gender": _l("Gender"),
+    "tenure": _l("Renters and owners"),
+    "disability": _l("Disability"),
+    "industry": _l("Industry"),
+    "mothers-education": _l("Mother's education"),
+    "poverty": _l("Neighborhood poverty"),
+}
+
+
+def subgroup_type_text(kind: str) -> str:
+    return str(SUBGROUP_TYPE_TEXT.get(kind, kind.replace("-", " ").capitalize()))

@@ -1,0 +1,286 @@
+"""The reads behind the profile pages, each in a fixed number of queries.
+
+Whatever the number of geographies, years and releases, a profile costs one query for
+the catalog, one for the overall subgroup, one for the place's observations and one for
+the medians; peers add one for the digest and one for the peers' observations.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from metrics.models import (
+    Geography,
+    Metric,
+    MetricNote,
+    NationalBenchmark,
+    Observation,
+    Pillar,
+    Release,
+    ReleaseDigest,
+    Subgroup,
+)
+from metrics.profiles.reading import Reading, compare
+
+ALL_TYPE = "all"
+
+
+def active_release() -> Release | None:
+    return Release.objects.filter(is_active=True).first()
+
+
+def catalog_for(kind: str) -> list[Metric]:
+    """Metrics Urban publishes for this kind of place, in framework order."""
+    metrics = Metric.objects.select_related("predictor__pillar").order_by(
+        "predictor__pillar__position", "predictor__position", "position"
+    )
+    return [m for m in metrics if kind in m.levels.split(",")]
+
+
+def overall_subgroup() -> Subgroup | None:
+    return Subgroup.objects.filter(subgroup_type=ALL_TYPE).first()
+
+
+def _readings(rows) -> dict[int, list[Reading]]:  # type: ignore[no-untyped-def]
+    by_metric: dict[int, list[Reading]] = defaultdict(list)
+    for metric_id, year, value, a, b, lb, ub, quality in rows:
+        by_metric[metric_id].append(Reading(year, value, a, b, lb, ub, quality))
+    for readings in by_metric.values():
+        readings.sort(key=lambda r: r.year)
+    return by_metric
+
+
+READING_FIELDS = ("metric_id", "year", "value", "value_a", "value_b", "lb", "ub", "quality")
+
+
+def medians_for(release: Release, kind: str) -> dict[int, dict[int, float]]:
+    """{metric id: {year: median}}: Urban's county medians, our city medians (see digest)."""
+    if kind == "county":
+        result: dict[int, dict[int, float]] = defaultdict(dict)
+        for metric_id, year, value in NationalBenchmark.objects.filter(
+            release=release, value__isnull=False
+        ).values_list("metric_id", "year", "value"):
+            if value is not None:  # filtered in SQL; narrows the type
+                result[metric_id][year] = value
+        return result
+    digest = ReleaseDigest.objects.filter(release=release, kind=kind).only("medians").first()
+    if digest is None:
+        return {}
+    ids = dict(Metric.objects.values_list("variable", "id"))
+    return {
+        ids[var]: {int(y): v for y, v in years.items() if v is not None}
+        for var, years in digest.medians.items()
+        if var in ids
+    }
+
+
+@dataclass
+class MetricLine:
+    metric: Metric
+    series: list[Reading]
+    medians: dict[int, float]
+    include_weak: bool
+
+    @property
+    def latest(self) -> Reading | None:
+        """The latest year with a value (a metric's years differ: not the file's last year)."""
+        for reading in reversed(self.series):
+            if reading.number is not None:
+                return reading
+        return None
+
+    @property
+    def hidden(self) -> bool:
+        latest = self.latest
+        return bool(latest and latest.is_weak and not self.include_weak)
+
+    @property
+    def shown(self) -> Reading | None:
+        return None if self.hidden else self.latest
+
+    @property
+    def median(self) -> float | None:
+        latest = self.latest
+        return self.medians.get(latest.year) if latest else None
+
+    @property
+    def comparison(self) -> str | None:
+        shown = self.shown
+        if shown is None:
+            return None
+        return compare(shown.number, self.median, self.metric.direction, lb=shown.lb, ub=shown.ub)
+
+    @property
+    def trend(self) -> str | None:
+        """'up', 'down' or 'flat' from the first to the latest shown value."""
+        values = [
+            r for r in self.series if r.number is not None and (self.include_weak or not r.is_weak)
+        ]
+        if len(values) < 2:
+            return None
+        first, last = values[0].number, values[-1].number
+        assert first is not None and last is not None
+        if abs(last - first) <= 0.01 * max(abs(first), 1e-9):
+            return "flat"
+        return "up" if last > first else "down"
+
+    @property
+    def years(self) -> str:
+        years = [r.year for r in self.series if r.number is not None]
+        return f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+
+
+@dataclass
+class LocalLine:
+    """A coalition's own indicator shown beside Urban's metrics of its predictor."""
+
+    dataset: object
+    latest_year: int | None
+    value: float | None  # the whole jurisdiction's value that year, when the file has one
+    areas: int
+
+
+@dataclass
+class PredictorBlock:
+    predictor: object
+    lines: list[MetricLine] = field(default_factory=list)
+    local: list[LocalLine] = field(default_factory=list)
+
+
+@dataclass
+class PillarBlock:
+    pillar: Pillar
+    predictors: list[PredictorBlock] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    geography: Geography
+    release: Release | None
+    pillars: list[PillarBlock]
+    include_weak: bool
+    medians_are_computed: bool
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(line.hidden for p in self.pillars for b in p.predictors for line in b.lines)
+
+
+def local_lines(coalition: Any) -> dict[int, list[LocalLine]]:
+    """The coalition's loaded local datasets by predictor id, in two queries."""
+    from metrics.models import LocalDataset
+
+    datasets = list(
+        LocalDataset.objects.filter(coalition=coalition, status="succeeded")
+        .prefetch_related("values")
+        .order_by("name")
+    )
+    lines: dict[int, list[LocalLine]] = defaultdict(list)
+    for dataset in datasets:
+        values = [v for v in dataset.values.all() if not v.subgroup]
+        latest = max((v.year for v in values), default=None)
+        this_year = [v for v in values if v.year == latest]
+        whole = next((v.value for v in this_year if _is_whole(v.area, coalition)), None)
+        lines[dataset.predictor_id].append(
+            LocalLine(dataset, latest, whole, len({v.area for v in this_year}))
+        )
+    return lines
+
+
+def _is_whole(area: str, coalition: Any) -> bool:
+    geography = coalition.geography
+    return area.strip().casefold() in {
+        geography.fips,
+        geography.name.casefold(),
+        geography.full_name.casefold(),
+        "all",
+        "total",
+    }
+
+
+def geography_profile(
+    geography: Geography, *, include_weak: bool = False, coalition: Any = None
+) -> Profile:
+    release = active_release()
+    metrics = catalog_for(geography.kind)
+    subgroup = overall_subgroup()
+    readings: dict[int, list[Reading]] = {}
+    medians: dict[int, dict[int, float]] = {}
+    if release is not None and subgroup is not None:
+        readings = _readings(
+            Observation.objects.filter(
+                release=release, geography=geography, subgroup=subgroup
+            ).values_list(*READING_FIELDS)
+        )
+        medians = medians_for(release, geography.kind)
+    pillars: dict[int, PillarBlock] = {}
+    blocks: dict[int, PredictorBlock] = {}
+    for metric in metrics:
+        predictor = metric.predictor
+        pillar_block = pillars.setdefault(predictor.pillar_id, PillarBlock(predictor.pillar))
+        if predictor.pk not in blocks:
+            blocks[predictor.pk] = PredictorBlock(predictor)
+            pillar_block.predictors.append(blocks[predictor.pk])
+        blocks[predictor.pk].lines.append(
+            MetricLine(
+                metric, readings.get(metric.pk, []), medians.get(metric.pk, {}), include_weak
+            )
+        )
+    if coalition is not None:
+        for predictor_id, lines in local_lines(coalition).items():
+            if predictor_id in blocks:
+                blocks[predictor_id].local = lines
+    return Profile(
+        geography=geography,
+        release=release,
+        pillars=list(pillars.values()),
+        include_weak=include_weak,
+        medians_are_computed=geography.kind != "county",
+    )
+
+
+@dataclass
+class SubgroupSeries:
+    subgroup_type: str
+    name: str
+    series: list[Reading]
+
+
+def metric_subgroups(
+    geography: Geography, metric: Metric, release: Release
+) -> dict[str, list[SubgroupSeries]]:
+    """Every breakdown of one metric for one place: {subgroup type: [series per subgroup]}."""
+    rows = (
+        Observation.objects.filter(release=release, geography=geography, metric=metric)
+        .exclude(subgroup__subgroup_type=ALL_TYPE)
+        .values_list("subgroup__subgroup_type", "subgroup__name", *READING_FIELDS[1:])
+    )
+    grouped: dict[tuple[str, str], list[Reading]] = defaultdict(list)
+    for kind, name, year, value, a, b, lb, ub, quality in rows:
+        grouped[(kind, name)].append(Reading(year, value, a, b, lb, ub, quality))
+    result: dict[str, list[SubgroupSeries]] = defaultdict(list)
+    for (kind, name), series in sorted(grouped.items()):
+        series.sort(key=lambda r: r.year)
+        if any(r.number is not None for r in series):
+            result[kind].append(SubgroupSeries(kind, name, series))
+    return dict(result)
+
+
+def metric_notes(coalition: Any, metric: Metric | None = None) -> QuerySet[MetricNote]:
+    notes = MetricNote.objects.filter(coalition=coalition).select_related("author", "metric")
+    return notes.filter(metric=metric) if metric is not None else notes
+
+
+def metric_series(geography: Geography, metric: Metric, release: Release) -> list[Reading]:
+    """One metric for one place over the years, overall (subgroup All)."""
+    subgroup = overall_subgroup()
+    if subgroup is None:
+        return []
+    rows = Observation.objects.filter(
+        release=release, geography=geography, metric=metric, subgroup=subgroup
+    ).values_list(*READING_FIELDS)
+    return sorted((Reading(*row[1:]) for row in rows), key=lambda r: r.year)

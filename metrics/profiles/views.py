@@ -1,0 +1,275 @@
+"""Profile, metric, disparity and peer pages of a coalition's jurisdiction."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coalitions.permissions import Can, role_allows
+from coalitions.views import _context, coalition_view
+from metrics.models import CoalitionPeer, Geography, Metric, MetricNote, Observation
+from metrics.profiles import charts, selectors, services
+from metrics.profiles.models import NoteStep
+from metrics.profiles.peers import suggest_peers
+from metrics.profiles.reading import (
+    COMPARISON_TEXT,
+    DIRECTION_TEXT,
+    Reading,
+    display,
+    subgroup_type_text,
+)
+from metrics.selectors import geography_search_matches
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_l("Your note"),
+        max_length=services.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_l(
+            "An insight, a question or a caveat about this metric. The coalition sees it."
+        ),
+    )
+    step = forms.TypedChoiceField(
+        label=_l("For"), choices=NoteStep.choices, coerce=int, initial=NoteStep.STEP_2
+    )
+
+
+def _weak(request) -> bool:  # type: ignore[no-untyped-def]
+    return request.GET.get("weak") == "1"
+
+
+def _ctx(coalition, membership, **extra):  # type: ignore[no-untyped-def]
+    return _context(
+        coalition,
+        membership,
+        comparison_text=COMPARISON_TEXT,
+        direction_text=DIRECTION_TEXT,
+        can_contribute=role_allows(membership.role, Can.CONTRIBUTE),
+        **extra,
+    )
+
+
+@coalition_view()
+@require_GET
+def profile(request, coalition, membership):  # type: ignore[no-untyped-def]
+    data = selectors.geography_profile(
+        coalition.geography, include_weak=_weak(request), coalition=coalition
+    )
+    return render(request, "metrics/profile.html", _ctx(coalition, membership, profile=data))
+
+
+def _metric(variable: str, kind: str) -> Metric:
+    metric = Metric.objects.select_related("predictor__pillar").filter(variable=variable).first()
+    if metric is None or kind not in metric.levels.split(","):
+        raise Http404("No such metric for this place")
+    return metric
+
+
+@coalition_view()
+@require_http_methods(["GET", "POST"])
+def metric_detail(request, coalition, membership, variable):  # type: ignore[no-untyped-def]
+    geography = coalition.geography
+    metric = _metric(variable, geography.kind)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST":
+        if not role_allows(membership.role, Can.CONTRIBUTE):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.metric_note_add(
+                    actor_membership=membership, metric=metric, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error("text", exc.messages)
+            else:
+                messages.success(request, _("Your note is pinned to this metric."))
+                return redirect(request.get_full_path())
+    include_weak = _weak(request)
+    release = selectors.active_release()
+    whole: list[Reading] = []
+    medians: dict[int, float] = {}
+    groups: dict = {}
+    if release:
+        whole = selectors.metric_series(geography, metric, release)
+        medians = selectors.medians_for(release, geography.kind).get(metric.pk, {})
+        groups = selectors.metric_subgroups(geography, metric, release)
+    line = selectors.MetricLine(metric, whole, medians, include_weak)
+    trend = charts.metric_trend(geography, metric, whole, medians, include_weak=include_weak)
+    breakdowns = []
+    chosen = request.GET.get("subgroup", "")
+    gap = None
+    for kind, series in groups.items():
+        dots, year = charts.subgroup_dots(metric, kind, series, whole, include_weak=include_weak)
+        members, total = charts.split_total(series, whole)
+        breakdowns.append(
+            {
+                "kind": kind,
+                "label": subgroup_type_text(kind),
+                "chart": dots,
+                "year": year,
+                "groups": members,
+            }
+        )
+        for group in members:
+            if f"{kind}:{group.name}" == chosen:
+                gap = charts.subgroup_gap(
+                    geography, metric, group, total, include_weak=include_weak
+                )
+    return render(
+        request,
+        "metrics/metric_detail.html",
+        _ctx(
+            coalition,
+            membership,
+            metric=metric,
+            line=line,
+            trend=trend,
+            breakdowns=breakdowns,
+            gap=gap,
+            chosen=chosen,
+            include_weak=include_weak,
+            form=form,
+            notes=selectors.metric_notes(coalition, metric),
+            latest_text=display(line.shown, metric.unit),
+            computed_medians=geography.kind != "county",
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def note_delete(request, coalition, membership, note_id):  # type: ignore[no-untyped-def]
+    note = get_object_or_404(
+        MetricNote.objects.select_related("metric"), pk=note_id, coalition=coalition
+    )
+    services.metric_note_delete(actor_membership=membership, note=note)
+    messages.success(request, _("Note deleted."))
+    return redirect("profiles:metric", pk=coalition.pk, variable=note.metric.variable)
+
+
+def _comparison(coalition, peers, release):  # type: ignore[no-untyped-def]
+    """Rows of the all-metrics table: the home place's latest year, each peer in that year."""
+    subgroup = selectors.overall_subgroup()
+    if not release or not subgroup:
+        return [], {}, None
+    places = [coalition.geography, *[p.geography for p in peers]]
+    readings: dict[int, dict[int, dict[int, Reading]]] = {g.pk: {} for g in places}
+    for geo_id, metric_id, year, value, a, b, lb, ub, quality in Observation.objects.filter(
+        release=release, subgroup=subgroup, geography_id__in=[g.pk for g in places]
+    ).values_list("geography_id", *selectors.READING_FIELDS):
+        readings[geo_id].setdefault(metric_id, {})[year] = Reading(
+            year, value, a, b, lb, ub, quality
+        )
+    medians = selectors.medians_for(release, coalition.geography.kind)
+    return places, readings, medians
+
+
+@coalition_view()
+@require_GET
+def peers(request, coalition, membership):  # type: ignore[no-untyped-def]
+    geography = coalition.geography
+    include_weak = _weak(request)
+    chosen = list(CoalitionPeer.objects.filter(coalition=coalition).select_related("geography"))
+    release = selectors.active_release()
+    suggestions = (
+        suggest_peers(geography, release, exclude={p.geography_id for p in chosen})
+        if release
+        else []
+    )
+    metrics = selectors.catalog_for(geography.kind)
+    places, readings, medians = _comparison(coalition, chosen, release)
+    table = []
+    selected_metric = None
+    chart = None
+    wanted = request.GET.get("metric", "")
+    for metric in metrics:
+        home = readings.get(geography.pk, {}).get(metric.pk, {}) if places else {}
+        years = [y for y, r in home.items() if r.number is not None]
+        if not years:
+            continue
+        year = max(years)
+        cells = []
+        for place in places:
+            reading = readings[place.pk].get(metric.pk, {}).get(year)
+            hidden = reading is not None and reading.is_weak and not include_weak
+            cells.append(
+                _("Weak: hidden")
+                if hidden
+                else display(reading, metric.unit)
+                if reading and reading.number is not None
+                else _("No data")
+            )
+        median = medians.get(metric.pk, {}).get(year)
+        table.append({"metric": metric, "year": year, "cells": cells, "median": median})
+        if metric.variable == wanted or (not wanted and selected_metric is None):
+            selected_metric = metric
+            rows = [
+                (p, readings[p.pk].get(metric.pk, {}).get(year), p.pk == geography.pk)
+                for p in places
+            ]
+            chart = charts.peers_compare(metric, year, rows, median, include_weak=include_weak)
+    query = request.GET.get("q", "")
+    results = (
+        [
+            g
+            for g in geography_search_matches(query)
+            if g.kind == geography.kind and g.pk != geography.pk
+        ]
+        if query
+        else []
+    )
+    return render(
+        request,
+        "metrics/peers.html",
+        _ctx(
+            coalition,
+            membership,
+            chosen=chosen,
+            suggestions=suggestions,
+            places=places,
+            table=table,
+            chart=chart,
+            selected_metric=selected_metric,
+            metrics=metrics,
+            include_weak=include_weak,
+            query=query,
+            results=results,
+            max_peers=services.MAX_PEERS,
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def peer_add(request, coalition, membership):  # type: ignore[no-untyped-def]
+    geography = Geography.objects.filter(pk=request.POST.get("geography") or 0).first()
+    if geography is None:
+        messages.error(request, _("Choose a place from the list."))
+    else:
+        try:
+            services.coalition_peer_add(actor_membership=membership, geography=geography)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("%(name)s added to your comparison.") % {"name": geography.full_name}
+            )
+    return redirect("profiles:peers", pk=coalition.pk)
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def peer_remove(request, coalition, membership, peer_id):  # type: ignore[no-untyped-def]
+    peer = get_object_or_404(CoalitionPeer, pk=peer_id, coalition=coalition)
+    services.coalition_peer_remove(actor_membership=membership, peer=peer)
+    messages.success(request, _("Removed from your comparison."))
+    return redirect("profiles:peers", pk=coalition.pk)
