@@ -15,6 +15,7 @@ from coalitions.models import Role
 from plans import definitions
 from plans.models import WorksheetResponse
 from tests.browser.test_invite_journey import sign_in
+from tests.browser.test_profile_journey import axe_problems
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,9 +114,12 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/strategy/")
     page.get_by_role("button", name="Fill in from Worksheets 7.1–7.4 and 8.1").click()
     assert page.get_by_text("Pass a living wage ordinance").first.is_visible()
+    assert axe_problems(page) == []
     assert page.get_by_text("Every resident of Doña Ana can build a good life here.").is_visible()
     page.get_by_role("link", name="Measurement plan").click()
+    assert axe_problems(page) == []
     page.get_by_role("link", name="Edit Two policy staff").click()
+    assert axe_problems(page) == []
     page.get_by_label("Measure of progress").fill("Staff hours spent on the ordinance")
     page.get_by_label("Data source").fill("Timesheets")
     page.get_by_role("button", name="Save").click()
@@ -128,6 +132,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_label("Narrative").fill("We planned **together** for a year.")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_text("Section saved.").is_visible()
+    assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-section.png"), full_page=True)
 
     # Review: the project manager asks, the reviewer approves.
@@ -154,6 +159,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     link = page.get_by_role("link", name="Download PDF").first
     link.wait_for()
     page.screenshot(path=str(artifacts_dir / "map-plan.png"), full_page=True)
+    assert axe_problems(page) == []
     with page.expect_download() as info:
         link.click()
     pdf_path = tmp_path / "plan.pdf"
@@ -178,6 +184,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     # Publish: the public page shows this version only.
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     page.get_by_role("link", name="Version 1").first.click()
+    assert axe_problems(page) == []
     page.get_by_role("button", name="Publish this version").click()
     public_url = page.locator("a[href*='/published-plans/']").first.get_attribute("href")
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/sections/M1/")
@@ -193,6 +200,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     assert public.get_by_text("A later draft nobody approved.").count() == 0
     assert public.get_by_role("link", name="Download the plan (PDF)").is_visible()
     public.screenshot(path=str(artifacts_dir / "map-public.png"), full_page=True)
+    assert axe_problems(public) == []
     public.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     assert "/accounts/login/" in public.url
     anonymous.close()
