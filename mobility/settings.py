@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "core.models.JobStatus",
         "StepStatusEnum": "plans.models.StepStatus",
+        "MapSectionStatusEnum": "plans.map.models.SectionStatus",
     },
 }
 
@@ -294,6 +295,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # kombu warns on every connection to the file-system broker that it has no hostname.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
+    # kombu warns on every connection to the file-system broker that it has no hostname;
+    # WeasyPrint logs each layout step (and each stylesheet it parses on import) at INFO.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -14,6 +14,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("plans.map.api.urls")),
     path("", include("metrics.api.urls")),
     path("", include("metrics.profiles.api_urls")),
 ]
@@ -23,6 +24,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("coalitions/", include("coalitions.urls")),
     path("coalitions/<int:pk>/", include("plans.urls")),
+    path("coalitions/<int:pk>/plan/", include("plans.map.urls")),
+    path("published-plans/", include("plans.map.public_urls")),
     path("", include("metrics.urls")),
     path("coalitions/<int:pk>/profile/", include("metrics.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

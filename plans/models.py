@@ -273,3 +273,6 @@ class WorksheetFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+from plans.map.models import *  # noqa: E402,F403  (the MAP package registers its models here)

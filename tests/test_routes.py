@@ -30,7 +30,8 @@ def iter_routes(resolvers=None, prefix: str = "", namespace: str | None = None):
 
 @dataclass
 class Route:
-    kind: str  # public | login | staff | api | api-staff | api-public | admin | coalition
+    # public | published | login | staff | api | api-staff | api-public | admin | coalition
+    kind: str
     kwargs: dict = field(default_factory=dict)
     method: str = "get"
 
@@ -140,6 +141,8 @@ def test_matrix_for_site_routes(client, name):
         assert _request(client, route, name).status_code == 403
         client.force_login(staff)
         assert _request(client, route, name).status_code in (200, 404)
+    elif route.kind == "published":  # a published MAP by token; an unknown token is 404
+        assert anonymous.status_code == 404
     else:  # public and api-public answer without signing in
         assert anonymous.status_code in (200, 302, 400, 405, 410), anonymous.status_code
 

@@ -16,6 +16,7 @@ from metrics.models import CoalitionPeer, Metric, MetricNote
 from plans.models import Assignment, WorksheetFile
 from tests import test_routes
 from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory, UserFactory
+from tests.map.helpers import map_world
 
 V, M, MT, DL, PM = (
     Role.VIEWER,
@@ -74,6 +75,36 @@ WEB = {
     "plans:worksheet_file": ("get", V, ("file_id",)),
     "plans:workspace_export": ("get", PM, ()),
     "plans:workspace_import": ("get", PM, ()),
+    # Strategy and the MAP (plans.map.urls). review_decide: any member reads a review; only
+    # its reviewer may decide (tests/map/test_review.py).
+    "map:strategy": ("get", V, ()),
+    "map:import_worksheets": ("post", M, ()),
+    "map:vision": ("get", M, ()),
+    "map:priority_create": ("get", M, ()),
+    "map:priority_edit": ("get", M, ("priority_id",)),
+    "map:priority_delete": ("post", M, ("priority_id",)),
+    "map:theory_create": ("get", M, ()),
+    "map:theory_edit": ("get", M, ("theory_id",)),
+    "map:theory_delete": ("post", M, ("theory_id",)),
+    "map:action_create": ("get", M, ()),
+    "map:action_edit": ("get", M, ("action_id",)),
+    "map:action_delete": ("post", M, ("action_id",)),
+    "map:measures": ("get", V, ()),
+    "map:coverage": ("get", V, ()),
+    "map:measure_edit": ("get", M, ("measure_id",)),
+    "map:measure_dismiss": ("post", M, ("measure_id",)),
+    "map:plan": ("get", V, ()),
+    "map:section": ("get", V, ("section",)),
+    "map:review_request": ("get", PM, ()),
+    "map:review_decide": ("get", V, ("review_id",)),
+    "map:version_freeze": ("post", PM, ()),
+    "map:version": ("get", V, ("version_id",)),
+    "map:version_compare": ("get", V, ("version_id",)),
+    "map:version_publish": ("post", PM, ("version_id",)),
+    "map:version_unpublish": ("post", PM, ("version_id",)),
+    "map:export_start": ("post", M, ()),
+    "map:export_status": ("get", V, ("export_id",)),
+    "map:export_download": ("get", V, ("export_id",)),
 }
 API = {
     "api:coalition-detail": ("get", V, ()),
@@ -95,6 +126,24 @@ API = {
     "api:worksheet-responses": ("get", V, ("key",)),
     "api:worksheet-revisions": ("get", V, ("key",)),
     "api:worksheet-comments": ("get", V, ("key",)),
+    # Writes of the strategy and MAP API are checked by role in tests/map/test_api.py.
+    "api:map-vision": ("get", V, ()),
+    "api:map-priority-list": ("get", V, ()),
+    "api:map-priority-detail": ("get", V, ("pk:priority",)),
+    "api:map-theory-list": ("get", V, ()),
+    "api:map-theory-detail": ("get", V, ("pk:theory",)),
+    "api:map-action-list": ("get", V, ()),
+    "api:map-action-detail": ("get", V, ("pk:action",)),
+    "api:map-measure-list": ("get", V, ()),
+    "api:map-measure-detail": ("get", V, ("pk:measure",)),
+    "api:map-section-list": ("get", V, ()),
+    "api:map-section-detail": ("get", V, ("section",)),
+    "api:map-review-list": ("get", V, ()),
+    "api:map-version-list": ("get", V, ()),
+    "api:map-version-detail": ("get", V, ("pk:version",)),
+    "api:map-version-publication": ("delete", PM, ("pk:version",)),
+    "api:map-export-list": ("get", V, ()),
+    "api:map-export-detail": ("get", V, ("pk:export",)),
 }
 # Routes that are not under one coalition: classified for the project-wide test.
 test_routes.EXTRA_ROUTES.update(
@@ -106,6 +155,12 @@ test_routes.EXTRA_ROUTES.update(
         "api:coalition-list": test_routes.Route("api"),
         "api:geography-profile": test_routes.Route("api", kwargs={"pk": 1}),
         "api:geography-peers": test_routes.Route("api", kwargs={"pk": 1}),
+        # Only the reviewer may decide: tests/map/test_review_and_versions.py checks everyone.
+        "api:map-review-decision": test_routes.Route("coalition"),
+        # A published MAP: anyone, by token; an unknown token is 404
+        # (tests/map/test_review_and_versions.py).
+        "map_public:plan": test_routes.Route("published", kwargs={"token": "x"}),
+        "map_public:pdf": test_routes.Route("published", kwargs={"token": "x"}),
         **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
     }
 )
@@ -139,6 +194,7 @@ def world(db):
         coalition=coalition, file=ContentFile(b"%PDF-1.4", name="x.pdf"), original_name="x.pdf"
     )
     return {
+        **map_world(coalition, people["project_manager"], target),
         "file": stored,
         "assignment": assignment,
         "coalition": coalition,
@@ -161,16 +217,28 @@ OBJECT_KEYS = {
     "peer_id": "peer",
     "assignment_id": "assignment",
     "file_id": "file",
+    "priority_id": "priority",
+    "theory_id": "theory",
+    "action_id": "action",
+    "measure_id": "measure",
+    "review_id": "review",
+    "version_id": "version",
+    "export_id": "export",
 }
 
 
 def _url(name: str, keys: tuple, world: dict) -> str:
-    web = name.startswith(("coalitions:", "profiles:", "plans:")) or name == "api:coalition-detail"
+    web = (
+        name.startswith(("coalitions:", "profiles:", "plans:", "map:"))
+        or name == "api:coalition-detail"
+    )
     kwargs = {"pk": world["coalition"].pk} if web else {"coalition_pk": world["coalition"].pk}
     fixed = {"number": 5, "key": "w5_7", "fmt": "csv"}
     for key in keys:
         if key in fixed:
             kwargs[key] = fixed[key]
+        elif key == "section":
+            kwargs["key"] = "M5"
         elif key == "individual":
             kwargs["key"] = "w5_1"
         elif key.startswith("pk:"):

@@ -1,0 +1,239 @@
+"""Shapes of the strategy and MAP API. Reads are model serializers; writes go to services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from plans.map.models import (
+    Decision,
+    ElementKind,
+    MapSectionDraft,
+    MapVersion,
+    Measure,
+    PlanExport,
+    PriorityArea,
+    Review,
+    ReviewerType,
+    ReviewRound,
+    SectionStatus,
+    StrategicAction,
+    TheoryOfChange,
+    Vision,
+)
+
+
+class VisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Vision
+        fields = ("statement", "adopted_on", "adopted_how", "updated_at")
+        read_only_fields = ("updated_at",)
+
+
+class PriorityAreaSerializer(serializers.ModelSerializer):
+    predictors = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = PriorityArea
+        fields = ("id", "name", "pillar", "predictors", "rationale", "position")
+        read_only_fields = ("id", "position")
+
+
+class TheorySerializer(serializers.ModelSerializer):
+    priority_area = serializers.PrimaryKeyRelatedField(
+        queryset=PriorityArea.objects.none(), allow_null=True, required=False
+    )
+    final_statement = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TheoryOfChange
+        fields = (
+            "id",
+            "priority_area",
+            "problem",
+            "solution",
+            "impact_medium",
+            "impact_long",
+            "statement",
+            "final_statement",
+        )
+        read_only_fields = ("id",)
+
+    def __init__(self, *args: Any, coalition: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if coalition is not None:
+            self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
+
+
+class ElementsField(serializers.DictField):
+    child = serializers.ListField(child=serializers.CharField(max_length=500))
+
+
+class StrategicActionSerializer(serializers.ModelSerializer):
+    priority_area = serializers.PrimaryKeyRelatedField(
+        queryset=PriorityArea.objects.none(), allow_null=True, required=False
+    )
+    action_types = serializers.ListField(child=serializers.CharField(), required=False)
+    systems_conditions = serializers.ListField(child=serializers.CharField(), required=False)
+    elements = ElementsField(
+        required=False,
+        write_only=True,
+        help_text="Element kind (input, output, outcome_short, outcome_medium, outcome_long) "
+        "→ its lines. The measurement plan follows: renamed lines keep their measure, removed "
+        "lines flag it.",
+    )
+
+    class Meta:
+        model = StrategicAction
+        fields = (
+            "id",
+            "title",
+            "description",
+            "priority_area",
+            "action_types",
+            "systems_conditions",
+            "target_population",
+            "lead_organisation",
+            "partners",
+            "start_date",
+            "end_date",
+            "working_group",
+            "elements",
+        )
+        read_only_fields = ("id",)
+
+    def __init__(self, *args: Any, coalition: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if coalition is not None:
+            self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
+            self.fields["working_group"].queryset = coalition.working_groups.all()  # type: ignore[attr-defined]
+
+    def validate_elements(self, value: dict) -> dict:
+        unknown = set(value) - set(ElementKind.values)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown element kinds: {sorted(unknown)}")
+        return value
+
+    def to_representation(self, instance: StrategicAction) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        elements: dict[str, list[str]] = {k: [] for k in ElementKind.values}
+        for e in instance.elements.all():
+            elements[e.kind].append(e.text)
+        data["elements"] = elements
+        return data
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    disaggregation = serializers.ListField(child=serializers.CharField(), required=False)
+    audience = serializers.ListField(child=serializers.CharField(), required=False)
+    orphaned = serializers.BooleanField(source="is_orphaned", read_only=True)
+    missing = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = (
+            "id",
+            "action_title",
+            "element_kind",
+            "element_text",
+            "orphaned",
+            "missing",
+            "measure",
+            "kind",
+            "metric_variable",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "gap_subgroup",
+            "gap_reduction_percent",
+            "disaggregation",
+            "data_source",
+            "frequency",
+            "responsible",
+            "audience",
+        )
+        read_only_fields = ("id", "action_title", "element_kind", "element_text")
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MapSectionDraft
+        fields = ("key", "narrative", "owner", "status", "updated_at")
+        read_only_fields = ("key", "updated_at")
+
+
+class SectionWriteSerializer(serializers.Serializer):
+    narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    owner = serializers.IntegerField(allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=SectionStatus.choices, required=False)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = ("id", "reviewer", "reviewer_type", "decision", "comment", "decided_at")
+        read_only_fields = fields
+
+
+class ReviewRoundSerializer(serializers.ModelSerializer):
+    reviews = ReviewSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewRound
+        fields = ("id", "note", "created_at", "closed_at", "outcome", "reviews")
+        read_only_fields = fields
+
+
+class ReviewerInSerializer(serializers.Serializer):
+    membership = serializers.IntegerField()
+    reviewer_type = serializers.ChoiceField(choices=ReviewerType.choices)
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    reviewers = ReviewerInSerializer(many=True)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[c for c in Decision.choices if c[0] != Decision.PENDING]
+    )
+    comment = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    published = serializers.BooleanField(source="is_published", read_only=True)
+
+    class Meta:
+        model = MapVersion
+        fields = ("id", "number", "release_name", "approved", "frozen_at", "published")
+        read_only_fields = fields
+
+
+class VersionDetailSerializer(VersionSerializer):
+    class Meta(VersionSerializer.Meta):
+        fields = (*VersionSerializer.Meta.fields, "document")  # type: ignore[assignment]
+        read_only_fields = fields  # type: ignore[assignment]
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanExport
+        fields = (
+            "id",
+            "version",
+            "status",
+            "percent",
+            "message",
+            "created_at",
+            "finished_at",
+            "size",
+            "pages",
+        )
+        read_only_fields = fields
+
+
+class ExportStartSerializer(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True, required=False)

@@ -1,0 +1,227 @@
+"""Forms of the strategy and MAP pages. They check shape only; services check meaning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coalitions.models import Coalition
+from plans.map import metric_data, options
+from plans.map.models import Decision, ReviewerType, SectionStatus
+
+LINES_HELP = _("One per line.")
+
+
+def _checkboxes(choices: list[tuple[str, str]], label: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _date(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _text(label: Any, max_length: int, rows: int = 3, **kw: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=kw.pop("required", False),
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kw,
+    )
+
+
+class VisionForm(forms.Form):
+    statement = _text(
+        _("Our community vision statement"),
+        1000,
+        rows=5,
+        required=True,
+        help_text=_(
+            "Our community when everyone can reach economic success, power and autonomy, and "
+            "dignity and belonging. About 75 words."
+        ),
+    )
+    adopted_on = _date(_("Date adopted"))
+    adopted_how = forms.CharField(label=_("How it was adopted"), max_length=300, required=False)
+
+
+class PriorityAreaForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
+    predictors = forms.MultipleChoiceField(
+        label=_("Predictors"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rationale = _text(_("Why it matters here"), 2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].choices = [("", "—"), *options.pillars()]  # type: ignore[attr-defined]
+        self.fields["predictors"].choices = options.predictors()  # type: ignore[attr-defined]
+
+
+class TheoryForm(forms.Form):
+    priority_area: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Priority area"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        empty_label=_("The whole plan"),
+    )
+    problem = _text(_("Problem: what problem are we trying to solve?"), 2000, required=True)
+    solution = _text(_("Solution: how will we tackle it?"), 2000, required=True)
+    impact_medium = _text(_("Impact in the medium term"), 2000)
+    impact_long = _text(_("Impact in the long term"), 2000)
+    statement = _text(
+        _("Theory of change statement"),
+        3000,
+        help_text=_("Leave empty to use the toolkit's formula with the four answers above."),
+    )
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
+
+
+ELEMENT_FIELDS = {
+    "input": _("Inputs (staff, funding, data, partnerships)"),
+    "output": _("Outputs (what the action directly produces)"),
+    "outcome_short": _("Short-term outcomes"),
+    "outcome_medium": _("Medium-term outcomes"),
+    "outcome_long": _("Long-term outcomes"),
+}
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Strategic action"), max_length=300)
+    description = _text(_("Description"), 3000)
+    priority_area: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Priority area"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
+    action_types = _checkboxes([], _("Type of action"))
+    systems_conditions = _checkboxes([], _("Conditions of systems change it shifts"))
+    target_population = _text(_("Who benefits, and how does it advance equity?"), 2000)
+    lead_organisation = forms.CharField(
+        label=_("Lead organization"), max_length=200, required=False
+    )
+    partners = forms.CharField(label=_("Partners"), max_length=500, required=False)
+    start_date = _date(_("Start"))
+    end_date = _date(_("End"))
+    working_group: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Working group"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
+        self.fields["working_group"].queryset = coalition.working_groups.all()  # type: ignore[attr-defined]
+        self.fields["action_types"].choices = options.action_types()  # type: ignore[attr-defined]
+        self.fields["systems_conditions"].choices = options.systems_conditions()  # type: ignore[attr-defined]
+        for key, label in ELEMENT_FIELDS.items():
+            self.fields[key] = _text(label, 5000, rows=4, help_text=LINES_HELP)
+
+    def element_lines(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key) or "" for key in ELEMENT_FIELDS}
+
+
+class MeasureForm(forms.Form):
+    measure = forms.CharField(label=_("Measure of progress"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Kind of measure"), required=False)
+    metric_variable = forms.ChoiceField(label=_("Mobility Metric"), required=False)
+    baseline = forms.CharField(label=_("Baseline"), max_length=100, required=False)
+    baseline_date = _date(_("Baseline date"))
+    target = forms.CharField(label=_("Target"), max_length=100, required=False)
+    target_date = _date(_("Target date"))
+    gap_subgroup = forms.CharField(
+        label=_("Target a gap: the group"),
+        max_length=80,
+        required=False,
+        help_text=_("For example: close the gap between this group and everyone by half."),
+    )
+    gap_reduction_percent = forms.IntegerField(
+        label=_("Reduce that gap by (%)"), min_value=1, max_value=100, required=False
+    )
+    disaggregation = _checkboxes([], _("Broken down by"))
+    data_source = forms.CharField(label=_("Data source"), max_length=300, required=False)
+    frequency = forms.ChoiceField(label=_("How often it is collected"), required=False)
+    responsible = forms.CharField(
+        label=_("Who gathers and reports it"), max_length=200, required=False
+    )
+    audience = _checkboxes([], _("Reported to"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        blank = [("", "—")]
+        self.fields["kind"].choices = blank + options.measure_kinds()  # type: ignore[attr-defined]
+        self.fields["frequency"].choices = blank + options.frequencies()  # type: ignore[attr-defined]
+        self.fields["disaggregation"].choices = options.disaggregations()  # type: ignore[attr-defined]
+        self.fields["audience"].choices = options.audiences()  # type: ignore[attr-defined]
+        metrics = metric_data.metric_choices()
+        if metrics:
+            self.fields["metric_variable"].choices = blank + metrics  # type: ignore[attr-defined]
+        else:
+            self.fields["metric_variable"] = forms.CharField(
+                label=_("Mobility Metric (variable name)"),
+                max_length=80,
+                required=False,
+                help_text=_("The metrics are not loaded yet; type the variable name."),
+            )
+
+
+class SectionForm(forms.Form):
+    narrative = forms.CharField(
+        label=_("Narrative"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("Markdown: *emphasis*, **strong**, lists, links. Other HTML is removed."),
+    )
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Owner"), queryset=None, required=False
+    )  # type: ignore[arg-type]
+    status = forms.ChoiceField(label=_("Status"), choices=SectionStatus.choices)
+
+    def __init__(self, *args: Any, coalition: Coalition, can_run: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = coalition.memberships.select_related("user")  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda m: m.user.name or m.user.email  # type: ignore[attr-defined]
+        if not can_run:
+            del self.fields["owner"]
+            del self.fields["status"]
+
+
+class ReviewRequestForm(forms.Form):
+    reviewers: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"),
+        queryset=None,  # type: ignore[arg-type]
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reviewer_type = forms.ChoiceField(
+        label=_("They review as"), choices=ReviewerType.choices, initial=ReviewerType.COALITION
+    )
+    note = _text(_("Note to the reviewers"), 2000)
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["reviewers"]
+        field.queryset = coalition.memberships.select_related("user")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: (
+            f"{m.user.name or m.user.email} ({m.get_role_display()})"
+        )  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("Comment"), 5000, help_text=_("Required unless you approve without changes."))

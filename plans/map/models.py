@@ -1,0 +1,430 @@
+"""Strategy records (Steps 7–8) and the Mobility Action Plan built from them (Step 9).
+
+Vision, theories of change, priority areas and strategic actions are real rows, not worksheet
+answers, because the measurement plan must follow every element of the logic model (rule 0.4-4)
+and the MAP, its reviews, frozen versions and PDF exports all point at them.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BackgroundJob
+
+
+class Vision(models.Model):
+    """The community vision statement (W7.2), one per coalition."""
+
+    coalition = models.OneToOneField(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_vision"
+    )
+    statement = models.TextField(_("community vision statement"), max_length=1000, blank=True)
+    adopted_on = models.DateField(_("date adopted"), null=True, blank=True)
+    adopted_how = models.CharField(_("how it was adopted"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.statement[:60]
+
+    @property
+    def word_count(self) -> int:
+        return len(self.statement.split())
+
+
+class PriorityArea(models.Model):
+    """A priority area for action (W7.1), tied to a pillar and some of its predictors."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="priority_areas"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    pillar = models.CharField(_("pillar"), max_length=80, blank=True)
+    predictors = models.JSONField(_("predictors"), default=list, blank=True)
+    rationale = models.TextField(_("why it matters here"), max_length=2000, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TheoryOfChange(models.Model):
+    """W7.3: one for the whole plan (no priority area) or one per priority area."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="theories_of_change"
+    )
+    priority_area = models.OneToOneField(
+        PriorityArea,
+        verbose_name=_("priority area"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="theory_of_change",
+    )
+    problem = models.TextField(_("problem"), max_length=2000)
+    solution = models.TextField(_("solution"), max_length=2000)
+    impact_medium = models.TextField(_("medium-term impact"), max_length=2000, blank=True)
+    impact_long = models.TextField(_("long-term impact"), max_length=2000, blank=True)
+    statement = models.TextField(_("statement, as edited"), max_length=3000, blank=True)
+
+    class Meta:
+        ordering = ("priority_area__position", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("coalition",),
+                condition=Q(priority_area__isnull=True),
+                name="map_one_overall_theory",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.final_statement[:60]
+
+    @property
+    def formula_statement(self) -> str:
+        """The toolkit's formula filled in with the four answers."""
+        from django.utils.translation import gettext
+
+        def clause(text: str) -> str:
+            return text.strip().rstrip(".")
+
+        return gettext(
+            "In order to %(problem)s, we will %(solution)s, which will lead to %(medium)s, "
+            "thereby %(long)s."
+        ) % {
+            "problem": clause(self.problem) or "…",
+            "solution": clause(self.solution) or "…",
+            "medium": clause(self.impact_medium) or "…",
+            "long": clause(self.impact_long) or "…",
+        }
+
+    @property
+    def final_statement(self) -> str:
+        return self.statement.strip() or self.formula_statement
+
+
+class StrategicAction(models.Model):
+    """One row of the systems change logic model (W7.4)."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="strategic_actions"
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea,
+        verbose_name=_("priority area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    title = models.CharField(_("strategic action"), max_length=300)
+    description = models.TextField(_("description"), max_length=3000, blank=True)
+    action_types = models.JSONField(_("type of action"), default=list, blank=True)
+    systems_conditions = models.JSONField(_("systems conditions shifted"), default=list, blank=True)
+    target_population = models.TextField(_("who benefits"), max_length=2000, blank=True)
+    lead_organisation = models.CharField(_("lead organization"), max_length=200, blank=True)
+    partners = models.CharField(_("partners"), max_length=500, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    working_group = models.ForeignKey(
+        "coalitions.WorkingGroup",
+        verbose_name=_("working group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="strategic_actions",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ElementKind(models.TextChoices):
+    INPUT = "input", _("Input")
+    OUTPUT = "output", _("Output")
+    OUTCOME_SHORT = "outcome_short", _("Short-term outcome")
+    OUTCOME_MEDIUM = "outcome_medium", _("Medium-term outcome")
+    OUTCOME_LONG = "outcome_long", _("Long-term outcome")
+
+
+class LogicElement(models.Model):
+    """One input, output or outcome of a strategic action: what a measure measures."""
+
+    action = models.ForeignKey(StrategicAction, on_delete=models.CASCADE, related_name="elements")
+    kind = models.CharField(max_length=16, choices=ElementKind.choices)
+    text = models.CharField(max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("action", "kind", "position", "pk")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Measure(models.Model):
+    """A row of the measurement plan (W8.1), kept in step with one logic model element.
+
+    When its element is deleted the row stays, with ``element`` empty and ``orphaned_at`` set,
+    and the element's last wording kept in ``element_text``: a measure someone wrote is never
+    silently lost.
+    """
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="measures"
+    )
+    element = models.OneToOneField(
+        LogicElement, null=True, blank=True, on_delete=models.SET_NULL, related_name="measure"
+    )
+    action_title = models.CharField(max_length=300, blank=True)
+    element_kind = models.CharField(max_length=16, choices=ElementKind.choices)
+    element_text = models.CharField(max_length=500, blank=True)
+    orphaned_at = models.DateTimeField(null=True, blank=True)
+    measure = models.CharField(_("measure of progress"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of measure"), max_length=20, blank=True)
+    metric_variable = models.CharField(_("Mobility Metric"), max_length=80, blank=True)
+    baseline = models.CharField(_("baseline"), max_length=100, blank=True)
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    target = models.CharField(_("target"), max_length=100, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    # A target on a gap: e.g. close the gap between ``gap_subgroup`` and everyone by half.
+    gap_subgroup = models.CharField(_("subgroup (for a gap target)"), max_length=80, blank=True)
+    gap_reduction_percent = models.PositiveSmallIntegerField(
+        _("reduce the gap by (%)"), null=True, blank=True
+    )
+    disaggregation = models.JSONField(_("broken down by"), default=list, blank=True)
+    data_source = models.CharField(_("data source"), max_length=300, blank=True)
+    frequency = models.CharField(_("how often"), max_length=20, blank=True)
+    responsible = models.CharField(_("who gathers and reports it"), max_length=200, blank=True)
+    audience = models.JSONField(_("reported to"), default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("element__action__position", "element__action_id", "element_kind", "pk")
+
+    def __str__(self) -> str:
+        return self.measure or self.element_text
+
+    @property
+    def is_orphaned(self) -> bool:
+        return self.orphaned_at is not None
+
+    @property
+    def missing(self) -> list[str]:
+        """What the coverage view asks for: measure, owner, source, frequency."""
+        gaps = []
+        if not self.measure:
+            gaps.append("measure")
+        if not self.responsible:
+            gaps.append("owner")
+        if not self.data_source:
+            gaps.append("source")
+        if not self.frequency:
+            gaps.append("frequency")
+        return gaps
+
+
+class SectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+
+
+class MapSectionDraft(models.Model):
+    """The coalition's text for one MAP section (M0–M11): narrative, owner and status."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_sections"
+    )
+    key = models.CharField(max_length=4)
+    narrative = models.TextField(_("narrative (Markdown)"), max_length=20000, blank=True)
+    owner = models.ForeignKey(
+        "coalitions.Membership",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="map_sections",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=SectionStatus.choices, default=SectionStatus.DRAFT
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("coalition", "key"), name="map_section_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"
+
+
+class ReviewRound(models.Model):
+    """A request by the project manager for members to review the draft MAP (Step 7.5)."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_review_rounds"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note to reviewers"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # approved | revise
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Review {self.pk}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    APPROVED = "approved", _("Approved")
+    APPROVED_WITH_CHANGES = "approved_with_changes", _("Approved with changes")
+    REVISE = "revise", _("Revise and resubmit")
+
+
+class ReviewerType(models.TextChoices):
+    LEADERSHIP = "leadership", _("Local government leadership")
+    IMPLEMENTERS = "implementers", _("Department heads or implementing partners")
+    COMMUNITY = "community", _("Community members or advisory board")
+    COALITION = "coalition", _("Full coalition")
+    LEGAL_BUDGET = "legal_budget", _("Legal or budget review")
+    OTHER = "other", _("Other")
+
+
+class Review(models.Model):
+    """One reviewer's decision in a round."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        "coalitions.Membership", on_delete=models.CASCADE, related_name="map_reviews"
+    )
+    reviewer_type = models.CharField(
+        max_length=20, choices=ReviewerType.choices, default=ReviewerType.COALITION
+    )
+    decision = models.CharField(max_length=24, choices=Decision.choices, default=Decision.PENDING)
+    comment = models.TextField(_("comment"), max_length=5000, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("round", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("round", "reviewer"), name="map_review_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id}: {self.decision}"
+
+
+def _public_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class MapVersion(models.Model):
+    """A frozen MAP: the whole document as it stood, never changed afterwards.
+
+    ``document`` holds everything the PDF and the public page show, so a later edit of a
+    section, an action or a metric release cannot change what was frozen.
+    """
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_versions"
+    )
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    release_name = models.CharField(_("metrics release"), max_length=40, blank=True)
+    approved = models.BooleanField(default=False)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    frozen_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    public_token = models.CharField(max_length=40, unique=True, default=_public_token)
+
+    class Meta:
+        ordering = ("-number",)
+        constraints = [
+            models.UniqueConstraint(fields=("coalition", "number"), name="map_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"MAP v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+def _export_path(instance: PlanExport, filename: str) -> str:
+    return f"plan-exports/{instance.coalition_id}/{secrets.token_hex(16)}.pdf"
+
+
+class PlanExport(BackgroundJob):
+    """A PDF of the MAP: of a frozen version, or of the current draft (``version`` empty)."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="plan_exports"
+    )
+    version = models.ForeignKey(
+        MapVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="exports"
+    )
+    file = models.FileField(upload_to=_export_path, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("plan export")
+        verbose_name_plural = _("plan exports")
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.status})"
+
+
+__all__ = [
+    "Decision",
+    "ElementKind",
+    "LogicElement",
+    "MapSectionDraft",
+    "MapVersion",
+    "Measure",
+    "PlanExport",
+    "PriorityArea",
+    "Review",
+    "ReviewRound",
+    "ReviewerType",
+    "SectionStatus",
+    "StrategicAction",
+    "TheoryOfChange",
+    "Vision",
+]

@@ -1,0 +1,94 @@
+"""The MAP as a PDF: a document dict → HTML (templates/plans/pdf/) → WeasyPrint.
+
+The renderer may read nothing but our own static files. ``StaticOnlyFetcher`` answers only
+URLs under ``BASE_URL + STATIC_URL`` that the staticfiles finders resolve; every other URL
+(``file://``, ``http://``, ``data:``, another host) is refused before any I/O happens.
+User text reaches the template escaped, or as Markdown sanitised by nh3 (plans.display).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from plans.map.document import charts_for
+
+logger = logging.getLogger(__name__)
+
+# A host that cannot exist (RFC 6761): relative URLs in the document resolve against it,
+# and the fetcher maps it to the static files. Nothing is ever sent to it.
+BASE_URL = "https://map-export.invalid/"
+PDF_VARIANT = "pdf/ua-1"
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves our static files and refuses everything else (and remembers what it refused)."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=())
+        self.refused: list[str] = []
+        self.served: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
+        parts = urlsplit(url)
+        if not url.startswith(prefix) or parts.query or ".." in unquote(parts.path).split("/"):
+            self.refused.append(url)
+            raise RefusedURL(f"Not one of our static files: {url[:200]}")
+        relative = unquote(parts.path)[len(urlsplit(prefix).path) :]
+        found = finders.find(relative)
+        if not found or isinstance(found, list):
+            self.refused.append(url)
+            raise RefusedURL(f"No such static file: {relative}")
+        with open(found, "rb") as fh:
+            body = fh.read()
+        self.served.append(relative)
+        mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+def render_html(document: Mapping[str, Any], *, template: str = "plans/pdf/map.html") -> str:
+    return render_to_string(
+        template,
+        {
+            "doc": document,
+            "charts": charts_for(document),
+            "sections": document["sections"],
+        },
+    )
+
+
+def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> tuple[bytes, int]:
+    """Lay out and write the PDF; return its bytes and page count."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    rendered = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    pdf = rendered.write_pdf(pdf_variant=PDF_VARIANT)
+    if fetcher.refused:
+        logger.warning("PDF export refused %d URL(s): %s", len(fetcher.refused), fetcher.refused)
+    return pdf, len(rendered.pages)
+
+
+def document_pdf(
+    document: Mapping[str, Any], *, progress: Callable[[int], None] | None = None
+) -> tuple[bytes, int]:
+    # The worker has no request language: render in the language the document was made in,
+    # so the template's words match the document's lang attribute.
+    with translation.override(document.get("language") or settings.LANGUAGE_CODE):
+        html = render_html(document)
+    if progress:
+        progress(2)
+    return html_to_pdf(html)

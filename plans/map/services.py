@@ -1,0 +1,672 @@
+"""Every write of the strategy records and the MAP: keyword-only, with the actor, atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from coalitions.models import Coalition, Membership
+from core.jobs import job_enqueue_on_commit
+from plans import definitions
+from plans.map import metric_data, options
+from plans.map.models import (
+    Decision,
+    ElementKind,
+    LogicElement,
+    MapSectionDraft,
+    MapVersion,
+    Measure,
+    PlanExport,
+    PriorityArea,
+    Review,
+    ReviewerType,
+    ReviewRound,
+    SectionStatus,
+    StrategicAction,
+    TheoryOfChange,
+    Vision,
+)
+
+
+def _check_keys(name: str, values: Iterable[str], allowed: list[tuple[str, str]]) -> list[str]:
+    keys = {k for k, _label in allowed}
+    values = [v for v in values if v]
+    bad = [v for v in values if v not in keys]
+    if bad:
+        raise ValidationError({name: _("Unknown choice: %(v)s") % {"v": ", ".join(bad)}})
+    return values
+
+
+def _one_key(name: str, value: str, allowed: list[tuple[str, str]]) -> str:
+    return _check_keys(name, [value], allowed)[0] if value else ""
+
+
+# --- vision, priority areas, theories of change ----------------------------------------------
+
+
+@transaction.atomic
+def vision_save(
+    *,
+    coalition: Coalition,
+    actor: User,
+    statement: str,
+    adopted_on: dt.date | None = None,
+    adopted_how: str = "",
+) -> Vision:
+    vision, _created = Vision.objects.select_for_update().get_or_create(coalition=coalition)
+    vision.statement = statement.strip()
+    vision.adopted_on = adopted_on
+    vision.adopted_how = adopted_how.strip()
+    vision.updated_by, vision.updated_at = actor, timezone.now()
+    vision.full_clean()
+    vision.save()
+    return vision
+
+
+@transaction.atomic
+def priority_area_save(
+    *,
+    coalition: Coalition,
+    actor: User,
+    name: str,
+    pillar: str = "",
+    predictors: Sequence[str] = (),
+    rationale: str = "",
+    area: PriorityArea | None = None,
+) -> PriorityArea:
+    pillar = _one_key("pillar", pillar, options.pillars())
+    chosen = _check_keys("predictors", predictors, options.predictors())
+    if pillar:
+        inside = {p.key for p in definitions.framework().pillar(pillar).predictors}
+        outside = [p for p in chosen if p not in inside]
+        if outside:
+            raise ValidationError(
+                {
+                    "predictors": _("These predictors belong to another pillar: %(p)s")
+                    % {"p": ", ".join(outside)}
+                }
+            )
+    if area is None:
+        area = PriorityArea(coalition=coalition, position=coalition.priority_areas.count())
+    area.name, area.pillar, area.predictors = name.strip(), pillar, chosen
+    area.rationale = rationale.strip()
+    area.full_clean()
+    area.save()
+    return area
+
+
+@transaction.atomic
+def priority_area_delete(*, area: PriorityArea, actor: User) -> None:
+    area.delete()
+
+
+@transaction.atomic
+def theory_save(
+    *,
+    coalition: Coalition,
+    actor: User,
+    problem: str,
+    solution: str,
+    impact_medium: str = "",
+    impact_long: str = "",
+    statement: str = "",
+    priority_area: PriorityArea | None = None,
+    theory: TheoryOfChange | None = None,
+) -> TheoryOfChange:
+    if priority_area is not None and priority_area.coalition_id != coalition.pk:
+        raise ValidationError({"priority_area": _("Choose one of this coalition's areas.")})
+    clash = TheoryOfChange.objects.filter(coalition=coalition, priority_area=priority_area)
+    if theory is not None:
+        clash = clash.exclude(pk=theory.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"priority_area": _("There is already a theory of change for this area.")}
+        )
+    theory = theory or TheoryOfChange(coalition=coalition)
+    theory.priority_area = priority_area
+    theory.problem, theory.solution = problem.strip(), solution.strip()
+    theory.impact_medium, theory.impact_long = impact_medium.strip(), impact_long.strip()
+    # Keep the statement empty while it equals the formula, so it follows later edits.
+    statement = statement.strip()
+    theory.statement = "" if statement == theory.formula_statement else statement
+    theory.full_clean()
+    theory.save()
+    return theory
+
+
+@transaction.atomic
+def theory_delete(*, theory: TheoryOfChange, actor: User) -> None:
+    theory.delete()
+
+
+# --- strategic actions and the measurement plan ----------------------------------------------
+
+ACTION_FIELDS = (
+    "title",
+    "description",
+    "target_population",
+    "lead_organisation",
+    "partners",
+    "start_date",
+    "end_date",
+)
+
+
+def _orphan(measure: Measure) -> None:
+    measure.element = None
+    measure.orphaned_at = timezone.now()
+    measure.save(update_fields=["element", "orphaned_at"])
+
+
+def _sync_kind(action: StrategicAction, kind: str, texts: list[str]) -> None:
+    """Make the action's elements of one kind match ``texts``, keeping each measure attached.
+
+    An unchanged line keeps its element; a changed line at the same place is a rename (its
+    measure follows the new wording); extra lines are new elements with new measure rows;
+    removed lines flag their measure instead of deleting it.
+    """
+    existing = list(action.elements.filter(kind=kind).order_by("position", "pk"))
+    unmatched = list(existing)
+    plan: list[LogicElement | None] = []
+    for text in texts:
+        same = next((e for e in unmatched if e.text == text), None)
+        if same is not None:
+            unmatched.remove(same)
+        plan.append(same)
+    for i in range(len(texts)):
+        if plan[i] is None:
+            by_place = next((e for e in unmatched if existing.index(e) == i), None)
+            if by_place is not None:
+                unmatched.remove(by_place)
+                plan[i] = by_place
+    for element in unmatched:
+        measure = Measure.objects.filter(element=element).first()
+        if measure is not None:
+            _orphan(measure)
+        element.delete()
+    for position, (text, maybe) in enumerate(zip(texts, plan, strict=True)):
+        element = maybe or LogicElement(action=action, kind=kind)
+        element.text, element.position = text, position
+        element.save()
+        measure, _created = Measure.objects.get_or_create(
+            element=element,
+            defaults={"coalition_id": action.coalition_id, "element_kind": kind},
+        )
+        measure.action_title, measure.element_text = action.title, text
+        measure.element_kind = kind
+        measure.save(update_fields=["action_title", "element_text", "element_kind"])
+
+
+def _lines(value: str | Sequence[str]) -> list[str]:
+    items = value.splitlines() if isinstance(value, str) else list(value)
+    return [line.strip().lstrip("-•* ").strip()[:500] for line in items if line.strip()]
+
+
+@transaction.atomic
+def strategic_action_save(
+    *,
+    coalition: Coalition,
+    actor: User,
+    fields: Mapping[str, Any],
+    elements: Mapping[str, str | Sequence[str]],
+    action: StrategicAction | None = None,
+) -> StrategicAction:
+    """Create or change a logic model row and keep its measurement plan rows in step.
+
+    ``elements`` maps an element kind (input, output, outcome_short, ...) to its lines.
+    """
+    action = action or StrategicAction(
+        coalition=coalition, position=coalition.strategic_actions.count()
+    )
+    for name in ACTION_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(action, name, value.strip() if isinstance(value, str) else value)
+    action.action_types = _check_keys(
+        "action_types", fields.get("action_types", action.action_types), options.action_types()
+    )
+    action.systems_conditions = _check_keys(
+        "systems_conditions",
+        fields.get("systems_conditions", action.systems_conditions),
+        options.systems_conditions(),
+    )
+    area = fields.get("priority_area", action.priority_area)
+    if area is not None and area.coalition_id != coalition.pk:
+        raise ValidationError({"priority_area": _("Choose one of this coalition's areas.")})
+    group = fields.get("working_group", action.working_group)
+    if group is not None and group.coalition_id != coalition.pk:
+        raise ValidationError({"working_group": _("Choose one of this coalition's groups.")})
+    action.priority_area, action.working_group = area, group
+    if action.start_date and action.end_date and action.end_date < action.start_date:
+        raise ValidationError({"end_date": _("The end comes before the start.")})
+    action.updated_by, action.updated_at = actor, timezone.now()
+    action.full_clean()
+    action.save()
+    for kind in ElementKind.values:
+        if kind in elements:
+            _sync_kind(action, kind, _lines(elements[kind]))
+    return action
+
+
+@transaction.atomic
+def strategic_action_delete(*, action: StrategicAction, actor: User) -> None:
+    for measure in Measure.objects.filter(element__action=action):
+        _orphan(measure)
+    action.delete()
+
+
+MEASURE_TEXT = (
+    "measure",
+    "baseline",
+    "target",
+    "gap_subgroup",
+    "data_source",
+    "responsible",
+)
+
+
+@transaction.atomic
+def measure_save(*, measure: Measure, actor: User, fields: Mapping[str, Any]) -> Measure:
+    """Change a measurement plan row. Linking a metric fills an empty baseline from the data."""
+    for name in MEASURE_TEXT:
+        if name in fields:
+            setattr(measure, name, (fields[name] or "").strip())
+    for name in ("baseline_date", "target_date", "gap_reduction_percent"):
+        if name in fields:
+            setattr(measure, name, fields[name])
+    if "kind" in fields:
+        measure.kind = _one_key("kind", fields["kind"], options.measure_kinds())
+    if "frequency" in fields:
+        measure.frequency = _one_key("frequency", fields["frequency"], options.frequencies())
+    if "disaggregation" in fields:
+        measure.disaggregation = _check_keys(
+            "disaggregation", fields["disaggregation"], options.disaggregations()
+        )
+    if "audience" in fields:
+        measure.audience = _check_keys("audience", fields["audience"], options.audiences())
+    if "metric_variable" in fields:
+        variable = (fields["metric_variable"] or "").strip()
+        known = dict(metric_data.metric_choices())
+        if variable and known and variable not in known:
+            raise ValidationError({"metric_variable": _("Unknown Mobility Metric.")})
+        measure.metric_variable = variable
+        if variable and not measure.kind:
+            measure.kind = "mobility_metric"
+        found = metric_data.baseline_for(measure.coalition, variable) if variable else None
+        if found is not None and not measure.baseline and found.value is not None:
+            measure.baseline = f"{found.value:g}"
+            measure.baseline_date = dt.date(found.year, 12, 31)
+    if measure.gap_reduction_percent is not None and not (0 < measure.gap_reduction_percent <= 100):
+        raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})
+    if measure.gap_reduction_percent and not measure.gap_subgroup:
+        raise ValidationError({"gap_subgroup": _("Name the group whose gap should close.")})
+    measure.updated_by, measure.updated_at = actor, timezone.now()
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_dismiss(*, measure: Measure, actor: User) -> None:
+    """Remove a flagged row whose logic model element was deleted (and only such a row)."""
+    if not measure.is_orphaned:
+        raise ValidationError(_("Only a measure whose element was deleted can be removed."))
+    measure.delete()
+
+
+# --- prefill from the worksheets --------------------------------------------------------------
+
+
+def _answer(coalition: Coalition, key: str) -> dict[str, Any]:
+    from plans.selectors import shared_response
+
+    response = shared_response(coalition, key)
+    return dict(response.data) if response else {}
+
+
+@transaction.atomic
+def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dict[str, int]:
+    """Create the strategy records from Worksheets 7.1–7.4, so nobody types them twice.
+
+    Only what does not exist yet is created (an empty vision, areas and actions by name), so
+    running it again after editing the records changes nothing.
+    """
+    made = {"vision": 0, "priorities": 0, "theories": 0, "actions": 0, "measures": 0}
+    w72 = _answer(coalition, "w7_2")
+    vision = Vision.objects.filter(coalition=coalition).first()
+    if w72.get("final") and not (vision and vision.statement):
+        adopted = w72.get("adopted_on")
+        vision_save(
+            coalition=coalition,
+            actor=actor,
+            statement=str(w72["final"]),
+            adopted_on=dt.date.fromisoformat(adopted) if adopted else None,
+            adopted_how=str(w72.get("adopted_how") or ""),
+        )
+        made["vision"] = 1
+    areas = {a.name: a for a in coalition.priority_areas.all()}
+    for row in _answer(coalition, "w7_1").get("priorities") or []:
+        if row.get("selected") not in (None, "yes"):
+            continue
+        pillar, predictor = row.get("pillar") or "", row.get("predictor") or ""
+        try:
+            name = (
+                definitions.framework().predictor(predictor).name
+                if predictor
+                else definitions.framework().pillar(pillar).name
+            )
+        except KeyError:
+            continue
+        if name in areas:
+            continue
+        if predictor and not pillar:
+            pillar = definitions.framework().predictor(predictor).pillar
+        areas[name] = priority_area_save(
+            coalition=coalition,
+            actor=actor,
+            name=name,
+            pillar=pillar,
+            predictors=[predictor] if predictor else [],
+            rationale=str(row.get("rationale") or ""),
+        )
+        made["priorities"] += 1
+    for record in _answer(coalition, "w7_3").get("records") or []:
+        area = areas.get(str(record.get("priority_area") or "").strip())
+        if TheoryOfChange.objects.filter(coalition=coalition, priority_area=area).exists():
+            continue
+        if not (record.get("problem") and record.get("solution")):
+            continue
+        theory_save(
+            coalition=coalition,
+            actor=actor,
+            priority_area=area,
+            problem=str(record["problem"]),
+            solution=str(record["solution"]),
+            impact_medium=str(record.get("impact_medium") or ""),
+            impact_long=str(record.get("impact_long") or ""),
+            statement=str(record.get("statement") or ""),
+        )
+        made["theories"] += 1
+    titles = set(coalition.strategic_actions.values_list("title", flat=True))
+    for record in _answer(coalition, "w7_4").get("records") or []:
+        title = str(record.get("strategic_action") or "").strip()[:300]
+        if not title or title in titles:
+            continue
+        area = _area_for(areas, record)
+        strategic_action_save(
+            coalition=coalition,
+            actor=actor,
+            fields={
+                "title": title,
+                "action_types": record.get("action_type") or [],
+                "systems_conditions": record.get("systems_conditions") or [],
+                "target_population": str(record.get("target_population") or ""),
+                "lead_organisation": str(record.get("lead") or "")[:200],
+                "partners": ", ".join(record.get("partners") or [])[:500],
+                "start_date": _date(record.get("start_date")),
+                "end_date": _date(record.get("end_date")),
+                "priority_area": area,
+            },
+            elements={kind: str(record.get(_W74_KEYS[kind]) or "") for kind in ElementKind.values},
+        )
+        titles.add(title)
+        made["actions"] += 1
+    made["measures"] = _measures_from_w81(coalition, actor)
+    return made
+
+
+def _measures_from_w81(coalition: Coalition, actor: User) -> int:
+    """Fill still-empty measures from W8.1 rows naming the same action and element level."""
+    from plans.selectors import member_names
+
+    names = member_names(coalition).members
+    filled = 0
+    for record in _answer(coalition, "w8_1").get("records") or []:
+        if not record.get("measure"):
+            continue
+        rows = Measure.objects.filter(
+            coalition=coalition,
+            element__action__title=str(record.get("strategic_action") or "").strip(),
+            element_kind=record.get("element_type") or "",
+        )
+        if rows.filter(measure=str(record["measure"]).strip()).exists():
+            continue  # taken over before
+        target = rows.filter(measure="").order_by("element__position").first()
+        if target is None:
+            continue
+        person = names.get(record.get("responsible_person"), "")
+        responsible = ", ".join(p for p in (person, record.get("responsible_org") or "") if p)
+        measure_save(
+            measure=target,
+            actor=actor,
+            fields={
+                "measure": str(record["measure"]),
+                "kind": record.get("measure_kind") or "",
+                "metric_variable": record.get("metric") or "",
+                "baseline": str(record.get("baseline") or ""),
+                "baseline_date": _date(record.get("baseline_date")),
+                "target": str(record.get("target") or ""),
+                "target_date": _date(record.get("target_date")),
+                "disaggregation": record.get("disaggregation") or [],
+                "data_source": str(record.get("data_source") or ""),
+                "frequency": record.get("frequency") or "",
+                "responsible": responsible[:200],
+                "audience": record.get("audience") or [],
+            },
+        )
+        filled += 1
+    return filled
+
+
+_W74_KEYS = {
+    "input": "inputs",
+    "output": "outputs",
+    "outcome_short": "outcomes_short",
+    "outcome_medium": "outcomes_medium",
+    "outcome_long": "outcomes_long",
+}
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _area_for(areas: Mapping[str, PriorityArea], record: Mapping[str, Any]) -> PriorityArea | None:
+    for key, lookup in (
+        ("priority_predictor", definitions.framework().predictor),
+        ("priority_pillar", definitions.framework().pillar),
+    ):
+        if record.get(key):
+            try:
+                name = lookup(record[key]).name
+            except KeyError:
+                continue
+            if name in areas:
+                return areas[name]
+    return None
+
+
+# --- MAP sections, reviews, versions --------------------------------------------------------
+
+
+def _section_keys() -> list[str]:
+    return [s.key for s in definitions.map_sections()]
+
+
+@transaction.atomic
+def map_section_save(
+    *,
+    coalition: Coalition,
+    key: str,
+    actor: User,
+    narrative: str | None = None,
+    owner: Membership | None | str = "unchanged",
+    status: str | None = None,
+) -> MapSectionDraft:
+    """Change a section's narrative, owner or status. A changed narrative of an approved
+    section sends it back to draft: the approval was for other words."""
+    if key not in _section_keys():
+        raise ValidationError(_("There is no MAP section %(key)s.") % {"key": key})
+    section, _created = MapSectionDraft.objects.select_for_update().get_or_create(
+        coalition=coalition, key=key
+    )
+    if narrative is not None and narrative != section.narrative:
+        section.narrative = narrative
+        if section.status == SectionStatus.APPROVED:
+            section.status = SectionStatus.DRAFT
+    if owner != "unchanged":
+        if isinstance(owner, Membership) and owner.coalition_id != coalition.pk:
+            raise ValidationError({"owner": _("Choose a member of this coalition.")})
+        section.owner = owner if isinstance(owner, Membership) else None
+    if status is not None:
+        if status not in SectionStatus.values:
+            raise ValidationError({"status": _("Unknown status.")})
+        section.status = status
+    section.updated_by, section.updated_at = actor, timezone.now()
+    section.full_clean()
+    section.save()
+    return section
+
+
+def _set_all_sections(coalition: Coalition, status: str, actor: User | None) -> None:
+    for key in _section_keys():
+        section, _created = MapSectionDraft.objects.get_or_create(coalition=coalition, key=key)
+        section.status = status
+        section.save(update_fields=["status"])
+
+
+@transaction.atomic
+def review_round_start(
+    *,
+    coalition: Coalition,
+    actor: User,
+    reviewers: Sequence[tuple[Membership, str]],
+    note: str = "",
+) -> ReviewRound:
+    """Ask chosen members to review the draft MAP; every section goes into review."""
+    if not reviewers:
+        raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
+    if ReviewRound.objects.filter(coalition=coalition, closed_at__isnull=True).exists():
+        raise ValidationError(_("A review is already open. Wait for its decisions first."))
+    review_round = ReviewRound.objects.create(
+        coalition=coalition, requested_by=actor, note=note.strip()
+    )
+    seen: set[int] = set()
+    for membership, reviewer_type in reviewers:
+        if membership.coalition_id != coalition.pk:
+            raise ValidationError({"reviewers": _("Reviewers must be members.")})
+        if reviewer_type not in ReviewerType.values:
+            raise ValidationError({"reviewers": _("Unknown type of reviewer.")})
+        if membership.pk in seen:
+            continue
+        seen.add(membership.pk)
+        Review.objects.create(round=review_round, reviewer=membership, reviewer_type=reviewer_type)
+    _set_all_sections(coalition, SectionStatus.IN_REVIEW, actor)
+    return review_round
+
+
+@transaction.atomic
+def review_decide(*, review: Review, actor: User, decision: str, comment: str = "") -> Review:
+    """Record one reviewer's decision. A request to revise closes the round and sends the MAP
+    back to draft; when every reviewer has approved, the MAP is approved."""
+    review_round = ReviewRound.objects.select_for_update().get(pk=review.round_id)
+    if review.reviewer.user_id != actor.pk:
+        raise ValidationError(_("Only the reviewer can record this decision."))
+    if review_round.closed_at is not None:
+        raise ValidationError(_("This review is closed."))
+    if decision not in (Decision.APPROVED, Decision.APPROVED_WITH_CHANGES, Decision.REVISE):
+        raise ValidationError({"decision": _("Choose a decision.")})
+    if decision != Decision.APPROVED and not comment.strip():
+        raise ValidationError({"comment": _("Say what should change.")})
+    review.decision, review.comment, review.decided_at = decision, comment.strip(), timezone.now()
+    review.save()
+    coalition = review_round.coalition
+    decisions = list(review_round.reviews.values_list("decision", flat=True))
+    if Decision.REVISE in decisions:
+        review_round.closed_at, review_round.outcome = timezone.now(), "revise"
+        _set_all_sections(coalition, SectionStatus.DRAFT, actor)
+    elif Decision.PENDING not in decisions:
+        review_round.closed_at, review_round.outcome = timezone.now(), "approved"
+        _set_all_sections(coalition, SectionStatus.APPROVED, actor)
+    review_round.save()
+    return review
+
+
+@transaction.atomic
+def map_version_freeze(*, coalition: Coalition, actor: User) -> MapVersion:
+    """Freeze the MAP as it stands: a new numbered, immutable version."""
+    from plans.map.document import build_document
+
+    last = (
+        MapVersion.objects.select_for_update()
+        .filter(coalition=coalition)
+        .order_by("-number")
+        .first()
+    )
+    number = (last.number if last else 0) + 1
+    statuses = dict(
+        MapSectionDraft.objects.filter(coalition=coalition).values_list("key", "status")
+    )
+    approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
+    document = build_document(coalition, version=number)
+    return MapVersion.objects.create(
+        coalition=coalition,
+        number=number,
+        document=document,
+        release_name=document["release_name"],
+        approved=approved,
+        frozen_by=actor,
+    )
+
+
+@transaction.atomic
+def map_version_publish(*, version: MapVersion, actor: User) -> MapVersion:
+    """Make an approved version public (Step 9), with its PDF. Opt-in and revocable."""
+    if not version.approved:
+        raise ValidationError(_("Only a version frozen after approval can be published."))
+    if not version.exports.filter(status="succeeded").exists():
+        raise ValidationError(_("Export this version as a PDF first, so it can be published."))
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
+    return version
+
+
+@transaction.atomic
+def map_version_unpublish(*, version: MapVersion, actor: User) -> MapVersion:
+    version.published_at = None
+    version.save(update_fields=["published_at"])
+    return version
+
+
+# --- PDF export --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_export_start(
+    *, coalition: Coalition, actor: User, version: MapVersion | None = None
+) -> PlanExport:
+    """Create the export row and queue the rendering once the row is committed."""
+    from plans.map.tasks import plan_export_run_task
+
+    if version is not None and version.coalition_id != coalition.pk:
+        raise ValidationError(_("No such version."))
+    active = PlanExport.objects.filter(
+        coalition=coalition, version=version, status__in=("pending", "running")
+    )
+    if active.exists():
+        raise ValidationError(_("This export is already being made."))
+    export = PlanExport.objects.create(
+        coalition=coalition, version=version, started_by=actor, progress_total=4
+    )
+    job_enqueue_on_commit(export, plan_export_run_task)
+    return export

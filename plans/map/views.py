@@ -1,0 +1,679 @@
+"""Pages of the strategy (Steps 7–8) and the MAP (Step 9). Every view goes through the helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coalitions.models import Coalition, Membership
+from coalitions.permissions import Can, role_allows
+from coalitions.views import _context, _errors_to_form, coalition_view
+from plans.map import document as doc_module
+from plans.map import forms, metric_data, selectors, services
+from plans.map.models import (
+    MapSectionDraft,
+    MapVersion,
+    Measure,
+    PlanExport,
+    PriorityArea,
+    Review,
+    StrategicAction,
+    TheoryOfChange,
+    Vision,
+)
+
+
+def _ctx(coalition: Coalition, membership: Membership, **extra: Any) -> dict[str, Any]:
+    return _context(
+        coalition,
+        membership,
+        can_contribute=role_allows(membership.role, Can.CONTRIBUTE),
+        **extra,
+    )
+
+
+def _save(form: Any, write: Callable[[], Any]) -> Any:
+    """Run a service; put its validation errors on the form and return None."""
+    try:
+        return write()
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return None
+
+
+def _edit_page(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    form: Any,
+    title: str,
+    back: str,
+) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/edit.html",
+        _ctx(coalition, membership, form=form, page_title=title, back=back),
+    )
+
+
+# --- strategy -----------------------------------------------------------------------------
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def strategy(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    actions = coalition.strategic_actions.select_related("priority_area", "working_group")
+    return render(
+        request,
+        "plans/map/strategy.html",
+        _ctx(
+            coalition,
+            membership,
+            vision=Vision.objects.filter(coalition=coalition).first(),
+            areas=coalition.priority_areas.all(),
+            theories=TheoryOfChange.objects.filter(coalition=coalition).select_related(
+                "priority_area"
+            ),
+            actions=actions.prefetch_related("elements"),
+            gaps=len(selectors.coverage(coalition)),
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def import_worksheets(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    made = services.strategy_import_from_worksheets(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _(
+            "From the worksheets: %(v)s vision, %(p)s priority areas, %(t)s theories of change, "
+            "%(a)s strategic actions."
+        )
+        % {
+            "v": made["vision"],
+            "p": made["priorities"],
+            "t": made["theories"],
+            "a": made["actions"],
+        },
+    )
+    return redirect("map:strategy", coalition.pk)
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def vision(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    current = Vision.objects.filter(coalition=coalition).first()
+    initial = (
+        {
+            "statement": current.statement,
+            "adopted_on": current.adopted_on,
+            "adopted_how": current.adopted_how,
+        }
+        if current
+        else {}
+    )
+    form = forms.VisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        saved = _save(
+            form,
+            lambda: services.vision_save(
+                coalition=coalition,
+                actor=request.user,  # type: ignore[arg-type]
+                statement=d["statement"],
+                adopted_on=d["adopted_on"],
+                adopted_how=d["adopted_how"],
+            ),
+        )
+        if saved:
+            messages.success(request, _("Vision saved."))
+            return redirect("map:strategy", coalition.pk)
+    return _edit_page(
+        request, coalition, membership, form, _("Community vision statement"), "map:strategy"
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def priority_edit(
+    request: HttpRequest, coalition: Coalition, membership: Membership, priority_id: int = 0
+) -> HttpResponse:
+    area = (
+        selectors.owned(PriorityArea.objects.filter(coalition=coalition), coalition, priority_id)
+        if priority_id
+        else None
+    )
+    initial = (
+        {
+            "name": area.name,
+            "pillar": area.pillar,
+            "predictors": area.predictors,
+            "rationale": area.rationale,
+        }
+        if area
+        else {}
+    )
+    form = forms.PriorityAreaForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            lambda: services.priority_area_save(
+                coalition=coalition,
+                actor=request.user,  # type: ignore[arg-type]
+                area=area,
+                name=d["name"],
+                pillar=d["pillar"],
+                predictors=d["predictors"],
+                rationale=d["rationale"],
+            ),
+        ):
+            return redirect("map:strategy", coalition.pk)
+    return _edit_page(request, coalition, membership, form, _("Priority area"), "map:strategy")
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def priority_delete(
+    request: HttpRequest, coalition: Coalition, membership: Membership, priority_id: int
+) -> HttpResponse:
+    area = selectors.owned(PriorityArea.objects.filter(coalition=coalition), coalition, priority_id)
+    services.priority_area_delete(area=area, actor=request.user)  # type: ignore[arg-type]
+    return redirect("map:strategy", coalition.pk)
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def theory_edit(
+    request: HttpRequest, coalition: Coalition, membership: Membership, theory_id: int = 0
+) -> HttpResponse:
+    theory = (
+        selectors.owned(TheoryOfChange.objects.filter(coalition=coalition), coalition, theory_id)
+        if theory_id
+        else None
+    )
+    initial: dict[str, Any] = {}
+    if theory:
+        initial = {
+            f: getattr(theory, f)
+            for f in ("priority_area", "problem", "solution", "impact_medium", "impact_long")
+        }
+        initial["statement"] = theory.statement
+    form = forms.TheoryForm(request.POST or None, initial=initial, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            lambda: services.theory_save(
+                coalition=coalition,
+                actor=request.user,  # type: ignore[arg-type]
+                theory=theory,
+                **d,
+            ),
+        ):
+            return redirect("map:strategy", coalition.pk)
+    return _edit_page(request, coalition, membership, form, _("Theory of change"), "map:strategy")
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def theory_delete(
+    request: HttpRequest, coalition: Coalition, membership: Membership, theory_id: int
+) -> HttpResponse:
+    theory = selectors.owned(
+        TheoryOfChange.objects.filter(coalition=coalition), coalition, theory_id
+    )
+    services.theory_delete(theory=theory, actor=request.user)  # type: ignore[arg-type]
+    return redirect("map:strategy", coalition.pk)
+
+
+def _action_initial(action: StrategicAction) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        f: getattr(action, f)
+        for f in (
+            "title",
+            "description",
+            "priority_area",
+            "action_types",
+            "systems_conditions",
+            "target_population",
+            "lead_organisation",
+            "partners",
+            "start_date",
+            "end_date",
+            "working_group",
+        )
+    }
+    for kind in forms.ELEMENT_FIELDS:
+        initial[kind] = "\n".join(e.text for e in action.elements.all() if e.kind == kind)
+    return initial
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def action_edit(
+    request: HttpRequest, coalition: Coalition, membership: Membership, action_id: int = 0
+) -> HttpResponse:
+    action = (
+        selectors.owned(StrategicAction.objects.filter(coalition=coalition), coalition, action_id)
+        if action_id
+        else None
+    )
+    initial = _action_initial(action) if action else {}
+    form = forms.ActionForm(request.POST or None, initial=initial, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in forms.ELEMENT_FIELDS}
+        if _save(
+            form,
+            lambda: services.strategic_action_save(
+                coalition=coalition,
+                actor=request.user,  # type: ignore[arg-type]
+                action=action,
+                fields=fields,
+                elements=form.element_lines(),
+            ),
+        ):
+            messages.success(request, _("Strategic action saved; the measurement plan follows it."))
+            return redirect("map:strategy", coalition.pk)
+    return _edit_page(request, coalition, membership, form, _("Strategic action"), "map:strategy")
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def action_delete(
+    request: HttpRequest, coalition: Coalition, membership: Membership, action_id: int
+) -> HttpResponse:
+    action = selectors.owned(
+        StrategicAction.objects.filter(coalition=coalition), coalition, action_id
+    )
+    services.strategic_action_delete(action=action, actor=request.user)  # type: ignore[arg-type]
+    messages.info(request, _("Action deleted. Its measures are flagged in the measurement plan."))
+    return redirect("map:strategy", coalition.pk)
+
+
+# --- measurement plan ------------------------------------------------------------------------
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def measures(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/measures.html",
+        _ctx(
+            coalition,
+            membership,
+            groups=selectors.measurement_plan(coalition),
+            metrics_available=metric_data.metrics_available(),
+        ),
+    )
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def coverage(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/coverage.html",
+        _ctx(coalition, membership, rows=selectors.coverage(coalition)),
+    )
+
+
+_MEASURE_FIELDS = list(forms.MeasureForm.base_fields)
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def measure_edit(
+    request: HttpRequest, coalition: Coalition, membership: Membership, measure_id: int
+) -> HttpResponse:
+    measure = selectors.owned(Measure.objects.filter(coalition=coalition), coalition, measure_id)
+    initial = {f: getattr(measure, f) for f in _MEASURE_FIELDS}
+    form = forms.MeasureForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            form,
+            lambda: services.measure_save(
+                measure=measure,
+                actor=request.user,  # type: ignore[arg-type]
+                fields=form.cleaned_data,
+            ),
+        )
+    ):
+        return redirect("map:measures", coalition.pk)
+    baseline = metric_data.baseline_for(coalition, measure.metric_variable)
+    return render(
+        request,
+        "plans/map/measure_edit.html",
+        _ctx(coalition, membership, form=form, measure=measure, baseline=baseline),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def measure_dismiss(
+    request: HttpRequest, coalition: Coalition, membership: Membership, measure_id: int
+) -> HttpResponse:
+    measure = selectors.owned(Measure.objects.filter(coalition=coalition), coalition, measure_id)
+    try:
+        services.measure_dismiss(measure=measure, actor=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("map:measures", coalition.pk)
+
+
+# --- the MAP -----------------------------------------------------------------------------------
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/plan.html",
+        _ctx(
+            coalition,
+            membership,
+            sections=selectors.sections_overview(coalition),
+            open_round=selectors.open_round(coalition),
+            rounds=selectors.review_rounds(coalition)[:5],
+            my_reviews=selectors.my_pending_reviews(coalition, membership),
+            versions=selectors.versions(coalition),
+            exports=selectors.exports(coalition)[:10],
+        ),
+    )
+
+
+@coalition_view(Can.VIEW)
+@require_http_methods(["GET", "POST"])
+def section(
+    request: HttpRequest, coalition: Coalition, membership: Membership, key: str
+) -> HttpResponse:
+    spec = selectors.section_spec(key)
+    can_run = role_allows(membership.role, Can.RUN)
+    can_edit = role_allows(membership.role, Can.CONTRIBUTE)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    draft = MapSectionDraft.objects.filter(coalition=coalition, key=key).first()
+    initial = (
+        {"narrative": draft.narrative, "owner": draft.owner, "status": draft.status}
+        if draft
+        else {}
+    )
+    form = forms.SectionForm(
+        request.POST or None, initial=initial, coalition=coalition, can_run=can_run
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        extra = {"owner": d["owner"], "status": d["status"]} if can_run else {}
+        if _save(
+            form,
+            lambda: services.map_section_save(
+                coalition=coalition,
+                key=key,
+                actor=request.user,  # type: ignore[arg-type]
+                narrative=d["narrative"],
+                **extra,
+            ),
+        ):
+            messages.success(request, _("Section saved."))
+            return redirect("map:section", coalition.pk, key)
+    preview = doc_module.build_document(coalition)
+    current = next(s for s in preview["sections"] if s["key"] == key)
+    return render(
+        request,
+        "plans/map/section.html",
+        _ctx(
+            coalition,
+            membership,
+            spec=spec,
+            draft=draft,
+            form=form if can_edit else None,
+            section=current,
+            doc=preview,
+        ),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_http_methods(["GET", "POST"])
+def review_request(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    form = forms.ReviewRequestForm(request.POST or None, coalition=coalition)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            lambda: services.review_round_start(
+                coalition=coalition,
+                actor=request.user,  # type: ignore[arg-type]
+                reviewers=[(m, d["reviewer_type"]) for m in d["reviewers"]],
+                note=d["note"],
+            ),
+        ):
+            messages.success(request, _("Review requested. Every section is now in review."))
+            return redirect("map:plan", coalition.pk)
+    return _edit_page(request, coalition, membership, form, _("Ask for review"), "map:plan")
+
+
+@coalition_view(Can.VIEW)
+@require_http_methods(["GET", "POST"])
+def review_decide(
+    request: HttpRequest, coalition: Coalition, membership: Membership, review_id: int
+) -> HttpResponse:
+    review = selectors.owned(
+        Review.objects.filter(round__coalition=coalition).select_related("round", "reviewer"),
+        coalition,
+        review_id,
+    )
+    mine = review.reviewer_id == membership.pk
+    if request.method == "POST" and not mine:
+        raise PermissionDenied
+    form = forms.DecisionForm(request.POST or None) if mine else None
+    if (
+        form is not None
+        and request.method == "POST"
+        and form.is_valid()
+        and _save(
+            form,
+            lambda: services.review_decide(
+                review=review,
+                actor=request.user,  # type: ignore[arg-type]
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            ),
+        )
+    ):
+        messages.success(request, _("Your decision is recorded."))
+        return redirect("map:plan", coalition.pk)
+    return render(
+        request,
+        "plans/map/review.html",
+        _ctx(coalition, membership, review=review, form=form, mine=mine),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_POST
+def version_freeze(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    version = services.map_version_freeze(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
+    return redirect("map:version", coalition.pk, version.pk)
+
+
+def _version(coalition: Coalition, version_id: int) -> MapVersion:
+    return selectors.owned(MapVersion.objects.filter(coalition=coalition), coalition, version_id)
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def version(
+    request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
+) -> HttpResponse:
+    v = _version(coalition, version_id)
+    return render(
+        request,
+        "plans/map/version.html",
+        _ctx(
+            coalition,
+            membership,
+            version=v,
+            doc=v.document,
+            charts=doc_module.charts_for(v.document),
+            exports=v.exports.all(),
+            next_version=selectors.next_version(v),
+        ),
+    )
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def version_compare(
+    request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
+) -> HttpResponse:
+    v = _version(coalition, version_id)
+    later = selectors.next_version(v)
+    newer = later.document if later else doc_module.build_document(coalition)
+    return render(
+        request,
+        "plans/map/compare.html",
+        _ctx(
+            coalition,
+            membership,
+            version=v,
+            later=later,
+            changes=doc_module.compare_documents(v.document, newer),
+        ),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_POST
+def version_publish(
+    request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
+) -> HttpResponse:
+    v = _version(coalition, version_id)
+    try:
+        services.map_version_publish(version=v, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Version %(n)s is public.") % {"n": v.number})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("map:version", coalition.pk, v.pk)
+
+
+@coalition_view(Can.RUN)
+@require_POST
+def version_unpublish(
+    request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
+) -> HttpResponse:
+    v = _version(coalition, version_id)
+    services.map_version_unpublish(version=v, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Version %(n)s is no longer public.") % {"n": v.number})
+    return redirect("map:version", coalition.pk, v.pk)
+
+
+# --- PDF exports ----------------------------------------------------------------------------
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def export_start(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    version_id = request.POST.get("version") or ""
+    v = _version(coalition, int(version_id)) if version_id.isdigit() else None
+    try:
+        services.plan_export_start(coalition=coalition, actor=request.user, version=v)  # type: ignore[arg-type]
+        messages.success(request, _("The PDF is being made. This page shows its progress."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("map:plan", coalition.pk)
+
+
+def _export(coalition: Coalition, export_id: int) -> PlanExport:
+    return selectors.owned(selectors.exports(coalition), coalition, export_id)
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def export_status(
+    request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
+) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/_export_row.html",
+        {"export": _export(coalition, export_id), "coalition": coalition},
+    )
+
+
+def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:
+    if export.status != "succeeded" or not export.file:
+        raise Http404
+    response = FileResponse(
+        export.file.open("rb"),
+        content_type="application/pdf",
+        filename=name,
+        as_attachment=attachment,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def export_download(
+    request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
+) -> HttpResponseBase:
+    export = _export(coalition, export_id)
+    suffix = f"v{export.version.number}" if export.version else "draft"
+    response = _pdf_response(export, f"mobility-action-plan-{suffix}.pdf", attachment=True)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the public page (Step 9) ----------------------------------------------------------------
+
+
+@require_GET
+def public_plan(request: HttpRequest, token: str) -> HttpResponse:
+    v = selectors.published_version(token)
+    return render(
+        request,
+        "plans/map/public.html",
+        {
+            "version": v,
+            "doc": v.document,
+            "charts": doc_module.charts_for(v.document),
+            "has_pdf": v.exports.filter(status="succeeded").exists(),
+        },
+    )
+
+
+@require_GET
+def public_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+    v = selectors.published_version(token)
+    export = v.exports.filter(status="succeeded").order_by("-finished_at").first()
+    if export is None:
+        raise Http404
+    return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf", attachment=False)
+
+
+def public_url(request: HttpRequest, v: MapVersion) -> str:
+    return request.build_absolute_uri(reverse("map_public:plan", args=[v.public_token]))
