@@ -512,8 +512,12 @@ def test_files_in_repeating_worksheets_upload_stay_and_can_be_removed(client, te
     png = SimpleUploadedFile("map.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
     client.post(
         url(team, "worksheet", "w5_6"),
-        {"version": 0, "records": 1, "r0-metric_of_interest": "share_low_birth_weight",
-         "r0-geo_file": png},
+        {
+            "version": 0,
+            "records": 1,
+            "r0-metric_of_interest": "share_low_birth_weight",
+            "r0-geo_file": png,
+        },
     )
     saved = selectors.shared_response(team["coalition"], "w5_6")
     first = saved.data["records"][0]["geo_file"]
@@ -521,16 +525,25 @@ def test_files_in_repeating_worksheets_upload_stay_and_can_be_removed(client, te
     # Saving again without a new upload keeps the file; so does adding a record.
     client.post(
         url(team, "worksheet", "w5_6"),
-        {"version": saved.version, "records": 1, "r0-metric_of_interest": "share_low_birth_weight",
-         "r0-finding": "Higher for Black babies", "add_record": "1"},
+        {
+            "version": saved.version,
+            "records": 1,
+            "r0-metric_of_interest": "share_low_birth_weight",
+            "r0-finding": "Higher for Black babies",
+            "add_record": "1",
+        },
     )
     saved = selectors.shared_response(team["coalition"], "w5_6")
     assert saved.data["records"][0]["geo_file"] == first
     assert saved.data["records"][0]["finding"] == "Higher for Black babies"
     client.post(
         url(team, "worksheet", "w5_6"),
-        {"version": saved.version, "records": 1, "r0-metric_of_interest": "share_low_birth_weight",
-         "r0-geo_file-clear": "on"},
+        {
+            "version": saved.version,
+            "records": 1,
+            "r0-metric_of_interest": "share_low_birth_weight",
+            "r0-geo_file-clear": "on",
+        },
     )
     saved = selectors.shared_response(team["coalition"], "w5_6")
     assert not saved.data["records"][0].get("geo_file")
