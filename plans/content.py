@@ -114,6 +114,9 @@ class Field:
     required: bool = False
     provenance: str = ""
     feeds: tuple[str, ...] = ()
+    # A setting of how the coalition works (a due date, how answers are shared), not
+    # content: kept out of the Mobility Action Plan.
+    process: bool = False
     placeholder: str = ""
     links_to: str = ""  # key of a worksheet whose records this answer names
     prefill: str = ""

@@ -56,6 +56,8 @@ def worksheet_blocks(coalition: Coalition, worksheet_keys: tuple[str, ...]) -> l
         for i, record in enumerate(records(ws, response.data), 1):
             prefix = f"{ws.repeats} {i} – " if ws.repeats else ""
             for f in answer_fields(ws):
+                if f.process:
+                    continue
                 text = value_text(f, record.get(f.key), names).strip()
                 if text:
                     items.append({"label": prefix + f.label, "text": text[:MAX_ITEM_CHARS]})

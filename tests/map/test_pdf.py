@@ -203,3 +203,25 @@ def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm_user, tmp_path
     data, _pages = pdf.document_pdf(document)  # outside any request, as in the worker
     assert "Responsable: Ciudad" in pdf_text(data, tmp_path)
     assert b"/Lang (es)" in inflated(data)
+
+
+def test_process_settings_stay_out_of_the_plan(coalition, pm_user):
+    from plans import services as plan_services
+    from plans.map.document import worksheet_blocks
+
+    plan_services.worksheet_response_save(
+        coalition=coalition,
+        worksheet_key="w5_2",
+        data={
+            "sharing_mode": "anonymized",
+            "due_date": "2026-03-31",
+            "participation_mode": "all_members",
+        },
+        base_version=0,
+        actor=pm_user,
+    )
+    from plans.selectors import shared_response
+
+    assert shared_response(coalition, "w5_2").data["sharing_mode"] == "anonymized"
+    text = str(worksheet_blocks(coalition, ("w5_2",)))
+    assert "shared" not in text and "2026" not in text
