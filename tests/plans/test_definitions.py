@@ -207,7 +207,7 @@ def test_individual_worksheets_are_the_personal_reflections(defs):
 
 def test_prompts_are_not_the_spec_quotes(defs):
     """Names and titles stay the guide's; sentences the spec quotes must be in our own words."""
-    # The spec's quotations, copied into the repo: tests never read ../shared.
+    # The spec's quotations, copied into the repo so the test is self-contained.
     spec = Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "spec_quotes.txt"
     names = {n.lower() for s in defs.steps for n in (*s.sections, *(w.title for w in s.worksheets))}
     found = [line for line in spec.read_text().splitlines() if line and not line.startswith("#")]
