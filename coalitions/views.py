@@ -79,10 +79,6 @@ def coalition_list(request: HttpRequest) -> HttpResponse:
     return render(request, "coalitions/list.html", {"rows": rows})
 
 
-def geography_matches(query: str, limit: int = 20) -> list[Geography]:
-    return geography_search_matches(query, limit=limit)
-
-
 @login_required
 @require_GET
 def geography_search(request: HttpRequest) -> HttpResponse:
@@ -91,7 +87,7 @@ def geography_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "coalitions/_geography_results.html",
-        {"results": geography_matches(query), "query": query},
+        {"results": geography_search_matches(query), "query": query},
     )
 
 
@@ -119,7 +115,7 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "query": query,
-            "results": geography_matches(query),
+            "results": geography_search_matches(query),
             "chosen": chosen_geography,
         },
     )
