@@ -1,15 +1,21 @@
 """The write side of a metric import: parsed rows into observations, all or nothing.
 
-PostgreSQL: rows stream with COPY while the file is still being parsed, either straight into
-the observation table (an overall file into a release with no rows of that geography kind:
-the parser guarantees every row is then the overall subgroup) or into a temporary table
-that is then merged, writing only rows that changed, so re-importing the same file writes
-nothing. Progress goes through a second connection, because the import's own transaction
-is invisible to the pages until it commits.
+Two ways in. ``columnar_write`` takes what ``metrics.fastread`` reads (clean county and city
+files, in chunks of numpy arrays); ``observations_write`` takes the streaming reader's rows
+(everything else). Both write the same rows in one transaction.
 
-SQLite: SQLite has one writer at a time, so the file is parsed first (progress is written
-as it goes) into a spooled temporary file, then written in one transaction with
-``executemany`` batches of the same upsert.
+PostgreSQL: observations are partitioned by release (``metrics.partitions``). A release's
+first file fills a new table whose key is built afterwards; overall values the release
+does not have yet are copied straight in; anything else is copied into a temporary table
+and merged, writing only rows that changed, so re-importing the same rows writes nothing.
+Arrays go with a binary COPY built by numpy, sent from a second thread while the next chunk
+is read; the streaming reader's rows go with a text COPY while the file is parsed. Progress
+goes through a second connection, because the import's own transaction is invisible to the
+pages until it commits.
+
+SQLite: one writer at a time, so the streaming reader's rows are parsed first (progress is
+written as it goes) into a spooled temporary file, then written in one transaction with
+``executemany`` batches of an upsert; arrays are written chunk by chunk with the same upsert.
 """
 
 from __future__ import annotations
@@ -17,14 +23,19 @@ from __future__ import annotations
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from core.jobs import job_progress
+from metrics import fastread, partitions
+from metrics.fastread import Columnar, ColumnarFile
 from metrics.models import (
     Geography,
     Metric,
@@ -38,7 +49,8 @@ from metrics.parsing import ALL_SUBGROUP, ALL_TYPE, MetricFileReader, ParseError
 PROGRESS_EVERY_SECONDS = 0.5
 COPY_CHUNK_BYTES = 1 << 20
 SQLITE_BATCH = 5000
-VALUE_COLUMNS = ("value", "value_a", "value_b", "lb", "ub", "quality")
+FLOAT_COLUMNS = ("value", "value_a", "value_b", "lb", "ub")
+VALUE_COLUMNS = (*FLOAT_COLUMNS, "quality")
 KEY_COLUMNS = ("release_id", "year", "geography_id", "metric_id", "subgroup_id")
 NULL = "\\N"
 LOCK_NAMESPACE = 7301  # pg_advisory_xact_lock(namespace, release id): imports per release
@@ -59,7 +71,8 @@ class WriteResult:
 class _Progress:
     """Writes rows done and the heartbeat at most twice a second."""
 
-    def __init__(self, job: MetricImport, reader: MetricFileReader, *, side_connection: bool):
+    def __init__(self, job: MetricImport, reader: Any, *, side_connection: bool):
+        # ``reader``: anything with a ``rows_read`` count.
         self.job, self.reader, self.last = job, reader, 0.0
         self.side = connections.create_connection("default") if side_connection else None
 
@@ -101,6 +114,231 @@ def observations_write(*, job: MetricImport, reader: MetricFileReader) -> WriteR
         raise RuntimeError(f"Metrics missing from the database: {sorted(missing)}")
     write = _postgresql_write if connection.vendor == "postgresql" else _generic_write
     return write(job, reader, geography_ids, metric_ids)
+
+
+def columnar_write(
+    *, job: MetricImport, source: ColumnarFile, geography_ids: dict[str, int]
+) -> WriteResult:
+    """Write what ``fastread`` reads: the same rows as ``observations_write``, in arrays.
+
+    ``fastread.NotClean`` may come out of ``source.chunks()`` at any point, even after the
+    last chunk (a duplicate row across chunks): the transaction is then rolled back and the
+    caller reads the file again with the streaming reader.
+    """
+    metric_ids = dict(Metric.objects.values_list("variable", "id"))
+    missing = set(source.variables) - set(metric_ids)
+    if missing:  # the catalog file and the database disagree: a deployment problem
+        raise RuntimeError(f"Metrics missing from the database: {sorted(missing)}")
+    ids = _Ids(job.release_id, geography_ids, [metric_ids[v] for v in source.variables])
+    if connection.vendor != "postgresql":
+        return _columnar_generic(job, source, ids)
+    return _columnar_postgresql(job, source, ids)
+
+
+class _Ids:
+    """Database ids for a chunk's geography, metric and subgroup codes."""
+
+    def __init__(self, release_id: int, geography_ids: dict[str, int], metric_ids: list[int]):
+        self.release_id, self.geography_ids = release_id, geography_ids
+        self.metric_ids = np.array(metric_ids, dtype=np.int64)
+        self.subgroup_ids: dict[int, int] = {}
+
+    def resolve_subgroups(self, subgroups: list[tuple[str, str]]) -> None:
+        """Create the subgroups not met before (a query: never while a COPY is open)."""
+        new = {pair: code for code, pair in enumerate(subgroups) if code not in self.subgroup_ids}
+        if new:
+            self.subgroup_ids.update(_subgroup_ids(new))
+
+    def columns(self, part: Columnar) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
+        """The COPY columns of a chunk: (column, values, NULL mask or None)."""
+        geography = np.array([self.geography_ids[f] for f in part.fips], np.int64)
+        subgroup = np.array([self.subgroup_ids[c] for c in range(len(part.subgroups))], np.int64)
+        return [
+            ("release_id", np.full(len(part), self.release_id, np.int64), None),
+            ("year", part.year, None),
+            ("geography_id", geography[part.geography], None),
+            ("metric_id", self.metric_ids[part.metric], None),
+            ("subgroup_id", subgroup[part.subgroup], None),
+            *((name, getattr(part, name), np.isnan(getattr(part, name))) for name in FLOAT_COLUMNS),
+            ("quality", part.quality, part.quality == 0),
+        ]
+
+
+COPY_COLUMNS = "release_id, year, geography_id, metric_id, subgroup_id, " + ", ".join(VALUE_COLUMNS)
+
+
+def _columnar_postgresql(job: MetricImport, source: ColumnarFile, ids: _Ids) -> WriteResult:
+    """COPY in binary, while the file is read: the next chunk is read while the server
+    copies this one (the COPY data go out from a second thread).
+
+    A release's first file goes into a new table of its own (see ``metrics.partitions``);
+    overall values the release's table does not have yet go straight into it; anything
+    else goes into a temporary table and is merged (written only where it differs).
+    """
+    # Inside a caller's transaction the job row may be locked by it: the side connection
+    # would wait for ever, so progress is only written from a top-level import.
+    progress = _Progress(
+        job, SimpleNamespace(rows_read=0), side_connection=not connection.in_atomic_block
+    )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # One import per release at a time, so the checks below stay true until commit.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, job.release_id])
+            fresh = (
+                partitions.is_partitioned(cursor)
+                and not partitions.exists(cursor, job.release_id)
+                and not partitions.release_has_rows(cursor, job.release_id)
+            )
+            if fresh and source.has_subgroups:
+                # The subgroups must exist before the COPY starts: read the file first.
+                rows = fastread.concat(source.chunks())
+                ids.resolve_subgroups(rows.subgroups)
+                table = partitions.create_detached(cursor, job.release_id)
+                _copy_binary(cursor, table, [rows], ids, progress)
+                partitions.attach(cursor, job.release_id)
+                return WriteResult(read=len(rows), written=len(rows))
+            if fresh:
+                ids.resolve_subgroups([(ALL_TYPE, ALL_SUBGROUP)])
+                table = partitions.create_detached(cursor, job.release_id)
+                count = _copy_binary(cursor, table, source.chunks(), ids, progress)
+                partitions.attach(cursor, job.release_id)
+                return WriteResult(read=count, written=count)
+            if not source.has_subgroups and not _release_has_rows(
+                cursor, job.release_id, source.kind
+            ):
+                ids.resolve_subgroups([(ALL_TYPE, ALL_SUBGROUP)])
+                table = Observation._meta.db_table
+                count = _copy_binary(cursor, table, source.chunks(), ids, progress)
+                return WriteResult(read=count, written=count)
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.metrics_import_rows")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE metrics_import_rows (release_id bigint, year smallint,"
+                " geography_id bigint, metric_id bigint, subgroup_code bigint,"
+                " value double precision, value_a double precision,"
+                " value_b double precision, lb double precision, ub double precision,"
+                " quality smallint) ON COMMIT DROP"
+            )
+            # The temporary table takes the file's own subgroup codes; the merge maps them
+            # to subgroups, made once the whole file is read.
+            codes = _Ids(job.release_id, ids.geography_ids, [])
+            codes.metric_ids = ids.metric_ids
+            seen: list[list[tuple[str, str]]] = [[]]
+
+            def parts() -> Iterator[Columnar]:
+                for part in source.chunks():
+                    codes.subgroup_ids = {code: code for code in range(len(part.subgroups))}
+                    seen[0] = part.subgroups
+                    yield part
+
+            count = _copy_binary(
+                cursor, "metrics_import_rows", parts(), codes, progress, subgroup_code=True
+            )
+            ids.resolve_subgroups(seen[0])
+            written = _postgresql_merge(cursor, job.release_id, ids.subgroup_ids)
+    finally:
+        progress.close()
+    return WriteResult(read=count, written=written)
+
+
+def _copy_binary(
+    cursor: Any,
+    table: str,
+    parts: Iterable[Columnar],
+    ids: _Ids,
+    progress: _Progress,
+    *,
+    subgroup_code: bool = False,
+) -> int:
+    """COPY the parts' rows into ``table`` in binary; returns how many rows went."""
+    columns = COPY_COLUMNS
+    if subgroup_code:
+        columns = columns.replace("subgroup_id", "subgroup_code")
+    sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
+    count = 0
+    # A queued writer sends from its own thread, so reading the next chunk goes on meanwhile.
+    with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+        copy.write(BINARY_HEADER)
+        for part in parts:
+            fields = [(values, null) for _name, values, null in ids.columns(part)]
+            for data in binary_copy_rows(fields):
+                copy.write(data)
+            count += len(part)
+            progress.reader.rows_read += part.rows_read
+            progress.tick()
+        copy.write(BINARY_TRAILER)
+    return count
+
+
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+BINARY_TRAILER = b"\xff\xff"
+
+
+def binary_copy_rows(
+    columns: list[tuple[np.ndarray, np.ndarray | None]], rows_per_chunk: int = 65536
+) -> Iterator[bytes]:
+    """Rows in PostgreSQL's binary COPY format, built by numpy: (values, NULL mask or None)
+    per column (the stream starts with ``BINARY_HEADER`` and ends with ``BINARY_TRAILER``).
+
+    Each row is a field count, then per field its length and big-endian bytes (length -1
+    and no bytes for NULL). Rows with the same NULL fields share one layout, so they are
+    written as one packed record array; within such a group the rows keep their order.
+    """
+    count = len(columns[0][0]) if columns else 0
+    nullable = [k for k, (_values, null) in enumerate(columns) if null is not None]
+    pattern = np.zeros(count, dtype=np.int64)
+    for bit, k in enumerate(nullable):
+        pattern |= columns[k][1].astype(np.int64) << bit  # type: ignore[union-attr]
+    for start in range(0, count, rows_per_chunk):
+        block = pattern[start : start + rows_per_chunk]
+        for shape in np.unique(block).tolist():
+            where = np.flatnonzero(block == shape) + start
+            layout: list[tuple[str, str]] = [("n", ">i2")]
+            present = []
+            for k, (values, _null) in enumerate(columns):
+                layout.append((f"l{k}", ">i4"))
+                if not (k in nullable and shape >> nullable.index(k) & 1):
+                    layout.append((f"d{k}", values.dtype.newbyteorder(">").str))
+                    present.append(k)
+            records = np.empty(len(where), dtype=np.dtype(layout))
+            records["n"] = len(columns)
+            for k, (values, _null) in enumerate(columns):
+                if k in present:
+                    records[f"l{k}"] = values.dtype.itemsize
+                    records[f"d{k}"] = values[where]
+                else:
+                    records[f"l{k}"] = -1
+            yield records.tobytes()
+
+
+def _columnar_generic(job: MetricImport, source: ColumnarFile, ids: _Ids) -> WriteResult:
+    """SQLite: the same upsert as the streaming path, chunk by chunk in one transaction."""
+
+    def column(values: np.ndarray, null: np.ndarray) -> list:
+        out = values.tolist()
+        for index in np.flatnonzero(null).tolist():
+            out[index] = None
+        return out
+
+    def batches(part: Columnar) -> Iterator[list[tuple]]:
+        fields = ids.columns(part)
+        for start in range(0, len(part), SQLITE_BATCH):
+            piece = slice(start, start + SQLITE_BATCH)
+            _release, year, geography, metric, subgroup, *values = (
+                column(v[piece], n[piece]) if n is not None else v[piece].tolist()
+                for _name, v, n in fields
+            )
+            yield list(zip(geography, metric, subgroup, year, *values, strict=True))
+
+    read = written = done = 0
+    with transaction.atomic():
+        for part in source.chunks():
+            ids.resolve_subgroups(part.subgroups)
+            identity = {pk: pk for pk in ids.subgroup_ids.values()}
+            written += _generic_merge(batches(part), job.release_id, identity)
+            read += len(part)
+            done += part.rows_read
+            job_progress(job, done=done)
+    return WriteResult(read=read, written=written)
 
 
 def _fail_if_errors(reader: MetricFileReader) -> None:
@@ -197,6 +435,7 @@ def _postgresql_write(
         with transaction.atomic(), connection.cursor() as cursor:
             # One import per release at a time, so the checks below stay true until commit.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, job.release_id])
+            partitions.ensure(cursor, job.release_id)
             if reader.prepare() == ALL_TYPE and not _release_has_rows(
                 cursor, job.release_id, reader.kind
             ):
@@ -310,7 +549,7 @@ def _generic_write(
         job_progress(job, done=reader.rows_read)
         spool.seek(0)
         with transaction.atomic():
-            written = _generic_merge(spool, job.release_id, _subgroup_ids(codes))
+            written = _generic_merge(_spooled_batches(spool), job.release_id, _subgroup_ids(codes))
     return WriteResult(read=read, written=written)
 
 
@@ -322,7 +561,9 @@ def _spooled_batches(spool: Any) -> Iterator[list[tuple]]:
             return
 
 
-def _generic_merge(spool: Any, release_id: int, subgroup_ids: dict[int, int]) -> int:
+def _generic_merge(
+    batches: Iterable[list[tuple]], release_id: int, subgroup_ids: dict[int, int]
+) -> int:
     table = Observation._meta.db_table
     columns = ", ".join(KEY_COLUMNS + VALUE_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in VALUE_COLUMNS)
@@ -334,7 +575,7 @@ def _generic_merge(spool: Any, release_id: int, subgroup_ids: dict[int, int]) ->
     )
     written = 0
     with connection.cursor() as cursor:
-        for batch in _spooled_batches(spool):
+        for batch in batches:
             params = [
                 (release_id, year, geo, metric, subgroup_ids[code], *values)
                 for geo, metric, code, year, *values in batch

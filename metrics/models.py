@@ -180,7 +180,10 @@ class Observation(models.Model):
     The primary key is that natural key, so the table carries a single index and a
     re-import can upsert on it. Its order (release, year, geography, ...) is the order of
     the Urban files, so an import appends to the index instead of splitting pages all over
-    it; reads of one geography give the release's years (see selectors).
+    it; reads of one geography give the release's years (see selectors). On PostgreSQL the
+    table is partitioned by release instead, each release's table keyed by (geography,
+    metric, subgroup, year) and its key built once after its first file is copied in (see
+    ``metrics.partitions``); Django's view of the model is the same.
     The foreign keys have no database constraint or index of their own: the import
     resolves every id itself, and each extra index or constraint trigger is paid a million
     times per national file (see docs/benchmarks.md).
@@ -279,6 +282,18 @@ class MetricImport(BackgroundJob):
     unknown_columns = models.JSONField(_("unknown columns"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # What the import read: the file's bytes and everything else that decides its rows (see
+    # services.import_fingerprint). A later import with the same one has nothing to change.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    unchanged_since = models.ForeignKey(
+        "self",
+        verbose_name=_("same file as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("metric import")

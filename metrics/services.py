@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
+from functools import cache
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
 from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
 from core.models import JobStatus
-from metrics import importing
-from metrics.catalog import catalog_load
+from metrics import fastread, importing, partitions
+from metrics.catalog import CATALOG_PATH, catalog_load
 from metrics.loaders import catalog_store
 from metrics.models import (
     Geography,
@@ -42,6 +48,11 @@ SHIPPED_FILES = (
     "county_medians_year_suppressed.csv.gz",
 )
 ERROR_REPORT_COLUMNS = ("row", "column", "message")
+# Files up to this size (uncompressed) are read in one go; the arrays take about ten times
+# the file's size in memory, so larger ones are streamed.
+FAST_READ_MAX_BYTES = 48 * 1024 * 1024
+# Part of every import's fingerprint: change it when the readers change what they write.
+READER_VERSION = "2026-11-24"
 
 
 def catalog_sync() -> int:
@@ -71,7 +82,11 @@ def release_activate(*, actor: User | None, release: Release) -> Release:
 
 @transaction.atomic
 def release_delete(*, actor: User | None, release: Release) -> None:
-    # Observations carry no database foreign key (see the model), so they go first.
+    # Observations carry no database foreign key (see the model), so they go first. On
+    # PostgreSQL the release's own table is dropped; rows elsewhere are deleted.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            partitions.drop(cursor, release.pk)
     Observation.objects.filter(release=release).delete()
     release.delete()
     logger.info("Release %s deleted by %s", release, actor)
@@ -167,39 +182,73 @@ def metric_import_run(*, job: MetricImport) -> MetricImport:
             error_report_csv(exc.errors, more),
         )
         return job
-    _digest_refresh(job)
     job_succeed(job, summary)
+    _digest_queue(job)
     return job
 
 
-def _digest_refresh(job: MetricImport) -> None:
-    """City medians and peer features follow the overall values they are derived from."""
-    from metrics.profiles.digest import release_digest_build
+def _digest_queue(job: MetricImport) -> None:
+    """City medians and peer features follow the overall values they are derived from.
+
+    They are rebuilt by a job of their own, queued once the import is committed: a derived
+    summary that failed to build must not undo an import, and the import's own job ends as
+    soon as its rows are in. Until the digest is rebuilt, pages show the previous one (or
+    no medians and peers, which they explain).
+    """
+    from metrics.tasks import release_digest_task
 
     if job.geography_kind not in ("county", "city") or job.breakdown not in ("", "all"):
         return
+    if job.unchanged_since_id is not None:
+        return  # nothing was written
+    release_id, kind = job.release_id, job.geography_kind
+
+    def send() -> None:
+        try:
+            release_digest_task.delay(release_id, kind)
+        except (KombuOperationalError, OSError):
+            logger.exception("Could not queue the %s digest of release %s", kind, release_id)
+
+    transaction.on_commit(send)
+
+
+def release_digest_refresh(*, release_id: int, kind: str) -> None:
+    from metrics.profiles.digest import release_digest_build
+
+    release = Release.objects.filter(pk=release_id).first()
+    if release is None:
+        return  # deleted since the import
     try:
-        release_digest_build(release=job.release, kind=job.geography_kind)
-    except Exception:  # the import itself succeeded; pages fall back to no medians/peers
-        logger.exception("Could not rebuild the %s digest of %s", job.geography_kind, job.release)
+        release_digest_build(release=release, kind=kind)
+    except Exception:  # pages fall back to no medians/peers
+        logger.exception("Could not rebuild the %s digest of %s", kind, release)
 
 
 def _run(job: MetricImport) -> str:
     max_bytes = settings.METRICS_IMPORT_MAX_BYTES
     with job.file.open("rb") as handle:
-        total = count_data_rows(handle, limit=max_bytes)
-        job_progress(job, done=0, total=total)
-        reader = MetricFileReader(
-            handle,
-            catalog=catalog_load(),
-            filename=job.original_name,
-            year=job.year,
-            known_fips=set(Geography.objects.values_list("fips", flat=True)),
-            max_bytes=max_bytes,
-            keep_text=importing.wants_text(),
-        )
-        job.geography_kind, job.unknown_columns = reader.kind, reader.layout.unknown_columns
-        result = importing.observations_write(job=job, reader=reader)
+        job.fingerprint = import_fingerprint(job, handle)
+        MetricImport.objects.filter(pk=job.pk).update(fingerprint=job.fingerprint)
+        same = _same_as_last_import(job)
+        if same is not None:
+            return _run_unchanged(job, same)
+        handle.seek(0)
+        reader, result = _run_fast(job, handle, max_bytes)
+        if result is None:  # not a clean file: the streaming reader reads and reports it
+            handle.seek(0)
+            total = count_data_rows(handle, limit=max_bytes)
+            job_progress(job, done=0, total=total)
+            reader = MetricFileReader(
+                handle,
+                catalog=catalog_load(),
+                filename=job.original_name,
+                year=job.year,
+                known_fips=set(Geography.objects.values_list("fips", flat=True)),
+                max_bytes=max_bytes,
+                keep_text=importing.wants_text(),
+            )
+            job.geography_kind, job.unknown_columns = reader.kind, reader.layout.unknown_columns
+            result = importing.observations_write(job=job, reader=reader)
     job.breakdown, job.warnings = reader.breakdown, reader.warnings
     job.observations_read, job.observations_written = result.read, result.written
     MetricImport.objects.filter(pk=job.pk).update(
@@ -212,16 +261,123 @@ def _run(job: MetricImport) -> str:
         progress_done=reader.rows_read,
         progress_total=reader.rows_read,
     )
+    return _summary(job, reader.rows_read)
+
+
+def _summary(job: MetricImport, rows: int) -> str:
     text = _("%(read)d values read from %(rows)d rows; %(written)d added or changed.") % {
-        "read": result.read,
-        "rows": reader.rows_read,
-        "written": result.written,
+        "read": job.observations_read,
+        "rows": rows,
+        "written": job.observations_written,
     }
     if job.unknown_columns:
         text += " " + _("Columns skipped as unknown: %(columns)s.") % {
             "columns": ", ".join(job.unknown_columns)
         }
     return text
+
+
+@cache
+def _catalog_digest() -> bytes:
+    return hashlib.sha256(CATALOG_PATH.read_bytes()).digest()
+
+
+def import_fingerprint(job: MetricImport, handle: IO[bytes]) -> str:
+    """A digest of everything that decides what an import writes.
+
+    The file's bytes, and what else the reader uses: the catalog (metric names and
+    aliases, ranges), the year given for files without one, the file's name (it names the
+    breakdown of a subgroup file that does not say it) and the reader's version.
+    """
+    digest = hashlib.sha256()
+    digest.update(f"{READER_VERSION}\0{job.year or ''}\0{job.original_name}\0".encode())
+    digest.update(_catalog_digest())
+    handle.seek(0)
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def _same_as_last_import(job: MetricImport) -> MetricImport | None:
+    """The release's last successful import, if it read exactly what this one would.
+
+    Observations only change through imports (a failed import changes nothing), so when the
+    last import into the release had the same fingerprint, the release already holds what
+    this file would write. Any other import in between (even of another file) disables the
+    shortcut: the file is then read and compared row by row.
+    """
+    last = (
+        MetricImport.objects.filter(release_id=job.release_id, status=JobStatus.SUCCEEDED)
+        .exclude(pk=job.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if last is None or not last.fingerprint or last.fingerprint != job.fingerprint:
+        return None
+    return last
+
+
+def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
+    job.unchanged_since = same.unchanged_since or same
+    job.geography_kind, job.breakdown = same.geography_kind, same.breakdown
+    job.unknown_columns, job.warnings = same.unknown_columns, same.warnings
+    job.observations_read, job.observations_written = same.observations_read, 0
+    MetricImport.objects.filter(pk=job.pk).update(
+        unchanged_since=job.unchanged_since,
+        geography_kind=job.geography_kind,
+        breakdown=job.breakdown,
+        unknown_columns=job.unknown_columns,
+        warnings=job.warnings,
+        observations_read=job.observations_read,
+        observations_written=0,
+        progress_done=same.progress_total,
+        progress_total=same.progress_total,
+    )
+    return _(
+        "Nothing to change: this file is the one imported last into this release"
+        " (%(name)s, %(when)s); its %(read)d values are already there."
+    ) % {
+        "name": job.unchanged_since.original_name,
+        "when": date_format(timezone.localtime(job.unchanged_since.finished_at), "DATETIME_FORMAT"),
+        "read": job.observations_read,
+    }
+
+
+def _run_fast(
+    job: MetricImport, handle: IO[bytes], max_bytes: int
+) -> tuple[MetricFileReader, importing.WriteResult | None]:
+    """Read a clean county or city file in one go (``metrics.fastread``) and write it.
+
+    Gives no result when the file needs the streaming reader: a national file, anything
+    ``fastread`` cannot vouch for, or a file too large to hold in memory at once.
+    """
+    reader = MetricFileReader(
+        handle,
+        catalog=catalog_load(),
+        filename=job.original_name,
+        year=job.year,
+        max_bytes=min(max_bytes, FAST_READ_MAX_BYTES),
+    )
+    if reader.kind not in ("county", "city") or job.file.size > FAST_READ_MAX_BYTES:
+        return reader, None
+    handle.seek(0)
+    data = handle.read()
+    geography_ids = dict(
+        Geography.objects.filter(kind=reader.kind).values_list("fips", "id").iterator()
+    )
+    source = fastread.open_columnar(data, reader, known_fips=geography_ids)
+    del data
+    if source is None:
+        return reader, None
+    job.geography_kind, job.unknown_columns = reader.kind, reader.layout.unknown_columns
+    job_progress(job, done=0, total=source.rows_read)
+    try:
+        result = importing.columnar_write(job=job, source=source, geography_ids=geography_ids)
+    except fastread.NotClean:
+        return reader, None  # rolled back; the streaming reader finds and reports the problem
+    reader.breakdown, reader.rows_read = source.breakdown, source.rows_read
+    return reader, result
 
 
 def metric_imports_shipped_start() -> str:

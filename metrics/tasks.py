@@ -33,3 +33,9 @@ def local_dataset_import_run_task(dataset_id: int) -> None:
     except Exception:
         job_fail(dataset, "The load stopped because of an error on our side; nothing was loaded.")
         raise
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
+def release_digest_task(release_id: int, kind: str) -> None:
+    """Rebuild a release's city medians and peer features after an import."""
+    services.release_digest_refresh(release_id=release_id, kind=kind)

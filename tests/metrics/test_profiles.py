@@ -207,10 +207,11 @@ def test_authors_delete_their_own_notes_only(client, loaded):
     assert list(MetricNote.objects.all()) == [theirs]
 
 
-def test_an_overall_import_rebuilds_the_digest(db):
+def test_an_overall_import_rebuilds_the_digest(db, django_capture_on_commit_callbacks):
     from metrics.models import ReleaseDigest
 
-    job = run_import(fixture("city_2025_sample.csv"), name="city_2025_sample.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(fixture("city_2025_sample.csv"), name="city_2025_sample.csv")
     assert job.status == "succeeded"
     digest = ReleaseDigest.objects.get(release__name="2025", kind="city")
     assert "0103076" in digest.features and digest.feature_names[0] == "log_population"
