@@ -20,6 +20,7 @@ written as it goes) into a spooled temporary file, then written in one transacti
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import tempfile
 import time
@@ -66,6 +67,7 @@ class ImportFailed(Exception):
 class WriteResult:
     read: int
     written: int
+    rows_digest: str = ""  # only from columnar_write
 
 
 class _Progress:
@@ -117,13 +119,21 @@ def observations_write(*, job: MetricImport, reader: MetricFileReader) -> WriteR
 
 
 def columnar_write(
-    *, job: MetricImport, source: ColumnarFile, geography_ids: dict[str, int]
+    *,
+    job: MetricImport,
+    source: ColumnarFile,
+    geography_ids: dict[str, int],
+    last_rows_digest: str = "",
 ) -> WriteResult:
     """Write what ``fastread`` reads: the same rows as ``observations_write``, in arrays.
 
     ``fastread.NotClean`` may come out of ``source.chunks()`` at any point, even after the
     last chunk (a duplicate row across chunks): the transaction is then rolled back and the
     caller reads the file again with the streaming reader.
+
+    ``last_rows_digest``: the rows digest of the release's last successful import. When
+    this file's rows have the same one, they are already stored: on PostgreSQL the merge
+    (which would compare every row) is skipped. The result carries this file's digest.
     """
     metric_ids = dict(Metric.objects.values_list("variable", "id"))
     missing = set(source.variables) - set(metric_ids)
@@ -132,7 +142,7 @@ def columnar_write(
     ids = _Ids(job.release_id, geography_ids, [metric_ids[v] for v in source.variables])
     if connection.vendor != "postgresql":
         return _columnar_generic(job, source, ids)
-    return _columnar_postgresql(job, source, ids)
+    return _columnar_postgresql(job, source, ids, last_rows_digest)
 
 
 class _Ids:
@@ -167,7 +177,9 @@ class _Ids:
 COPY_COLUMNS = "release_id, year, geography_id, metric_id, subgroup_id, " + ", ".join(VALUE_COLUMNS)
 
 
-def _columnar_postgresql(job: MetricImport, source: ColumnarFile, ids: _Ids) -> WriteResult:
+def _columnar_postgresql(
+    job: MetricImport, source: ColumnarFile, ids: _Ids, last_rows_digest: str
+) -> WriteResult:
     """COPY in binary, while the file is read: the next chunk is read while the server
     copies this one (the COPY data go out from a second thread).
 
@@ -180,6 +192,7 @@ def _columnar_postgresql(job: MetricImport, source: ColumnarFile, ids: _Ids) -> 
     progress = _Progress(
         job, SimpleNamespace(rows_read=0), side_connection=not connection.in_atomic_block
     )
+    digest = RowsDigest(source.kind)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # One import per release at a time, so the checks below stay true until commit.
@@ -194,22 +207,22 @@ def _columnar_postgresql(job: MetricImport, source: ColumnarFile, ids: _Ids) -> 
                 rows = fastread.concat(source.chunks())
                 ids.resolve_subgroups(rows.subgroups)
                 table = partitions.create_detached(cursor, job.release_id)
-                _copy_binary(cursor, table, [rows], ids, progress)
+                _copy_binary(cursor, table, [rows], ids, progress, digest)
                 partitions.attach(cursor, job.release_id)
-                return WriteResult(read=len(rows), written=len(rows))
+                return WriteResult(len(rows), len(rows), digest.hexdigest())
             if fresh:
                 ids.resolve_subgroups([(ALL_TYPE, ALL_SUBGROUP)])
                 table = partitions.create_detached(cursor, job.release_id)
-                count = _copy_binary(cursor, table, source.chunks(), ids, progress)
+                count = _copy_binary(cursor, table, source.chunks(), ids, progress, digest)
                 partitions.attach(cursor, job.release_id)
-                return WriteResult(read=count, written=count)
+                return WriteResult(count, count, digest.hexdigest())
             if not source.has_subgroups and not _release_has_rows(
                 cursor, job.release_id, source.kind
             ):
                 ids.resolve_subgroups([(ALL_TYPE, ALL_SUBGROUP)])
                 table = Observation._meta.db_table
-                count = _copy_binary(cursor, table, source.chunks(), ids, progress)
-                return WriteResult(read=count, written=count)
+                count = _copy_binary(cursor, table, source.chunks(), ids, progress, digest)
+                return WriteResult(count, count, digest.hexdigest())
             cursor.execute("DROP TABLE IF EXISTS pg_temp.metrics_import_rows")
             cursor.execute(
                 "CREATE TEMPORARY TABLE metrics_import_rows (release_id bigint, year smallint,"
@@ -231,13 +244,16 @@ def _columnar_postgresql(job: MetricImport, source: ColumnarFile, ids: _Ids) -> 
                     yield part
 
             count = _copy_binary(
-                cursor, "metrics_import_rows", parts(), codes, progress, subgroup_code=True
+                cursor, "metrics_import_rows", parts(), codes, progress, digest, subgroup_code=True
             )
-            ids.resolve_subgroups(seen[0])
-            written = _postgresql_merge(cursor, job.release_id, ids.subgroup_ids)
+            if digest.hexdigest() == last_rows_digest:
+                written = 0  # the release's last import wrote these very rows
+            else:
+                ids.resolve_subgroups(seen[0])
+                written = _postgresql_merge(cursor, job.release_id, ids.subgroup_ids)
     finally:
         progress.close()
-    return WriteResult(read=count, written=written)
+    return WriteResult(count, written, digest.hexdigest())
 
 
 def _copy_binary(
@@ -246,6 +262,7 @@ def _copy_binary(
     parts: Iterable[Columnar],
     ids: _Ids,
     progress: _Progress,
+    digest: RowsDigest,
     *,
     subgroup_code: bool = False,
 ) -> int:
@@ -259,14 +276,51 @@ def _copy_binary(
     with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
         copy.write(BINARY_HEADER)
         for part in parts:
-            fields = [(values, null) for _name, values, null in ids.columns(part)]
-            for data in binary_copy_rows(fields):
+            fields = ids.columns(part)
+            for data in binary_copy_rows([(values, null) for _name, values, null in fields]):
                 copy.write(data)
+            digest.add(part, fields)
             count += len(part)
             progress.reader.rows_read += part.rows_read
             progress.tick()
         copy.write(BINARY_TRAILER)
     return count
+
+
+class RowsDigest:
+    """A digest of the rows an import writes or finds, whichever way they are written.
+
+    One SHA-256 per column, fed chunk by chunk (so chunking does not change it), over the
+    database ids of geography and metric, the file's subgroup codes and what they stand
+    for, the year, the values (every NaN the same) and the flags. Two imports into a
+    release with the same digest have the same rows.
+    """
+
+    FIELDS = ("year", "geography_id", "metric_id")
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.hashes = {
+            name: hashlib.sha256() for name in (*self.FIELDS, "subgroup", *FLOAT_COLUMNS, "quality")
+        }
+        self.subgroups: list[tuple[str, str]] = []
+
+    def add(self, part: Columnar, fields: list[tuple[str, np.ndarray, np.ndarray | None]]) -> None:
+        by_name = {name: values for name, values, _null in fields}
+        for name in self.FIELDS:
+            self.hashes[name].update(by_name[name].astype(np.int64).tobytes())
+        self.hashes["subgroup"].update(part.subgroup.astype(np.int64).tobytes())
+        for name in FLOAT_COLUMNS:
+            values = getattr(part, name)
+            self.hashes[name].update(np.where(np.isnan(values), np.nan, values).tobytes())
+        self.hashes["quality"].update(part.quality.astype(np.int16).tobytes())
+        self.subgroups = part.subgroups
+
+    def hexdigest(self) -> str:
+        total = hashlib.sha256(f"{self.kind}\0{self.subgroups!r}".encode())
+        for name, part in self.hashes.items():
+            total.update(name.encode() + part.digest())
+        return total.hexdigest()
 
 
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
@@ -330,15 +384,17 @@ def _columnar_generic(job: MetricImport, source: ColumnarFile, ids: _Ids) -> Wri
             yield list(zip(geography, metric, subgroup, year, *values, strict=True))
 
     read = written = done = 0
+    digest = RowsDigest(source.kind)
     with transaction.atomic():
         for part in source.chunks():
             ids.resolve_subgroups(part.subgroups)
             identity = {pk: pk for pk in ids.subgroup_ids.values()}
             written += _generic_merge(batches(part), job.release_id, identity)
+            digest.add(part, ids.columns(part))
             read += len(part)
             done += part.rows_read
             job_progress(job, done=done)
-    return WriteResult(read=read, written=written)
+    return WriteResult(read, written, digest.hexdigest())
 
 
 def _fail_if_errors(reader: MetricFileReader) -> None:

@@ -229,11 +229,11 @@ def _run(job: MetricImport) -> str:
     with job.file.open("rb") as handle:
         job.fingerprint = import_fingerprint(job, handle)
         MetricImport.objects.filter(pk=job.pk).update(fingerprint=job.fingerprint)
-        same = _same_as_last_import(job)
-        if same is not None:
-            return _run_unchanged(job, same)
+        last = _last_import(job)
+        if last is not None and last.fingerprint == job.fingerprint:
+            return _run_unchanged(job, last)
         handle.seek(0)
-        reader, result = _run_fast(job, handle, max_bytes)
+        reader, result = _run_fast(job, handle, max_bytes, last.rows_digest if last else "")
         if result is None:  # not a clean file: the streaming reader reads and reports it
             handle.seek(0)
             total = count_data_rows(handle, limit=max_bytes)
@@ -251,7 +251,9 @@ def _run(job: MetricImport) -> str:
             result = importing.observations_write(job=job, reader=reader)
     job.breakdown, job.warnings = reader.breakdown, reader.warnings
     job.observations_read, job.observations_written = result.read, result.written
+    job.rows_digest = result.rows_digest
     MetricImport.objects.filter(pk=job.pk).update(
+        rows_digest=job.rows_digest,
         geography_kind=job.geography_kind,
         breakdown=job.breakdown,
         unknown_columns=job.unknown_columns,
@@ -299,13 +301,13 @@ def import_fingerprint(job: MetricImport, handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _same_as_last_import(job: MetricImport) -> MetricImport | None:
-    """The release's last successful import, if it read exactly what this one would.
+def _last_import(job: MetricImport) -> MetricImport | None:
+    """The release's last successful import: if it read exactly what this one would (the
+    same fingerprint), or wrote the same rows (the same rows digest), nothing is to change.
 
-    Observations only change through imports (a failed import changes nothing), so when the
-    last import into the release had the same fingerprint, the release already holds what
-    this file would write. Any other import in between (even of another file) disables the
-    shortcut: the file is then read and compared row by row.
+    Observations only change through imports (a failed import changes nothing), so the
+    release still holds what its last import wrote. Any other import in between (even of
+    another file) makes the file be read and compared row by row.
     """
     last = (
         MetricImport.objects.filter(release_id=job.release_id, status=JobStatus.SUCCEEDED)
@@ -313,7 +315,7 @@ def _same_as_last_import(job: MetricImport) -> MetricImport | None:
         .order_by("-finished_at", "-pk")
         .first()
     )
-    if last is None or not last.fingerprint or last.fingerprint != job.fingerprint:
+    if last is None or not last.fingerprint:
         return None
     return last
 
@@ -323,8 +325,10 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
     job.geography_kind, job.breakdown = same.geography_kind, same.breakdown
     job.unknown_columns, job.warnings = same.unknown_columns, same.warnings
     job.observations_read, job.observations_written = same.observations_read, 0
+    job.rows_digest = same.rows_digest
     MetricImport.objects.filter(pk=job.pk).update(
         unchanged_since=job.unchanged_since,
+        rows_digest=job.rows_digest,
         geography_kind=job.geography_kind,
         breakdown=job.breakdown,
         unknown_columns=job.unknown_columns,
@@ -345,7 +349,7 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
 
 
 def _run_fast(
-    job: MetricImport, handle: IO[bytes], max_bytes: int
+    job: MetricImport, handle: IO[bytes], max_bytes: int, last_rows_digest: str
 ) -> tuple[MetricFileReader, importing.WriteResult | None]:
     """Read a clean county or city file in one go (``metrics.fastread``) and write it.
 
@@ -373,7 +377,12 @@ def _run_fast(
     job.geography_kind, job.unknown_columns = reader.kind, reader.layout.unknown_columns
     job_progress(job, done=0, total=source.rows_read)
     try:
-        result = importing.columnar_write(job=job, source=source, geography_ids=geography_ids)
+        result = importing.columnar_write(
+            job=job,
+            source=source,
+            geography_ids=geography_ids,
+            last_rows_digest=last_rows_digest,
+        )
     except fastread.NotClean:
         return reader, None  # rolled back; the streaming reader finds and reports the problem
     reader.breakdown, reader.rows_read = source.breakdown, source.rows_read

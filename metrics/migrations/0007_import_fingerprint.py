@@ -17,6 +17,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="metricimport",
+            name="rows_digest",
+            field=models.CharField(blank=True, editable=False, max_length=64),
+        ),
+        migrations.AddField(
+            model_name="metricimport",
             name="unchanged_since",
             field=models.ForeignKey(
                 blank=True,

@@ -267,3 +267,40 @@ def test_a_broken_file_into_a_new_release_leaves_no_table_behind():
     assert job.status == JobStatus.FAILED
     with connection.cursor() as cursor:
         assert not partitions.exists(cursor, job.release_id)
+
+
+@pytest.mark.django_db
+def test_the_same_rows_in_another_file_are_known_by_their_digest(monkeypatch):
+    first = run_import(fixture("county_2025_sample.csv"), name="11_county.csv")
+    assert len(first.rows_digest) == 64
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the rows were compared one by one")
+
+    monkeypatch.setattr(importing, "_postgresql_merge", refuse)
+    before = database_state()
+    again = run_import(gzip.compress(fixture("county_2025_sample.csv")), name="11_county.csv.gz")
+    assert again.status == JobStatus.SUCCEEDED, again.message
+    assert again.unchanged_since_id is None and again.observations_written == 0
+    assert again.rows_digest == first.rows_digest
+    assert database_state() == before
+
+
+@pytest.mark.django_db
+def test_the_rows_digest_does_not_depend_on_chunks_or_paths(monkeypatch):
+    whole = run_import(fixture("city_2025_sample.csv"), name="61_city.csv", release="a")
+    original = fastread.open_columnar
+
+    def small_chunks(*args, **kwargs):
+        return original(*args, **{**kwargs, "rows_per_chunk": 3})
+
+    monkeypatch.setattr(fastread, "open_columnar", small_chunks)
+    chunked = run_import(fixture("city_2025_sample.csv"), name="61_city.csv", release="b")
+    # Another release: its ids are the same, so the digest is too.
+    assert chunked.rows_digest == whole.rows_digest
+    changed = run_import(
+        fixture("city_2025_sample.csv").replace(b",Strong,", b",Weak,", 1),
+        name="61_city.csv",
+        release="b",
+    )
+    assert changed.rows_digest != whole.rows_digest and changed.observations_written == 1
