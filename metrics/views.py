@@ -53,7 +53,9 @@ def release_activate(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(MetricImport.objects.select_related("release", "started_by"), pk=pk)
+    job = get_object_or_404(
+        MetricImport.objects.select_related("release", "started_by", "unchanged_since"), pk=pk
+    )
     context = {"job": job, "errors": selectors.metric_import_errors(job)}
     return render(request, "metrics/import_detail.html", context)
 

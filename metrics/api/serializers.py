@@ -105,6 +105,8 @@ class MetricImportSerializer(serializers.ModelSerializer):
             "warnings",
             "error_count",
             "error_report",
+            "fingerprint",
+            "unchanged_since",
             "started_by",
             "task_id",
             "created_at",

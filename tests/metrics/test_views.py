@@ -228,3 +228,21 @@ def test_import_pages_speak_spanish(staff_client):
     page = staff_client.get(reverse("metrics:import_list")).content.decode()
     assert "Importaciones de Mobility Metrics" in page
     assert "Archivo de Mobility Metrics" in page and "Importar un archivo" in page
+
+
+@pytest.mark.django_db
+def test_a_repeated_upload_says_which_import_it_repeats(
+    staff_client, api_client, staff, django_capture_on_commit_callbacks
+):
+    content = (FIXTURES / "county_2025_sample.csv").read_bytes()
+    staff_upload(staff_client, content, django_capture_on_commit_callbacks, name="11_county.csv")
+    staff_upload(staff_client, content, django_capture_on_commit_callbacks, name="11_county.csv")
+    first, again = MetricImport.objects.order_by("pk")
+    assert again.status == JobStatus.SUCCEEDED and again.unchanged_since_id == first.pk
+    page = staff_client.get(reverse("metrics:import_detail", args=[again.pk])).content.decode()
+    assert "Nothing to change" in page and "Same file as" in page
+    assert reverse("metrics:import_detail", args=[first.pk]) in page
+    api_client.force_authenticate(staff)
+    detail = api_client.get(f"/api/metrics/imports/{again.pk}/").json()
+    assert detail["unchanged_since"] == first.pk and detail["observations_written"] == 0
+    assert detail["fingerprint"] == first.fingerprint and len(detail["fingerprint"]) == 64
