@@ -29,7 +29,6 @@ import pandas as pd
 from metrics.parsing import (
     ALL_SUBGROUP,
     ALL_TYPE,
-    BREAKDOWN_WORDS,
     LOOKAHEAD_ROWS,
     MISSING,
     QUALITY_CODES,
@@ -37,7 +36,6 @@ from metrics.parsing import (
     Layout,
     MetricColumns,
     MetricFileReader,
-    normalize_subgroup_type,
 )
 
 # Ratio cells this reader converts itself ("0.190:0.272"); any other text goes to the reference.
@@ -292,7 +290,7 @@ class ColumnarFile:
             raise NotClean
         if first:
             head = codes[:LOOKAHEAD_ROWS]
-            self.breakdown = _breakdown([distinct[c] for c in pd.unique(head)], reader)
+            self.breakdown = reader.breakdown_of(distinct[c] for c in pd.unique(head))
         reader.breakdown = self.breakdown
         cells = [""] * len(layout.header)
         local = []
@@ -428,20 +426,6 @@ def _fips(frame: pd.DataFrame, layout: Layout, known: Container[str] | None) -> 
     if known is not None and not all(code in known for code in distinct):
         raise NotClean
     return np.array(distinct, dtype=object)[pair_codes]
-
-
-def _breakdown(first_pairs: list[tuple[str, str]], reader: MetricFileReader) -> str:
-    """``MetricFileReader._find_breakdown`` on the first rows (they all have full width)."""
-    for type_text, subgroup_text in first_pairs:
-        subgroup = subgroup_text.strip()
-        kind = reader._subgroup_type(type_text, subgroup)
-        if subgroup not in MISSING and subgroup.lower() != "all" and kind != ALL_TYPE:
-            return kind
-    name = reader.filename.lower().replace("_", "-")
-    for word in BREAKDOWN_WORDS:
-        if word.replace("_", "-") in name:
-            return normalize_subgroup_type(word)
-    return ALL_TYPE
 
 
 def _quality(frame: pd.DataFrame, index: int, rows: int) -> np.ndarray:

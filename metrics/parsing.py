@@ -477,11 +477,18 @@ class MetricFileReader:
         layout = self.layout
         if not layout.has_subgroups:
             return ALL_TYPE
-        for _row, cells in rows:
-            if len(cells) != len(layout.header):
-                continue
-            subgroup = cells[layout.subgroup].strip()
-            kind = self._subgroup_type(cells[layout.subgroup_type], subgroup)
+        return self.breakdown_of(
+            (cells[layout.subgroup_type], cells[layout.subgroup])
+            for _row, cells in rows
+            if len(cells) == len(layout.header)
+        )
+
+    def breakdown_of(self, pairs: Iterable[tuple[str, str]]) -> str:
+        """The breakdown of a subgroup file from its first (subgroup type, subgroup) pairs,
+        else from its name."""
+        for type_text, subgroup_text in pairs:
+            subgroup = subgroup_text.strip()
+            kind = self._subgroup_type(type_text, subgroup)
             if subgroup not in MISSING and subgroup.lower() != "all" and kind != ALL_TYPE:
                 return kind
         name = self.filename.lower().replace("_", "-")

@@ -252,18 +252,23 @@ def _run(job: MetricImport) -> str:
     job.breakdown, job.warnings = reader.breakdown, reader.warnings
     job.observations_read, job.observations_written = result.read, result.written
     job.rows_digest = result.rows_digest
+    _save_outcome(job, rows=reader.rows_read)
+    return _summary(job, reader.rows_read)
+
+
+def _save_outcome(job: MetricImport, *, rows: int) -> None:
     MetricImport.objects.filter(pk=job.pk).update(
+        unchanged_since=job.unchanged_since,
         rows_digest=job.rows_digest,
         geography_kind=job.geography_kind,
         breakdown=job.breakdown,
         unknown_columns=job.unknown_columns,
         warnings=job.warnings,
-        observations_read=result.read,
-        observations_written=result.written,
-        progress_done=reader.rows_read,
-        progress_total=reader.rows_read,
+        observations_read=job.observations_read,
+        observations_written=job.observations_written,
+        progress_done=rows,
+        progress_total=rows,
     )
-    return _summary(job, reader.rows_read)
 
 
 def _summary(job: MetricImport, rows: int) -> str:
@@ -326,18 +331,7 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
     job.unknown_columns, job.warnings = same.unknown_columns, same.warnings
     job.observations_read, job.observations_written = same.observations_read, 0
     job.rows_digest = same.rows_digest
-    MetricImport.objects.filter(pk=job.pk).update(
-        unchanged_since=job.unchanged_since,
-        rows_digest=job.rows_digest,
-        geography_kind=job.geography_kind,
-        breakdown=job.breakdown,
-        unknown_columns=job.unknown_columns,
-        warnings=job.warnings,
-        observations_read=job.observations_read,
-        observations_written=0,
-        progress_done=same.progress_total,
-        progress_total=same.progress_total,
-    )
+    _save_outcome(job, rows=same.progress_total)
     return _(
         "Nothing to change: this file is the one imported last into this release"
         " (%(name)s, %(when)s); its %(read)d values are already there."
