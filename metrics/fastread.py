@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import logging
 import math
 import re
 import zlib
@@ -41,6 +42,8 @@ from metrics.parsing import (
     MetricColumns,
     MetricFileReader,
 )
+
+logger = logging.getLogger(__name__)
 
 # Ratio cells this reader converts itself ("0.190:0.272"); any other text goes to the reference.
 _RATIO = r"[0-9]+(?:\.[0-9]+)?:[0-9]+(?:\.[0-9]+)?"
@@ -128,6 +131,9 @@ def open_columnar(
     try:
         return ColumnarFile(text, reader, known_fips, max(rows_per_chunk, 1))
     except NotClean:
+        return None
+    except Exception:  # a bug here must not cost an import: the reference reads the file
+        logger.exception("fastread gave up on %s", reader.filename)
         return None
 
 
@@ -232,7 +238,12 @@ class ColumnarFile:
         ):
             try:
                 part = self._chunk(self.text[begin:end], last_line - first_line, meanings, keys)
+            except NotClean:
+                raise
             except (ValueError, TypeError, OverflowError, pd.errors.ParserError):
+                raise NotClean from None  # a cell pandas or float() would not read
+            except Exception:  # a bug here must not cost an import: the reference reads it
+                logger.exception("fastread gave up on %s", self.reader.filename)
                 raise NotClean from None
             yield part
             first_line = last_line

@@ -304,3 +304,16 @@ def test_the_rows_digest_does_not_depend_on_chunks_or_paths(monkeypatch):
         release="b",
     )
     assert changed.rows_digest != whole.rows_digest and changed.observations_written == 1
+
+
+@pytest.mark.django_db
+def test_a_fault_in_the_fast_reader_costs_nothing_but_time(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(fastread, "_long_rows", broken)
+    with caplog.at_level("ERROR", logger="metrics.fastread"):
+        job = run_import(fixture("county_2025_sample.csv"), name="11_county.csv")
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.observations_written > 0 and job.rows_digest == ""  # the streaming reader
+    assert "fastread gave up on 11_county.csv" in caplog.text
