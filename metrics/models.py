@@ -285,7 +285,7 @@ class MetricImport(BackgroundJob):
     # What the import read: the file's bytes and everything else that decides its rows (see
     # services.import_fingerprint). A later import with the same one has nothing to change.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    # A digest of the rows the import wrote or found (see importing.rows_digest): the same
+    # A digest of the rows the import wrote or found (see importing.RowsDigest): the same
     # rows from a file with other bytes need not be compared with the stored ones.
     rows_digest = models.CharField(max_length=64, blank=True, editable=False)
     unchanged_since = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -229,11 +230,11 @@ def _run(job: MetricImport) -> str:
     with job.file.open("rb") as handle:
         job.fingerprint = import_fingerprint(job, handle)
         MetricImport.objects.filter(pk=job.pk).update(fingerprint=job.fingerprint)
-        last = _last_import(job)
-        if last is not None and last.fingerprint == job.fingerprint:
-            return _run_unchanged(job, last)
+        same = _same_file_still_stored(job)
+        if same is not None:
+            return _run_unchanged(job, same)
         handle.seek(0)
-        reader, result = _run_fast(job, handle, max_bytes, last.rows_digest if last else "")
+        reader, result = _run_fast(job, handle, max_bytes)
         if result is None:  # not a clean file: the streaming reader reads and reports it
             handle.seek(0)
             total = count_data_rows(handle, limit=max_bytes)
@@ -306,23 +307,36 @@ def import_fingerprint(job: MetricImport, handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _last_import(job: MetricImport) -> MetricImport | None:
-    """The release's last successful import: if it read exactly what this one would (the
-    same fingerprint), or wrote the same rows (the same rows digest), nothing is to change.
+def _imports_done(job: MetricImport) -> QuerySet[MetricImport]:
+    return MetricImport.objects.filter(
+        release_id=job.release_id, status=JobStatus.SUCCEEDED
+    ).exclude(pk=job.pk)
 
-    Observations only change through imports (a failed import changes nothing), so the
-    release still holds what its last import wrote. Any other import in between (even of
-    another file) makes the file be read and compared row by row.
+
+def _same_file_still_stored(job: MetricImport) -> MetricImport | None:
+    """The release's last successful import of the very same file (same fingerprint), if
+    what it wrote is still there.
+
+    Observations only change through imports (a failed import changes nothing), and an
+    import writes only geographies of its own kind (a county file, county rows; a city
+    file, city rows; a medians file, no observations). So the rows that import wrote are
+    still stored unless another file of the same kind was imported into the release since.
     """
-    last = (
-        MetricImport.objects.filter(release_id=job.release_id, status=JobStatus.SUCCEEDED)
-        .exclude(pk=job.pk)
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
-    if last is None or not last.fingerprint:
+    done = _imports_done(job)
+    same = done.filter(fingerprint=job.fingerprint).order_by("-finished_at", "-pk").first()
+    if same is None or not job.fingerprint:
         return None
-    return last
+    since = done.filter(
+        finished_at__gt=same.finished_at, geography_kind=same.geography_kind
+    ).exclude(fingerprint=job.fingerprint)
+    return None if since.exists() else same
+
+
+def _last_rows_digest(job: MetricImport, kind: str) -> str:
+    """The rows digest of the release's last successful import of this kind of geography:
+    the same rows are then already stored (see ``_same_file_still_stored``)."""
+    last = _imports_done(job).filter(geography_kind=kind).order_by("-finished_at", "-pk").first()
+    return last.rows_digest if last is not None else ""
 
 
 def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
@@ -333,8 +347,9 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
     job.rows_digest = same.rows_digest
     _save_outcome(job, rows=same.progress_total)
     return _(
-        "Nothing to change: this file is the one imported last into this release"
-        " (%(name)s, %(when)s); its %(read)d values are already there."
+        "Nothing to change: this file was imported into this release before (%(name)s,"
+        " %(when)s) and no other file of its kind since; its %(read)d values are already"
+        " there."
     ) % {
         "name": job.unchanged_since.original_name,
         "when": date_format(timezone.localtime(job.unchanged_since.finished_at), "DATETIME_FORMAT"),
@@ -343,7 +358,7 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
 
 
 def _run_fast(
-    job: MetricImport, handle: IO[bytes], max_bytes: int, last_rows_digest: str
+    job: MetricImport, handle: IO[bytes], max_bytes: int
 ) -> tuple[MetricFileReader, importing.WriteResult | None]:
     """Read a clean county or city file in one go (``metrics.fastread``) and write it.
 
@@ -375,7 +390,7 @@ def _run_fast(
             job=job,
             source=source,
             geography_ids=geography_ids,
-            last_rows_digest=last_rows_digest,
+            last_rows_digest=_last_rows_digest(job, reader.kind),
         )
     except fastread.NotClean:
         return reader, None  # rolled back; the streaming reader finds and reports the problem

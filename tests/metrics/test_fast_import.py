@@ -317,3 +317,15 @@ def test_a_fault_in_the_fast_reader_costs_nothing_but_time(monkeypatch, caplog):
     assert job.status == JobStatus.SUCCEEDED, job.message
     assert job.observations_written > 0 and job.rows_digest == ""  # the streaming reader
     assert "fastread gave up on 11_county.csv" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_file_of_another_kind_in_between_keeps_the_shortcut():
+    first = run_import(fixture("county_2025_sample.csv"), name="11_county.csv")
+    run_import(fixture("city_2025_sample.csv"), name="61_city.csv")
+    again = run_import(fixture("county_2025_sample.csv"), name="11_county.csv")
+    assert again.unchanged_since_id == first.pk and again.observations_written == 0
+    # The same rows in other bytes are recognised by the last county import's digest.
+    other = run_import(gzip.compress(fixture("county_2025_sample.csv")), name="11_county.csv.gz")
+    assert other.unchanged_since_id is None and other.observations_written == 0
+    assert other.rows_digest == first.rows_digest
