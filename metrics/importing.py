@@ -159,10 +159,21 @@ class _Ids:
         if new:
             self.subgroup_ids.update(_subgroup_ids(new))
 
-    def columns(self, part: Columnar) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
-        """The COPY columns of a chunk: (column, values, NULL mask or None)."""
+    def columns(
+        self, part: Columnar, *, subgroup_codes: bool = False
+    ) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
+        """The COPY columns of a chunk: (column, values, NULL mask or None).
+
+        ``subgroup_codes``: the file's own subgroup codes instead of subgroup ids (for the
+        temporary table of a merge, whose subgroups are made after the COPY).
+        """
         geography = np.array([self.geography_ids[f] for f in part.fips], np.int64)
-        subgroup = np.array([self.subgroup_ids[c] for c in range(len(part.subgroups))], np.int64)
+        if subgroup_codes:
+            subgroup = np.arange(len(part.subgroups), dtype=np.int64)
+        else:
+            subgroup = np.array(
+                [self.subgroup_ids[c] for c in range(len(part.subgroups))], np.int64
+            )
         return [
             ("release_id", np.full(len(part), self.release_id, np.int64), None),
             ("year", part.year, None),
@@ -232,24 +243,14 @@ def _columnar_postgresql(
                 " quality smallint) ON COMMIT DROP"
             )
             # The temporary table takes the file's own subgroup codes; the merge maps them
-            # to subgroups, made once the whole file is read.
-            codes = _Ids(job.release_id, ids.geography_ids, [])
-            codes.metric_ids = ids.metric_ids
-            seen: list[list[tuple[str, str]]] = [[]]
-
-            def parts() -> Iterator[Columnar]:
-                for part in source.chunks():
-                    codes.subgroup_ids = {code: code for code in range(len(part.subgroups))}
-                    seen[0] = part.subgroups
-                    yield part
-
+            # to subgroups, made once the whole file is read (the digest keeps their list).
             count = _copy_binary(
-                cursor, "metrics_import_rows", parts(), codes, progress, digest, subgroup_code=True
+                cursor, "metrics_import_rows", source.chunks(), ids, progress, digest, codes=True
             )
             if digest.hexdigest() == last_rows_digest:
                 written = 0  # the release's last import wrote these very rows
             else:
-                ids.resolve_subgroups(seen[0])
+                ids.resolve_subgroups(digest.subgroups)
                 written = _postgresql_merge(cursor, job.release_id, ids.subgroup_ids)
     finally:
         progress.close()
@@ -264,11 +265,13 @@ def _copy_binary(
     progress: _Progress,
     digest: RowsDigest,
     *,
-    subgroup_code: bool = False,
+    codes: bool = False,
 ) -> int:
-    """COPY the parts' rows into ``table`` in binary; returns how many rows went."""
+    """COPY the parts' rows into ``table`` in binary; returns how many rows went.
+
+    ``codes``: the file's subgroup codes go into a ``subgroup_code`` column."""
     columns = COPY_COLUMNS
-    if subgroup_code:
+    if codes:
         columns = columns.replace("subgroup_id", "subgroup_code")
     sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
     count = 0
@@ -276,7 +279,7 @@ def _copy_binary(
     with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
         copy.write(BINARY_HEADER)
         for part in parts:
-            fields = ids.columns(part)
+            fields = ids.columns(part, subgroup_codes=codes)
             for data in binary_copy_rows([(values, null) for _name, values, null in fields]):
                 copy.write(data)
             digest.add(part, fields)
@@ -373,9 +376,8 @@ def _columnar_generic(job: MetricImport, source: ColumnarFile, ids: _Ids) -> Wri
             out[index] = None
         return out
 
-    def batches(part: Columnar) -> Iterator[list[tuple]]:
-        fields = ids.columns(part)
-        for start in range(0, len(part), SQLITE_BATCH):
+    def batches(fields: list[tuple[str, np.ndarray, np.ndarray | None]]) -> Iterator[list[tuple]]:
+        for start in range(0, len(fields[0][1]), SQLITE_BATCH):
             piece = slice(start, start + SQLITE_BATCH)
             _release, year, geography, metric, subgroup, *values = (
                 column(v[piece], n[piece]) if n is not None else v[piece].tolist()
@@ -389,8 +391,9 @@ def _columnar_generic(job: MetricImport, source: ColumnarFile, ids: _Ids) -> Wri
         for part in source.chunks():
             ids.resolve_subgroups(part.subgroups)
             identity = {pk: pk for pk in ids.subgroup_ids.values()}
-            written += _generic_merge(batches(part), job.release_id, identity)
-            digest.add(part, ids.columns(part))
+            fields = ids.columns(part)
+            written += _generic_merge(batches(fields), job.release_id, identity)
+            digest.add(part, fields)
             read += len(part)
             done += part.rows_read
             job_progress(job, done=done)
