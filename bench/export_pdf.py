@@ -229,7 +229,7 @@ def main() -> None:
     fake_seam()
     from plans.map import pdf as pdfmod
     from plans.map.models import PlanExport
-    from plans.map.tasks import plan_export_run
+    from plans.map.services import plan_export_run
 
     coalition, user = build()
     captured = {}

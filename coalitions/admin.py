@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coalitions.models import Coalition, Invitation, Membership, MembershipEvent, WorkingGroup
+from coalitions.models import Coalition, CoalitionEvent, Invitation, Membership, WorkingGroup
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,8 +33,8 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
 
 
-@admin.register(MembershipEvent)
-class MembershipEventAdmin(admin.ModelAdmin):
+@admin.register(CoalitionEvent)
+class CoalitionEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "coalition", "actor", "kind", "subject_email")
     list_filter = ("kind",)
 

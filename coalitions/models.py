@@ -219,13 +219,26 @@ class EventKind(models.TextChoices):
     LEFT = "left", _("left the coalition")
     HANDED_OVER = "handed_over", _("handed the project manager role to")
     PROFILE_CHANGED = "profile_changed", _("changed the member details of")
+    # The plan and the data: the label names what was acted on (details["label"]).
+    REVIEW_REQUESTED = "review_requested", _("asked members to review the plan")
+    REVIEW_DECIDED = "review_decided", _("recorded a review decision:")
+    VERSION_FROZEN = "version_frozen", _("froze the plan as version")
+    VERSION_PUBLISHED = "version_published", _("published plan version")
+    VERSION_UNPUBLISHED = "version_unpublished", _("unpublished plan version")
+    EXPORT_STARTED = "export_started", _("started a PDF export of")
+    RECORD_DELETED = "record_deleted", _("deleted")
+    DATA_IMPORTED = "data_imported", _("loaded the local dataset")
+    DATA_DELETED = "data_deleted", _("deleted the local dataset")
+    WORKSPACE_EXPORTED = "workspace_exported", _("exported the whole workspace")
+    WORKSPACE_IMPORTED = "workspace_imported", _("imported a workspace")
+    STEP_STATUS_CHANGED = "step_status_changed", _("changed the status of")
 
 
-class MembershipEvent(models.Model):
-    """Audit log of membership changes, read by project managers."""
+class CoalitionEvent(models.Model):
+    """The coalition's audit log (membership, the plan, data), read by project managers."""
 
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -63,6 +63,12 @@ def get_coalition_for_user(
     return membership.coalition, membership
 
 
+def require(membership: Membership, action: Can) -> None:
+    """What every service that acts for a member checks first: 403 for a role too low."""
+    if not role_allows(membership.role, action):
+        raise PermissionDenied
+
+
 def assignable_roles(actor_role: str) -> list[Role]:
     """Roles a person may give when inviting or changing roles."""
     if actor_role == Role.PROJECT_MANAGER:

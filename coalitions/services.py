@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
@@ -21,16 +21,16 @@ from accounts.models import User
 from accounts.services import send_templated_email, user_find_by_email
 from coalitions.models import (
     Coalition,
+    CoalitionEvent,
     EventKind,
     Invitation,
     Membership,
-    MembershipEvent,
     Role,
     Sector,
     WorkingGroup,
     hash_token,
 )
-from coalitions.permissions import Can, assignable_roles, role_allows
+from coalitions.permissions import Can, assignable_roles, require
 from metrics.models import Geography
 from metrics.selectors import fold
 
@@ -38,7 +38,7 @@ INVITATION_DAYS = 14
 BULK_MAX_ROWS = 500
 
 
-def _event(
+def coalition_event_record(
     coalition: Coalition,
     kind: str,
     actor: User | None,
@@ -47,7 +47,11 @@ def _event(
     email: str = "",
     **details: object,
 ) -> None:
-    MembershipEvent.objects.create(
+    """Write one line of the coalition's audit log (the activity page project managers read).
+
+    ``details["label"]`` names what a plan or data event acted on ("3", "“Housing”").
+    """
+    CoalitionEvent.objects.create(
         coalition=coalition,
         kind=kind,
         actor=actor,
@@ -55,11 +59,6 @@ def _event(
         subject_email=email or (subject.email if subject else ""),
         details=details,
     )
-
-
-def _require(membership: Membership, action: Can) -> None:
-    if not role_allows(membership.role, action):
-        raise PermissionDenied
 
 
 # --- Coalitions ----------------------------------------------------------------------
@@ -77,13 +76,13 @@ def coalition_create(
         name=name, geography=geography, description=description.strip(), created_by=actor
     )
     Membership.objects.create(coalition=coalition, user=actor, role=Role.PROJECT_MANAGER)
-    _event(coalition, EventKind.CREATED, actor, subject=actor)
+    coalition_event_record(coalition, EventKind.CREATED, actor, subject=actor)
     return coalition
 
 
 @transaction.atomic
 def coalition_update(*, actor_membership: Membership, name: str, description: str) -> Coalition:
-    _require(actor_membership, Can.RUN)
+    require(actor_membership, Can.RUN)
     coalition = actor_membership.coalition
     if not name.strip():
         raise ValidationError({"name": _("Give the coalition a name.")})
@@ -169,7 +168,7 @@ def coalition_member_invite(
     request: HttpRequest | None = None,
 ) -> Invitation:
     """Invite a person by email; the email goes out once the invitation is saved."""
-    _require(actor_membership, Can.INVITE)
+    require(actor_membership, Can.INVITE)
     email = _clean_invite(actor_membership=actor_membership, email=email, role=role, sector=sector)
     invitation = Invitation(
         coalition=actor_membership.coalition,
@@ -188,7 +187,9 @@ def coalition_member_invite(
         raise ValidationError(
             {"email": _("%(email)s is already invited.") % {"email": email}}
         ) from None
-    _event(invitation.coalition, EventKind.INVITED, actor_membership.user, email=email, role=role)
+    coalition_event_record(
+        invitation.coalition, EventKind.INVITED, actor_membership.user, email=email, role=role
+    )
     transaction.on_commit(lambda: _send_invitation(invitation, token, request))
     return invitation
 
@@ -198,12 +199,12 @@ def invitation_resend(
     *, actor_membership: Membership, invitation: Invitation, request: HttpRequest | None = None
 ) -> Invitation:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
-    _require(actor_membership, Can.INVITE)
+    require(actor_membership, Can.INVITE)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError(_("This invitation is closed; invite the person again."))
     token = _new_token(invitation)
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
-    _event(
+    coalition_event_record(
         invitation.coalition,
         EventKind.INVITATION_RESENT,
         actor_membership.user,
@@ -215,13 +216,13 @@ def invitation_resend(
 
 @transaction.atomic
 def invitation_revoke(*, actor_membership: Membership, invitation: Invitation) -> Invitation:
-    _require(actor_membership, Can.INVITE)
+    require(actor_membership, Can.INVITE)
     if invitation.accepted_at:
         raise ValidationError(_("This invitation was accepted already; remove the member instead."))
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        _event(
+        coalition_event_record(
             invitation.coalition,
             EventKind.INVITATION_REVOKED,
             actor_membership.user,
@@ -295,7 +296,7 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _event(
+    coalition_event_record(
         coalition,
         EventKind.ACCEPTED,
         user,
@@ -407,7 +408,7 @@ def coalition_members_bulk_invite(
     *, actor_membership: Membership, text: str, request: HttpRequest | None = None
 ) -> BulkReport:
     """Invite every good row; each row is all or nothing, bad rows are reported."""
-    _require(actor_membership, Can.INVITE)
+    require(actor_membership, Can.INVITE)
     report = BulkReport()
     rows = parse_bulk_text(text)
     if len(rows) > BULK_MAX_ROWS:
@@ -457,7 +458,7 @@ def _lock(coalition: Coalition) -> None:
 def membership_change_role(
     *, actor_membership: Membership, membership: Membership, role: str
 ) -> Membership:
-    _require(actor_membership, Can.RUN)
+    require(actor_membership, Can.RUN)
     if membership.coalition_id != actor_membership.coalition_id:
         raise ValidationError(_("That person is not a member of this coalition."))
     if role not in Role.values:
@@ -481,7 +482,7 @@ def membership_change_role(
     if old != role:
         membership.role = role
         membership.save(update_fields=["role"])
-        _event(
+        coalition_event_record(
             membership.coalition,
             EventKind.ROLE_CHANGED,
             actor_membership.user,
@@ -494,7 +495,7 @@ def membership_change_role(
 
 @transaction.atomic
 def membership_remove(*, actor_membership: Membership, membership: Membership) -> None:
-    _require(actor_membership, Can.RUN)
+    require(actor_membership, Can.RUN)
     if membership.coalition_id != actor_membership.coalition_id:
         raise ValidationError(_("That person is not a member of this coalition."))
     _lock(membership.coalition)
@@ -502,7 +503,9 @@ def membership_remove(*, actor_membership: Membership, membership: Membership) -
         raise ValidationError(
             _("This is the only project manager. Make someone else project manager first.")
         )
-    _event(membership.coalition, EventKind.REMOVED, actor_membership.user, subject=membership.user)
+    coalition_event_record(
+        membership.coalition, EventKind.REMOVED, actor_membership.user, subject=membership.user
+    )
     membership.delete()
 
 
@@ -513,14 +516,16 @@ def membership_leave(*, membership: Membership) -> None:
         raise ValidationError(
             _("You are the only project manager. Hand the role to someone else before leaving.")
         )
-    _event(membership.coalition, EventKind.LEFT, membership.user, subject=membership.user)
+    coalition_event_record(
+        membership.coalition, EventKind.LEFT, membership.user, subject=membership.user
+    )
     membership.delete()
 
 
 @transaction.atomic
 def project_manager_hand_over(*, actor_membership: Membership, to: Membership) -> Membership:
     """Make ``to`` project manager; the actor stays on the management team."""
-    _require(actor_membership, Can.RUN)
+    require(actor_membership, Can.RUN)
     if to.coalition_id != actor_membership.coalition_id:
         raise ValidationError(_("That person is not a member of this coalition."))
     if to.pk == actor_membership.pk:
@@ -530,7 +535,9 @@ def project_manager_hand_over(*, actor_membership: Membership, to: Membership) -
     to.save(update_fields=["role"])
     actor_membership.role = Role.MANAGEMENT_TEAM
     actor_membership.save(update_fields=["role"])
-    _event(to.coalition, EventKind.HANDED_OVER, actor_membership.user, subject=to.user)
+    coalition_event_record(
+        to.coalition, EventKind.HANDED_OVER, actor_membership.user, subject=to.user
+    )
     return to
 
 
@@ -547,7 +554,7 @@ def membership_update_profile(
     """People edit their own details; project managers may edit others' (not the private flag)."""
     own = actor_membership.pk == membership.pk
     if not own:
-        _require(actor_membership, Can.RUN)
+        require(actor_membership, Can.RUN)
     if membership.coalition_id != actor_membership.coalition_id:
         raise ValidationError(_("That person is not a member of this coalition."))
     if sector and sector not in Sector.values:
@@ -563,7 +570,7 @@ def membership_update_profile(
         fields.append("lived_experience")
     membership.save(update_fields=fields)
     if not own:
-        _event(
+        coalition_event_record(
             membership.coalition,
             EventKind.PROFILE_CHANGED,
             actor_membership.user,
@@ -593,7 +600,7 @@ def working_group_save(
     members: list[Membership] | None = None,
     group: WorkingGroup | None = None,
 ) -> WorkingGroup:
-    _require(actor_membership, Can.INVITE)
+    require(actor_membership, Can.INVITE)
     coalition = actor_membership.coalition
     members = list(members or [])
     _check_group_members(coalition, lead, members)
@@ -618,7 +625,7 @@ def working_group_save(
 
 @transaction.atomic
 def working_group_delete(*, actor_membership: Membership, group: WorkingGroup) -> None:
-    _require(actor_membership, Can.INVITE)
+    require(actor_membership, Can.INVITE)
     if group.coalition_id != actor_membership.coalition_id:
         raise ValidationError(_("That working group is not part of this coalition."))
     group.delete()

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -27,45 +24,10 @@ from coalitions.forms import (
     WorkingGroupForm,
 )
 from coalitions.models import Invitation, Membership, Role, WorkingGroup
-from coalitions.permissions import Can, assignable_roles, get_coalition_for_user, role_allows
+from coalitions.permissions import Can, assignable_roles, role_allows
+from coalitions.web import coalition_page_context, coalition_view, form_add_errors
 from metrics.models import Geography
 from metrics.selectors import geography_search_matches
-
-
-def coalition_view(can: Can = Can.VIEW) -> Callable:
-    """Resolve the coalition of the URL through the access helper and pass it on."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapper(request: HttpRequest, pk: int, *args: object, **kwargs: object) -> HttpResponse:
-            coalition, membership = get_coalition_for_user(request.user, pk, can=can)
-            if request.session.get("coalition_id") != coalition.pk:  # no write per page view
-                request.session["coalition_id"] = coalition.pk
-            return view(request, coalition, membership, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _context(coalition, membership, **extra):  # type: ignore[no-untyped-def]
-    return {
-        "coalition": coalition,
-        "membership": membership,
-        "can_invite": role_allows(membership.role, Can.INVITE),
-        "can_run": role_allows(membership.role, Can.RUN),
-        **extra,
-    }
-
 
 # --- Coalitions ----------------------------------------------------------------------
 
@@ -128,7 +90,7 @@ def coalition_detail(request, coalition, membership):  # type: ignore[no-untyped
     return render(
         request,
         "coalitions/detail.html",
-        _context(
+        coalition_page_context(
             coalition,
             membership,
             composition=composition,
@@ -150,11 +112,15 @@ def coalition_settings(request, coalition, membership):  # type: ignore[no-untyp
         try:
             services.coalition_update(actor_membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("coalitions:detail", pk=coalition.pk)
-    return render(request, "coalitions/settings.html", _context(coalition, membership, form=form))
+    return render(
+        request,
+        "coalitions/settings.html",
+        coalition_page_context(coalition, membership, form=form),
+    )
 
 
 @coalition_view()
@@ -163,7 +129,9 @@ def composition(request, coalition, membership):  # type: ignore[no-untyped-def]
     return render(
         request,
         "coalitions/composition.html",
-        _context(coalition, membership, composition=selectors.coalition_composition(coalition)),
+        coalition_page_context(
+            coalition, membership, composition=selectors.coalition_composition(coalition)
+        ),
     )
 
 
@@ -172,7 +140,11 @@ def composition(request, coalition, membership):  # type: ignore[no-untyped-def]
 def activity(request, coalition, membership):  # type: ignore[no-untyped-def]
     events = coalition.events.select_related("actor", "subject")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "coalitions/activity.html", _context(coalition, membership, page=page))
+    return render(
+        request,
+        "coalitions/activity.html",
+        coalition_page_context(coalition, membership, page=page),
+    )
 
 
 # --- Members -------------------------------------------------------------------------
@@ -184,7 +156,7 @@ def member_list(request, coalition, membership):  # type: ignore[no-untyped-def]
     return render(
         request,
         "coalitions/members.html",
-        _context(
+        coalition_page_context(
             coalition,
             membership,
             members=selectors.coalition_members(coalition),
@@ -238,7 +210,9 @@ def member_remove(request, coalition, membership, member_id):  # type: ignore[no
             )
         return redirect("coalitions:members", pk=coalition.pk)
     return render(
-        request, "coalitions/member_remove.html", _context(coalition, membership, target=target)
+        request,
+        "coalitions/member_remove.html",
+        coalition_page_context(coalition, membership, target=target),
     )
 
 
@@ -265,14 +239,14 @@ def member_edit(request, coalition, membership, member_id):  # type: ignore[no-u
                 lived_experience=form.cleaned_data.get("lived_experience") if own else None,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("coalitions:members", pk=coalition.pk)
     return render(
         request,
         "coalitions/member_edit.html",
-        _context(coalition, membership, form=form, target=target, own=own),
+        coalition_page_context(coalition, membership, form=form, target=target, own=own),
     )
 
 
@@ -287,7 +261,7 @@ def leave(request, coalition, membership):  # type: ignore[no-untyped-def]
             return redirect("coalitions:detail", pk=coalition.pk)
         messages.success(request, _("You left %(name)s.") % {"name": coalition.name})
         return redirect("coalitions:list")
-    return render(request, "coalitions/leave.html", _context(coalition, membership))
+    return render(request, "coalitions/leave.html", coalition_page_context(coalition, membership))
 
 
 @coalition_view(Can.RUN)
@@ -301,11 +275,15 @@ def hand_over(request, coalition, membership):  # type: ignore[no-untyped-def]
                 actor_membership=membership, to=form.cleaned_data["to"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("The project manager role is handed over."))
             return redirect("coalitions:members", pk=coalition.pk)
-    return render(request, "coalitions/hand_over.html", _context(coalition, membership, form=form))
+    return render(
+        request,
+        "coalitions/hand_over.html",
+        coalition_page_context(coalition, membership, form=form),
+    )
 
 
 # --- Invitations ---------------------------------------------------------------------
@@ -321,7 +299,7 @@ def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-
                 actor_membership=membership, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
@@ -330,7 +308,7 @@ def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-
     return render(
         request,
         "coalitions/invitations.html",
-        _context(
+        coalition_page_context(
             coalition, membership, form=form, invitations=selectors.coalition_invitations(coalition)
         ),
     )
@@ -347,11 +325,11 @@ def invitation_bulk(request, coalition, membership):  # type: ignore[no-untyped-
                 actor_membership=membership, text=form.cleaned_data["text"], request=request
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
     return render(
         request,
         "coalitions/invitation_bulk.html",
-        _context(coalition, membership, form=form, report=report),
+        coalition_page_context(coalition, membership, form=form, report=report),
     )
 
 
@@ -445,7 +423,9 @@ def working_group_list(request, coalition, membership):  # type: ignore[no-untyp
     return render(
         request,
         "coalitions/working_groups.html",
-        _context(coalition, membership, groups=selectors.coalition_working_groups(coalition)),
+        coalition_page_context(
+            coalition, membership, groups=selectors.coalition_working_groups(coalition)
+        ),
     )
 
 
@@ -473,14 +453,14 @@ def working_group_edit(request, coalition, membership, group_id=None):  # type: 
                 members=list(form.cleaned_data["members"]),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Working group saved."))
             return redirect("coalitions:working_groups", pk=coalition.pk)
     return render(
         request,
         "coalitions/working_group_edit.html",
-        _context(coalition, membership, form=form, group=group),
+        coalition_page_context(coalition, membership, form=form, group=group),
     )
 
 

@@ -7,13 +7,14 @@ pending to running even if the broker delivers the message twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 from celery import Task
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
@@ -66,6 +67,36 @@ def job_succeed(job: BackgroundJob, message: str = "") -> None:
 
 def job_fail(job: BackgroundJob, message: str, error_report: str = "") -> None:
     _finish(job, JobStatus.FAILED, message, error_report)
+
+
+def job_run(
+    model: type[BackgroundJob],
+    pk: int,
+    service: Callable[[BackgroundJob], object],
+    *,
+    failure_message: str | Promise,
+) -> BackgroundJob | None:
+    """What every job's task does: claim the row, run the service, record how it ended.
+
+    A duplicate delivery finds nothing to claim and returns None. The service ends the job
+    itself (``job_succeed``, or ``job_fail`` for a person's bad input); if it leaves the job
+    running it is marked succeeded here. An unexpected error is logged with its traceback for
+    staff, and the job fails with ``failure_message`` for the person who started it and the
+    error itself in the job's report. It is not re-raised: the row, not Celery's result
+    store, is what pages read, and a retry would repeat work a person must look at first.
+    """
+    job = job_claim(model, pk)
+    if job is None:
+        return None
+    try:
+        service(job)
+    except Exception as exc:
+        logger.exception("%s %s failed", model.__name__, pk)
+        job_fail(job, str(failure_message), f"{type(exc).__name__}: {exc}"[:2000])
+        return job
+    if job.status == JobStatus.RUNNING:
+        job_succeed(job)
+    return job
 
 
 def job_enqueue_on_commit(job: BackgroundJob, task: Task) -> None:

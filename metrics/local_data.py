@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from coalitions.models import Coalition
 from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from core.models import JobStatus
 from metrics.models import LocalDataset, LocalValue, Predictor
 from metrics.parsing import FORMULA_START, ParseError
 from metrics.services import error_report_csv
@@ -69,8 +70,11 @@ def local_dataset_upload(
     original = Path(upload.name or "data.csv").name[:255]
     excel = original.lower().endswith(EXCEL_SUFFIXES)
     if (upload.size or 0) > settings.METRICS_IMPORT_MAX_BYTES:
-        raise ValidationError(_("The file is larger than the import size limit."))
-    columns = _header(upload, excel)
+        raise ValidationError({"file": _("The file is larger than the import size limit.")})
+    try:
+        columns = _header(upload, excel)
+    except ValidationError as exc:  # a problem of the file, wherever it is shown
+        raise ValidationError({"file": exc.messages}) from None
     with transaction.atomic():
         dataset = LocalDataset(
             coalition=coalition,
@@ -110,7 +114,7 @@ def local_dataset_map(
         LocalDataset.objects.filter(pk=dataset.pk).update(
             mapping=clean,
             mapped=True,
-            status="pending",
+            status=JobStatus.PENDING,
             progress_done=0,
             message="",
             error_report="",

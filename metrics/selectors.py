@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from core.models import BackgroundJob
+from core.models import BackgroundJob, JobStatus
 from metrics.parsing import YEAR_RANGE
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def release_active() -> Release | None:
 def releases_with_counts() -> QuerySet[Release]:
     return Release.objects.annotate(
         import_count=Count("imports"),
-        imported=Count("imports", filter=Q(imports__status="succeeded")),
+        imported=Count("imports", filter=Q(imports__status=JobStatus.SUCCEEDED)),
     ).order_by("-name")
 
 

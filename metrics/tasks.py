@@ -1,38 +1,33 @@
 from celery import shared_task
+from django.utils.translation import gettext_lazy as _
 
-from core.jobs import job_claim, job_fail
+from core.jobs import job_run
 from metrics import services
-from metrics.models import MetricImport
+from metrics.models import LocalDataset, MetricImport
 
 
 @shared_task(time_limit=30 * 60, soft_time_limit=25 * 60, acks_late=True)
 def metric_import_run_task(job_id: int) -> None:
-    job = job_claim(MetricImport, job_id)
-    if job is None:
-        return  # already claimed by another delivery of the same message
-    try:
-        services.metric_import_run(job=job)  # type: ignore[arg-type]
-    except Exception:
-        job_fail(
-            job,
-            "The import stopped because of an error on our side; nothing was imported.",
-        )
-        raise
+    job_run(
+        MetricImport,
+        job_id,
+        lambda job: services.metric_import_run(job=job),  # type: ignore[arg-type]
+        failure_message=_(
+            "The import stopped because of an error on our side; nothing was imported."
+        ),
+    )
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
 def local_dataset_import_run_task(dataset_id: int) -> None:
     from metrics.local_data import local_dataset_import_run
-    from metrics.models import LocalDataset
 
-    dataset = job_claim(LocalDataset, dataset_id)
-    if dataset is None:
-        return
-    try:
-        local_dataset_import_run(dataset=dataset)  # type: ignore[arg-type]
-    except Exception:
-        job_fail(dataset, "The load stopped because of an error on our side; nothing was loaded.")
-        raise
+    job_run(
+        LocalDataset,
+        dataset_id,
+        lambda dataset: local_dataset_import_run(dataset=dataset),  # type: ignore[arg-type]
+        failure_message=_("The load stopped because of an error on our side; nothing was loaded."),
+    )
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions.permissions import Can, role_allows
-from coalitions.views import coalition_view
+from coalitions.web import coalition_page_context, coalition_view, form_add_errors
 from core.permissions import staff_required
 from metrics import local_data, selectors, services
 from metrics.forms import LocalDatasetMappingForm, LocalDatasetUploadForm, MetricImportForm
@@ -81,17 +81,6 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
 # --- A coalition's local data (step 5.2): members read, data leads manage ------------------
 
 
-def _local_context(coalition, membership, **extra):  # type: ignore[no-untyped-def]
-    return {
-        "coalition": coalition,
-        "membership": membership,
-        "can_manage": role_allows(membership.role, Can.MANAGE_DATA),
-        "can_invite": role_allows(membership.role, Can.INVITE),
-        "can_run": role_allows(membership.role, Can.RUN),
-        **extra,
-    }
-
-
 def _dataset(coalition, dataset_id: int) -> LocalDataset:  # type: ignore[no-untyped-def]
     # Scoped to the coalition resolved by the access helper: another coalition's id is a 404.
     return get_object_or_404(
@@ -106,7 +95,7 @@ def _dataset(coalition, dataset_id: int) -> LocalDataset:  # type: ignore[no-unt
 def local_data_list(request, coalition, membership):  # type: ignore[no-untyped-def]
     datasets = selectors.local_datasets_for_coalition(coalition)
     form = LocalDatasetUploadForm() if role_allows(membership.role, Can.MANAGE_DATA) else None
-    context = _local_context(coalition, membership, datasets=datasets, form=form)
+    context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
     return render(request, "metrics/local_data_list.html", context)
 
 
@@ -126,11 +115,11 @@ def local_data_upload(request, coalition, membership):  # type: ignore[no-untype
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            form.add_error("file", exc)
+            form_add_errors(form, exc)
         else:
             return redirect("metrics:local_data_map", pk=coalition.pk, dataset_id=dataset.pk)
     datasets = selectors.local_datasets_for_coalition(coalition)
-    context = _local_context(coalition, membership, datasets=datasets, form=form)
+    context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
     return render(request, "metrics/local_data_list.html", context, status=400)
 
 
@@ -151,7 +140,7 @@ def local_data_map(request, coalition, membership, dataset_id: int):  # type: ig
                 form.add_error(None if field == "__all__" else field, messages_)
         else:
             return redirect("metrics:local_data_detail", pk=coalition.pk, dataset_id=dataset.pk)
-    context = _local_context(coalition, membership, dataset=dataset, form=form)
+    context = coalition_page_context(coalition, membership, dataset=dataset, form=form)
     return render(
         request, "metrics/local_data_map.html", context, status=400 if form.errors else 200
     )
@@ -161,7 +150,7 @@ def local_data_map(request, coalition, membership, dataset_id: int):  # type: ig
 @require_GET
 def local_data_detail(request, coalition, membership, dataset_id: int):  # type: ignore[no-untyped-def]
     dataset = _dataset(coalition, dataset_id)
-    context = _local_context(
+    context = coalition_page_context(
         coalition,
         membership,
         dataset=dataset,

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -19,14 +17,6 @@ from coalitions.api.serializers import (
 )
 from coalitions.models import Membership
 from coalitions.permissions import Can
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(
-            {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
-        )
-    return ValidationError({"detail": exc.messages})
 
 
 class CoalitionViewSet(
@@ -46,15 +36,12 @@ class CoalitionViewSet(
         return selectors.coalitions_for_user(self.request.user)  # type: ignore[arg-type]
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        try:
-            serializer.instance = services.coalition_create(
-                actor=self.request.user,  # type: ignore[arg-type]
-                name=serializer.validated_data["name"],
-                geography=serializer.validated_data["geography"],
-                description=serializer.validated_data.get("description", ""),
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        serializer.instance = services.coalition_create(
+            actor=self.request.user,  # type: ignore[arg-type]
+            name=serializer.validated_data["name"],
+            geography=serializer.validated_data["geography"],
+            description=serializer.validated_data.get("description", ""),
+        )
 
 
 class MembershipViewSet(
@@ -79,20 +66,14 @@ class MembershipViewSet(
         role = serializer.validated_data.get("role")
         if role is None:
             return
-        try:
-            services.membership_change_role(
-                actor_membership=self.membership,
-                membership=serializer.instance,  # type: ignore[arg-type]
-                role=role,
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        services.membership_change_role(
+            actor_membership=self.membership,
+            membership=serializer.instance,  # type: ignore[arg-type]
+            role=role,
+        )
 
     def perform_destroy(self, instance: Membership) -> None:
-        try:
-            services.membership_remove(actor_membership=self.membership, membership=instance)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        services.membership_remove(actor_membership=self.membership, membership=instance)
 
 
 class InvitationViewSet(
@@ -112,33 +93,24 @@ class InvitationViewSet(
         return selectors.coalition_invitations(self.coalition)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        try:
-            serializer.instance = services.coalition_member_invite(
-                actor_membership=self.membership, request=self.request, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        serializer.instance = services.coalition_member_invite(
+            actor_membership=self.membership, request=self.request, **serializer.validated_data
+        )
 
     @extend_schema(request=None, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        try:
-            invitation = services.invitation_revoke(
-                actor_membership=self.membership, invitation=self.get_object()
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        invitation = services.invitation_revoke(
+            actor_membership=self.membership, invitation=self.get_object()
+        )
         return Response(InvitationSerializer(invitation).data)
 
     @extend_schema(request=None, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        try:
-            invitation = services.invitation_resend(
-                actor_membership=self.membership, invitation=self.get_object(), request=request
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        invitation = services.invitation_resend(
+            actor_membership=self.membership, invitation=self.get_object(), request=request
+        )
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -158,17 +130,14 @@ class WorkingGroupViewSet(CoalitionScopedMixin, viewsets.ModelViewSet):
     def _save(self, serializer: BaseSerializer, group=None) -> None:  # type: ignore[no-untyped-def]
         data = serializer.validated_data
         current = group
-        try:
-            serializer.instance = services.working_group_save(
-                actor_membership=self.membership,
-                group=group,
-                name=data.get("name", current.name if current else ""),
-                description=data.get("description", current.description if current else ""),
-                lead=data.get("lead", current.lead if current else None),
-                members=data.get("members", list(current.members.all()) if current else []),
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        serializer.instance = services.working_group_save(
+            actor_membership=self.membership,
+            group=group,
+            name=data.get("name", current.name if current else ""),
+            description=data.get("description", current.description if current else ""),
+            lead=data.get("lead", current.lead if current else None),
+            members=data.get("members", list(current.members.all()) if current else []),
+        )
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         self._save(serializer)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -141,26 +139,22 @@ class LocalDatasetListView(CoalitionScopedMixin, generics.ListCreateAPIView):
         form = LocalDatasetCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            dataset = local_data.local_dataset_upload(
+        dataset = local_data.local_dataset_upload(
+            actor=request.user,  # type: ignore[arg-type]
+            coalition=self.coalition,
+            upload=data["file"],
+            name=data["name"],
+            predictor=data["predictor"],
+            unit=data["unit"],
+            description=data["description"],
+        )
+        mapping = {role: data[f"{role}_column"] for role in local_data.ROLES}
+        if any(mapping.values()):
+            dataset = local_data.local_dataset_map(
                 actor=request.user,  # type: ignore[arg-type]
-                coalition=self.coalition,
-                upload=data["file"],
-                name=data["name"],
-                predictor=data["predictor"],
-                unit=data["unit"],
-                description=data["description"],
+                dataset=dataset,
+                mapping=mapping,
             )
-            mapping = {role: data[f"{role}_column"] for role in local_data.ROLES}
-            if any(mapping.values()):
-                dataset = local_data.local_dataset_map(
-                    actor=request.user,  # type: ignore[arg-type]
-                    dataset=dataset,
-                    mapping=mapping,
-                )
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages}
-            raise ValidationError(detail) from None
         return Response(LocalDatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
 

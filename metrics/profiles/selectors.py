@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.models import JobStatus
 from metrics.models import (
     Geography,
     Metric,
@@ -175,7 +176,7 @@ def local_lines(coalition: Any) -> dict[int, list[LocalLine]]:
     from metrics.models import LocalDataset
 
     datasets = list(
-        LocalDataset.objects.filter(coalition=coalition, status="succeeded")
+        LocalDataset.objects.filter(coalition=coalition, status=JobStatus.SUCCEEDED)
         .prefetch_related("values")
         .order_by("name")
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions.permissions import Can, role_allows
-from coalitions.views import _context, coalition_view
+from coalitions.web import coalition_page_context, coalition_view
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote, Observation
 from metrics.profiles import charts, selectors, services
 from metrics.profiles.models import NoteStep
@@ -46,12 +46,11 @@ def _weak(request) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _ctx(coalition, membership, **extra):  # type: ignore[no-untyped-def]
-    return _context(
+    return coalition_page_context(
         coalition,
         membership,
         comparison_text=COMPARISON_TEXT,
         direction_text=DIRECTION_TEXT,
-        can_contribute=role_allows(membership.role, Can.CONTRIBUTE),
         **extra,
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -13,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coalitions.api.permissions import CoalitionScopedMixin
-from coalitions.api.views import _drf_error
 from coalitions.permissions import Can
 from plans import definitions, selectors, services
 from plans.api.serializers import (
@@ -204,8 +202,6 @@ class ResponseView(_Scoped):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         if result.errors:
             return Response({"data": result.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(_response_payload(ws, result.response))
@@ -240,15 +236,12 @@ class CommentListView(_Scoped):
         ws = self.worksheet(key)
         serializer = CommentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            comment = services.comment_create(
-                coalition=self.coalition,
-                worksheet_key=ws.key,
-                field_key=serializer.validated_data.get("field_key", ""),
-                body=serializer.validated_data["body"],
-                actor=request.user,  # type: ignore[arg-type]
-                request_base=request.build_absolute_uri("/")[:-1],
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        comment = services.comment_create(
+            coalition=self.coalition,
+            worksheet_key=ws.key,
+            field_key=serializer.validated_data.get("field_key", ""),
+            body=serializer.validated_data["body"],
+            actor=request.user,  # type: ignore[arg-type]
+            request_base=request.build_absolute_uri("/")[:-1],
+        )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

@@ -7,13 +7,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from coalitions.models import Coalition, Membership
-from core.jobs import job_enqueue_on_commit
+from core.jobs import job_enqueue_on_commit, job_progress, job_succeed
+from core.models import JobStatus
 from plans import definitions
 from plans.map import metric_data, options
 from plans.map.models import (
@@ -634,7 +636,7 @@ def map_version_publish(*, version: MapVersion, actor: User) -> MapVersion:
     """Make an approved version public (Step 9), with its PDF. Opt-in and revocable."""
     if not version.approved:
         raise ValidationError(_("Only a version frozen after approval can be published."))
-    if not version.exports.filter(status="succeeded").exists():
+    if not version.exports.filter(status=JobStatus.SUCCEEDED).exists():
         raise ValidationError(_("Export this version as a PDF first, so it can be published."))
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
@@ -661,7 +663,7 @@ def plan_export_start(
     if version is not None and version.coalition_id != coalition.pk:
         raise ValidationError(_("No such version."))
     active = PlanExport.objects.filter(
-        coalition=coalition, version=version, status__in=("pending", "running")
+        coalition=coalition, version=version, status__in=(JobStatus.PENDING, JobStatus.RUNNING)
     )
     if active.exists():
         raise ValidationError(_("This export is already being made."))
@@ -669,4 +671,24 @@ def plan_export_start(
         coalition=coalition, version=version, started_by=actor, progress_total=4
     )
     job_enqueue_on_commit(export, plan_export_run_task)
+    return export
+
+
+def plan_export_run(*, export: PlanExport) -> PlanExport:
+    """Render the PDF of a frozen version (its stored document) or of the current draft."""
+    from plans.map.document import build_document
+    from plans.map.pdf import document_pdf
+
+    job_progress(export, done=0, total=4)
+    version = export.version
+    document = version.document if version is not None else build_document(export.coalition)
+    job_progress(export, done=1)
+    pdf, pages = document_pdf(document, progress=lambda n: job_progress(export, done=n))
+    job_progress(export, done=3)
+    with transaction.atomic():
+        export.file.save(f"export-{export.pk}.pdf", ContentFile(pdf), save=False)
+        export.size, export.pages = len(pdf), pages
+        export.save(update_fields=["file", "size", "pages"])
+    job_progress(export, done=4)
+    job_succeed(export, _("%(n)s pages.") % {"n": pages})
     return export

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
-from coalitions.views import _context, _errors_to_form, coalition_view
+from coalitions.web import coalition_page_context, coalition_view, form_save
+from core.models import JobStatus
 from plans.map import document as doc_module
 from plans.map import forms, metric_data, selectors, services
 from plans.map.models import (
@@ -32,24 +32,6 @@ from plans.map.models import (
 )
 
 
-def _ctx(coalition: Coalition, membership: Membership, **extra: Any) -> dict[str, Any]:
-    return _context(
-        coalition,
-        membership,
-        can_contribute=role_allows(membership.role, Can.CONTRIBUTE),
-        **extra,
-    )
-
-
-def _save(form: Any, write: Callable[[], Any]) -> Any:
-    """Run a service; put its validation errors on the form and return None."""
-    try:
-        return write()
-    except ValidationError as exc:
-        _errors_to_form(form, exc)
-        return None
-
-
 def _edit_page(
     request: HttpRequest,
     coalition: Coalition,
@@ -61,7 +43,7 @@ def _edit_page(
     return render(
         request,
         "plans/map/edit.html",
-        _ctx(coalition, membership, form=form, page_title=title, back=back),
+        coalition_page_context(coalition, membership, form=form, page_title=title, back=back),
     )
 
 
@@ -75,7 +57,7 @@ def strategy(request: HttpRequest, coalition: Coalition, membership: Membership)
     return render(
         request,
         "plans/map/strategy.html",
-        _ctx(
+        coalition_page_context(
             coalition,
             membership,
             vision=Vision.objects.filter(coalition=coalition).first(),
@@ -127,7 +109,7 @@ def vision(request: HttpRequest, coalition: Coalition, membership: Membership) -
     form = forms.VisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        saved = _save(
+        saved = form_save(
             form,
             lambda: services.vision_save(
                 coalition=coalition,
@@ -168,7 +150,7 @@ def priority_edit(
     form = forms.PriorityAreaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if form_save(
             form,
             lambda: services.priority_area_save(
                 coalition=coalition,
@@ -214,7 +196,7 @@ def theory_edit(
     form = forms.TheoryForm(request.POST or None, initial=initial, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if form_save(
             form,
             lambda: services.theory_save(
                 coalition=coalition,
@@ -275,7 +257,7 @@ def action_edit(
     form = forms.ActionForm(request.POST or None, initial=initial, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in forms.ELEMENT_FIELDS}
-        if _save(
+        if form_save(
             form,
             lambda: services.strategic_action_save(
                 coalition=coalition,
@@ -312,7 +294,7 @@ def measures(request: HttpRequest, coalition: Coalition, membership: Membership)
     return render(
         request,
         "plans/map/measures.html",
-        _ctx(
+        coalition_page_context(
             coalition,
             membership,
             groups=selectors.measurement_plan(coalition),
@@ -327,7 +309,7 @@ def coverage(request: HttpRequest, coalition: Coalition, membership: Membership)
     return render(
         request,
         "plans/map/coverage.html",
-        _ctx(coalition, membership, rows=selectors.coverage(coalition)),
+        coalition_page_context(coalition, membership, rows=selectors.coverage(coalition)),
     )
 
 
@@ -345,7 +327,7 @@ def measure_edit(
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(
+        and form_save(
             form,
             lambda: services.measure_save(
                 measure=measure,
@@ -359,7 +341,9 @@ def measure_edit(
     return render(
         request,
         "plans/map/measure_edit.html",
-        _ctx(coalition, membership, form=form, measure=measure, baseline=baseline),
+        coalition_page_context(
+            coalition, membership, form=form, measure=measure, baseline=baseline
+        ),
     )
 
 
@@ -385,7 +369,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
     return render(
         request,
         "plans/map/plan.html",
-        _ctx(
+        coalition_page_context(
             coalition,
             membership,
             sections=selectors.sections_overview(coalition),
@@ -420,7 +404,7 @@ def section(
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         extra = {"owner": d["owner"], "status": d["status"]} if can_run else {}
-        if _save(
+        if form_save(
             form,
             lambda: services.map_section_save(
                 coalition=coalition,
@@ -437,7 +421,7 @@ def section(
     return render(
         request,
         "plans/map/section.html",
-        _ctx(
+        coalition_page_context(
             coalition,
             membership,
             spec=spec,
@@ -457,7 +441,7 @@ def review_request(
     form = forms.ReviewRequestForm(request.POST or None, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if form_save(
             form,
             lambda: services.review_round_start(
                 coalition=coalition,
@@ -489,7 +473,7 @@ def review_decide(
         form is not None
         and request.method == "POST"
         and form.is_valid()
-        and _save(
+        and form_save(
             form,
             lambda: services.review_decide(
                 review=review,
@@ -504,7 +488,7 @@ def review_decide(
     return render(
         request,
         "plans/map/review.html",
-        _ctx(coalition, membership, review=review, form=form, mine=mine),
+        coalition_page_context(coalition, membership, review=review, form=form, mine=mine),
     )
 
 
@@ -531,7 +515,7 @@ def version(
     return render(
         request,
         "plans/map/version.html",
-        _ctx(
+        coalition_page_context(
             coalition,
             membership,
             version=v,
@@ -554,7 +538,7 @@ def version_compare(
     return render(
         request,
         "plans/map/compare.html",
-        _ctx(
+        coalition_page_context(
             coalition,
             membership,
             version=v,
@@ -624,7 +608,7 @@ def export_status(
 
 
 def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:
-    if export.status != "succeeded" or not export.file:
+    if export.status != JobStatus.SUCCEEDED or not export.file:
         raise Http404
     response = FileResponse(
         export.file.open("rb"),
@@ -661,7 +645,7 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
             "version": v,
             "doc": v.document,
             "charts": doc_module.charts_for(v.document),
-            "has_pdf": v.exports.filter(status="succeeded").exists(),
+            "has_pdf": v.exports.filter(status=JobStatus.SUCCEEDED).exists(),
         },
     )
 
@@ -669,7 +653,7 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def public_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     v = selectors.published_version(token)
-    export = v.exports.filter(status="succeeded").order_by("-finished_at").first()
+    export = v.exports.filter(status=JobStatus.SUCCEEDED).order_by("-finished_at").first()
     if export is None:
         raise Http404
     return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf", attachment=False)

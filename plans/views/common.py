@@ -8,25 +8,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition, Membership
-from coalitions.views import _context
 from plans import definitions, selectors
 from plans.content import Worksheet
 from plans.forms import (
     Context,
 )
-from plans.permissions import may_assign, may_compile, may_edit_worksheet, may_run
-
-
-def page_context(coalition: Coalition, membership: Membership, **extra: Any) -> dict[str, Any]:
-    return _context(
-        coalition,
-        membership,
-        unread=selectors.unread_notifications(membership.user, coalition).count(),
-        can_compile=may_compile(membership),
-        can_assign=may_assign(membership),
-        can_step_run=may_run(membership),
-        **extra,
-    )
+from plans.permissions import may_edit_worksheet
 
 
 def worksheet_or_404(key: str) -> Worksheet:

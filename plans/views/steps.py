@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
-from coalitions.views import coalition_view
+from coalitions.web import coalition_page_context, coalition_view
 from plans import definitions, selectors, services
 from plans.display import render_markdown
 from plans.forms import (
@@ -20,7 +20,7 @@ from plans.forms import (
 )
 from plans.models import Assignment, StepStatus
 from plans.permissions import may_edit_worksheet
-from plans.views.common import page_context, step_or_404
+from plans.views.common import step_or_404
 
 # --- steps ------------------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ def steps_dashboard(request: HttpRequest, coalition: Coalition, membership: Memb
     return render(
         request,
         "plans/dashboard.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             rows=rows,
@@ -61,7 +61,7 @@ def step_detail(request: HttpRequest, coalition: Coalition, membership: Membersh
     return render(
         request,
         "plans/step.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             row=row,
@@ -139,7 +139,9 @@ def assignment_create(
         except ValidationError as exc:
             form.add_error(None, exc)
     return render(
-        request, "plans/assign.html", page_context(coalition, membership, form=form, step=step)
+        request,
+        "plans/assign.html",
+        coalition_page_context(coalition, membership, form=form, step=step),
     )
 
 
@@ -169,7 +171,7 @@ def my_work(request: HttpRequest, coalition: Coalition, membership: Membership):
     return render(
         request,
         "plans/my_work.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             assignments=[
@@ -190,7 +192,9 @@ def notifications(request: HttpRequest, coalition: Coalition, membership: Member
         return redirect("plans:notifications", coalition.pk)
     items = request.user.notifications.filter(coalition=coalition)[:50]  # type: ignore[union-attr]
     return render(
-        request, "plans/notifications.html", page_context(coalition, membership, items=items)
+        request,
+        "plans/notifications.html",
+        coalition_page_context(coalition, membership, items=items),
     )
 
 
@@ -200,5 +204,7 @@ def readiness(request: HttpRequest, coalition: Coalition, membership: Membership
     return render(
         request,
         "plans/readiness.html",
-        page_context(coalition, membership, summary=selectors.readiness_summary(coalition)),
+        coalition_page_context(
+            coalition, membership, summary=selectors.readiness_summary(coalition)
+        ),
     )

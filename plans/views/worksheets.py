@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
-from coalitions.views import coalition_view
+from coalitions.web import coalition_page_context, coalition_view
 from metrics.profiles.selectors import metric_notes
 from plans import definitions, selectors, services
 from plans.content import Worksheet
@@ -36,7 +36,6 @@ from plans.views.common import (
     blocked_reason,
     conflict_session_key,
     form_context,
-    page_context,
     response_owner,
     worksheet_or_404,
 )
@@ -190,7 +189,7 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     return render(
         request,
         "plans/worksheet.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             ws=ws,
@@ -410,7 +409,7 @@ def worksheet_conflict(
     return render(
         request,
         "plans/conflict.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             ws=ws,
@@ -432,7 +431,7 @@ def worksheet_history(request: HttpRequest, coalition: Coalition, membership: Me
     return render(
         request,
         "plans/history.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             ws=ws,

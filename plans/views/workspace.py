@@ -15,12 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
-from coalitions.views import coalition_view
+from coalitions.web import coalition_page_context, coalition_view
 from plans import definitions, selectors, services, transfer
 from plans.forms import (
     ImportForm,
 )
-from plans.views.common import page_context, worksheet_or_404
+from plans.views.common import worksheet_or_404
 
 # --- compilation ------------------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ def compilation(request: HttpRequest, coalition: Coalition, membership: Membersh
     return render(
         request,
         "plans/compilation.html",
-        page_context(
+        coalition_page_context(
             coalition,
             membership,
             ws=ws,
@@ -110,4 +110,6 @@ def workspace_import(request: HttpRequest, coalition: Coalition, membership: Mem
             form.add_error("file", _("This file is not a workspace export (not JSON)."))
         except ValidationError as exc:
             form.add_error("file", exc)
-    return render(request, "plans/import.html", page_context(coalition, membership, form=form))
+    return render(
+        request, "plans/import.html", coalition_page_context(coalition, membership, form=form)
+    )

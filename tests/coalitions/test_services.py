@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from coalitions import services
-from coalitions.models import EventKind, Invitation, Membership, MembershipEvent, Role
+from coalitions.models import CoalitionEvent, EventKind, Invitation, Membership, Role
 from tests.factories import GeographyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def token_from_mail(message) -> str:
 
 def test_creator_is_the_first_project_manager(pm):
     assert pm.role == Role.PROJECT_MANAGER
-    assert MembershipEvent.objects.filter(kind=EventKind.CREATED).count() == 1
+    assert CoalitionEvent.objects.filter(kind=EventKind.CREATED).count() == 1
 
 
 def test_invite_mails_a_link_and_a_new_person_accepts(pm, django_capture_on_commit_callbacks):
@@ -143,7 +143,7 @@ def test_hand_over_then_leave(pm):
     assert (other.role, pm.role) == (Role.PROJECT_MANAGER, Role.MANAGEMENT_TEAM)
     services.membership_leave(membership=pm)
     assert not Membership.objects.filter(pk=pm.pk).exists()
-    kinds = list(MembershipEvent.objects.values_list("kind", flat=True))
+    kinds = list(CoalitionEvent.objects.values_list("kind", flat=True))
     assert EventKind.HANDED_OVER in kinds and EventKind.LEFT in kinds
 
 

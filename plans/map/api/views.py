@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -19,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coalitions.api.permissions import CoalitionScopedMixin
-from coalitions.api.views import _drf_error
 from coalitions.permissions import Can
+from core.models import JobStatus
 from plans.map import selectors, services
 from plans.map.api import serializers as s
 from plans.map.models import (
@@ -47,10 +46,7 @@ class _Scoped(CoalitionScopedMixin, APIView):
         return found
 
     def run(self, write: Any) -> Any:
-        try:
-            return write()
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        return write()
 
     @property
     def actor(self) -> Any:
@@ -451,7 +447,7 @@ class ExportDetailView(_Scoped):
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
         export: PlanExport = self.one(selectors.exports(self.coalition), pk)
         data = dict(s.ExportSerializer(export).data)
-        if export.status == "succeeded":
+        if export.status == JobStatus.SUCCEEDED:
             data["download_url"] = reverse(
                 "map:export_download", args=[self.coalition.pk, export.pk]
             )
