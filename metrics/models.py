@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BackgroundJob
+from metrics import quality
 
 
 class GeographyKind(models.TextChoices):
@@ -60,9 +61,11 @@ class Direction(models.TextChoices):
 
 
 class Quality(models.IntegerChoices):
-    STRONG = 1, _("Strong")
-    MARGINAL = 2, _("Marginal")
-    WEAK = 3, _("Weak")
+    """Urban's quality flag; codes and labels from ``metrics.quality``."""
+
+    STRONG = quality.STRONG, quality.LABELS[quality.STRONG]
+    MARGINAL = quality.MARGINAL, quality.LABELS[quality.MARGINAL]
+    WEAK = quality.WEAK, quality.LABELS[quality.WEAK]
 
 
 class Pillar(models.Model):

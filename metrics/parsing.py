@@ -24,23 +24,16 @@ from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
 from metrics.catalog import Catalog, MetricSpec
+from metrics.quality import FLAG_WORDS
 
 MISSING = frozenset({"", "NA"})
+# Quirk 2: flags as words in any case or as digits; the exact spellings are looked up first
+# (the hot path), anything else through metrics.quality.quality_code.
 QUALITY_CODES = {
-    "Strong": 1,
-    "Marginal": 2,
-    "Weak": 3,
-    "strong": 1,
-    "marginal": 2,
-    "weak": 3,
-    "1": 1,
-    "2": 2,
-    "3": 3,
-    "1.0": 1,
-    "2.0": 2,
-    "3.0": 3,
+    spelling: code
+    for code, word in FLAG_WORDS.items()
+    for spelling in (word, word.lower(), str(code), f"{code}.0")
 }
-QUALITY_LABELS = {1: "Strong", 2: "Marginal", 3: "Weak"}
 ALL_TYPE = "all"
 ALL_SUBGROUP = "All"
 # Upstream labels the race-share groups "race-ethnicity" in 63_ (quirk 11): the values decide.
