@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +143,17 @@ class Release(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Who last switched pages to this release, and when (none for the first release, which
+    # becomes active by itself, nor for the command line).
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("activated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("release")

@@ -59,10 +59,14 @@ def release_active() -> Release | None:
 
 
 def releases_with_counts() -> QuerySet[Release]:
-    return Release.objects.annotate(
-        import_count=Count("imports"),
-        imported=Count("imports", filter=Q(imports__status=JobStatus.SUCCEEDED)),
-    ).order_by("-name")
+    return (
+        Release.objects.select_related("activated_by")
+        .annotate(
+            import_count=Count("imports"),
+            imported=Count("imports", filter=Q(imports__status=JobStatus.SUCCEEDED)),
+        )
+        .order_by("-name")
+    )
 
 
 def catalog_pillars() -> QuerySet[Pillar]:
