@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from coalitions.models import Role
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote, Release
-from metrics.profiles.digest import release_digests_build, weighted_median
 from metrics.profiles import selectors, services
+from metrics.profiles.digest import release_digests_build, weighted_median
 from metrics.profiles.peers import suggest_peers
 from tests.factories import CoalitionFactory, MembershipFactory
 from tests.metrics.test_import import fixture, run_import
