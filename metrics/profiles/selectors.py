@@ -167,10 +167,6 @@ class Profile:
     include_weak: bool
     medians_are_computed: bool
 
-    @property
-    def hidden_count(self) -> int:
-        return sum(line.hidden for p in self.pillars for b in p.predictors for line in b.lines)
-
 
 def local_lines(coalition: Coalition) -> dict[int, list[LocalLine]]:
     """The coalition's loaded local datasets by predictor id, in two queries."""
