@@ -684,8 +684,11 @@ def framework_catalog_problems(framework: Framework, catalog: Catalog) -> list[s
             problems.append(f"pillar {key!r} has {sorted(keys)}, the catalog {sorted(slugs)}")
     guide = {q.key: q for q in framework.predictors}
     for predictor in catalog.predictors:
-        mine = guide.get(predictor.slug)
-        if mine is not None and predictor.name not in (mine.name, *mine.aliases):
+        guide_predictor = guide.get(predictor.slug)
+        if guide_predictor and predictor.name not in (
+            guide_predictor.name,
+            *guide_predictor.aliases,
+        ):
             problems.append(
                 f"predictor {predictor.slug!r}: the catalog's name {predictor.name!r} is"
                 " neither its name nor an alias"
