@@ -30,7 +30,7 @@ class MetricAdmin(admin.ModelAdmin):
 
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active", "created_at")
+    list_display = ("name", "is_active", "activated_by", "activated_at", "created_at")
 
 
 @admin.register(MetricImport)

@@ -5,6 +5,7 @@ Plain Python (no Django), so the parser and its tests can use it without a datab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,9 @@ UNITS = frozenset(
 )
 DIRECTIONS = frozenset({"higher", "lower", "parity", "none"})
 LEVELS = frozenset({"county", "city"})
+# Pillar and predictor keys. The planning guide (plans/data/framework.yaml) uses the same ones,
+# so a predictor chosen in a worksheet joins straight to its metrics.
+SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 class CatalogError(ValueError):
@@ -128,6 +132,9 @@ def catalog_parse(data: dict) -> Catalog:
             PillarSpec(raw_pillar["slug"], raw_pillar["name"], raw_pillar["description"], preds)
         )
     predictor_slugs = {p.slug for pillar in pillars for p in pillar.predictors}
+    for slug in (*(p.slug for p in pillars), *predictor_slugs):
+        if not SLUG.match(slug):
+            raise CatalogError(f"{slug!r} is not a slug (lower case, digits and hyphens)")
     if len(pillars) != 5 or len(predictor_slugs) != 24:
         raise CatalogError("the framework has 5 pillars and 24 predictors")
     metrics = tuple(_metric(raw, predictor_slugs) for raw in data["metrics"])

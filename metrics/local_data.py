@@ -9,7 +9,6 @@ nothing. The data stay private to the coalition: every view goes through the acc
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 
 from django.conf import settings
@@ -18,12 +17,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from coalitions.models import Coalition
+from coalitions.models import EventKind, Membership
+from coalitions.permissions import Can, require
+from coalitions.services import coalition_event_record
 from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
 from core.models import JobStatus
 from metrics.models import LocalDataset, LocalValue, Predictor
-from metrics.parsing import FORMULA_START, ParseError
+from metrics.parsing import FORMULA_START, ParseError, looks_like_formula, number_parse
 from metrics.services import error_report_csv
 
 ROLES = ("area", "year", "value", "subgroup", "lb", "ub")
@@ -56,17 +56,27 @@ def _header(upload: UploadedFile, excel: bool) -> list[str]:
     return names
 
 
+def _check_dataset(actor: Membership, dataset: LocalDataset) -> None:
+    require(actor, Can.MANAGE_DATA)
+    if dataset.coalition_id != actor.coalition_id:
+        raise ValidationError(_("That dataset is not part of this coalition."))
+
+
+def _quoted(name: str) -> str:
+    return f"“{name}”"
+
+
 def local_dataset_upload(
     *,
-    actor: User,
-    coalition: Coalition,
+    actor: Membership,
     upload: UploadedFile,
     name: str,
     predictor: Predictor,
     unit: str = "",
     description: str = "",
 ) -> LocalDataset:
-    """Store the file under a generated name and read its column names; nothing runs yet."""
+    """Store the file for the actor's coalition and read its column names; nothing runs yet."""
+    require(actor, Can.MANAGE_DATA)
     original = Path(upload.name or "data.csv").name[:255]
     excel = original.lower().endswith(EXCEL_SUFFIXES)
     if (upload.size or 0) > settings.METRICS_IMPORT_MAX_BYTES:
@@ -77,14 +87,14 @@ def local_dataset_upload(
         raise ValidationError({"file": exc.messages}) from None
     with transaction.atomic():
         dataset = LocalDataset(
-            coalition=coalition,
+            coalition=actor.coalition,
             predictor=predictor,
             name=name.strip(),
             unit=unit.strip(),
             description=description.strip(),
             original_name=original,
             columns=columns,
-            started_by=actor,
+            started_by=actor.user,
         )
         dataset.file.save(original, upload, save=False)
         dataset.save()
@@ -92,11 +102,12 @@ def local_dataset_upload(
 
 
 def local_dataset_map(
-    *, actor: User, dataset: LocalDataset, mapping: dict[str, str]
+    *, actor: Membership, dataset: LocalDataset, mapping: dict[str, str]
 ) -> LocalDataset:
-    """Save which column holds what and (re)start the load."""
+    """Save which column holds what and (re)start the load; the audit log names who did."""
     from metrics.tasks import local_dataset_import_run_task
 
+    _check_dataset(actor, dataset)
     clean = {role: (mapping.get(role) or "").strip() for role in ROLES}
     errors = {}
     for role in REQUIRED_ROLES:
@@ -119,15 +130,22 @@ def local_dataset_map(
             message="",
             error_report="",
             error_count=0,
-            started_by=actor,
+            started_by=actor.user,
         )
         dataset.refresh_from_db()
+        coalition_event_record(
+            dataset.coalition, EventKind.DATA_IMPORTED, actor.user, label=_quoted(dataset.name)
+        )
         job_enqueue_on_commit(dataset, local_dataset_import_run_task)
     return dataset
 
 
 @transaction.atomic
-def local_dataset_delete(*, actor: User, dataset: LocalDataset) -> None:
+def local_dataset_delete(*, actor: Membership, dataset: LocalDataset) -> None:
+    _check_dataset(actor, dataset)
+    coalition_event_record(
+        dataset.coalition, EventKind.DATA_DELETED, actor.user, label=_quoted(dataset.name)
+    )
     dataset.file.delete(save=False)
     dataset.delete()
 
@@ -148,13 +166,6 @@ def _rows(dataset: LocalDataset) -> list[dict[str, str]]:
     ]
 
 
-def _number(text: str) -> float:
-    value = float(text.replace(",", "")) if text else math.nan
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
-
-
 class _Checker:
     def __init__(self, dataset: LocalDataset):
         self.mapping = dataset.mapping
@@ -168,7 +179,7 @@ class _Checker:
 
     def text(self, row: int, record: dict[str, str], role: str, limit: int) -> str | None:
         text = record.get(role, "")
-        if text.startswith(FORMULA_START) and not _is_number(text):
+        if looks_like_formula(text, thousands=True):
             self.error(row, role, _("The cell holds a spreadsheet formula, not data."))
             return None
         if len(text) > limit:
@@ -181,21 +192,13 @@ class _Checker:
         if not text and not required:
             return None
         try:
-            return _number(text)
+            return number_parse(text, thousands=True)
         except ValueError:
             if text.startswith(FORMULA_START):
                 self.error(row, role, _("The cell holds a spreadsheet formula, not data."))
             else:
                 self.error(row, role, _("%(text)r is not a number.") % {"text": text[:40]})
             return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        _number(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _validate(dataset: LocalDataset, records: list[dict[str, str]]) -> tuple[list, _Checker]:

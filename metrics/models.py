@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BackgroundJob
+from metrics import quality
 
 
 class GeographyKind(models.TextChoices):
@@ -60,9 +62,11 @@ class Direction(models.TextChoices):
 
 
 class Quality(models.IntegerChoices):
-    STRONG = 1, _("Strong")
-    MARGINAL = 2, _("Marginal")
-    WEAK = 3, _("Weak")
+    """Urban's quality flag; codes and labels from ``metrics.quality``."""
+
+    STRONG = quality.STRONG, quality.LABELS[quality.STRONG]
+    MARGINAL = quality.MARGINAL, quality.LABELS[quality.MARGINAL]
+    WEAK = quality.WEAK, quality.LABELS[quality.WEAK]
 
 
 class Pillar(models.Model):
@@ -139,6 +143,17 @@ class Release(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Who last switched pages to this release, and when (none for the first release, which
+    # becomes active by itself, nor for the command line).
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("activated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("release")

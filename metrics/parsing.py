@@ -24,23 +24,16 @@ from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
 from metrics.catalog import Catalog, MetricSpec
+from metrics.quality import FLAG_WORDS
 
 MISSING = frozenset({"", "NA"})
+# Quirk 2: flags as words in any case or as digits; the exact spellings are looked up first
+# (the hot path), anything else through metrics.quality.quality_code.
 QUALITY_CODES = {
-    "Strong": 1,
-    "Marginal": 2,
-    "Weak": 3,
-    "strong": 1,
-    "marginal": 2,
-    "weak": 3,
-    "1": 1,
-    "2": 2,
-    "3": 3,
-    "1.0": 1,
-    "2.0": 2,
-    "3.0": 3,
+    spelling: code
+    for code, word in FLAG_WORDS.items()
+    for spelling in (word, word.lower(), str(code), f"{code}.0")
 }
-QUALITY_LABELS = {1: "Strong", 2: "Marginal", 3: "Weak"}
 ALL_TYPE = "all"
 ALL_SUBGROUP = "All"
 # Upstream labels the race-share groups "race-ethnicity" in 63_ (quirk 11): the values decide.
@@ -330,31 +323,40 @@ def _check_ids(layout: Layout, seen: dict[str, int]) -> None:
         raise FileError(ParseError(1, absent, "subgroup and subgroup_type come together."))
 
 
-def _number(text: str) -> float:
-    value = float(text)
-    if math.isnan(value) or math.isinf(value) or "_" in text:
+def number_parse(text: str, *, thousands: bool = False) -> float:
+    """A finite number written in a cell; ValueError for anything else (empty, nan, inf).
+
+    Python's ``float`` also reads ``1_000``: no spreadsheet writes that, so it is refused.
+    ``thousands=True`` (local data typed by people) reads ``1,234.5`` as 1234.5; Urban's
+    files never group digits, so their reader keeps it off and refuses such a cell.
+    """
+    if "_" in text:
+        raise ValueError(text)
+    value = float(text.replace(",", "") if thousands else text)
+    if not math.isfinite(value):
         raise ValueError(text)
     return value
 
 
-def _looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_START) and not _is_number(text)
-
-
-def _is_number(text: str) -> bool:
+def is_number(text: str, *, thousands: bool = False) -> bool:
     try:
-        _number(text)
+        number_parse(text, thousands=thousands)
     except ValueError:
         return False
     return True
+
+
+def looks_like_formula(text: str, *, thousands: bool = False) -> bool:
+    """A cell a spreadsheet would run ("=SUM(...)", "+cmd"), not a signed number."""
+    return text.startswith(FORMULA_START) and not is_number(text, thousands=thousands)
 
 
 def _ratio(text: str) -> tuple[float, float, float | None]:
     # Quirk 3: "0.119:0.246" (2025), "20.8%:27.5%" (2024), "2235:1" (2024 physicians).
     left, right = text.split(":")
     scale = 100.0 if left.strip().endswith("%") else 1.0
-    part_a = _number(left.strip().rstrip("%")) / scale
-    part_b = _number(right.strip().rstrip("%")) / scale
+    part_a = number_parse(left.strip().rstrip("%")) / scale
+    part_b = number_parse(right.strip().rstrip("%")) / scale
     return part_a, part_b, (part_a / part_b if part_b else None)
 
 
@@ -626,7 +628,7 @@ class MetricFileReader:
         subgroup = cells[layout.subgroup].strip()
         type_text = cells[layout.subgroup_type].strip()
         for column, text in (("subgroup", subgroup), ("subgroup_type", type_text)):
-            if _looks_like_formula(text):
+            if looks_like_formula(text):
                 self.add_error(row, column, "The cell holds a spreadsheet formula, not data.")
                 return ALL_TYPE, None
         if subgroup in MISSING and type_text in MISSING and self.breakdown == ALL_TYPE:
@@ -742,9 +744,9 @@ class MetricFileReader:
             if ":" in text and spec.accepts_text_ratio:
                 part_a, part_b, value = _ratio(text)
             else:
-                value = _number(text)
+                value = number_parse(text)
         except ValueError:
-            if _looks_like_formula(text.strip()):
+            if looks_like_formula(text.strip()):
                 self.add_error(row, column, "The cell holds a spreadsheet formula, not data.")
             else:
                 self.add_error(row, column, f"{text[:40]!r} is not a number.")
@@ -763,9 +765,9 @@ class MetricFileReader:
 
     def _bound(self, row: int, column: str, text: str) -> float | None:
         try:
-            return _number(text)
+            return number_parse(text)
         except ValueError:
-            if _looks_like_formula(text.strip()):
+            if looks_like_formula(text.strip()):
                 self.add_error(row, column, "The cell holds a spreadsheet formula, not data.")
             else:
                 self.add_error(row, column, f"{text[:40]!r} is not a number.")

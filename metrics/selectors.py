@@ -8,23 +8,21 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from core.models import BackgroundJob, JobStatus
-from metrics.parsing import YEAR_RANGE
-
-if TYPE_CHECKING:
-    from coalitions.models import Coalition
 from metrics.models import (
     Geography,
     LocalDataset,
     Metric,
     MetricImport,
     Observation,
-    Pillar,
-    Predictor,
     Release,
 )
+from metrics.parsing import YEAR_RANGE
+
+if TYPE_CHECKING:
+    from coalitions.models import Coalition
 
 
 def fold(text: str) -> str:
@@ -42,15 +40,24 @@ def _search_index() -> tuple[tuple[int, str], ...]:
     )
 
 
-def geography_search_matches(query: str, *, limit: int = 20) -> list[Geography]:
-    """Counties and cities whose name, state or FIPS code contain every word of the query."""
-    words = fold(query.replace(",", " ")).split()
-    if not words or len("".join(words)) < 2:
-        return []
+def _matching_ids(words: list[str]) -> list[int]:
     ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
     if not ids:
         _search_index.cache_clear()  # the table may have been loaded since the index was built
         ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
+    return ids
+
+
+def _words(query: str) -> list[str]:
+    return fold(query.replace(",", " ")).split()
+
+
+def geography_search_matches(query: str, *, limit: int = 20) -> list[Geography]:
+    """Counties and cities whose name, state or FIPS code contain every word of the query."""
+    words = _words(query)
+    if not words or len("".join(words)) < 2:
+        return []
+    ids = _matching_ids(words)
     return list(Geography.objects.filter(pk__in=ids[:500]).order_by("name", "state_name")[:limit])
 
 
@@ -59,17 +66,14 @@ def release_active() -> Release | None:
 
 
 def releases_with_counts() -> QuerySet[Release]:
-    return Release.objects.annotate(
-        import_count=Count("imports"),
-        imported=Count("imports", filter=Q(imports__status=JobStatus.SUCCEEDED)),
-    ).order_by("-name")
-
-
-def catalog_pillars() -> QuerySet[Pillar]:
-    predictors = Predictor.objects.order_by("position").prefetch_related(
-        Prefetch("metrics", queryset=Metric.objects.order_by("position"))
+    return (
+        Release.objects.select_related("activated_by")
+        .annotate(
+            import_count=Count("imports"),
+            imported=Count("imports", filter=Q(imports__status=JobStatus.SUCCEEDED)),
+        )
+        .order_by("-name")
     )
-    return Pillar.objects.prefetch_related(Prefetch("predictors", queryset=predictors))
 
 
 def metrics_catalog() -> QuerySet[Metric]:
@@ -81,10 +85,9 @@ def geographies_search(*, query: str = "", kind: str = "") -> QuerySet[Geography
     geographies = Geography.objects.all()
     if kind:
         geographies = geographies.filter(kind=kind)
-    words = fold(query.replace(",", " ")).split()
+    words = _words(query)
     if words:
-        ids = [pk for pk, text in _search_index() if all(w in text for w in words)]
-        geographies = geographies.filter(pk__in=ids)
+        geographies = geographies.filter(pk__in=_matching_ids(words))
     return geographies.order_by("state_name", "name")
 
 

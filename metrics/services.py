@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -72,17 +73,27 @@ def release_get_or_create(*, name: str) -> Release:
     return release
 
 
+def _require_staff(actor: User | None) -> None:
+    """Staff change the site's metric data; ``None`` is the system (a command, the first start)."""
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied
+
+
 @transaction.atomic
 def release_activate(*, actor: User | None, release: Release) -> Release:
+    """Make ``release`` the one pages show; the row records who did it and when."""
+    _require_staff(actor)
     Release.objects.filter(is_active=True).exclude(pk=release.pk).update(is_active=False)
-    Release.objects.filter(pk=release.pk).update(is_active=True)
-    release.is_active = True
+    release.is_active, release.activated_by, release.activated_at = True, actor, timezone.now()
+    release.save(update_fields=["is_active", "activated_by", "activated_at"])
     logger.info("Release %s activated by %s", release, actor)
     return release
 
 
 @transaction.atomic
 def release_delete(*, actor: User | None, release: Release) -> None:
+    """Drop a release and every observation of it (a site-wide change: logged with who)."""
+    _require_staff(actor)
     # Observations carry no database foreign key (see the model), so they go first. On
     # PostgreSQL the release's own table is dropped; rows elsewhere are deleted.
     if connection.vendor == "postgresql":
@@ -108,6 +119,7 @@ def metric_import_start(
     """
     from metrics.tasks import metric_import_run_task
 
+    _require_staff(actor)
     original_name = Path(upload.name or "upload.csv").name[:255]
     with transaction.atomic():
         release = release_get_or_create(name=release_name)

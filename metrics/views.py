@@ -106,8 +106,7 @@ def local_data_upload(request, coalition, membership):  # type: ignore[no-untype
     if form.is_valid():
         try:
             dataset = local_data.local_dataset_upload(
-                actor=request.user,
-                coalition=coalition,
+                actor=membership,
                 upload=form.cleaned_data["file"],
                 name=form.cleaned_data["name"],
                 predictor=form.cleaned_data["predictor"],
@@ -133,11 +132,10 @@ def local_data_map(request, coalition, membership, dataset_id: int):  # type: ig
     if request.method == "POST" and form.is_valid():
         try:
             local_data.local_dataset_map(
-                actor=request.user, dataset=dataset, mapping=form.cleaned_data
+                actor=membership, dataset=dataset, mapping=form.cleaned_data
             )
         except ValidationError as exc:
-            for field, messages_ in exc.message_dict.items():
-                form.add_error(None if field == "__all__" else field, messages_)
+            form_add_errors(form, exc)
         else:
             return redirect("metrics:local_data_detail", pk=coalition.pk, dataset_id=dataset.pk)
     context = coalition_page_context(coalition, membership, dataset=dataset, form=form)
@@ -174,6 +172,6 @@ def local_data_progress(request, coalition, membership, dataset_id: int):  # typ
 @require_POST
 def local_data_delete(request, coalition, membership, dataset_id: int):  # type: ignore[no-untyped-def]
     dataset = _dataset(coalition, dataset_id)
-    local_data.local_dataset_delete(actor=request.user, dataset=dataset)
+    local_data.local_dataset_delete(actor=membership, dataset=dataset)
     messages.success(request, _("The dataset was deleted."))
     return redirect("metrics:local_data_list", pk=coalition.pk)

@@ -57,11 +57,9 @@ GUIDE_ROLES = (
 )
 PROVENANCE = re.compile(r"^(V-guide|V-step-\d+|V-landing|V-toolkit|V-nlc|V-web|R-toc|R)$")
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-SLUG = re.compile(r"^[a-z][a-z0-9-]*$")  # pillar and predictor keys, shared with the metrics app
 WORKSHEET_KEY = re.compile(r"^w(\d+)_(\d+)$")
 MAP_KEY = re.compile(r"^M(\d+)$")
 METRIC_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-SLUG = re.compile(r"^[a-z][a-z0-9-]*$")  # pillar and predictor keys, shared with the metrics app
 
 # Values the app works out itself and shows read-only (``computed``) or offers as a starting
 # text the user may edit (``prefill``). Kept here so a typo in the YAML is caught at load time.

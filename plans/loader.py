@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from metrics.catalog import SLUG, Catalog  # pillar and predictor keys are the catalog's
 from plans.content import (
     APP_ROLES,
     COMPUTATIONS,
@@ -25,7 +26,6 @@ from plans.content import (
     NON_CELL_TYPES,
     PROVENANCE,
     REFERENCE_TYPES,
-    SLUG,
     WORKSHEET_KEY,
     ActorType,
     ChecklistItem,
@@ -661,6 +661,39 @@ def _parse_framework(raw: Any, options_raw: Any, problems: _Problems) -> Framewo
             problems.add("options.yaml", f"list {name!r} clashes with a framework list")
         lists[name] = _options(opts, "options", f"options.yaml › {name}", problems)
     return replace(fw, option_lists=lists)
+
+
+def framework_catalog_problems(framework: Framework, catalog: Catalog) -> list[str]:
+    """Where the guide's framework and the metrics catalog disagree (empty when they agree).
+
+    Both files exist on purpose: the guide keeps the framework page's names, order and words,
+    the catalog Urban's data names. Keys, each predictor's pillar and the pillar names must be
+    the same, and a predictor's catalog name must be its guide name or one of its aliases.
+    """
+    problems = []
+    ours = {p.key: p for p in framework.pillars}
+    theirs = {p.slug: p for p in catalog.pillars}
+    if list(ours) != list(theirs):
+        problems.append(f"pillars {list(ours)} are not the catalog's {list(theirs)}")
+    for key in ours.keys() & theirs.keys():
+        mine, urbans = ours[key], theirs[key]
+        if mine.name != urbans.name:
+            problems.append(f"pillar {key!r} is {mine.name!r}, the catalog {urbans.name!r}")
+        keys, slugs = {q.key for q in mine.predictors}, {q.slug for q in urbans.predictors}
+        if keys != slugs:
+            problems.append(f"pillar {key!r} has {sorted(keys)}, the catalog {sorted(slugs)}")
+    guide = {q.key: q for q in framework.predictors}
+    for predictor in catalog.predictors:
+        guide_predictor = guide.get(predictor.slug)
+        if guide_predictor and predictor.name not in (
+            guide_predictor.name,
+            *guide_predictor.aliases,
+        ):
+            problems.append(
+                f"predictor {predictor.slug!r}: the catalog's name {predictor.name!r} is"
+                " neither its name nor an alias"
+            )
+    return problems
 
 
 def _parse_map_sections(raw: Any, problems: _Problems) -> tuple[MapSection, ...]:

@@ -140,8 +140,7 @@ class LocalDatasetListView(CoalitionScopedMixin, generics.ListCreateAPIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         dataset = local_data.local_dataset_upload(
-            actor=request.user,  # type: ignore[arg-type]
-            coalition=self.coalition,
+            actor=self.membership,
             upload=data["file"],
             name=data["name"],
             predictor=data["predictor"],
@@ -151,9 +150,7 @@ class LocalDatasetListView(CoalitionScopedMixin, generics.ListCreateAPIView):
         mapping = {role: data[f"{role}_column"] for role in local_data.ROLES}
         if any(mapping.values()):
             dataset = local_data.local_dataset_map(
-                actor=request.user,  # type: ignore[arg-type]
-                dataset=dataset,
-                mapping=mapping,
+                actor=self.membership, dataset=dataset, mapping=mapping
             )
         return Response(LocalDatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
@@ -169,4 +166,4 @@ class LocalDatasetDetailView(CoalitionScopedMixin, generics.RetrieveDestroyAPIVi
         return selectors.local_datasets_for_coalition(self.coalition).prefetch_related("values")
 
     def perform_destroy(self, instance: LocalDataset) -> None:
-        local_data.local_dataset_delete(actor=self.request.user, dataset=instance)  # type: ignore[arg-type]
+        local_data.local_dataset_delete(actor=self.membership, dataset=instance)

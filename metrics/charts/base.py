@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from metrics.charts.formatting import as_float
-from metrics.charts.i18n import gettext as _
+from metrics.i18n import gettext as _
+from metrics.quality import FLAG_WORDS, quality_code, quality_meaning
 
 # --- Colours ---------------------------------------------------------------------------
 # Every colour that carries text must reach 4.5:1 against white and every colour that draws
@@ -45,7 +46,6 @@ FONT_SIZE = 14
 SMALL = 12
 
 # --- Inputs ----------------------------------------------------------------------------
-QUALITIES = ("Strong", "Marginal", "Weak")
 DIRECTIONS: dict[str | None, str | None] = {
     "higher": "higher",
     "h": "higher",
@@ -68,17 +68,8 @@ def normalise_direction(direction: str | None) -> str | None:
 
 def normalise_quality(quality: object) -> str | None:
     """Urban flags come as words (2025 combined files) or 1/2/3 (older and per-metric files)."""
-    if quality is None:
-        return None
-    text = str(quality).strip()
-    for word in QUALITIES:
-        if text.lower() == word.lower():
-            return word
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return {1.0: "Strong", 2.0: "Marginal", 3.0: "Weak"}.get(number)
+    code = quality_code(quality)
+    return FLAG_WORDS[code] if code is not None else None
 
 
 def must(value: float | None) -> float:
@@ -287,12 +278,7 @@ def quality_marker(quality: str | None, x: float, y: float, colour: str = SERIES
 
 
 def quality_legend_label(quality: str | None) -> str:
-    return {
-        "Strong": _("Strong quality"),
-        "Marginal": _("Marginal quality"),
-        "Weak": _("Weak quality: do not act on it"),
-        None: _("Quality not rated"),
-    }[quality]
+    return quality_meaning(quality)
 
 
 @dataclass

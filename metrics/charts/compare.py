@@ -43,8 +43,9 @@ from metrics.charts.formatting import (
     normalise_unit,
     unit_label,
 )
-from metrics.charts.i18n import gettext as _
 from metrics.charts.trend import _about_equal, _interval, better, interval_note, quality_text
+from metrics.i18n import gettext as _
+from metrics.quality import FLAG_WORDS, quality_label
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _subtitle(unit: str, year: int | None) -> str:
 
 def _quality_legend(legend: Legend, rows: list[Row]) -> None:
     qualities = {r.quality for r in rows if r.value is not None}
-    for quality in ("Strong", "Marginal", "Weak", None):
+    for quality in (*FLAG_WORDS.values(), None):
         if quality in qualities:
             legend.add(f"quality:{quality or ''}", quality_legend_label(quality))
     if any(r.has_bounds for r in rows):
@@ -467,9 +468,9 @@ def _quality_note(r: Row, s: _Styled) -> tuple[str, str, str] | None:
     if r.value is None:
         return None
     if r.quality == "Weak":
-        return _("Weak"), WEAK, "bold"
+        return quality_label(r.quality), WEAK, "bold"
     if r.quality == "Marginal" and s.shape != "quality":
-        return _("Marginal"), MUTED, "normal"
+        return quality_label(r.quality), MUTED, "normal"
     return None
 
 

@@ -7,7 +7,7 @@ import numbers
 from collections.abc import Iterable
 from decimal import Decimal
 
-from metrics.charts.i18n import gettext as _
+from metrics.i18n import gettext as _
 
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
 

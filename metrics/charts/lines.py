@@ -33,7 +33,8 @@ from metrics.charts.base import (
     value_domain,
 )
 from metrics.charts.formatting import format_ticks, nice_ticks
-from metrics.charts.i18n import gettext as _
+from metrics.i18n import gettext as _
+from metrics.quality import FLAG_WORDS, quality_label
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _domain_values(spec: LineSpec) -> list[float]:
 def _legend(spec: LineSpec) -> Legend:
     legend = Legend(spec.width)
     qualities = {p.quality for p in spec.points if p.value is not None}
-    for quality in ("Strong", "Marginal", "Weak", None):
+    for quality in (*FLAG_WORDS.values(), None):
         if quality in qualities:
             legend.add(f"quality:{quality or ''}", quality_legend_label(quality))
     if any(p.has_bounds for p in spec.points):
@@ -292,7 +293,11 @@ def _series(spec: LineSpec, xs: Scale, ys: Scale, top, bottom, left, right) -> l
             weak_y = below_y if value_above else above_y
             if weak_y > bottom - 4 or weak_y < top - 12:
                 weak_y = above_y if weak_y > bottom - 4 else below_y
-            out.append(_clamped_label(_("Weak"), x, weak_y, left, right, fill=WEAK, bold=True))
+            out.append(
+                _clamped_label(
+                    quality_label(p.quality), x, weak_y, left, right, fill=WEAK, bold=True
+                )
+            )
         out.append("</g>")
     return out
 

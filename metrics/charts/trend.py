@@ -21,8 +21,9 @@ from metrics.charts.formatting import (
     normalise_unit,
     unit_label,
 )
-from metrics.charts.i18n import gettext as _
 from metrics.charts.lines import LineSpec, benchmark_by_year, draw
+from metrics.i18n import gettext as _
+from metrics.quality import quality_label
 
 
 def trend_chart(
@@ -112,12 +113,7 @@ def _trend_row(p: Point, unit: str, bench: dict[int, float], headers) -> tuple[s
 
 
 def quality_text(quality: str | None) -> str:
-    return {
-        "Strong": _("Strong"),
-        "Marginal": _("Marginal"),
-        "Weak": _("Weak"),
-        None: _("Not rated"),
-    }[quality]
+    return quality_label(quality)
 
 
 def _about_equal(a: float, b: float, tolerance: float = 0.01) -> bool:

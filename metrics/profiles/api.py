@@ -12,10 +12,11 @@ from rest_framework.views import APIView
 
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
-from metrics.models import CoalitionPeer, Geography, Metric
+from metrics.models import Geography, Metric
 from metrics.profiles import selectors
 from metrics.profiles.peers import suggest_peers
 from metrics.profiles.reading import Reading
+from metrics.selectors import release_active
 
 
 class ReadingSerializer(serializers.Serializer):
@@ -104,7 +105,7 @@ class ProfileView(CoalitionScopedMixin, APIView):
 
 
 def _series(geography: Geography, metric: Metric, include_weak: bool) -> list[dict]:
-    release = selectors.active_release()
+    release = release_active()
     if release is None:
         return []
     medians = {
@@ -151,6 +152,16 @@ class ProfileMetricView(CoalitionScopedMixin, APIView):
         return Response(_series(geography, metric, _weak(request)))
 
 
+def _peer_row(geography: Geography, *, chosen: bool = False, reason: str = "") -> dict:
+    return {
+        "geography_id": geography.pk,
+        "fips": geography.fips,
+        "name": geography.full_name,
+        "chosen": chosen,
+        "reason": reason,
+    }
+
+
 class ProfilePeersView(CoalitionScopedMixin, APIView):
     """The coalition's chosen peers and suggested ones, each with why it is similar."""
 
@@ -158,31 +169,13 @@ class ProfilePeersView(CoalitionScopedMixin, APIView):
 
     @extend_schema(responses=PeerSerializer(many=True))
     def get(self, request: Request, coalition_pk: int) -> Response:
-        chosen = CoalitionPeer.objects.filter(coalition=self.coalition).select_related("geography")
-        rows = [
-            {
-                "geography_id": p.geography_id,
-                "fips": p.geography.fips,
-                "name": p.geography.full_name,
-                "chosen": True,
-                "reason": "",
-            }
-            for p in chosen
-        ]
-        release = selectors.active_release()
+        chosen = selectors.coalition_peers(self.coalition)
+        rows = [_peer_row(p.geography, chosen=True) for p in chosen]
+        release = release_active()
         if release is not None:
-            for s in suggest_peers(
-                self.coalition.geography, release, exclude={p.geography_id for p in chosen}
-            ):
-                rows.append(
-                    {
-                        "geography_id": s.geography.pk,
-                        "fips": s.geography.fips,
-                        "name": s.geography.full_name,
-                        "chosen": False,
-                        "reason": s.reason,
-                    }
-                )
+            exclude = {p.geography_id for p in chosen}
+            for s in suggest_peers(self.coalition.geography, release, exclude=exclude):
+                rows.append(_peer_row(s.geography, reason=s.reason))
         return Response(rows)
 
 
@@ -192,20 +185,9 @@ class GeographyPeersView(APIView):
     @extend_schema(responses=PeerSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         geography = get_object_or_404(Geography, pk=pk)
-        release = selectors.active_release()
+        release = release_active()
         suggestions = suggest_peers(geography, release) if release else []
-        return Response(
-            [
-                {
-                    "geography_id": s.geography.pk,
-                    "fips": s.geography.fips,
-                    "name": s.geography.full_name,
-                    "chosen": False,
-                    "reason": s.reason,
-                }
-                for s in suggestions
-            ]
-        )
+        return Response([_peer_row(s.geography, reason=s.reason) for s in suggestions])
 
 
 class GeographyProfileView(APIView):

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from metrics.charts import Chart, Point, Row, dot_plot, gap_chart, peer_chart, trend_chart
 from metrics.models import Geography, Metric
 from metrics.profiles.reading import (
-    QUALITY_WORD,
     Reading,
     chart_direction,
     chart_unit,
     subgroup_type_text,
 )
 from metrics.profiles.selectors import SubgroupSeries
+from metrics.quality import FLAG_WORDS
 
 # Connecticut's counties became planning regions in 2022: no series crosses that year.
 CONNECTICUT = "09"
@@ -26,7 +26,7 @@ def _point(reading: Reading, include_weak: bool) -> Point:
         value=None if hidden else reading.number,
         lb=None if hidden else reading.lb,
         ub=None if hidden else reading.ub,
-        quality=QUALITY_WORD.get(reading.quality or 0),
+        quality=FLAG_WORDS.get(reading.quality or 0),
     )
 
 

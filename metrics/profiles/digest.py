@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from metrics.models import Geography, Metric, Observation, Release, ReleaseDigest, Subgroup
+from metrics.quality import WEAK
 
 FEATURE_METRICS = (
     "pctl_income_20",
@@ -33,7 +34,6 @@ FEATURE_METRICS = (
     "index_air_hazard",
 )
 POPULATION_FEATURE = "log_population"
-WEAK = 3
 MISSING_SHARE_LIMIT = 0.15
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.charts import format_value
+from metrics.quality import WEAK
 
 # Catalog units → the chart module's units.
 CHART_UNIT = {
@@ -23,8 +24,6 @@ CHART_UNIT = {
     "people_per_physician": "count",
     "text_ratio": "ratio",
 }
-WEAK = 3
-QUALITY_WORD = {1: "Strong", 2: "Marginal", 3: "Weak"}
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,6 @@ class Reading:
     @property
     def is_weak(self) -> bool:
         return self.quality == WEAK
-
-    @property
-    def quality_word(self) -> str:
-        return QUALITY_WORD.get(self.quality or 0, "")
 
 
 def chart_unit(unit: str) -> str:

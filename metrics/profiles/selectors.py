@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from core.models import JobStatus
 from metrics.models import (
+    CoalitionPeer,
     Geography,
+    LocalDataset,
     Metric,
     MetricNote,
     NationalBenchmark,
@@ -25,13 +27,12 @@ from metrics.models import (
     ReleaseDigest,
     Subgroup,
 )
+from metrics.parsing import ALL_TYPE
 from metrics.profiles.reading import Reading, compare
+from metrics.selectors import release_active
 
-ALL_TYPE = "all"
-
-
-def active_release() -> Release | None:
-    return Release.objects.filter(is_active=True).first()
+if TYPE_CHECKING:
+    from coalitions.models import Coalition
 
 
 def catalog_for(kind: str) -> list[Metric]:
@@ -166,15 +167,9 @@ class Profile:
     include_weak: bool
     medians_are_computed: bool
 
-    @property
-    def hidden_count(self) -> int:
-        return sum(line.hidden for p in self.pillars for b in p.predictors for line in b.lines)
 
-
-def local_lines(coalition: Any) -> dict[int, list[LocalLine]]:
+def local_lines(coalition: Coalition) -> dict[int, list[LocalLine]]:
     """The coalition's loaded local datasets by predictor id, in two queries."""
-    from metrics.models import LocalDataset
-
     datasets = list(
         LocalDataset.objects.filter(coalition=coalition, status=JobStatus.SUCCEEDED)
         .prefetch_related("values")
@@ -192,7 +187,7 @@ def local_lines(coalition: Any) -> dict[int, list[LocalLine]]:
     return lines
 
 
-def _is_whole(area: str, coalition: Any) -> bool:
+def _is_whole(area: str, coalition: Coalition) -> bool:
     geography = coalition.geography
     return area.strip().casefold() in {
         geography.fips,
@@ -204,9 +199,10 @@ def _is_whole(area: str, coalition: Any) -> bool:
 
 
 def geography_profile(
-    geography: Geography, *, include_weak: bool = False, coalition: Any = None
+    geography: Geography, *, include_weak: bool = False, coalition: Coalition | None = None
 ) -> Profile:
-    release = active_release()
+    """Every metric of ``geography``; with ``coalition``, also that coalition's local data."""
+    release = release_active()
     metrics = catalog_for(geography.kind)
     subgroup = overall_subgroup()
     readings: dict[int, list[Reading]] = {}
@@ -271,7 +267,7 @@ def metric_subgroups(
     return dict(result)
 
 
-def metric_notes(coalition: Any, metric: Metric | None = None) -> QuerySet[MetricNote]:
+def metric_notes(coalition: Coalition, metric: Metric | None = None) -> QuerySet[MetricNote]:
     notes = MetricNote.objects.filter(coalition=coalition).select_related("author", "metric")
     return notes.filter(metric=metric) if metric is not None else notes
 
@@ -285,3 +281,30 @@ def metric_series(geography: Geography, metric: Metric, release: Release) -> lis
         release=release, geography=geography, metric=metric, subgroup=subgroup
     ).values_list(*READING_FIELDS)
     return sorted((Reading(*row[1:]) for row in rows), key=lambda r: r.year)
+
+
+def coalition_peers(coalition: Coalition) -> list[CoalitionPeer]:
+    """The places a coalition chose to compare itself with, in the order it chose them."""
+    return list(CoalitionPeer.objects.filter(coalition=coalition).select_related("geography"))
+
+
+def peer_readings(
+    coalition: Coalition, peers: list[CoalitionPeer], release: Release | None
+) -> tuple[list[Geography], dict[int, dict[int, dict[int, Reading]]], dict[int, dict[int, float]]]:
+    """The coalition's place and its peers, {place: {metric: {year: reading}}}, the medians.
+
+    Only the coalition's own peers are read (another coalition's are ignored).
+    """
+    subgroup = overall_subgroup()
+    if not release or not subgroup:
+        return [], {}, {}
+    peers = [p for p in peers if p.coalition_id == coalition.pk]
+    places = [coalition.geography, *[p.geography for p in peers]]
+    readings: dict[int, dict[int, dict[int, Reading]]] = {g.pk: {} for g in places}
+    for geo_id, metric_id, year, value, a, b, lb, ub, quality in Observation.objects.filter(
+        release=release, subgroup=subgroup, geography_id__in=[g.pk for g in places]
+    ).values_list("geography_id", *READING_FIELDS):
+        readings[geo_id].setdefault(metric_id, {})[year] = Reading(
+            year, value, a, b, lb, ub, quality
+        )
+    return places, readings, medians_for(release, coalition.geography.kind)

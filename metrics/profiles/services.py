@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coalitions.models import Membership
-from coalitions.permissions import Can, role_allows
+from coalitions.permissions import Can, require, role_allows
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote
 from metrics.profiles.models import NoteStep
 
@@ -17,10 +17,9 @@ NOTE_MAX = 4000
 
 @transaction.atomic
 def metric_note_add(
-    *, actor_membership: Membership, metric: Metric, text: str, step: int = NoteStep.STEP_2
+    *, actor: Membership, metric: Metric, text: str, step: int = NoteStep.STEP_2
 ) -> MetricNote:
-    if not role_allows(actor_membership.role, Can.CONTRIBUTE):
-        raise PermissionDenied
+    require(actor, Can.CONTRIBUTE)
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write the note first.")})
@@ -34,30 +33,29 @@ def metric_note_add(
     if step not in NoteStep.values:
         raise ValidationError({"step": _("Choose Step 2 or Step 5.")})
     return MetricNote.objects.create(
-        coalition=actor_membership.coalition,
+        coalition=actor.coalition,
         metric=metric,
-        author=actor_membership.user,
+        author=actor.user,
         text=text,
         step=step,
     )
 
 
 @transaction.atomic
-def metric_note_delete(*, actor_membership: Membership, note: MetricNote) -> None:
-    if note.coalition_id != actor_membership.coalition_id:
+def metric_note_delete(*, actor: Membership, note: MetricNote) -> None:
+    """Contributors delete their own notes; the project manager deletes anyone's."""
+    require(actor, Can.CONTRIBUTE)
+    if note.coalition_id != actor.coalition_id:
         raise ValidationError(_("That note is not part of this coalition."))
-    if note.author_id != actor_membership.user_id and not role_allows(
-        actor_membership.role, Can.RUN
-    ):
+    if note.author_id != actor.user_id and not role_allows(actor.role, Can.RUN):
         raise PermissionDenied
     note.delete()
 
 
 @transaction.atomic
-def coalition_peer_add(*, actor_membership: Membership, geography: Geography) -> CoalitionPeer:
-    if not role_allows(actor_membership.role, Can.CONTRIBUTE):
-        raise PermissionDenied
-    coalition = actor_membership.coalition
+def coalition_peer_add(*, actor: Membership, geography: Geography) -> CoalitionPeer:
+    require(actor, Can.CONTRIBUTE)
+    coalition = actor.coalition
     home = coalition.geography
     if geography.pk == home.pk:
         raise ValidationError(_("That is your own jurisdiction."))
@@ -74,14 +72,13 @@ def coalition_peer_add(*, actor_membership: Membership, geography: Geography) ->
             _("You can compare with at most %(n)d places. Remove one first.") % {"n": MAX_PEERS}
         )
     return CoalitionPeer.objects.create(
-        coalition=coalition, geography=geography, added_by=actor_membership.user
+        coalition=coalition, geography=geography, added_by=actor.user
     )
 
 
 @transaction.atomic
-def coalition_peer_remove(*, actor_membership: Membership, peer: CoalitionPeer) -> None:
-    if not role_allows(actor_membership.role, Can.CONTRIBUTE):
-        raise PermissionDenied
-    if peer.coalition_id != actor_membership.coalition_id:
+def coalition_peer_remove(*, actor: Membership, peer: CoalitionPeer) -> None:
+    require(actor, Can.CONTRIBUTE)
+    if peer.coalition_id != actor.coalition_id:
         raise ValidationError(_("That peer is not part of this coalition."))
     peer.delete()

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coalitions.permissions import Can, role_allows
+from coalitions.permissions import Can, require
 from coalitions.web import coalition_page_context, coalition_view
-from metrics.models import CoalitionPeer, Geography, Metric, MetricNote, Observation
+from metrics.models import CoalitionPeer, Geography, Metric, MetricNote
 from metrics.profiles import charts, selectors, services
 from metrics.profiles.models import NoteStep
 from metrics.profiles.peers import suggest_peers
@@ -24,7 +24,7 @@ from metrics.profiles.reading import (
     display,
     subgroup_type_text,
 )
-from metrics.selectors import geography_search_matches
+from metrics.selectors import geography_search_matches, release_active
 
 
 class NoteForm(forms.Form):
@@ -78,22 +78,17 @@ def metric_detail(request, coalition, membership, variable):  # type: ignore[no-
     metric = _metric(variable, geography.kind)
     form = NoteForm(request.POST or None)
     if request.method == "POST":
-        if not role_allows(membership.role, Can.CONTRIBUTE):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
+        require(membership, Can.CONTRIBUTE)  # before the form: a viewer's post is 403, not 400
         if form.is_valid():
             try:
-                services.metric_note_add(
-                    actor_membership=membership, metric=metric, **form.cleaned_data
-                )
+                services.metric_note_add(actor=membership, metric=metric, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error("text", exc.messages)
             else:
                 messages.success(request, _("Your note is pinned to this metric."))
                 return redirect(request.get_full_path())
     include_weak = _weak(request)
-    release = selectors.active_release()
+    release = release_active()
     whole: list[Reading] = []
     medians: dict[int, float] = {}
     groups: dict = {}
@@ -150,26 +145,9 @@ def note_delete(request, coalition, membership, note_id):  # type: ignore[no-unt
     note = get_object_or_404(
         MetricNote.objects.select_related("metric"), pk=note_id, coalition=coalition
     )
-    services.metric_note_delete(actor_membership=membership, note=note)
+    services.metric_note_delete(actor=membership, note=note)
     messages.success(request, _("Note deleted."))
     return redirect("profiles:metric", pk=coalition.pk, variable=note.metric.variable)
-
-
-def _comparison(coalition, peers, release):  # type: ignore[no-untyped-def]
-    """Rows of the all-metrics table: the home place's latest year, each peer in that year."""
-    subgroup = selectors.overall_subgroup()
-    if not release or not subgroup:
-        return [], {}, None
-    places = [coalition.geography, *[p.geography for p in peers]]
-    readings: dict[int, dict[int, dict[int, Reading]]] = {g.pk: {} for g in places}
-    for geo_id, metric_id, year, value, a, b, lb, ub, quality in Observation.objects.filter(
-        release=release, subgroup=subgroup, geography_id__in=[g.pk for g in places]
-    ).values_list("geography_id", *selectors.READING_FIELDS):
-        readings[geo_id].setdefault(metric_id, {})[year] = Reading(
-            year, value, a, b, lb, ub, quality
-        )
-    medians = selectors.medians_for(release, coalition.geography.kind)
-    return places, readings, medians
 
 
 @coalition_view()
@@ -177,15 +155,15 @@ def _comparison(coalition, peers, release):  # type: ignore[no-untyped-def]
 def peers(request, coalition, membership):  # type: ignore[no-untyped-def]
     geography = coalition.geography
     include_weak = _weak(request)
-    chosen = list(CoalitionPeer.objects.filter(coalition=coalition).select_related("geography"))
-    release = selectors.active_release()
+    chosen = selectors.coalition_peers(coalition)
+    release = release_active()
     suggestions = (
         suggest_peers(geography, release, exclude={p.geography_id for p in chosen})
         if release
         else []
     )
     metrics = selectors.catalog_for(geography.kind)
-    places, readings, medians = _comparison(coalition, chosen, release)
+    places, readings, medians = selectors.peer_readings(coalition, chosen, release)
     table = []
     selected_metric = None
     chart = None
@@ -255,7 +233,7 @@ def peer_add(request, coalition, membership):  # type: ignore[no-untyped-def]
         messages.error(request, _("Choose a place from the list."))
     else:
         try:
-            services.coalition_peer_add(actor_membership=membership, geography=geography)
+            services.coalition_peer_add(actor=membership, geography=geography)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -269,6 +247,6 @@ def peer_add(request, coalition, membership):  # type: ignore[no-untyped-def]
 @require_POST
 def peer_remove(request, coalition, membership, peer_id):  # type: ignore[no-untyped-def]
     peer = get_object_or_404(CoalitionPeer, pk=peer_id, coalition=coalition)
-    services.coalition_peer_remove(actor_membership=membership, peer=peer)
+    services.coalition_peer_remove(actor=membership, peer=peer)
     messages.success(request, _("Removed from your comparison."))
     return redirect("profiles:peers", pk=coalition.pk)

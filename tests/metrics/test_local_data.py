@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coalitions.models import ROLE_RANK, Role
+from coalitions.models import ROLE_RANK, CoalitionEvent, EventKind, Role
 from core.models import JobStatus
+from metrics import local_data
 from metrics.models import LocalDataset, LocalValue, Predictor
+from metrics.parsing import number_parse
 from tests import test_routes
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
 
@@ -263,3 +266,109 @@ def test_api_upload_with_mapping_loads_at_once(
     assert detail["status"] == "succeeded" and len(detail["values"]) == 3
     api_client.force_authenticate(world["people"]["member"])
     assert api_client.post(url, {"file": csv_file(), "name": "x"}).status_code == 403
+
+
+# --- the services check the role and leave a line in the coalition's activity ----------------
+
+
+def _member(world, role: str):
+    return world["coalition"].memberships.get(user=world["people"][role])
+
+
+def test_services_refuse_a_role_below_data_lead(world):
+    actor = _member(world, "management_team")
+    with pytest.raises(PermissionDenied):
+        local_data.local_dataset_upload(
+            actor=actor,
+            upload=csv_file(),
+            name="Rent",
+            predictor=Predictor.objects.get(slug="housing-affordability"),
+        )
+    with pytest.raises(PermissionDenied):
+        local_data.local_dataset_map(actor=actor, dataset=world["dataset"], mapping=MAPPING)
+    with pytest.raises(PermissionDenied):
+        local_data.local_dataset_delete(actor=actor, dataset=world["dataset"])
+    assert LocalDataset.objects.filter(pk=world["dataset"].pk).exists()
+
+
+def test_services_refuse_another_coalitions_dataset(world):
+    stranger = MembershipFactory(role=Role.PROJECT_MANAGER)
+    with pytest.raises(ValidationError):
+        local_data.local_dataset_delete(actor=stranger, dataset=world["dataset"])
+    with pytest.raises(ValidationError):
+        local_data.local_dataset_map(actor=stranger, dataset=world["dataset"], mapping=MAPPING)
+    assert LocalDataset.objects.filter(pk=world["dataset"].pk).exists()
+
+
+def test_upload_belongs_to_the_actors_coalition(world):
+    actor = _member(world, "data_lead")
+    dataset = local_data.local_dataset_upload(
+        actor=actor,
+        upload=csv_file(),
+        name=" Rent ",
+        predictor=Predictor.objects.get(slug="housing-affordability"),
+    )
+    assert (dataset.coalition, dataset.started_by, dataset.name) == (
+        world["coalition"],
+        world["people"]["data_lead"],
+        "Rent",
+    )
+
+
+def test_loading_and_deleting_are_in_the_activity_log(
+    client, world, django_capture_on_commit_callbacks
+):
+    dataset = upload_and_map(client, world, django_capture_on_commit_callbacks)
+    client.post(reverse("metrics:local_data_delete", args=[world["coalition"].pk, dataset.pk]))
+    events = list(
+        CoalitionEvent.objects.filter(coalition=world["coalition"])
+        .filter(kind__in=[EventKind.DATA_IMPORTED, EventKind.DATA_DELETED])
+        .order_by("pk")
+        .values_list("kind", "actor", "details")
+    )
+    lead = world["people"]["data_lead"].pk
+    label = {"label": "“Rent burden by neighborhood”"}
+    assert events == [(EventKind.DATA_IMPORTED, lead, label), (EventKind.DATA_DELETED, lead, label)]
+
+
+# --- numbers: one parser, with the rules of each kind of file ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "metric_file", "local_file"),
+    [
+        ("0.31", 0.31, 0.31),
+        (".2997", 0.2997, 0.2997),
+        ("1.15e-4", 1.15e-4, 1.15e-4),
+        ("-3", -3.0, -3.0),
+        ("1,234.5", None, 1234.5),  # people group digits; Urban never does
+        ("1_000", None, None),
+        ("nan", None, None),
+        ("inf", None, None),
+        ("", None, None),
+        ("lots", None, None),
+    ],
+)
+def test_number_rules_of_metric_files_and_local_data(text, metric_file, local_file):
+    def read(thousands: bool) -> float | None:
+        try:
+            return number_parse(text, thousands=thousands)
+        except ValueError:
+            return None
+
+    assert read(False) == metric_file
+    assert read(True) == local_file
+
+
+@pytest.mark.parametrize(
+    ("cell", "loaded"),
+    [("1,250", 1250.0), ("-2", -2.0), ("+3", 3.0), ("=1+2", None), ("1_0", None)],
+)
+def test_local_values_use_the_shared_number_rules(
+    client, world, django_capture_on_commit_callbacks, cell, loaded
+):
+    content = f'Neighborhood,Year,Rate,Low,High,Group\nA,2022,"{cell}",,,All\n'.encode()
+    dataset = upload_and_map(client, world, django_capture_on_commit_callbacks, content)
+    values = list(dataset.values.values_list("value", flat=True))
+    assert values == ([loaded] if loaded is not None else [])
+    assert dataset.status == (JobStatus.SUCCEEDED if loaded is not None else JobStatus.FAILED)

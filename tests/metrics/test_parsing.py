@@ -281,3 +281,47 @@ def test_excel_style_csv_with_bom_and_crlf():
     assert [(o.fips, o.variable, o.value, o.quality) for o in observations] == [
         ("01001", "share_employed", 0.5, 1)
     ]
+
+
+def test_catalog_keys_are_slugs_the_planning_guide_can_share():
+    import yaml
+
+    from metrics.catalog import CATALOG_PATH, CatalogError, catalog_parse
+
+    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    assert len(catalog_parse(data).predictors) == 24
+    data["pillars"][0]["predictors"][0]["slug"] = "Opportunities_for_income"
+    with pytest.raises(CatalogError, match="'Opportunities_for_income' is not a slug"):
+        catalog_parse(data)
+
+
+def test_quality_flags_in_words_or_digits_and_their_labels():
+    from metrics.quality import quality_code, quality_label, quality_meaning
+
+    assert [quality_code(f) for f in ("Strong", "marginal", " WEAK ", 3, "2.0", "4", None)] == [
+        1,
+        2,
+        3,
+        3,
+        2,
+        None,
+        None,
+    ]
+    assert [quality_label(c) for c in (1, 2, 3, None)] == [
+        "Strong",
+        "Marginal",
+        "Weak",
+        "Not rated",
+    ]
+    assert quality_meaning("Weak") == "Weak quality: do not act on it"
+
+
+def test_quality_labels_are_translated_everywhere_they_are_shown():
+    from django.utils import translation
+
+    from metrics.models import Quality
+    from metrics.quality import quality_label
+
+    with translation.override("es"):
+        assert quality_label(3) == "Débil" and quality_label(None) == "Sin calificar"
+        assert str(Quality.STRONG.label) == "Sólida"

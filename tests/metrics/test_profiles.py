@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from coalitions.models import Role
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote, Release
+from metrics.profiles import selectors, services
 from metrics.profiles.digest import release_digests_build, weighted_median
 from metrics.profiles.peers import suggest_peers
 from tests.factories import CoalitionFactory, MembershipFactory
@@ -257,3 +259,51 @@ def test_notes_feed_the_step_2_and_step_5_worksheets(client, loaded):
     assert "Ask the workforce board" in step5 and "Jobs dipped" not in step5
     step7 = client.get(reverse("plans:worksheet", args=[coalition.pk, "w7_2"])).content.decode()
     assert "pinned to the Mobility Metrics" not in step7
+
+
+# --- the profile services check the role of the member who acts ------------------------------
+
+
+def test_note_and_peer_services_refuse_a_viewer(loaded):
+    coalition = CoalitionFactory(geography=Geography.objects.get(fips="35013"))
+    viewer = MembershipFactory(coalition=coalition, role=Role.VIEWER)
+    member = MembershipFactory(coalition=coalition, role=Role.MEMBER)
+    metric = Metric.objects.get(variable="share_employed")
+    place = Geography.objects.get(fips="35001")
+    with pytest.raises(PermissionDenied):
+        services.metric_note_add(actor=viewer, metric=metric, text="x")
+    with pytest.raises(PermissionDenied):
+        services.coalition_peer_add(actor=viewer, geography=place)
+    peer = services.coalition_peer_add(actor=member, geography=place)
+    with pytest.raises(PermissionDenied):
+        services.coalition_peer_remove(actor=viewer, peer=peer)
+    note = services.metric_note_add(actor=member, metric=metric, text=" mine ")
+    assert (note.coalition, note.author, note.text) == (coalition, member.user, "mine")
+    with pytest.raises(PermissionDenied):
+        services.metric_note_delete(actor=viewer, note=note)
+
+
+def test_the_project_manager_deletes_any_note_of_the_coalition_only(loaded):
+    coalition = CoalitionFactory(geography=Geography.objects.get(fips="35013"))
+    pm = MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER)
+    member = MembershipFactory(coalition=coalition, role=Role.MEMBER)
+    metric = Metric.objects.get(variable="share_employed")
+    note = services.metric_note_add(actor=member, metric=metric, text="theirs")
+    stranger = MembershipFactory(role=Role.PROJECT_MANAGER)
+    with pytest.raises(ValidationError):
+        services.metric_note_delete(actor=stranger, note=note)
+    services.metric_note_delete(actor=pm, note=note)
+    assert not MetricNote.objects.exists()
+
+
+def test_peer_selectors_ignore_other_coalitions(loaded):
+    home = Geography.objects.get(fips="35013")
+    mine, theirs = CoalitionFactory(geography=home), CoalitionFactory(geography=home)
+    place, elsewhere = Geography.objects.get(fips="35001"), Geography.objects.get(fips="35005")
+    CoalitionPeer.objects.create(coalition=mine, geography=place)
+    other_peer = CoalitionPeer.objects.create(coalition=theirs, geography=elsewhere)
+    assert [p.geography for p in selectors.coalition_peers(mine)] == [place]
+    places, readings, _ = selectors.peer_readings(
+        mine, [*selectors.coalition_peers(mine), other_peer], loaded
+    )
+    assert places == [home, place] and set(readings) == {home.pk, place.pk}

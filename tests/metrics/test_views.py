@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import JobStatus
+from metrics import services
 from metrics.models import Geography, MetricImport, Release
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"
@@ -44,7 +46,7 @@ def test_staff_upload_runs_the_import_and_shows_the_result(
 
 
 @pytest.mark.django_db
-def test_staff_switch_the_active_release(staff_client):
+def test_staff_switch_the_active_release(staff_client, staff):
     first = Release.objects.create(name="2024", is_active=True)
     second = Release.objects.create(name="2025")
     page = staff_client.get(reverse("metrics:import_list")).content.decode()
@@ -54,6 +56,24 @@ def test_staff_switch_the_active_release(staff_client):
     first.refresh_from_db()
     second.refresh_from_db()
     assert second.is_active and not first.is_active
+    assert second.activated_by == staff and second.activated_at is not None
+    page = staff_client.get(reverse("metrics:import_list")).content.decode()
+    assert f"switched on by {staff}" in page
+
+
+@pytest.mark.django_db
+def test_staff_services_refuse_a_user_who_is_not_staff(user):
+    release = Release.objects.create(name="2025")
+    with pytest.raises(PermissionDenied):
+        services.release_activate(actor=user, release=release)
+    with pytest.raises(PermissionDenied):
+        services.release_delete(actor=user, release=release)
+    with pytest.raises(PermissionDenied):
+        services.metric_import_start(actor=user, upload=upload(b"x"), release_name="2024")
+    release.refresh_from_db()
+    assert not release.is_active and list(Release.objects.values_list("name", flat=True)) == [
+        "2025"
+    ]
 
 
 @pytest.mark.django_db

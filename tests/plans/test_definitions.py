@@ -6,6 +6,7 @@ No database and no Django settings are needed: the content is plain data.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -13,8 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from metrics.catalog import catalog_load
 from plans import definitions
 from plans.definitions import FIELD_TYPES, NON_CELL_TYPES, DefinitionError, load_definitions
+from plans.loader import framework_catalog_problems
 
 DATA = definitions.DATA_DIR
 
@@ -554,6 +557,31 @@ def test_predictor_keys_are_slugs_shared_with_the_metrics_catalog(tmp_path, defs
     framework["pillars"][0]["predictors"][0]["key"] = "neonatal_health"
     with pytest.raises(DefinitionError, match="key 'neonatal_health' is not a valid key"):
         load_definitions(write(tmp_path, framework=framework))
+
+
+def test_the_guides_framework_agrees_with_the_metrics_catalog(defs):
+    assert framework_catalog_problems(defs.framework, catalog_load()) == []
+
+
+def test_a_framework_that_drifts_from_the_catalog_is_caught(defs):
+    fw, catalog = defs.framework, catalog_load()
+    first, second = fw.pillars[0], fw.pillars[1]
+    renamed = (dataclasses.replace(first.predictors[1], aliases=()), *first.predictors[2:])
+    drifted = dataclasses.replace(
+        fw,
+        pillars=(
+            dataclasses.replace(first, name="Good Work", predictors=renamed),
+            dataclasses.replace(second, predictors=(*second.predictors, first.predictors[0])),
+            *fw.pillars[2:],
+        ),
+    )
+    problems = framework_catalog_problems(drifted, catalog)
+    assert "pillar 'rewarding-work' is 'Good Work', the catalog 'Rewarding Work'" in problems
+    assert any(p.startswith("pillar 'rewarding-work' has") for p in problems)
+    assert any(p.startswith("pillar 'high-quality-education' has") for p in problems)
+    assert any("'access-to-jobs-paying-a-living-wage': the catalog's name" in p for p in problems)
+    reordered = dataclasses.replace(fw, pillars=fw.pillars[::-1])
+    assert framework_catalog_problems(reordered, catalog)[0].startswith("pillars [")
 
 
 def test_invalid_yaml_names_the_file(tmp_path):

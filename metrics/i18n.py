@@ -1,11 +1,13 @@
-"""Translation without making Django a requirement of the chart code.
+"""Translation without making Django a requirement of the plain-Python metric code.
 
-Every chart string goes through ``gettext`` (so ``makemessages`` finds it). Inside the
-project Django translates it; in a bare Python process (a script, or tests without settings)
-the string comes back unchanged.
+The chart package and the quality vocabulary put every string through ``gettext`` (so
+``makemessages`` finds it). Inside the project Django translates it; in a bare Python process
+(a script, or tests without settings) the string comes back unchanged.
 """
 
 from __future__ import annotations
+
+from django.utils.functional import lazy
 
 
 def gettext(message: str) -> str:
@@ -19,3 +21,7 @@ def gettext(message: str) -> str:
     if not settings.configured or not apps.ready:
         return message
     return django_gettext(message)
+
+
+# For labels defined at import time (model choices, module constants): translated when shown.
+gettext_lazy = lazy(gettext, str)
