@@ -142,7 +142,7 @@ def build():
     coalition = Coalition.objects.create(
         name="Bench Coalition", geography=Geography.objects.first()
     )
-    Membership.objects.create(coalition=coalition, user=user, role="project_manager")
+    pm = Membership.objects.create(coalition=coalition, user=user, role="project_manager")
     feeding = {k for s in definitions.map_sections() for k in s.fed_by}
     for i, key in enumerate(sorted(feeding)):
         ws = definitions.worksheet(key)
@@ -153,9 +153,9 @@ def build():
         WorksheetResponse.objects.create(
             coalition=coalition, worksheet_key=key, data=data, version=1
         )
-    services.vision_save(coalition=coalition, actor=user, statement=text(70, 1))
+    services.vision_save(actor=pm, statement=text(70, 1))
     areas = [
-        services.priority_area_save(coalition=coalition, actor=user, name=n, pillar=p)
+        services.priority_area_save(actor=pm, name=n, pillar=p)
         for n, p in (
             ("Jobs", "rewarding-work"),
             ("Homes", "opportunity-rich-and-inclusive-neighborhoods"),
@@ -164,8 +164,7 @@ def build():
     ]
     for a in areas:
         services.theory_save(
-            coalition=coalition,
-            actor=user,
+            actor=pm,
             priority_area=a,
             problem=text(25, 2),
             solution=text(25, 3),
@@ -174,8 +173,7 @@ def build():
         )
     for n in range(12):
         services.strategic_action_save(
-            coalition=coalition,
-            actor=user,
+            actor=pm,
             fields={
                 "title": f"Action {n + 1}: " + text(8, n),
                 "priority_area": areas[n % 3],
@@ -195,7 +193,7 @@ def build():
     for i, m in enumerate(coalition.measures.all()):
         services.measure_save(
             measure=m,
-            actor=user,
+            actor=pm,
             fields={
                 "measure": text(10, i),
                 "metric_variable": METRICS[i % 8][0] if i % 3 == 0 else "",
@@ -209,9 +207,8 @@ def build():
         )
     for s in definitions.map_sections():
         services.map_section_save(
-            coalition=coalition,
             key=s.key,
-            actor=user,
+            actor=pm,
             narrative="\n\n".join(text(80, i) for i in range(2)),
         )
     return coalition, user

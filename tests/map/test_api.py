@@ -87,7 +87,7 @@ def test_priority_area_of_another_coalition_cannot_be_used(api_client, coalition
     from tests.factories import MembershipFactory
 
     other = MembershipFactory(role="project_manager")
-    foreign = services.priority_area_save(coalition=other.coalition, actor=other.user, name="X")
+    foreign = services.priority_area_save(actor=other, name="X")
     api_client.force_login(team["member"].user)
     r = api_client.post(
         _url("map-theory-list", coalition),

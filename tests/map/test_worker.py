@@ -11,8 +11,8 @@ pytestmark = [pytest.mark.worker]
 
 def test_real_worker_renders_the_pdf(celery_worker_process):
     pm = MembershipFactory(role="project_manager")
-    services.vision_save(coalition=pm.coalition, actor=pm.user, statement="Everyone thrives.")
-    export = services.plan_export_start(coalition=pm.coalition, actor=pm.user)
+    services.vision_save(actor=pm, statement="Everyone thrives.")
+    export = services.plan_export_start(actor=pm)
 
     def finished():
         export.refresh_from_db()
