@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from core.models import JobStatus
 from plans.map.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_sections_reviews_versions_and_exports(
         )
     assert export.status_code == 202
     detail = api_client.get(_url("map-export-detail", coalition, export.json()["id"])).json()
-    assert detail["status"] == "succeeded" and detail["download_url"].endswith("/download/")
+    assert detail["status"] == JobStatus.SUCCEEDED and detail["download_url"].endswith("/download/")
     published = api_client.post(_url("map-version-publication", coalition, version["id"]))
     assert published.status_code == 200 and published.json()["published"] is True
     assert api_client.get(published.json()["public_url"]).status_code == 200

@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.urls import reverse
 
+from core.models import JobStatus
 from plans.map import pdf, services
 from plans.map.document import build_document
 from plans.map.models import PlanExport
@@ -152,7 +153,7 @@ def test_export_job_stores_a_private_file(
     with django_capture_on_commit_callbacks(execute=True):  # eager Celery runs on commit
         export = services.plan_export_start(actor=pm)
     export = PlanExport.objects.get(pk=export.pk)
-    assert export.status == "succeeded", export.error_report
+    assert export.status == JobStatus.SUCCEEDED, export.error_report
     assert export.pages >= 12 and export.size > 1000
     assert export.progress_done == export.progress_total == 4
     url = reverse("map:export_download", args=[coalition.pk, export.pk])
@@ -180,7 +181,7 @@ def test_export_of_another_coalition_is_not_found(client, team, coalition, pm_us
     from tests.factories import MembershipFactory
 
     other = MembershipFactory(role="project_manager")
-    export = PlanExport.objects.create(coalition=other.coalition, status="succeeded")
+    export = PlanExport.objects.create(coalition=other.coalition, status=JobStatus.SUCCEEDED)
     client.force_login(team["project_manager"].user)
     url = reverse("map:export_download", args=[coalition.pk, export.pk])
     assert client.get(url).status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core.models import JobStatus
 from plans.map import services
 from plans.map.models import MapSectionDraft, MapVersion, PlanExport
 
@@ -138,14 +139,14 @@ def _published(coalition, team) -> MapVersion:
     assert version.approved
     with pytest.raises(ValidationError, match="PDF"):
         services.map_version_publish(version=version, actor=pm)
-    PlanExport.objects.create(coalition=coalition, version=version, status="succeeded")
+    PlanExport.objects.create(coalition=coalition, version=version, status=JobStatus.SUCCEEDED)
     return services.map_version_publish(version=version, actor=pm)
 
 
 def test_only_an_approved_version_can_be_published(coalition, team):
     pm = team["project_manager"]
     draft = services.map_version_freeze(actor=pm)
-    PlanExport.objects.create(coalition=coalition, version=draft, status="succeeded")
+    PlanExport.objects.create(coalition=coalition, version=draft, status=JobStatus.SUCCEEDED)
     with pytest.raises(ValidationError, match="approval"):
         services.map_version_publish(version=draft, actor=pm)
 
@@ -180,6 +181,6 @@ def test_the_public_pdf_is_the_published_versions(client, coalition, team):
     response = client.get(reverse("map_public:pdf", args=[version.public_token]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.7 published"
-    draft_export = PlanExport.objects.create(coalition=coalition, status="succeeded")
+    draft_export = PlanExport.objects.create(coalition=coalition, status=JobStatus.SUCCEEDED)
     draft_export.file.save("d.pdf", ContentFile(b"%PDF draft"), save=True)
     assert client.get(f"/media/{draft_export.file.name}").status_code == 404

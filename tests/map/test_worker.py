@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.models import JobStatus
 from plans.map import services
 from tests.conftest import wait_for
 from tests.factories import MembershipFactory
@@ -19,6 +20,6 @@ def test_real_worker_renders_the_pdf(celery_worker_process):
         return export.status in ("succeeded", "failed")
 
     assert wait_for(finished, timeout=120), f"export still {export.status}"
-    assert export.status == "succeeded", export.error_report
+    assert export.status == JobStatus.SUCCEEDED, export.error_report
     assert export.task_id and export.pages >= 12
     assert export.file.open("rb").read(5) == b"%PDF-"
