@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,6 +20,11 @@ from core.models import JobStatus
 from plans.map import document as doc_module
 from plans.map import forms, metric_data, selectors, services
 from plans.map.models import PlanExport, StrategicAction
+
+
+def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
+    """A record's values for the fields its form declares (none for a new record)."""
+    return {f: getattr(record, f) for f in form_class.base_fields} if record else {}
 
 
 def _edit_page(
@@ -83,16 +89,7 @@ def import_worksheets(
 @require_http_methods(["GET", "POST"])
 def vision(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
     current = selectors.vision(coalition)
-    initial = (
-        {
-            "statement": current.statement,
-            "adopted_on": current.adopted_on,
-            "adopted_how": current.adopted_how,
-        }
-        if current
-        else {}
-    )
-    form = forms.VisionForm(request.POST or None, initial=initial)
+    form = forms.VisionForm(request.POST or None, initial=_initial(current, forms.VisionForm))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         saved = form_save(
@@ -118,16 +115,7 @@ def priority_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, priority_id: int = 0
 ) -> HttpResponse:
     area = selectors.priority_area_get(coalition, priority_id) if priority_id else None
-    initial = (
-        {
-            "name": area.name,
-            "pillar": area.pillar,
-            "predictors": area.predictors,
-            "rationale": area.rationale,
-        }
-        if area
-        else {}
-    )
+    initial = _initial(area, forms.PriorityAreaForm)
     form = forms.PriorityAreaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -162,13 +150,7 @@ def theory_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, theory_id: int = 0
 ) -> HttpResponse:
     theory = selectors.theory_get(coalition, theory_id) if theory_id else None
-    initial: dict[str, Any] = {}
-    if theory:
-        initial = {
-            f: getattr(theory, f)
-            for f in ("priority_area", "problem", "solution", "impact_medium", "impact_long")
-        }
-        initial["statement"] = theory.statement
+    initial = _initial(theory, forms.TheoryForm)
     form = forms.TheoryForm(request.POST or None, initial=initial, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -195,22 +177,7 @@ def theory_delete(
 
 
 def _action_initial(action: StrategicAction) -> dict[str, Any]:
-    initial: dict[str, Any] = {
-        f: getattr(action, f)
-        for f in (
-            "title",
-            "description",
-            "priority_area",
-            "action_types",
-            "systems_conditions",
-            "target_population",
-            "lead_organisation",
-            "partners",
-            "start_date",
-            "end_date",
-            "working_group",
-        )
-    }
+    initial = _initial(action, forms.ActionForm)
     for kind in forms.ELEMENT_FIELDS:
         initial[kind] = "\n".join(e.text for e in action.elements.all() if e.kind == kind)
     return initial
@@ -279,16 +246,13 @@ def coverage(request: HttpRequest, coalition: Coalition, membership: Membership)
     )
 
 
-_MEASURE_FIELDS = list(forms.MeasureForm.base_fields)
-
-
 @coalition_view(Can.CONTRIBUTE)
 @require_http_methods(["GET", "POST"])
 def measure_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, measure_id: int
 ) -> HttpResponse:
     measure = selectors.measure_get(coalition, measure_id)
-    initial = {f: getattr(measure, f) for f in _MEASURE_FIELDS}
+    initial = _initial(measure, forms.MeasureForm)
     form = forms.MeasureForm(request.POST or None, initial=initial)
     if (
         request.method == "POST"
@@ -358,11 +322,7 @@ def section(
     can_run = role_allows(membership.role, Can.RUN)
     can_edit = role_allows(membership.role, Can.CONTRIBUTE)
     draft = selectors.section_draft(coalition, key)
-    initial = (
-        {"narrative": draft.narrative, "owner": draft.owner, "status": draft.status}
-        if draft
-        else {}
-    )
+    initial = _initial(draft, forms.SectionForm)
     form = forms.SectionForm(
         request.POST or None, initial=initial, coalition=coalition, can_run=can_run
     )
