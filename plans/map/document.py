@@ -274,10 +274,6 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
     }
 
 
-def document_sections(document: Mapping[str, Any]) -> list[str]:
-    return [f"{s['key']} {s['title']}" for s in document.get("sections", [])]
-
-
 def compare_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
     """What changed from one version to the next: per section, and in the strategy."""
     import difflib

@@ -7,8 +7,7 @@ the subgroup type ``all``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -42,9 +41,6 @@ class Baseline:
     @property
     def is_weak(self) -> bool:
         return self.quality == Quality.WEAK
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "quality_label": self.quality_label, "source": SOURCE}
 
 
 def active_release_name() -> str:
