@@ -4,9 +4,10 @@
 
 Builds a realistic MAP in a throwaway SQLite database: every section with narrative and
 filled worksheets, 12 strategic actions with 5 elements each (60 measures), 8 metric charts
-(synthetic series through the metric seam, as the metrics app would give them). Then it runs
-our export (document from the database → template → WeasyPrint → stored file) and WeasyPrint
-alone rendering the very HTML our export produced, with the same fetcher and PDF variant.
+(synthetic series in place of the metric selectors, as the metrics app would give them).
+Then it runs our export (document from the database → template → WeasyPrint → stored file)
+and WeasyPrint alone rendering the very HTML our export produced, with the same fetcher and
+PDF variant.
 The last line: both times, the ratio ours/floor and the page count.
 """
 
@@ -71,8 +72,8 @@ def text(n: int, seed: int) -> str:
     return " ".join(WORDS[(seed * 7 + i * 3) % len(WORDS)] for i in range(n)).capitalize() + "."
 
 
-def fake_seam() -> None:
-    """Serve eight metrics with eight years each through the seam, as the metrics app would."""
+def fake_metrics() -> None:
+    """Answer the metric selectors with eight metrics of eight years each, as real data would."""
     from plans.map import metric_data
 
     info = {v: {"label": lbl, "unit": u, "direction": d} for v, lbl, u, d in METRICS}
@@ -223,7 +224,7 @@ def main() -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     call_command("migrate", verbosity=0)
-    fake_seam()
+    fake_metrics()
     from plans.map import pdf as pdfmod
     from plans.map.models import PlanExport
     from plans.map.services import plan_export_run
