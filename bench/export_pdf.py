@@ -4,9 +4,10 @@
 
 Builds a realistic MAP in a throwaway SQLite database: every section with narrative and
 filled worksheets, 12 strategic actions with 5 elements each (60 measures), 8 metric charts
-(synthetic series through the metric seam, as the metrics app would give them). Then it runs
-our export (document from the database → template → WeasyPrint → stored file) and WeasyPrint
-alone rendering the very HTML our export produced, with the same fetcher and PDF variant.
+(synthetic series in place of the metric selectors, as the metrics app would give them).
+Then it runs our export (document from the database → template → WeasyPrint → stored file)
+and WeasyPrint alone rendering the very HTML our export produced, with the same fetcher and
+PDF variant.
 The last line: both times, the ratio ours/floor and the page count.
 """
 
@@ -71,8 +72,8 @@ def text(n: int, seed: int) -> str:
     return " ".join(WORDS[(seed * 7 + i * 3) % len(WORDS)] for i in range(n)).capitalize() + "."
 
 
-def fake_seam() -> None:
-    """Serve eight metrics with eight years each through the seam, as the metrics app would."""
+def fake_metrics() -> None:
+    """Answer the metric selectors with eight metrics of eight years each, as real data would."""
     from plans.map import metric_data
 
     info = {v: {"label": lbl, "unit": u, "direction": d} for v, lbl, u, d in METRICS}
@@ -142,7 +143,7 @@ def build():
     coalition = Coalition.objects.create(
         name="Bench Coalition", geography=Geography.objects.first()
     )
-    Membership.objects.create(coalition=coalition, user=user, role="project_manager")
+    pm = Membership.objects.create(coalition=coalition, user=user, role="project_manager")
     feeding = {k for s in definitions.map_sections() for k in s.fed_by}
     for i, key in enumerate(sorted(feeding)):
         ws = definitions.worksheet(key)
@@ -153,9 +154,9 @@ def build():
         WorksheetResponse.objects.create(
             coalition=coalition, worksheet_key=key, data=data, version=1
         )
-    services.vision_save(coalition=coalition, actor=user, statement=text(70, 1))
+    services.vision_save(actor=pm, statement=text(70, 1))
     areas = [
-        services.priority_area_save(coalition=coalition, actor=user, name=n, pillar=p)
+        services.priority_area_save(actor=pm, name=n, pillar=p)
         for n, p in (
             ("Jobs", "rewarding-work"),
             ("Homes", "opportunity-rich-and-inclusive-neighborhoods"),
@@ -164,8 +165,7 @@ def build():
     ]
     for a in areas:
         services.theory_save(
-            coalition=coalition,
-            actor=user,
+            actor=pm,
             priority_area=a,
             problem=text(25, 2),
             solution=text(25, 3),
@@ -174,8 +174,7 @@ def build():
         )
     for n in range(12):
         services.strategic_action_save(
-            coalition=coalition,
-            actor=user,
+            actor=pm,
             fields={
                 "title": f"Action {n + 1}: " + text(8, n),
                 "priority_area": areas[n % 3],
@@ -195,7 +194,7 @@ def build():
     for i, m in enumerate(coalition.measures.all()):
         services.measure_save(
             measure=m,
-            actor=user,
+            actor=pm,
             fields={
                 "measure": text(10, i),
                 "metric_variable": METRICS[i % 8][0] if i % 3 == 0 else "",
@@ -209,9 +208,8 @@ def build():
         )
     for s in definitions.map_sections():
         services.map_section_save(
-            coalition=coalition,
             key=s.key,
-            actor=user,
+            actor=pm,
             narrative="\n\n".join(text(80, i) for i in range(2)),
         )
     return coalition, user
@@ -226,7 +224,7 @@ def main() -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     call_command("migrate", verbosity=0)
-    fake_seam()
+    fake_metrics()
     from plans.map import pdf as pdfmod
     from plans.map.models import PlanExport
     from plans.map.services import plan_export_run

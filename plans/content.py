@@ -73,6 +73,11 @@ COMPUTATIONS = {
     "map_section_status": "Which worksheets feed each MAP section and whether they are complete.",
 }
 
+# What "Fill in from Worksheets" (plans.map) makes of a worksheet's answers (``record``), and
+# what a MAP section shows besides its narrative (``shows``; charts: trends of linked metrics).
+STRATEGY_RECORDS = ("priorities", "vision", "theories", "actions", "measures")
+SECTION_RECORDS = (*STRATEGY_RECORDS, "charts")
+
 URL_MAX = 2_000
 DONT_KNOW = "dont_know"
 
@@ -178,6 +183,7 @@ class Worksheet:
     optional: bool = False
     repeats: str = ""  # if set, the worksheet holds many records, each named by this label
     extends: str = ""
+    record: str = ""  # the strategy record its answers become (one of STRATEGY_RECORDS)
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -215,6 +221,7 @@ class MapSection:
     provenance: str
     contains: str
     fed_by: tuple[str, ...]
+    shows: tuple[str, ...] = ()  # records shown besides the narrative (SECTION_RECORDS)
 
 
 @dataclass(frozen=True)

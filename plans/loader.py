@@ -26,6 +26,8 @@ from plans.content import (
     NON_CELL_TYPES,
     PROVENANCE,
     REFERENCE_TYPES,
+    SECTION_RECORDS,
+    STRATEGY_RECORDS,
     WORKSHEET_KEY,
     ActorType,
     ChecklistItem,
@@ -400,6 +402,7 @@ _WORKSHEET_KEYS = {
     "feeds",
     "repeats",
     "extends",
+    "record",
     "omit",
     "override",
     "fields_first",
@@ -441,11 +444,19 @@ def _parse_worksheet(raw: Any, step: int, where: str, problems: _Problems) -> di
         "optional": _flag(raw, "optional", where, problems),
         "repeats": _text(raw, "repeats", where, problems, required=False),
         "extends": _text(raw, "extends", where, problems, required=False),
+        "record": _record(raw, where, problems),
         "_omit": _str_list(raw, "omit", where, problems),
         "_override": raw.get("override") or {},
         "_first": _str_list(raw, "fields_first", where, problems),
         "_where": where,
     }
+
+
+def _record(raw: Mapping, where: str, problems: _Problems) -> str:
+    record = _text(raw, "record", where, problems, required=False)
+    if record and record not in STRATEGY_RECORDS:
+        problems.add(where, f"record {record!r} is none of {', '.join(STRATEGY_RECORDS)}")
+    return record
 
 
 def _valid_override(changes: Any) -> bool:
@@ -708,7 +719,12 @@ def _parse_map_sections(raw: Any, problems: _Problems) -> tuple[MapSection, ...]
             continue
         key = str(s.get("key"))
         here = f"{where} › {key}"
-        _check_keys(s, {"key", "title", "provenance", "contains", "fed_by"}, here, problems)
+        _check_keys(
+            s, {"key", "title", "provenance", "contains", "fed_by", "shows"}, here, problems
+        )
+        shows = _str_list(s, "shows", here, problems)
+        for name in sorted(set(shows) - set(SECTION_RECORDS)):
+            problems.add(here, f"shows {name!r}, which is none of {', '.join(SECTION_RECORDS)}")
         m = MAP_KEY.match(key)
         if not m or int(m.group(1)) != i:
             problems.add(here, f"expected section M{i} here (sections are listed in order)")
@@ -720,6 +736,7 @@ def _parse_map_sections(raw: Any, problems: _Problems) -> tuple[MapSection, ...]
                 _provenance(s, here, problems, required=True),
                 _text(s, "contains", here, problems),
                 _str_list(s, "fed_by", here, problems),
+                shows,
             )
         )
     return tuple(sections)
@@ -811,6 +828,9 @@ def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
     by_key = {w.key: w for st in steps for w in st.worksheets}
     for sheet in by_key.values():
         _check_individual_links(sheet, by_key, sheets_by_key[sheet.key]["_where"], problems)
+    records = [w.record for w in by_key.values() if w.record]
+    for name in sorted({r for r in records if records.count(r) > 1}):
+        problems.add("steps", f"more than one worksheet has record {name!r}")
     where_of = {key: sh["_where"] for key, sh in sheets_by_key.items()}
     _check_map_links(sections, feeds_of, where_of, problems)
     numbers = [s.number for s in steps]

@@ -19,20 +19,13 @@ from coalitions.models import Coalition
 from metrics.charts import trend_chart
 from plans import definitions
 from plans.display import answer_fields, records, render_markdown, value_text
-from plans.map import metric_data, options
+from plans.map import metric_data, options, selectors
 from plans.map.models import (
     ElementKind,
-    MapSectionDraft,
-    Measure,
     PriorityArea,
-    ReviewRound,
     StrategicAction,
-    TheoryOfChange,
-    Vision,
 )
 
-# The strategy records own these sections; their worksheets are shown only as background.
-RECORD_SECTIONS = {"M5", "M6", "M7", "M8"}
 MAX_ITEM_CHARS = 1500
 
 
@@ -67,7 +60,7 @@ def worksheet_blocks(coalition: Coalition, worksheet_keys: tuple[str, ...]) -> l
 
 
 def _vision(coalition: Coalition) -> dict[str, Any]:
-    vision = Vision.objects.filter(coalition=coalition).first()
+    vision = selectors.vision(coalition)
     if vision is None:
         return {"statement": "", "adopted_on": "", "adopted_how": ""}
     return {
@@ -134,8 +127,7 @@ def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any
     rows = []
     kinds = dict(ElementKind.choices)
     notes: dict[str, int] = {}
-    queryset = Measure.objects.filter(coalition=coalition).select_related("element__action")
-    for m in queryset:
+    for m in selectors.measures(coalition):
         baseline = (
             metric_data.baseline_for(coalition, m.metric_variable) if m.metric_variable else None
         )
@@ -201,9 +193,8 @@ def _charts(coalition: Coalition, measures: list[dict]) -> list[dict[str, Any]]:
 
 
 def _approval_record(coalition: Coalition) -> list[dict[str, Any]]:
-    rounds = ReviewRound.objects.filter(coalition=coalition).prefetch_related("reviews__reviewer")
     out = []
-    for review_round in rounds:
+    for review_round in selectors.review_rounds(coalition):
         for review in review_round.reviews.all():
             out.append(
                 {
@@ -218,17 +209,28 @@ def _approval_record(coalition: Coalition) -> list[dict[str, Any]]:
 
 
 def build_document(coalition: Coalition, *, version: int | None = None) -> dict[str, Any]:
-    drafts = {
-        d.key: d
-        for d in MapSectionDraft.objects.filter(coalition=coalition).select_related("owner__user")
-    }
+    drafts = selectors.section_drafts(coalition)
     footnotes: list[dict] = []
     measures = _measures(coalition, footnotes)
+    theories = selectors.theories(coalition)
+    actions = selectors.strategic_actions(coalition)
+    charts = _charts(coalition, measures)
+    vision = _vision(coalition)
+    # Which records exist, by the names the sections' ``shows`` use (map_sections.yaml).
+    has = {
+        "charts": bool(charts),
+        "vision": bool(vision["statement"]),
+        "theories": theories.exists(),
+        "priorities": coalition.priority_areas.exists(),
+        "actions": actions.exists(),
+        "measures": bool(measures),
+    }
     sections = []
     for spec in definitions.map_sections():
         draft = drafts.get(spec.key)
         narrative = draft.narrative if draft else ""
         owner = draft.owner if draft else None
+        blocks = worksheet_blocks(coalition, spec.fed_by)
         sections.append(
             {
                 "key": spec.key,
@@ -239,25 +241,12 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
                 "owner": str(owner.user.name or owner.user.email) if owner else "",
                 "narrative": narrative,
                 "narrative_html": render_markdown(narrative),
-                "blocks": worksheet_blocks(coalition, spec.fed_by),
+                "blocks": blocks,
                 "fed_by": list(spec.fed_by),
+                "shows": list(spec.shows),
+                # Nothing written, fed or recorded yet: the page and the PDF say so.
+                "empty": not (narrative or blocks or any(has[r] for r in spec.shows)),
             }
-        )
-    theories = TheoryOfChange.objects.filter(coalition=coalition).select_related("priority_area")
-    actions = StrategicAction.objects.filter(coalition=coalition).prefetch_related("elements")
-    charts = _charts(coalition, measures)
-    vision = _vision(coalition)
-    records = {
-        "M4": bool(charts),
-        "M5": bool(vision["statement"]),
-        "M6": theories.exists(),
-        "M7": actions.exists() or coalition.priority_areas.exists(),
-        "M8": bool(measures),
-    }
-    for section in sections:
-        # Nothing written, fed or recorded yet: the page and the PDF say so.
-        section["empty"] = not (
-            section["narrative"] or section["blocks"] or records.get(str(section["key"]))
         )
     return {
         "title": _("%(place)s Mobility Action Plan") % {"place": coalition.geography.name},
@@ -283,10 +272,6 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
         "footnotes": footnotes,
         "approvals": _approval_record(coalition),
     }
-
-
-def document_sections(document: Mapping[str, Any]) -> list[str]:
-    return [f"{s['key']} {s['title']}" for s in document.get("sections", [])]
 
 
 def compare_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -164,16 +164,7 @@ class MeasureForm(forms.Form):
         self.fields["frequency"].choices = blank + options.frequencies()  # type: ignore[attr-defined]
         self.fields["disaggregation"].choices = options.disaggregations()  # type: ignore[attr-defined]
         self.fields["audience"].choices = options.audiences()  # type: ignore[attr-defined]
-        metrics = metric_data.metric_choices()
-        if metrics:
-            self.fields["metric_variable"].choices = blank + metrics  # type: ignore[attr-defined]
-        else:
-            self.fields["metric_variable"] = forms.CharField(
-                label=_("Mobility Metric (variable name)"),
-                max_length=80,
-                required=False,
-                help_text=_("The metrics are not loaded yet; type the variable name."),
-            )
+        self.fields["metric_variable"].choices = blank + metric_data.metric_choices()  # type: ignore[attr-defined]
 
 
 class SectionForm(forms.Form):

@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -384,6 +385,11 @@ class MapVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def public_path(self) -> str:
+        """Where the version can be read without signing in, once published."""
+        return reverse("map_public:plan", args=[self.public_token])
 
 
 def _export_path(instance: PlanExport, filename: str) -> str:

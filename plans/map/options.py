@@ -1,7 +1,8 @@
-"""Choice lists of the strategy records, read from the worksheets that define them (W7.4, W8.1).
+"""Choice lists of the strategy records, read from the worksheets that define them.
 
 One description of the guide: the records use the same keys and labels as the worksheets, so
-answers imported from a worksheet keep their meaning.
+answers imported from a worksheet keep their meaning. Which worksheet a record comes from is
+the worksheet's ``record`` in the data (``plans/data/step*.yaml``), never a key written here.
 """
 
 from __future__ import annotations
@@ -9,32 +10,40 @@ from __future__ import annotations
 from plans import definitions
 
 
-def _options(worksheet: str, field: str) -> list[tuple[str, str]]:
-    return [(o.key, o.label) for o in definitions.worksheet(worksheet).field(field).options]
+def record_worksheet(record: str) -> definitions.Worksheet:
+    """The worksheet whose answers become a strategy record ("vision", "measures", ...)."""
+    for worksheet in definitions.worksheets():
+        if worksheet.record == record:
+            return worksheet
+    raise KeyError(f"no worksheet has record {record!r}")
+
+
+def _options(record: str, field: str) -> list[tuple[str, str]]:
+    return [(o.key, o.label) for o in record_worksheet(record).field(field).options]
 
 
 def action_types() -> list[tuple[str, str]]:
-    return _options("w7_4", "action_type")
+    return _options("actions", "action_type")
 
 
 def systems_conditions() -> list[tuple[str, str]]:
-    return _options("w7_4", "systems_conditions")
+    return _options("actions", "systems_conditions")
 
 
 def measure_kinds() -> list[tuple[str, str]]:
-    return _options("w8_1", "measure_kind")
+    return _options("measures", "measure_kind")
 
 
 def disaggregations() -> list[tuple[str, str]]:
-    return _options("w8_1", "disaggregation")
+    return _options("measures", "disaggregation")
 
 
 def frequencies() -> list[tuple[str, str]]:
-    return _options("w8_1", "frequency")
+    return _options("measures", "frequency")
 
 
 def audiences() -> list[tuple[str, str]]:
-    return _options("w8_1", "audience")
+    return _options("measures", "audience")
 
 
 def pillars() -> list[tuple[str, str]]:

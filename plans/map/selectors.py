@@ -19,18 +19,87 @@ from plans.map.models import (
     MapVersion,
     Measure,
     PlanExport,
+    PriorityArea,
     Review,
     ReviewRound,
+    StrategicAction,
+    TheoryOfChange,
+    Vision,
 )
 from plans.models import ResponseStatus, WorksheetResponse
 
 
-def owned(queryset: QuerySet, coalition: Coalition, pk: int, **lookups: Any) -> Any:
-    """One row of the coalition's, by id, or 404: never a row of another coalition."""
-    found = queryset.filter(pk=pk, **lookups).first()
+def _one(queryset: QuerySet, pk: int | None) -> Any:
+    found = queryset.filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise Http404
     return found
+
+
+# One row of the coalition's by id, or 404: never a row of another coalition. Pages and the
+# API both look records up through these.
+
+
+def member_get(coalition: Coalition, pk: int | None) -> Membership:
+    return _one(Membership.objects.filter(coalition=coalition).select_related("user"), pk)
+
+
+def priority_area_get(coalition: Coalition, pk: int | None) -> PriorityArea:
+    return _one(PriorityArea.objects.filter(coalition=coalition), pk)
+
+
+def theory_get(coalition: Coalition, pk: int | None) -> TheoryOfChange:
+    return _one(theories(coalition), pk)
+
+
+def strategic_action_get(coalition: Coalition, pk: int | None) -> StrategicAction:
+    return _one(strategic_actions(coalition), pk)
+
+
+def measure_get(coalition: Coalition, pk: int | None) -> Measure:
+    return _one(measures(coalition), pk)
+
+
+def review_get(coalition: Coalition, pk: int | None) -> Review:
+    reviews = Review.objects.filter(round__coalition=coalition)
+    return _one(reviews.select_related("round", "reviewer__user"), pk)
+
+
+def version_get(coalition: Coalition, pk: int | None) -> MapVersion:
+    return _one(MapVersion.objects.filter(coalition=coalition), pk)
+
+
+def export_get(coalition: Coalition, pk: int | None) -> PlanExport:
+    return _one(exports(coalition), pk)
+
+
+def vision(coalition: Coalition) -> Vision | None:
+    return Vision.objects.filter(coalition=coalition).first()
+
+
+def theories(coalition: Coalition) -> QuerySet[TheoryOfChange]:
+    return TheoryOfChange.objects.filter(coalition=coalition).select_related("priority_area")
+
+
+def strategic_actions(coalition: Coalition) -> QuerySet[StrategicAction]:
+    return (
+        StrategicAction.objects.filter(coalition=coalition)
+        .select_related("priority_area", "working_group")
+        .prefetch_related("elements")
+    )
+
+
+def measures(coalition: Coalition) -> QuerySet[Measure]:
+    return Measure.objects.filter(coalition=coalition).select_related("element__action")
+
+
+def measures_missing(coalition: Coalition) -> list[Measure]:
+    """Measures of current elements still missing a measure, an owner, a source or a frequency."""
+    return [m for m in measures(coalition) if m.missing and not m.is_orphaned]
+
+
+def section_draft(coalition: Coalition, key: str) -> MapSectionDraft | None:
+    return MapSectionDraft.objects.filter(coalition=coalition, key=key).first()
 
 
 @dataclass
@@ -60,8 +129,7 @@ def measurement_plan(coalition: Coalition) -> list[ActionGroup]:
     """Measures grouped by strategic action; rows whose element was deleted come last."""
     groups: dict[Any, ActionGroup] = {}
     flagged = ActionGroup(_("Elements that were deleted from the logic model"), orphaned=True)
-    queryset = Measure.objects.filter(coalition=coalition).select_related("element__action")
-    for m in queryset:
+    for m in measures(coalition):
         baseline = (
             metric_data.baseline_for(coalition, m.metric_variable) if m.metric_variable else None
         )
@@ -103,11 +171,14 @@ class SectionRow:
         return self.draft.get_status_display() if self.draft else _("Draft")
 
 
+def section_drafts(coalition: Coalition) -> dict[str, MapSectionDraft]:
+    """The coalition's section drafts by section key."""
+    drafts = MapSectionDraft.objects.filter(coalition=coalition).select_related("owner__user")
+    return {d.key: d for d in drafts}
+
+
 def sections_overview(coalition: Coalition) -> list[SectionRow]:
-    drafts = {
-        d.key: d
-        for d in MapSectionDraft.objects.filter(coalition=coalition).select_related("owner__user")
-    }
+    drafts = section_drafts(coalition)
     statuses = dict(
         WorksheetResponse.objects.filter(coalition=coalition, owner__isnull=True).values_list(
             "worksheet_key", "status"
@@ -160,8 +231,9 @@ def versions(coalition: Coalition) -> QuerySet[MapVersion]:
 
 
 def next_version(version: MapVersion) -> MapVersion | None:
+    """The version frozen after this one, in the same coalition."""
     return (
-        MapVersion.objects.filter(coalition=version.coalition_id, number__gt=version.number)
+        MapVersion.objects.filter(coalition_id=version.coalition_id, number__gt=version.number)
         .order_by("number")
         .first()
     )

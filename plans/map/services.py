@@ -1,4 +1,9 @@
-"""Every write of the strategy records and the MAP: keyword-only, with the actor, atomic."""
+"""Every write of the strategy records and the MAP: keyword-only, atomic, for an acting member.
+
+A service that acts for a person takes the acting ``Membership`` (``actor``), works in that
+member's coalition, checks the role docs/permissions.md gives the action, and records in the
+coalition's audit log what a project manager would want to know (freeze, publish, deletes...).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from coalitions.models import Coalition, Membership
+from coalitions.models import Coalition, EventKind, Membership
+from coalitions.permissions import Can, require, role_allows
+from coalitions.services import coalition_event_record
 from core.jobs import job_enqueue_on_commit, job_progress, job_succeed
 from core.models import JobStatus
 from plans import definitions
@@ -50,23 +56,42 @@ def _one_key(name: str, value: str, allowed: list[tuple[str, str]]) -> str:
     return _check_keys(name, [value], allowed)[0] if value else ""
 
 
+def _require_in(actor: Membership, can: Can, record: Any) -> None:
+    """The role check, and that the record is of the actor's coalition."""
+    require(actor, can)
+    if record.coalition_id != actor.coalition_id:
+        raise PermissionDenied
+
+
+def _quoted(name: str) -> str:
+    return _("“%(name)s”") % {"name": name}
+
+
+def _record_deleted(actor: Membership, name: str) -> None:
+    coalition_event_record(
+        actor.coalition, EventKind.RECORD_DELETED, actor.user, label=_quoted(name)
+    )
+
+
 # --- vision, priority areas, theories of change ----------------------------------------------
 
 
 @transaction.atomic
 def vision_save(
     *,
-    coalition: Coalition,
-    actor: User,
+    actor: Membership,
     statement: str,
     adopted_on: dt.date | None = None,
     adopted_how: str = "",
 ) -> Vision:
-    vision, _created = Vision.objects.select_for_update().get_or_create(coalition=coalition)
+    require(actor, Can.CONTRIBUTE)
+    vision, _created = Vision.objects.select_for_update().get_or_create(
+        coalition_id=actor.coalition_id
+    )
     vision.statement = statement.strip()
     vision.adopted_on = adopted_on
     vision.adopted_how = adopted_how.strip()
-    vision.updated_by, vision.updated_at = actor, timezone.now()
+    vision.updated_by, vision.updated_at = actor.user, timezone.now()
     vision.full_clean()
     vision.save()
     return vision
@@ -75,14 +100,19 @@ def vision_save(
 @transaction.atomic
 def priority_area_save(
     *,
-    coalition: Coalition,
-    actor: User,
+    actor: Membership,
     name: str,
     pillar: str = "",
     predictors: Sequence[str] = (),
     rationale: str = "",
     area: PriorityArea | None = None,
 ) -> PriorityArea:
+    if area is None:
+        require(actor, Can.CONTRIBUTE)
+        coalition = actor.coalition
+        area = PriorityArea(coalition=coalition, position=coalition.priority_areas.count())
+    else:
+        _require_in(actor, Can.CONTRIBUTE, area)
     pillar = _one_key("pillar", pillar, options.pillars())
     chosen = _check_keys("predictors", predictors, options.predictors())
     if pillar:
@@ -95,8 +125,6 @@ def priority_area_save(
                     % {"p": ", ".join(outside)}
                 }
             )
-    if area is None:
-        area = PriorityArea(coalition=coalition, position=coalition.priority_areas.count())
     area.name, area.pillar, area.predictors = name.strip(), pillar, chosen
     area.rationale = rationale.strip()
     area.full_clean()
@@ -105,15 +133,17 @@ def priority_area_save(
 
 
 @transaction.atomic
-def priority_area_delete(*, area: PriorityArea, actor: User) -> None:
+def priority_area_delete(*, area: PriorityArea, actor: Membership) -> None:
+    _require_in(actor, Can.CONTRIBUTE, area)
+    name = area.name
     area.delete()
+    _record_deleted(actor, name)
 
 
 @transaction.atomic
 def theory_save(
     *,
-    coalition: Coalition,
-    actor: User,
+    actor: Membership,
     problem: str,
     solution: str,
     impact_medium: str = "",
@@ -122,6 +152,11 @@ def theory_save(
     priority_area: PriorityArea | None = None,
     theory: TheoryOfChange | None = None,
 ) -> TheoryOfChange:
+    if theory is None:
+        require(actor, Can.CONTRIBUTE)
+    else:
+        _require_in(actor, Can.CONTRIBUTE, theory)
+    coalition = actor.coalition
     if priority_area is not None and priority_area.coalition_id != coalition.pk:
         raise ValidationError({"priority_area": _("Choose one of this coalition's areas.")})
     clash = TheoryOfChange.objects.filter(coalition=coalition, priority_area=priority_area)
@@ -144,8 +179,16 @@ def theory_save(
 
 
 @transaction.atomic
-def theory_delete(*, theory: TheoryOfChange, actor: User) -> None:
+def theory_delete(*, theory: TheoryOfChange, actor: Membership) -> None:
+    _require_in(actor, Can.CONTRIBUTE, theory)
+    area = theory.priority_area
+    name = (
+        _("Theory of change: %(area)s") % {"area": area.name}
+        if area
+        else _("Theory of change: the whole plan")
+    )
     theory.delete()
+    _record_deleted(actor, name)
 
 
 # --- strategic actions and the measurement plan ----------------------------------------------
@@ -214,8 +257,7 @@ def _lines(value: str | Sequence[str]) -> list[str]:
 @transaction.atomic
 def strategic_action_save(
     *,
-    coalition: Coalition,
-    actor: User,
+    actor: Membership,
     fields: Mapping[str, Any],
     elements: Mapping[str, str | Sequence[str]],
     action: StrategicAction | None = None,
@@ -224,9 +266,12 @@ def strategic_action_save(
 
     ``elements`` maps an element kind (input, output, outcome_short, ...) to its lines.
     """
-    action = action or StrategicAction(
-        coalition=coalition, position=coalition.strategic_actions.count()
-    )
+    coalition = actor.coalition
+    if action is None:
+        require(actor, Can.CONTRIBUTE)
+        action = StrategicAction(coalition=coalition, position=coalition.strategic_actions.count())
+    else:
+        _require_in(actor, Can.CONTRIBUTE, action)
     for name in ACTION_FIELDS:
         if name in fields:
             value = fields[name]
@@ -248,7 +293,7 @@ def strategic_action_save(
     action.priority_area, action.working_group = area, group
     if action.start_date and action.end_date and action.end_date < action.start_date:
         raise ValidationError({"end_date": _("The end comes before the start.")})
-    action.updated_by, action.updated_at = actor, timezone.now()
+    action.updated_by, action.updated_at = actor.user, timezone.now()
     action.full_clean()
     action.save()
     for kind in ElementKind.values:
@@ -258,10 +303,13 @@ def strategic_action_save(
 
 
 @transaction.atomic
-def strategic_action_delete(*, action: StrategicAction, actor: User) -> None:
+def strategic_action_delete(*, action: StrategicAction, actor: Membership) -> None:
+    _require_in(actor, Can.CONTRIBUTE, action)
     for measure in Measure.objects.filter(element__action=action):
         _orphan(measure)
+    title = action.title
     action.delete()
+    _record_deleted(actor, title)
 
 
 MEASURE_TEXT = (
@@ -275,8 +323,9 @@ MEASURE_TEXT = (
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, actor: User, fields: Mapping[str, Any]) -> Measure:
+def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, Any]) -> Measure:
     """Change a measurement plan row. Linking a metric fills an empty baseline from the data."""
+    _require_in(actor, Can.CONTRIBUTE, measure)
     for name in MEASURE_TEXT:
         if name in fields:
             setattr(measure, name, (fields[name] or "").strip())
@@ -295,8 +344,7 @@ def measure_save(*, measure: Measure, actor: User, fields: Mapping[str, Any]) ->
         measure.audience = _check_keys("audience", fields["audience"], options.audiences())
     if "metric_variable" in fields:
         variable = (fields["metric_variable"] or "").strip()
-        known = dict(metric_data.metric_choices())
-        if variable and known and variable not in known:
+        if variable and variable not in dict(metric_data.metric_choices()):
             raise ValidationError({"metric_variable": _("Unknown Mobility Metric.")})
         measure.metric_variable = variable
         if variable and not measure.kind:
@@ -309,15 +357,16 @@ def measure_save(*, measure: Measure, actor: User, fields: Mapping[str, Any]) ->
         raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})
     if measure.gap_reduction_percent and not measure.gap_subgroup:
         raise ValidationError({"gap_subgroup": _("Name the group whose gap should close.")})
-    measure.updated_by, measure.updated_at = actor, timezone.now()
+    measure.updated_by, measure.updated_at = actor.user, timezone.now()
     measure.full_clean()
     measure.save()
     return measure
 
 
 @transaction.atomic
-def measure_dismiss(*, measure: Measure, actor: User) -> None:
+def measure_dismiss(*, measure: Measure, actor: Membership) -> None:
     """Remove a flagged row whose logic model element was deleted (and only such a row)."""
+    _require_in(actor, Can.CONTRIBUTE, measure)
     if not measure.is_orphaned:
         raise ValidationError(_("Only a measure whose element was deleted can be removed."))
     measure.delete()
@@ -326,35 +375,38 @@ def measure_dismiss(*, measure: Measure, actor: User) -> None:
 # --- prefill from the worksheets --------------------------------------------------------------
 
 
-def _answer(coalition: Coalition, key: str) -> dict[str, Any]:
+def _answer(coalition: Coalition, record: str) -> dict[str, Any]:
+    """The coalition's shared answers of the worksheet whose answers become ``record``."""
     from plans.selectors import shared_response
 
-    response = shared_response(coalition, key)
+    response = shared_response(coalition, options.record_worksheet(record).key)
     return dict(response.data) if response else {}
 
 
 @transaction.atomic
-def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dict[str, int]:
-    """Create the strategy records from Worksheets 7.1–7.4, so nobody types them twice.
+def strategy_import_from_worksheets(*, actor: Membership) -> dict[str, int]:
+    """Create the strategy records from the worksheets that feed them (Steps 7 and 8), so
+    nobody types them twice.
 
     Only what does not exist yet is created (an empty vision, areas and actions by name), so
     running it again after editing the records changes nothing.
     """
+    require(actor, Can.CONTRIBUTE)
+    coalition = actor.coalition
     made = {"vision": 0, "priorities": 0, "theories": 0, "actions": 0, "measures": 0}
-    w72 = _answer(coalition, "w7_2")
+    adopted_vision = _answer(coalition, "vision")
     vision = Vision.objects.filter(coalition=coalition).first()
-    if w72.get("final") and not (vision and vision.statement):
-        adopted = w72.get("adopted_on")
+    if adopted_vision.get("final") and not (vision and vision.statement):
+        adopted = adopted_vision.get("adopted_on")
         vision_save(
-            coalition=coalition,
             actor=actor,
-            statement=str(w72["final"]),
+            statement=str(adopted_vision["final"]),
             adopted_on=dt.date.fromisoformat(adopted) if adopted else None,
-            adopted_how=str(w72.get("adopted_how") or ""),
+            adopted_how=str(adopted_vision.get("adopted_how") or ""),
         )
         made["vision"] = 1
     areas = {a.name: a for a in coalition.priority_areas.all()}
-    for row in _answer(coalition, "w7_1").get("priorities") or []:
+    for row in _answer(coalition, "priorities").get("priorities") or []:
         if row.get("selected") not in (None, "yes"):
             continue
         pillar, predictor = row.get("pillar") or "", row.get("predictor") or ""
@@ -371,7 +423,6 @@ def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dic
         if predictor and not pillar:
             pillar = definitions.framework().predictor(predictor).pillar
         areas[name] = priority_area_save(
-            coalition=coalition,
             actor=actor,
             name=name,
             pillar=pillar,
@@ -379,14 +430,13 @@ def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dic
             rationale=str(row.get("rationale") or ""),
         )
         made["priorities"] += 1
-    for record in _answer(coalition, "w7_3").get("records") or []:
+    for record in _answer(coalition, "theories").get("records") or []:
         area = areas.get(str(record.get("priority_area") or "").strip())
         if TheoryOfChange.objects.filter(coalition=coalition, priority_area=area).exists():
             continue
         if not (record.get("problem") and record.get("solution")):
             continue
         theory_save(
-            coalition=coalition,
             actor=actor,
             priority_area=area,
             problem=str(record["problem"]),
@@ -397,13 +447,12 @@ def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dic
         )
         made["theories"] += 1
     titles = set(coalition.strategic_actions.values_list("title", flat=True))
-    for record in _answer(coalition, "w7_4").get("records") or []:
+    for record in _answer(coalition, "actions").get("records") or []:
         title = str(record.get("strategic_action") or "").strip()[:300]
         if not title or title in titles:
             continue
         area = _area_for(areas, record)
         strategic_action_save(
-            coalition=coalition,
             actor=actor,
             fields={
                 "title": title,
@@ -416,21 +465,25 @@ def strategy_import_from_worksheets(*, coalition: Coalition, actor: User) -> dic
                 "end_date": _date(record.get("end_date")),
                 "priority_area": area,
             },
-            elements={kind: str(record.get(_W74_KEYS[kind]) or "") for kind in ElementKind.values},
+            elements={
+                kind: str(record.get(_ELEMENT_FIELDS[kind]) or "") for kind in ElementKind.values
+            },
         )
         titles.add(title)
         made["actions"] += 1
-    made["measures"] = _measures_from_w81(coalition, actor)
+    made["measures"] = _measures_from_worksheet(actor)
     return made
 
 
-def _measures_from_w81(coalition: Coalition, actor: User) -> int:
-    """Fill still-empty measures from W8.1 rows naming the same action and element level."""
+def _measures_from_worksheet(actor: Membership) -> int:
+    """Fill still-empty measures from the measurement plan worksheet's rows that name the same
+    action and element level."""
     from plans.selectors import member_names
 
+    coalition = actor.coalition
     names = member_names(coalition).members
     filled = 0
-    for record in _answer(coalition, "w8_1").get("records") or []:
+    for record in _answer(coalition, "measures").get("records") or []:
         if not record.get("measure"):
             continue
         rows = Measure.objects.filter(
@@ -467,7 +520,8 @@ def _measures_from_w81(coalition: Coalition, actor: User) -> int:
     return filled
 
 
-_W74_KEYS = {
+# The logic model worksheet's field of each element kind.
+_ELEMENT_FIELDS = {
     "input": "inputs",
     "output": "outputs",
     "outcome_short": "outcomes_short",
@@ -505,42 +559,50 @@ def _section_keys() -> list[str]:
     return [s.key for s in definitions.map_sections()]
 
 
+UNCHANGED = "unchanged"
+
+
 @transaction.atomic
 def map_section_save(
     *,
-    coalition: Coalition,
+    actor: Membership,
     key: str,
-    actor: User,
     narrative: str | None = None,
-    owner: Membership | None | str = "unchanged",
+    owner: Membership | None | str = UNCHANGED,
     status: str | None = None,
 ) -> MapSectionDraft:
-    """Change a section's narrative, owner or status. A changed narrative of an approved
-    section sends it back to draft: the approval was for other words."""
+    """Change a section's narrative (a member), owner or status (the project manager).
+
+    A changed narrative of an approved section sends it back to draft: the approval was for
+    other words.
+    """
+    require(actor, Can.CONTRIBUTE)
+    if (owner != UNCHANGED or status is not None) and not role_allows(actor.role, Can.RUN):
+        raise PermissionDenied(_("Only the project manager sets owners and status."))
     if key not in _section_keys():
         raise ValidationError(_("There is no MAP section %(key)s.") % {"key": key})
     section, _created = MapSectionDraft.objects.select_for_update().get_or_create(
-        coalition=coalition, key=key
+        coalition_id=actor.coalition_id, key=key
     )
     if narrative is not None and narrative != section.narrative:
         section.narrative = narrative
         if section.status == SectionStatus.APPROVED:
             section.status = SectionStatus.DRAFT
-    if owner != "unchanged":
-        if isinstance(owner, Membership) and owner.coalition_id != coalition.pk:
+    if owner != UNCHANGED:
+        if isinstance(owner, Membership) and owner.coalition_id != actor.coalition_id:
             raise ValidationError({"owner": _("Choose a member of this coalition.")})
         section.owner = owner if isinstance(owner, Membership) else None
     if status is not None:
         if status not in SectionStatus.values:
             raise ValidationError({"status": _("Unknown status.")})
         section.status = status
-    section.updated_by, section.updated_at = actor, timezone.now()
+    section.updated_by, section.updated_at = actor.user, timezone.now()
     section.full_clean()
     section.save()
     return section
 
 
-def _set_all_sections(coalition: Coalition, status: str, actor: User | None) -> None:
+def _set_all_sections(coalition: Coalition, status: str) -> None:
     for key in _section_keys():
         section, _created = MapSectionDraft.objects.get_or_create(coalition=coalition, key=key)
         section.status = status
@@ -550,18 +612,19 @@ def _set_all_sections(coalition: Coalition, status: str, actor: User | None) -> 
 @transaction.atomic
 def review_round_start(
     *,
-    coalition: Coalition,
-    actor: User,
+    actor: Membership,
     reviewers: Sequence[tuple[Membership, str]],
     note: str = "",
 ) -> ReviewRound:
     """Ask chosen members to review the draft MAP; every section goes into review."""
+    require(actor, Can.RUN)
+    coalition = actor.coalition
     if not reviewers:
         raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
     if ReviewRound.objects.filter(coalition=coalition, closed_at__isnull=True).exists():
         raise ValidationError(_("A review is already open. Wait for its decisions first."))
     review_round = ReviewRound.objects.create(
-        coalition=coalition, requested_by=actor, note=note.strip()
+        coalition=coalition, requested_by=actor.user, note=note.strip()
     )
     seen: set[int] = set()
     for membership, reviewer_type in reviewers:
@@ -573,17 +636,19 @@ def review_round_start(
             continue
         seen.add(membership.pk)
         Review.objects.create(round=review_round, reviewer=membership, reviewer_type=reviewer_type)
-    _set_all_sections(coalition, SectionStatus.IN_REVIEW, actor)
+    _set_all_sections(coalition, SectionStatus.IN_REVIEW)
+    coalition_event_record(coalition, EventKind.REVIEW_REQUESTED, actor.user)
     return review_round
 
 
 @transaction.atomic
-def review_decide(*, review: Review, actor: User, decision: str, comment: str = "") -> Review:
-    """Record one reviewer's decision. A request to revise closes the round and sends the MAP
-    back to draft; when every reviewer has approved, the MAP is approved."""
+def review_decide(*, review: Review, actor: Membership, decision: str, comment: str = "") -> Review:
+    """Record one reviewer's decision (only theirs, whatever their role). A request to revise
+    closes the round and sends the MAP back to draft; when every reviewer has approved, the
+    MAP is approved."""
+    if review.reviewer_id != actor.pk:
+        raise PermissionDenied(_("Only the reviewer can record this decision."))
     review_round = ReviewRound.objects.select_for_update().get(pk=review.round_id)
-    if review.reviewer.user_id != actor.pk:
-        raise ValidationError(_("Only the reviewer can record this decision."))
     if review_round.closed_at is not None:
         raise ValidationError(_("This review is closed."))
     if decision not in (Decision.APPROVED, Decision.APPROVED_WITH_CHANGES, Decision.REVISE):
@@ -596,19 +661,24 @@ def review_decide(*, review: Review, actor: User, decision: str, comment: str = 
     decisions = list(review_round.reviews.values_list("decision", flat=True))
     if Decision.REVISE in decisions:
         review_round.closed_at, review_round.outcome = timezone.now(), "revise"
-        _set_all_sections(coalition, SectionStatus.DRAFT, actor)
+        _set_all_sections(coalition, SectionStatus.DRAFT)
     elif Decision.PENDING not in decisions:
         review_round.closed_at, review_round.outcome = timezone.now(), "approved"
-        _set_all_sections(coalition, SectionStatus.APPROVED, actor)
+        _set_all_sections(coalition, SectionStatus.APPROVED)
     review_round.save()
+    coalition_event_record(
+        coalition, EventKind.REVIEW_DECIDED, actor.user, label=str(review.get_decision_display())
+    )
     return review
 
 
 @transaction.atomic
-def map_version_freeze(*, coalition: Coalition, actor: User) -> MapVersion:
+def map_version_freeze(*, actor: Membership) -> MapVersion:
     """Freeze the MAP as it stands: a new numbered, immutable version."""
     from plans.map.document import build_document
 
+    require(actor, Can.RUN)
+    coalition = actor.coalition
     last = (
         MapVersion.objects.select_for_update()
         .filter(coalition=coalition)
@@ -621,74 +691,98 @@ def map_version_freeze(*, coalition: Coalition, actor: User) -> MapVersion:
     )
     approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
     document = build_document(coalition, version=number)
-    return MapVersion.objects.create(
+    version = MapVersion.objects.create(
         coalition=coalition,
         number=number,
         document=document,
         release_name=document["release_name"],
         approved=approved,
-        frozen_by=actor,
+        frozen_by=actor.user,
     )
+    coalition_event_record(coalition, EventKind.VERSION_FROZEN, actor.user, label=str(number))
+    return version
 
 
 @transaction.atomic
-def map_version_publish(*, version: MapVersion, actor: User) -> MapVersion:
-    """Make an approved version public (Step 9), with its PDF. Opt-in and revocable."""
+def map_version_publish(*, version: MapVersion, actor: Membership) -> MapVersion:
+    """Make an approved version public (Step 9), with its PDF. Opt-in and revocable.
+
+    Who published is the VERSION_PUBLISHED event of the coalition's audit log.
+    """
+    _require_in(actor, Can.RUN, version)
     if not version.approved:
         raise ValidationError(_("Only a version frozen after approval can be published."))
     if not version.exports.filter(status=JobStatus.SUCCEEDED).exists():
         raise ValidationError(_("Export this version as a PDF first, so it can be published."))
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
+    coalition_event_record(
+        actor.coalition, EventKind.VERSION_PUBLISHED, actor.user, label=str(version.number)
+    )
     return version
 
 
 @transaction.atomic
-def map_version_unpublish(*, version: MapVersion, actor: User) -> MapVersion:
+def map_version_unpublish(*, version: MapVersion, actor: Membership) -> MapVersion:
+    _require_in(actor, Can.RUN, version)
     version.published_at = None
     version.save(update_fields=["published_at"])
+    coalition_event_record(
+        actor.coalition, EventKind.VERSION_UNPUBLISHED, actor.user, label=str(version.number)
+    )
     return version
 
 
 # --- PDF export --------------------------------------------------------------------------------
 
+EXPORT_STEPS = 4  # document, HTML, PDF, stored
+
 
 @transaction.atomic
-def plan_export_start(
-    *, coalition: Coalition, actor: User, version: MapVersion | None = None
-) -> PlanExport:
-    """Create the export row and queue the rendering once the row is committed."""
+def plan_export_start(*, actor: Membership, version: MapVersion | None = None) -> PlanExport:
+    """Create the export row of a frozen version (or of the current draft) and queue the
+    rendering once the row is committed."""
     from plans.map.tasks import plan_export_run_task
 
-    if version is not None and version.coalition_id != coalition.pk:
-        raise ValidationError(_("No such version."))
+    if version is None:
+        require(actor, Can.CONTRIBUTE)
+    else:
+        _require_in(actor, Can.CONTRIBUTE, version)
+    coalition = actor.coalition
     active = PlanExport.objects.filter(
         coalition=coalition, version=version, status__in=(JobStatus.PENDING, JobStatus.RUNNING)
     )
     if active.exists():
         raise ValidationError(_("This export is already being made."))
     export = PlanExport.objects.create(
-        coalition=coalition, version=version, started_by=actor, progress_total=4
+        coalition=coalition, version=version, started_by=actor.user, progress_total=EXPORT_STEPS
     )
+    what = _("version %(n)s") % {"n": version.number} if version else _("the draft")
+    coalition_event_record(coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
     job_enqueue_on_commit(export, plan_export_run_task)
     return export
 
 
 def plan_export_run(*, export: PlanExport) -> PlanExport:
-    """Render the PDF of a frozen version (its stored document) or of the current draft."""
+    """Render the PDF of a frozen version (its stored document) or of the current draft.
+
+    Run by ``plan_export_run_task`` through ``core.jobs.job_run``, which claims the row and
+    fails it if rendering raises.
+    """
     from plans.map.document import build_document
     from plans.map.pdf import document_pdf
 
-    job_progress(export, done=0, total=4)
+    job_progress(export, done=0, total=EXPORT_STEPS)
     version = export.version
     document = version.document if version is not None else build_document(export.coalition)
     job_progress(export, done=1)
+    # document_pdf reports step 2 (HTML ready) itself; 3 is the PDF, 4 the stored file.
     pdf, pages = document_pdf(document, progress=lambda n: job_progress(export, done=n))
     job_progress(export, done=3)
     with transaction.atomic():
         export.file.save(f"export-{export.pk}.pdf", ContentFile(pdf), save=False)
         export.size, export.pages = len(pdf), pages
         export.save(update_fields=["file", "size", "pages"])
-    job_progress(export, done=4)
+    job_progress(export, done=EXPORT_STEPS)
     job_succeed(export, _("%(n)s pages.") % {"n": pages})
     return export

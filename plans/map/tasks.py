@@ -1,19 +1,22 @@
+"""The MAP's background job: one thin task around ``plan_export_run``."""
+
 from __future__ import annotations
+
+from typing import cast
 
 from celery import shared_task
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import job_run
 from plans.map.models import PlanExport
+from plans.map.services import plan_export_run
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, acks_late=True)
 def plan_export_run_task(export_id: int) -> None:
-    from plans.map.services import plan_export_run
-
     job_run(
         PlanExport,
         export_id,
-        lambda export: plan_export_run(export=export),  # type: ignore[arg-type]
+        lambda job: plan_export_run(export=cast(PlanExport, job)),
         failure_message=_("The PDF could not be made. Try again, or tell us."),
     )

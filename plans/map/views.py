@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,17 +19,12 @@ from coalitions.web import coalition_page_context, coalition_view, form_save
 from core.models import JobStatus
 from plans.map import document as doc_module
 from plans.map import forms, metric_data, selectors, services
-from plans.map.models import (
-    MapSectionDraft,
-    MapVersion,
-    Measure,
-    PlanExport,
-    PriorityArea,
-    Review,
-    StrategicAction,
-    TheoryOfChange,
-    Vision,
-)
+from plans.map.models import PlanExport, StrategicAction
+
+
+def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
+    """A record's values for the fields its form declares (none for a new record)."""
+    return {f: getattr(record, f) for f in form_class.base_fields} if record else {}
 
 
 def _edit_page(
@@ -53,19 +48,16 @@ def _edit_page(
 @coalition_view(Can.VIEW)
 @require_GET
 def strategy(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
-    actions = coalition.strategic_actions.select_related("priority_area", "working_group")
     return render(
         request,
         "plans/map/strategy.html",
         coalition_page_context(
             coalition,
             membership,
-            vision=Vision.objects.filter(coalition=coalition).first(),
+            vision=selectors.vision(coalition),
             areas=coalition.priority_areas.all(),
-            theories=TheoryOfChange.objects.filter(coalition=coalition).select_related(
-                "priority_area"
-            ),
-            actions=actions.prefetch_related("elements"),
+            theories=selectors.theories(coalition),
+            actions=selectors.strategic_actions(coalition),
             gaps=len(selectors.coverage(coalition)),
         ),
     )
@@ -76,7 +68,7 @@ def strategy(request: HttpRequest, coalition: Coalition, membership: Membership)
 def import_worksheets(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
-    made = services.strategy_import_from_worksheets(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+    made = services.strategy_import_from_worksheets(actor=membership)
     messages.success(
         request,
         _(
@@ -96,24 +88,14 @@ def import_worksheets(
 @coalition_view(Can.CONTRIBUTE)
 @require_http_methods(["GET", "POST"])
 def vision(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
-    current = Vision.objects.filter(coalition=coalition).first()
-    initial = (
-        {
-            "statement": current.statement,
-            "adopted_on": current.adopted_on,
-            "adopted_how": current.adopted_how,
-        }
-        if current
-        else {}
-    )
-    form = forms.VisionForm(request.POST or None, initial=initial)
+    current = selectors.vision(coalition)
+    form = forms.VisionForm(request.POST or None, initial=_initial(current, forms.VisionForm))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         saved = form_save(
             form,
             lambda: services.vision_save(
-                coalition=coalition,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 statement=d["statement"],
                 adopted_on=d["adopted_on"],
                 adopted_how=d["adopted_how"],
@@ -132,29 +114,15 @@ def vision(request: HttpRequest, coalition: Coalition, membership: Membership) -
 def priority_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, priority_id: int = 0
 ) -> HttpResponse:
-    area = (
-        selectors.owned(PriorityArea.objects.filter(coalition=coalition), coalition, priority_id)
-        if priority_id
-        else None
-    )
-    initial = (
-        {
-            "name": area.name,
-            "pillar": area.pillar,
-            "predictors": area.predictors,
-            "rationale": area.rationale,
-        }
-        if area
-        else {}
-    )
+    area = selectors.priority_area_get(coalition, priority_id) if priority_id else None
+    initial = _initial(area, forms.PriorityAreaForm)
     form = forms.PriorityAreaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if form_save(
             form,
             lambda: services.priority_area_save(
-                coalition=coalition,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 area=area,
                 name=d["name"],
                 pillar=d["pillar"],
@@ -171,8 +139,8 @@ def priority_edit(
 def priority_delete(
     request: HttpRequest, coalition: Coalition, membership: Membership, priority_id: int
 ) -> HttpResponse:
-    area = selectors.owned(PriorityArea.objects.filter(coalition=coalition), coalition, priority_id)
-    services.priority_area_delete(area=area, actor=request.user)  # type: ignore[arg-type]
+    area = selectors.priority_area_get(coalition, priority_id)
+    services.priority_area_delete(area=area, actor=membership)
     return redirect("map:strategy", coalition.pk)
 
 
@@ -181,26 +149,15 @@ def priority_delete(
 def theory_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, theory_id: int = 0
 ) -> HttpResponse:
-    theory = (
-        selectors.owned(TheoryOfChange.objects.filter(coalition=coalition), coalition, theory_id)
-        if theory_id
-        else None
-    )
-    initial: dict[str, Any] = {}
-    if theory:
-        initial = {
-            f: getattr(theory, f)
-            for f in ("priority_area", "problem", "solution", "impact_medium", "impact_long")
-        }
-        initial["statement"] = theory.statement
+    theory = selectors.theory_get(coalition, theory_id) if theory_id else None
+    initial = _initial(theory, forms.TheoryForm)
     form = forms.TheoryForm(request.POST or None, initial=initial, coalition=coalition)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if form_save(
             form,
             lambda: services.theory_save(
-                coalition=coalition,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 theory=theory,
                 **d,
             ),
@@ -214,30 +171,13 @@ def theory_edit(
 def theory_delete(
     request: HttpRequest, coalition: Coalition, membership: Membership, theory_id: int
 ) -> HttpResponse:
-    theory = selectors.owned(
-        TheoryOfChange.objects.filter(coalition=coalition), coalition, theory_id
-    )
-    services.theory_delete(theory=theory, actor=request.user)  # type: ignore[arg-type]
+    theory = selectors.theory_get(coalition, theory_id)
+    services.theory_delete(theory=theory, actor=membership)
     return redirect("map:strategy", coalition.pk)
 
 
 def _action_initial(action: StrategicAction) -> dict[str, Any]:
-    initial: dict[str, Any] = {
-        f: getattr(action, f)
-        for f in (
-            "title",
-            "description",
-            "priority_area",
-            "action_types",
-            "systems_conditions",
-            "target_population",
-            "lead_organisation",
-            "partners",
-            "start_date",
-            "end_date",
-            "working_group",
-        )
-    }
+    initial = _initial(action, forms.ActionForm)
     for kind in forms.ELEMENT_FIELDS:
         initial[kind] = "\n".join(e.text for e in action.elements.all() if e.kind == kind)
     return initial
@@ -248,11 +188,7 @@ def _action_initial(action: StrategicAction) -> dict[str, Any]:
 def action_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, action_id: int = 0
 ) -> HttpResponse:
-    action = (
-        selectors.owned(StrategicAction.objects.filter(coalition=coalition), coalition, action_id)
-        if action_id
-        else None
-    )
+    action = selectors.strategic_action_get(coalition, action_id) if action_id else None
     initial = _action_initial(action) if action else {}
     form = forms.ActionForm(request.POST or None, initial=initial, coalition=coalition)
     if request.method == "POST" and form.is_valid():
@@ -260,8 +196,7 @@ def action_edit(
         if form_save(
             form,
             lambda: services.strategic_action_save(
-                coalition=coalition,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 action=action,
                 fields=fields,
                 elements=form.element_lines(),
@@ -277,10 +212,8 @@ def action_edit(
 def action_delete(
     request: HttpRequest, coalition: Coalition, membership: Membership, action_id: int
 ) -> HttpResponse:
-    action = selectors.owned(
-        StrategicAction.objects.filter(coalition=coalition), coalition, action_id
-    )
-    services.strategic_action_delete(action=action, actor=request.user)  # type: ignore[arg-type]
+    action = selectors.strategic_action_get(coalition, action_id)
+    services.strategic_action_delete(action=action, actor=membership)
     messages.info(request, _("Action deleted. Its measures are flagged in the measurement plan."))
     return redirect("map:strategy", coalition.pk)
 
@@ -298,7 +231,7 @@ def measures(request: HttpRequest, coalition: Coalition, membership: Membership)
             coalition,
             membership,
             groups=selectors.measurement_plan(coalition),
-            metrics_available=metric_data.metrics_available(),
+            release_name=metric_data.active_release_name(),
         ),
     )
 
@@ -313,16 +246,13 @@ def coverage(request: HttpRequest, coalition: Coalition, membership: Membership)
     )
 
 
-_MEASURE_FIELDS = list(forms.MeasureForm.base_fields)
-
-
 @coalition_view(Can.CONTRIBUTE)
 @require_http_methods(["GET", "POST"])
 def measure_edit(
     request: HttpRequest, coalition: Coalition, membership: Membership, measure_id: int
 ) -> HttpResponse:
-    measure = selectors.owned(Measure.objects.filter(coalition=coalition), coalition, measure_id)
-    initial = {f: getattr(measure, f) for f in _MEASURE_FIELDS}
+    measure = selectors.measure_get(coalition, measure_id)
+    initial = _initial(measure, forms.MeasureForm)
     form = forms.MeasureForm(request.POST or None, initial=initial)
     if (
         request.method == "POST"
@@ -331,7 +261,7 @@ def measure_edit(
             form,
             lambda: services.measure_save(
                 measure=measure,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 fields=form.cleaned_data,
             ),
         )
@@ -352,9 +282,9 @@ def measure_edit(
 def measure_dismiss(
     request: HttpRequest, coalition: Coalition, membership: Membership, measure_id: int
 ) -> HttpResponse:
-    measure = selectors.owned(Measure.objects.filter(coalition=coalition), coalition, measure_id)
+    measure = selectors.measure_get(coalition, measure_id)
     try:
-        services.measure_dismiss(measure=measure, actor=request.user)  # type: ignore[arg-type]
+        services.measure_dismiss(measure=measure, actor=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("map:measures", coalition.pk)
@@ -388,16 +318,11 @@ def section(
     request: HttpRequest, coalition: Coalition, membership: Membership, key: str
 ) -> HttpResponse:
     spec = selectors.section_spec(key)
+    # Display flags only: map_section_save refuses a viewer's post and a non-manager's owner.
     can_run = role_allows(membership.role, Can.RUN)
     can_edit = role_allows(membership.role, Can.CONTRIBUTE)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
-    draft = MapSectionDraft.objects.filter(coalition=coalition, key=key).first()
-    initial = (
-        {"narrative": draft.narrative, "owner": draft.owner, "status": draft.status}
-        if draft
-        else {}
-    )
+    draft = selectors.section_draft(coalition, key)
+    initial = _initial(draft, forms.SectionForm)
     form = forms.SectionForm(
         request.POST or None, initial=initial, coalition=coalition, can_run=can_run
     )
@@ -407,9 +332,8 @@ def section(
         if form_save(
             form,
             lambda: services.map_section_save(
-                coalition=coalition,
+                actor=membership,
                 key=key,
-                actor=request.user,  # type: ignore[arg-type]
                 narrative=d["narrative"],
                 **extra,
             ),
@@ -444,8 +368,7 @@ def review_request(
         if form_save(
             form,
             lambda: services.review_round_start(
-                coalition=coalition,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 reviewers=[(m, d["reviewer_type"]) for m in d["reviewers"]],
                 note=d["note"],
             ),
@@ -460,15 +383,10 @@ def review_request(
 def review_decide(
     request: HttpRequest, coalition: Coalition, membership: Membership, review_id: int
 ) -> HttpResponse:
-    review = selectors.owned(
-        Review.objects.filter(round__coalition=coalition).select_related("round", "reviewer"),
-        coalition,
-        review_id,
-    )
+    review = selectors.review_get(coalition, review_id)
+    # Display flag only: review_decide refuses anyone but the reviewer.
     mine = review.reviewer_id == membership.pk
-    if request.method == "POST" and not mine:
-        raise PermissionDenied
-    form = forms.DecisionForm(request.POST or None) if mine else None
+    form = forms.DecisionForm(request.POST or None) if mine or request.method == "POST" else None
     if (
         form is not None
         and request.method == "POST"
@@ -477,7 +395,7 @@ def review_decide(
             form,
             lambda: services.review_decide(
                 review=review,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=membership,
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
             ),
@@ -488,7 +406,9 @@ def review_decide(
     return render(
         request,
         "plans/map/review.html",
-        coalition_page_context(coalition, membership, review=review, form=form, mine=mine),
+        coalition_page_context(
+            coalition, membership, review=review, form=form if mine else None, mine=mine
+        ),
     )
 
 
@@ -497,13 +417,9 @@ def review_decide(
 def version_freeze(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
-    version = services.map_version_freeze(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+    version = services.map_version_freeze(actor=membership)
     messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
     return redirect("map:version", coalition.pk, version.pk)
-
-
-def _version(coalition: Coalition, version_id: int) -> MapVersion:
-    return selectors.owned(MapVersion.objects.filter(coalition=coalition), coalition, version_id)
 
 
 @coalition_view(Can.VIEW)
@@ -511,7 +427,7 @@ def _version(coalition: Coalition, version_id: int) -> MapVersion:
 def version(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
-    v = _version(coalition, version_id)
+    v = selectors.version_get(coalition, version_id)
     return render(
         request,
         "plans/map/version.html",
@@ -532,7 +448,7 @@ def version(
 def version_compare(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
-    v = _version(coalition, version_id)
+    v = selectors.version_get(coalition, version_id)
     later = selectors.next_version(v)
     newer = later.document if later else doc_module.build_document(coalition)
     return render(
@@ -553,9 +469,9 @@ def version_compare(
 def version_publish(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
-    v = _version(coalition, version_id)
+    v = selectors.version_get(coalition, version_id)
     try:
-        services.map_version_publish(version=v, actor=request.user)  # type: ignore[arg-type]
+        services.map_version_publish(version=v, actor=membership)
         messages.success(request, _("Version %(n)s is public.") % {"n": v.number})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -567,8 +483,8 @@ def version_publish(
 def version_unpublish(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
-    v = _version(coalition, version_id)
-    services.map_version_unpublish(version=v, actor=request.user)  # type: ignore[arg-type]
+    v = selectors.version_get(coalition, version_id)
+    services.map_version_unpublish(version=v, actor=membership)
     messages.success(request, _("Version %(n)s is no longer public.") % {"n": v.number})
     return redirect("map:version", coalition.pk, v.pk)
 
@@ -582,17 +498,13 @@ def export_start(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
     version_id = request.POST.get("version") or ""
-    v = _version(coalition, int(version_id)) if version_id.isdigit() else None
+    v = selectors.version_get(coalition, int(version_id)) if version_id.isdigit() else None
     try:
-        services.plan_export_start(coalition=coalition, actor=request.user, version=v)  # type: ignore[arg-type]
+        services.plan_export_start(actor=membership, version=v)
         messages.success(request, _("The PDF is being made. This page shows its progress."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("map:plan", coalition.pk)
-
-
-def _export(coalition: Coalition, export_id: int) -> PlanExport:
-    return selectors.owned(selectors.exports(coalition), coalition, export_id)
 
 
 @coalition_view(Can.VIEW)
@@ -603,7 +515,7 @@ def export_status(
     return render(
         request,
         "plans/map/_export_row.html",
-        {"export": _export(coalition, export_id), "coalition": coalition},
+        {"export": selectors.export_get(coalition, export_id), "coalition": coalition},
     )
 
 
@@ -625,7 +537,7 @@ def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileRes
 def export_download(
     request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
 ) -> HttpResponseBase:
-    export = _export(coalition, export_id)
+    export = selectors.export_get(coalition, export_id)
     suffix = f"v{export.version.number}" if export.version else "draft"
     response = _pdf_response(export, f"mobility-action-plan-{suffix}.pdf", attachment=True)
     response["Cache-Control"] = "private, no-store"
@@ -657,7 +569,3 @@ def public_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     if export is None:
         raise Http404
     return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf", attachment=False)
-
-
-def public_url(request: HttpRequest, v: MapVersion) -> str:
-    return request.build_absolute_uri(reverse("map_public:plan", args=[v.public_token]))

@@ -23,3 +23,9 @@ def coalition(team):
 @pytest.fixture
 def pm_user(team):
     return team["project_manager"].user
+
+
+@pytest.fixture
+def pm(team):
+    """The project manager's membership: the actor of the services."""
+    return team["project_manager"]

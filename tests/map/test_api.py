@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from core.models import JobStatus
 from plans.map.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_priority_area_of_another_coalition_cannot_be_used(api_client, coalition
     from tests.factories import MembershipFactory
 
     other = MembershipFactory(role="project_manager")
-    foreign = services.priority_area_save(coalition=other.coalition, actor=other.user, name="X")
+    foreign = services.priority_area_save(actor=other, name="X")
     api_client.force_login(team["member"].user)
     r = api_client.post(
         _url("map-theory-list", coalition),
@@ -133,7 +134,7 @@ def test_sections_reviews_versions_and_exports(
         )
     assert export.status_code == 202
     detail = api_client.get(_url("map-export-detail", coalition, export.json()["id"])).json()
-    assert detail["status"] == "succeeded" and detail["download_url"].endswith("/download/")
+    assert detail["status"] == JobStatus.SUCCEEDED and detail["download_url"].endswith("/download/")
     published = api_client.post(_url("map-version-publication", coalition, version["id"]))
     assert published.status_code == 200 and published.json()["published"] is True
     assert api_client.get(published.json()["public_url"]).status_code == 200

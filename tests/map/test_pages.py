@@ -100,8 +100,6 @@ def test_an_empty_section_says_so(client, coalition, team):
     )
     from plans.map import services
 
-    services.map_section_save(
-        coalition=coalition, key="M2", actor=team["member"].user, narrative="Why we began."
-    )
+    services.map_section_save(key="M2", actor=team["member"], narrative="Why we began.")
     page = client.get(reverse("map:section", args=[coalition.pk, "M2"])).content.decode()
     assert "This section is not written yet." not in page and "Why we began." in page

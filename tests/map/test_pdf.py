@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.urls import reverse
 
+from core.models import JobStatus
 from plans.map import pdf, services
 from plans.map.document import build_document
 from plans.map.models import PlanExport
@@ -94,12 +95,11 @@ def test_fetcher_refuses_files_network_and_escapes(trap_server, tmp_path):
     assert "TOP-SECRET-LOCAL-FILE" not in pdf_text(data, tmp_path)
 
 
-def test_user_html_is_sanitised_before_the_pdf(coalition, pm_user, trap_server, tmp_path):
+def test_user_html_is_sanitised_before_the_pdf(coalition, pm, trap_server, tmp_path):
     base, hits = trap_server
     services.map_section_save(
-        coalition=coalition,
         key="M1",
-        actor=pm_user,
+        actor=pm,
         narrative=(
             f'Hello **world** <img src="{base}/a.png"> <script>alert(1)</script>'
             f'<link rel="stylesheet" href="{base}/b.css"> [file](file:///etc/passwd) '
@@ -116,11 +116,10 @@ def test_user_html_is_sanitised_before_the_pdf(coalition, pm_user, trap_server, 
     assert "alert(1)" not in pdf_text(data, tmp_path)
 
 
-def test_pdf_has_sections_in_order_contents_and_tags(coalition, pm_user, tmp_path):
-    services.vision_save(coalition=coalition, actor=pm_user, statement="Everyone thrives here.")
+def test_pdf_has_sections_in_order_contents_and_tags(coalition, pm, tmp_path):
+    services.vision_save(actor=pm, statement="Everyone thrives here.")
     services.strategic_action_save(
-        coalition=coalition,
-        actor=pm_user,
+        actor=pm,
         fields={"title": "Living wage ordinance"},
         elements={"input": "Two staff", "outcome_long": "Higher incomes"},
     )
@@ -149,12 +148,12 @@ def test_pdf_has_sections_in_order_contents_and_tags(coalition, pm_user, tmp_pat
 
 
 def test_export_job_stores_a_private_file(
-    client, team, coalition, pm_user, django_capture_on_commit_callbacks
+    client, team, coalition, pm, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):  # eager Celery runs on commit
-        export = services.plan_export_start(coalition=coalition, actor=pm_user)
+        export = services.plan_export_start(actor=pm)
     export = PlanExport.objects.get(pk=export.pk)
-    assert export.status == "succeeded", export.error_report
+    assert export.status == JobStatus.SUCCEEDED, export.error_report
     assert export.pages >= 12 and export.size > 1000
     assert export.progress_done == export.progress_total == 4
     url = reverse("map:export_download", args=[coalition.pk, export.pk])
@@ -182,18 +181,17 @@ def test_export_of_another_coalition_is_not_found(client, team, coalition, pm_us
     from tests.factories import MembershipFactory
 
     other = MembershipFactory(role="project_manager")
-    export = PlanExport.objects.create(coalition=other.coalition, status="succeeded")
+    export = PlanExport.objects.create(coalition=other.coalition, status=JobStatus.SUCCEEDED)
     client.force_login(team["project_manager"].user)
     url = reverse("map:export_download", args=[coalition.pk, export.pk])
     assert client.get(url).status_code == 404
 
 
-def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm_user, tmp_path):
+def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm, tmp_path):
     from django.utils import translation
 
     services.strategic_action_save(
-        coalition=coalition,
-        actor=pm_user,
+        actor=pm,
         fields={"title": "Vivienda", "lead_organisation": "Ciudad"},
         elements={},
     )

@@ -20,8 +20,7 @@ def pm():
 
 def _action(pm, **elements):
     return services.strategic_action_save(
-        coalition=pm.coalition,
-        actor=pm.user,
+        actor=pm,
         fields={"title": "Living wage campaign", "action_types": ["policy"]},
         elements=elements,
     )
@@ -29,8 +28,7 @@ def _action(pm, **elements):
 
 def test_theory_of_change_follows_the_toolkit_formula(pm):
     theory = services.theory_save(
-        coalition=pm.coalition,
-        actor=pm.user,
+        actor=pm,
         problem="many residents cannot cover basic needs.",
         solution="campaign for a living wage",
         impact_medium="more jobs pay a living wage",
@@ -41,8 +39,7 @@ def test_theory_of_change_follows_the_toolkit_formula(pm):
         "wage, which will lead to more jobs pay a living wage, thereby residents are healthier."
     )
     theory = services.theory_save(
-        coalition=pm.coalition,
-        actor=pm.user,
+        actor=pm,
         theory=theory,
         problem="p",
         solution="s",
@@ -53,32 +50,28 @@ def test_theory_of_change_follows_the_toolkit_formula(pm):
 
 def test_one_overall_theory_and_one_per_priority_area(pm):
     area = services.priority_area_save(
-        coalition=pm.coalition,
-        actor=pm.user,
+        actor=pm,
         name="Jobs",
         pillar="rewarding-work",
         predictors=["employment-opportunities"],
     )
-    services.theory_save(coalition=pm.coalition, actor=pm.user, problem="p", solution="s")
-    services.theory_save(
-        coalition=pm.coalition, actor=pm.user, problem="p", solution="s", priority_area=area
-    )
+    services.theory_save(actor=pm, problem="p", solution="s")
+    services.theory_save(actor=pm, problem="p", solution="s", priority_area=area)
     with pytest.raises(ValidationError):
-        services.theory_save(coalition=pm.coalition, actor=pm.user, problem="p", solution="s")
+        services.theory_save(actor=pm, problem="p", solution="s")
     assert TheoryOfChange.objects.count() == 2
 
 
 def test_priority_area_checks_pillar_and_predictors(pm):
     with pytest.raises(ValidationError, match="another pillar"):
         services.priority_area_save(
-            coalition=pm.coalition,
-            actor=pm.user,
+            actor=pm,
             name="Jobs",
             pillar="rewarding-work",
             predictors=["access-to-preschool"],
         )
     with pytest.raises(ValidationError):
-        services.priority_area_save(coalition=pm.coalition, actor=pm.user, name="X", pillar="nope")
+        services.priority_area_save(actor=pm, name="X", pillar="nope")
 
 
 def test_every_element_gets_a_measure_row(pm):
@@ -108,10 +101,9 @@ def test_every_element_gets_a_measure_row(pm):
 def test_renaming_an_element_keeps_its_measure(pm):
     action = _action(pm, input="Two staff\nCity funding")
     funding = Measure.objects.get(element_text="City funding")
-    services.measure_save(measure=funding, actor=pm.user, fields={"measure": "Dollars budgeted"})
+    services.measure_save(measure=funding, actor=pm, fields={"measure": "Dollars budgeted"})
     _action_again = services.strategic_action_save(
-        coalition=pm.coalition,
-        actor=pm.user,
+        actor=pm,
         action=action,
         fields={},
         elements={"input": "Two staff\nCity and county funding"},
@@ -125,8 +117,7 @@ def test_renaming_an_element_keeps_its_measure(pm):
 def test_deleting_an_element_flags_its_measure(pm):
     action = _action(pm, input="Two staff\nCity funding")
     services.strategic_action_save(
-        coalition=pm.coalition,
-        actor=pm.user,
+        actor=pm,
         action=action,
         fields={},
         elements={"input": "City funding"},
@@ -134,16 +125,14 @@ def test_deleting_an_element_flags_its_measure(pm):
     staff = Measure.objects.get(element_text="Two staff")
     assert staff.is_orphaned and staff.element is None
     assert not Measure.objects.get(element_text="City funding").is_orphaned
-    services.measure_dismiss(measure=staff, actor=pm.user)
+    services.measure_dismiss(measure=staff, actor=pm)
     with pytest.raises(ValidationError):
-        services.measure_dismiss(
-            measure=Measure.objects.get(element_text="City funding"), actor=pm.user
-        )
+        services.measure_dismiss(measure=Measure.objects.get(element_text="City funding"), actor=pm)
 
 
 def test_deleting_an_action_flags_all_its_measures(pm):
     action = _action(pm, input="Staff", output="Report")
-    services.strategic_action_delete(action=action, actor=pm.user)
+    services.strategic_action_delete(action=action, actor=pm)
     assert Measure.objects.count() == 2
     assert all(m.is_orphaned for m in Measure.objects.all())
     assert set(Measure.objects.values_list("action_title", flat=True)) == {action.title}
@@ -153,12 +142,12 @@ def test_measure_checks_choices_and_gap_targets(pm):
     _action(pm, outcome_long="Fewer families in poverty")
     m = Measure.objects.get()
     with pytest.raises(ValidationError):
-        services.measure_save(measure=m, actor=pm.user, fields={"frequency": "hourly"})
+        services.measure_save(measure=m, actor=pm, fields={"frequency": "hourly"})
     with pytest.raises(ValidationError):
-        services.measure_save(measure=m, actor=pm.user, fields={"gap_reduction_percent": 50})
+        services.measure_save(measure=m, actor=pm, fields={"gap_reduction_percent": 50})
     m = services.measure_save(
         measure=m,
-        actor=pm.user,
+        actor=pm,
         fields={
             "gap_subgroup": "Black residents",
             "gap_reduction_percent": 50,
@@ -224,7 +213,7 @@ def test_strategy_is_imported_from_the_worksheets(pm):
             ]
         },
     )
-    made = services.strategy_import_from_worksheets(coalition=c, actor=pm.user)
+    made = services.strategy_import_from_worksheets(actor=pm)
     assert made == {"vision": 1, "priorities": 1, "theories": 0, "actions": 1, "measures": 1}
     staff = c.measures.get(element_text="Staff time")
     assert (staff.measure, staff.frequency, staff.responsible) == (
@@ -236,5 +225,5 @@ def test_strategy_is_imported_from_the_worksheets(pm):
     action = c.strategic_actions.get()
     assert action.priority_area.name == "Jobs paying living wages"
     assert c.measures.count() == 3
-    again = services.strategy_import_from_worksheets(coalition=c, actor=pm.user)
+    again = services.strategy_import_from_worksheets(actor=pm)
     assert again == {"vision": 0, "priorities": 0, "theories": 0, "actions": 0, "measures": 0}

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.models import JobStatus
 from plans.map import services
 from tests.conftest import wait_for
 from tests.factories import MembershipFactory
@@ -11,14 +12,14 @@ pytestmark = [pytest.mark.worker]
 
 def test_real_worker_renders_the_pdf(celery_worker_process):
     pm = MembershipFactory(role="project_manager")
-    services.vision_save(coalition=pm.coalition, actor=pm.user, statement="Everyone thrives.")
-    export = services.plan_export_start(coalition=pm.coalition, actor=pm.user)
+    services.vision_save(actor=pm, statement="Everyone thrives.")
+    export = services.plan_export_start(actor=pm)
 
     def finished():
         export.refresh_from_db()
         return export.status in ("succeeded", "failed")
 
     assert wait_for(finished, timeout=120), f"export still {export.status}"
-    assert export.status == "succeeded", export.error_report
+    assert export.status == JobStatus.SUCCEEDED, export.error_report
     assert export.task_id and export.pages >= 12
     assert export.file.open("rb").read(5) == b"%PDF-"

@@ -1,18 +1,17 @@
 """The strategy and MAP API under /api/coalitions/{coalition_pk}/: thin views over services.
 
-Reads need any role; strategy writes need a member; reviews, versions and publishing need the
-project manager. Every queryset is scoped to the coalition the access helper resolved.
+Reads need any role; writes need at least a member here, and the services check the rest
+(reviews, versions and publishing: the project manager; a decision: its reviewer). Records are
+looked up through the selectors of the coalition the access helper resolved.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,35 +21,12 @@ from coalitions.permissions import Can
 from core.models import JobStatus
 from plans.map import selectors, services
 from plans.map.api import serializers as s
-from plans.map.models import (
-    MapSectionDraft,
-    MapVersion,
-    Measure,
-    PlanExport,
-    PriorityArea,
-    Review,
-    StrategicAction,
-    TheoryOfChange,
-    Vision,
-)
+from plans.map.models import MapSectionDraft, Vision
 
 
 class _Scoped(CoalitionScopedMixin, APIView):
     read_action = Can.VIEW
     write_action = Can.CONTRIBUTE
-
-    def one(self, queryset: QuerySet, pk: int) -> Any:
-        found = queryset.filter(pk=pk).first()
-        if found is None:
-            raise NotFound()
-        return found
-
-    def run(self, write: Any) -> Any:
-        return write()
-
-    @property
-    def actor(self) -> Any:
-        return self.request.user
 
 
 class VisionView(_Scoped):
@@ -58,18 +34,14 @@ class VisionView(_Scoped):
 
     @extend_schema(responses=s.VisionSerializer)
     def get(self, request: Request, coalition_pk: int) -> Response:
-        vision = Vision.objects.filter(coalition=self.coalition).first() or Vision()
+        vision = selectors.vision(self.coalition) or Vision()
         return Response(s.VisionSerializer(vision).data)
 
     @extend_schema(request=s.VisionSerializer, responses=s.VisionSerializer)
     def put(self, request: Request, coalition_pk: int) -> Response:
         ser = s.VisionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        vision = self.run(
-            lambda: services.vision_save(
-                coalition=self.coalition, actor=self.actor, **ser.validated_data
-            )
-        )
+        vision = services.vision_save(actor=self.membership, **ser.validated_data)
         return Response(s.VisionSerializer(vision).data)
 
 
@@ -84,25 +56,19 @@ class PriorityAreaListView(_Scoped):
     def post(self, request: Request, coalition_pk: int) -> Response:
         ser = s.PriorityAreaSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        area = self.run(
-            lambda: services.priority_area_save(
-                coalition=self.coalition, actor=self.actor, **ser.validated_data
-            )
-        )
+        area = services.priority_area_save(actor=self.membership, **ser.validated_data)
         return Response(s.PriorityAreaSerializer(area).data, status=status.HTTP_201_CREATED)
 
 
 class PriorityAreaDetailView(_Scoped):
-    def area(self, pk: int) -> PriorityArea:
-        return self.one(self.coalition.priority_areas.all(), pk)
-
     @extend_schema(responses=s.PriorityAreaSerializer)
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        return Response(s.PriorityAreaSerializer(self.area(pk)).data)
+        area = selectors.priority_area_get(self.coalition, pk)
+        return Response(s.PriorityAreaSerializer(area).data)
 
     @extend_schema(request=s.PriorityAreaSerializer, responses=s.PriorityAreaSerializer)
     def patch(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        area = self.area(pk)
+        area = selectors.priority_area_get(self.coalition, pk)
         ser = s.PriorityAreaSerializer(area, data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         d = {
@@ -113,16 +79,13 @@ class PriorityAreaDetailView(_Scoped):
             **ser.validated_data,
         }
         d.pop("position", None)
-        area = self.run(
-            lambda: services.priority_area_save(
-                coalition=self.coalition, actor=self.actor, area=area, **d
-            )
-        )
+        area = services.priority_area_save(actor=self.membership, area=area, **d)
         return Response(s.PriorityAreaSerializer(area).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        services.priority_area_delete(area=self.area(pk), actor=self.actor)
+        area = selectors.priority_area_get(self.coalition, pk)
+        services.priority_area_delete(area=area, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -131,44 +94,34 @@ class TheoryListView(_Scoped):
 
     @extend_schema(responses=s.TheorySerializer(many=True))
     def get(self, request: Request, coalition_pk: int) -> Response:
-        rows = TheoryOfChange.objects.filter(coalition=self.coalition)
+        rows = selectors.theories(self.coalition)
         return Response(s.TheorySerializer(rows, many=True).data)
 
     @extend_schema(request=s.TheorySerializer, responses=s.TheorySerializer)
     def post(self, request: Request, coalition_pk: int) -> Response:
         ser = s.TheorySerializer(data=request.data, coalition=self.coalition)
         ser.is_valid(raise_exception=True)
-        theory = self.run(
-            lambda: services.theory_save(
-                coalition=self.coalition, actor=self.actor, **ser.validated_data
-            )
-        )
+        theory = services.theory_save(actor=self.membership, **ser.validated_data)
         return Response(s.TheorySerializer(theory).data, status=status.HTTP_201_CREATED)
 
 
 class TheoryDetailView(_Scoped):
-    def theory(self, pk: int) -> TheoryOfChange:
-        return self.one(TheoryOfChange.objects.filter(coalition=self.coalition), pk)
-
     @extend_schema(responses=s.TheorySerializer)
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        return Response(s.TheorySerializer(self.theory(pk)).data)
+        return Response(s.TheorySerializer(selectors.theory_get(self.coalition, pk)).data)
 
     @extend_schema(request=s.TheorySerializer, responses=s.TheorySerializer)
     def put(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        theory = self.theory(pk)
+        theory = selectors.theory_get(self.coalition, pk)
         ser = s.TheorySerializer(data=request.data, coalition=self.coalition)
         ser.is_valid(raise_exception=True)
-        theory = self.run(
-            lambda: services.theory_save(
-                coalition=self.coalition, actor=self.actor, theory=theory, **ser.validated_data
-            )
-        )
+        theory = services.theory_save(actor=self.membership, theory=theory, **ser.validated_data)
         return Response(s.TheorySerializer(theory).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        services.theory_delete(theory=self.theory(pk), actor=self.actor)
+        theory = selectors.theory_get(self.coalition, pk)
+        services.theory_delete(theory=theory, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -182,7 +135,7 @@ class StrategicActionListView(_Scoped):
 
     @extend_schema(responses=s.StrategicActionSerializer(many=True))
     def get(self, request: Request, coalition_pk: int) -> Response:
-        rows = self.coalition.strategic_actions.prefetch_related("elements")
+        rows = selectors.strategic_actions(self.coalition)
         return Response(s.StrategicActionSerializer(rows, many=True).data)
 
     @extend_schema(request=s.StrategicActionSerializer, responses=s.StrategicActionSerializer)
@@ -190,44 +143,35 @@ class StrategicActionListView(_Scoped):
         ser = s.StrategicActionSerializer(data=request.data, coalition=self.coalition)
         ser.is_valid(raise_exception=True)
         fields, elements = _split_action(ser.validated_data)
-        action = self.run(
-            lambda: services.strategic_action_save(
-                coalition=self.coalition, actor=self.actor, fields=fields, elements=elements
-            )
+        action = services.strategic_action_save(
+            actor=self.membership, fields=fields, elements=elements
         )
         return Response(s.StrategicActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
 class StrategicActionDetailView(_Scoped):
-    def strategic_action(self, pk: int) -> StrategicAction:
-        return self.one(StrategicAction.objects.filter(coalition=self.coalition), pk)
-
     @extend_schema(responses=s.StrategicActionSerializer)
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        return Response(s.StrategicActionSerializer(self.strategic_action(pk)).data)
+        action = selectors.strategic_action_get(self.coalition, pk)
+        return Response(s.StrategicActionSerializer(action).data)
 
     @extend_schema(request=s.StrategicActionSerializer, responses=s.StrategicActionSerializer)
     def patch(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        action = self.strategic_action(pk)
+        action = selectors.strategic_action_get(self.coalition, pk)
         ser = s.StrategicActionSerializer(
             action, data=request.data, partial=True, coalition=self.coalition
         )
         ser.is_valid(raise_exception=True)
         fields, elements = _split_action(ser.validated_data)
-        action = self.run(
-            lambda: services.strategic_action_save(
-                coalition=self.coalition,
-                actor=self.actor,
-                action=action,
-                fields=fields,
-                elements=elements,
-            )
+        action = services.strategic_action_save(
+            actor=self.membership, action=action, fields=fields, elements=elements
         )
         return Response(s.StrategicActionSerializer(action).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        services.strategic_action_delete(action=self.strategic_action(pk), actor=self.actor)
+        action = selectors.strategic_action_get(self.coalition, pk)
+        services.strategic_action_delete(action=action, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -236,37 +180,34 @@ class MeasureListView(_Scoped):
 
     @extend_schema(responses=s.MeasureSerializer(many=True))
     def get(self, request: Request, coalition_pk: int) -> Response:
-        rows = Measure.objects.filter(coalition=self.coalition).select_related("element")
-        if request.query_params.get("missing"):
-            rows = [m for m in rows if m.missing and not m.is_orphaned]  # type: ignore[assignment]
+        rows = (
+            selectors.measures_missing(self.coalition)
+            if request.query_params.get("missing")
+            else selectors.measures(self.coalition)
+        )
         return Response(s.MeasureSerializer(rows, many=True).data)
 
 
 class MeasureDetailView(_Scoped):
-    def measure(self, pk: int) -> Measure:
-        return self.one(Measure.objects.filter(coalition=self.coalition), pk)
-
     @extend_schema(responses=s.MeasureSerializer)
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        return Response(s.MeasureSerializer(self.measure(pk)).data)
+        return Response(s.MeasureSerializer(selectors.measure_get(self.coalition, pk)).data)
 
     @extend_schema(request=s.MeasureSerializer, responses=s.MeasureSerializer)
     def patch(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        measure = self.measure(pk)
+        measure = selectors.measure_get(self.coalition, pk)
         ser = s.MeasureSerializer(measure, data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
-        measure = self.run(
-            lambda: services.measure_save(
-                measure=measure, actor=self.actor, fields=dict(ser.validated_data)
-            )
+        measure = services.measure_save(
+            measure=measure, actor=self.membership, fields=dict(ser.validated_data)
         )
         return Response(s.MeasureSerializer(measure).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
         """Only a row whose element was deleted can be removed."""
-        measure = self.measure(pk)
-        self.run(lambda: services.measure_dismiss(measure=measure, actor=self.actor))
+        measure = selectors.measure_get(self.coalition, pk)
+        services.measure_dismiss(measure=measure, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -295,7 +236,7 @@ class SectionDetailView(_Scoped):
     @extend_schema(responses=s.SectionSerializer)
     def get(self, request: Request, coalition_pk: int, key: str) -> Response:
         selectors.section_spec(key)
-        draft = MapSectionDraft.objects.filter(coalition=self.coalition, key=key).first()
+        draft = selectors.section_draft(self.coalition, key)
         return Response(s.SectionSerializer(draft or MapSectionDraft(key=key)).data)
 
     @extend_schema(request=s.SectionWriteSerializer, responses=s.SectionSerializer)
@@ -304,16 +245,10 @@ class SectionDetailView(_Scoped):
         ser = s.SectionWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
-        if ("owner" in d or "status" in d) and not self.membership.has_role("project_manager"):
-            raise PermissionDenied("Only the project manager sets owners and status.")
         if "owner" in d:
             owner_id = d.pop("owner")
-            d["owner"] = self.one(self.coalition.memberships.all(), owner_id) if owner_id else None
-        draft = self.run(
-            lambda: services.map_section_save(
-                coalition=self.coalition, key=key, actor=self.actor, **d
-            )
-        )
+            d["owner"] = selectors.member_get(self.coalition, owner_id) if owner_id else None
+        draft = services.map_section_save(actor=self.membership, key=key, **d)
         return Response(s.SectionSerializer(draft).data)
 
 
@@ -332,16 +267,11 @@ class ReviewListView(_Scoped):
         ser = s.ReviewRequestSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         reviewers = [
-            (self.one(self.coalition.memberships.all(), r["membership"]), r["reviewer_type"])
+            (selectors.member_get(self.coalition, r["membership"]), r["reviewer_type"])
             for r in ser.validated_data["reviewers"]
         ]
-        review_round = self.run(
-            lambda: services.review_round_start(
-                coalition=self.coalition,
-                actor=self.actor,
-                reviewers=reviewers,
-                note=ser.validated_data.get("note", ""),
-            )
+        review_round = services.review_round_start(
+            actor=self.membership, reviewers=reviewers, note=ser.validated_data.get("note", "")
         )
         return Response(s.ReviewRoundSerializer(review_round).data, status=201)
 
@@ -353,18 +283,14 @@ class ReviewDecisionView(_Scoped):
 
     @extend_schema(request=s.DecisionSerializer, responses=s.ReviewSerializer)
     def post(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        review = self.one(Review.objects.filter(round__coalition=self.coalition), pk)
-        if review.reviewer_id != self.membership.pk:
-            raise PermissionDenied("Only the reviewer can record this decision.")
+        review = selectors.review_get(self.coalition, pk)
         ser = s.DecisionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        review = self.run(
-            lambda: services.review_decide(
-                review=review,
-                actor=self.actor,
-                decision=ser.validated_data["decision"],
-                comment=ser.validated_data.get("comment", ""),
-            )
+        review = services.review_decide(
+            review=review,
+            actor=self.membership,
+            decision=ser.validated_data["decision"],
+            comment=ser.validated_data.get("comment", ""),
         )
         return Response(s.ReviewSerializer(review).data)
 
@@ -380,14 +306,14 @@ class VersionListView(_Scoped):
 
     @extend_schema(request=None, responses=s.VersionSerializer)
     def post(self, request: Request, coalition_pk: int) -> Response:
-        version = services.map_version_freeze(coalition=self.coalition, actor=self.actor)
+        version = services.map_version_freeze(actor=self.membership)
         return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
 class VersionDetailView(_Scoped):
     @extend_schema(responses=s.VersionDetailSerializer)
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        version = self.one(MapVersion.objects.filter(coalition=self.coalition), pk)
+        version = selectors.version_get(self.coalition, pk)
         return Response(s.VersionDetailSerializer(version).data)
 
 
@@ -396,24 +322,18 @@ class VersionPublishView(_Scoped):
 
     write_action = Can.RUN
 
-    def version(self, pk: int) -> MapVersion:
-        return self.one(MapVersion.objects.filter(coalition=self.coalition), pk)
-
     @extend_schema(request=None, responses=s.VersionSerializer)
     def post(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        version = self.version(pk)
-        self.run(lambda: services.map_version_publish(version=version, actor=self.actor))
+        version = selectors.version_get(self.coalition, pk)
+        services.map_version_publish(version=version, actor=self.membership)
         data = dict(s.VersionSerializer(version).data)
-        data["public_url"] = request.build_absolute_uri(
-            reverse("map_public:plan", args=[version.public_token])
-        )
+        data["public_url"] = request.build_absolute_uri(version.public_path)
         return Response(data)
 
     @extend_schema(request=None, responses=s.VersionSerializer)
-    @extend_schema(responses={204: None})
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        version = self.version(pk)
-        services.map_version_unpublish(version=version, actor=self.actor)
+        version = selectors.version_get(self.coalition, pk)
+        services.map_version_unpublish(version=version, actor=self.membership)
         return Response(s.VersionSerializer(version).data)
 
 
@@ -429,23 +349,15 @@ class ExportListView(_Scoped):
         ser = s.ExportStartSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         version_id = ser.validated_data.get("version")
-        version = (
-            self.one(MapVersion.objects.filter(coalition=self.coalition), version_id)
-            if version_id
-            else None
-        )
-        export = self.run(
-            lambda: services.plan_export_start(
-                coalition=self.coalition, actor=self.actor, version=version
-            )
-        )
+        version = selectors.version_get(self.coalition, version_id) if version_id else None
+        export = services.plan_export_start(actor=self.membership, version=version)
         return Response(s.ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ExportDetailView(_Scoped):
     @extend_schema(responses=s.ExportSerializer)
     def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
-        export: PlanExport = self.one(selectors.exports(self.coalition), pk)
+        export = selectors.export_get(self.coalition, pk)
         data = dict(s.ExportSerializer(export).data)
         if export.status == JobStatus.SUCCEEDED:
             data["download_url"] = reverse(

@@ -1,35 +1,19 @@
-"""The seam to the metrics app: empty without the metric models, real numbers with them."""
+"""The MAP's metric selectors: baselines and series from the active release, and their use."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
+from metrics import models as m
 from plans.map import metric_data, services
 from plans.map.document import build_document
 
 pytestmark = pytest.mark.django_db
 
-needs_metrics = pytest.mark.skipif(
-    not metric_data.metrics_available(), reason="the metric models are not merged yet"
-)
-without_metrics = pytest.mark.skipif(
-    metric_data.metrics_available(), reason="the metric models are present"
-)
 
-
-@without_metrics
-def test_without_metric_models_the_seam_answers_nothing(coalition):
-    assert metric_data.metric_choices() == []
-    assert metric_data.baseline_for(coalition, "median_income") is None
-    assert metric_data.series_for(coalition, "median_income") == []
-    assert metric_data.active_release_name() == ""
-
-
-@needs_metrics
-def test_baseline_comes_from_the_active_release(coalition):  # pragma: no cover - after merge
-    from metrics import models as m
-
+def _observed_metric(coalition, geography=None):
+    """A metric with two years in a new active release: 2021 strong, 2023 weak."""
     pillar = m.Pillar.objects.get_or_create(slug="rewarding-work", defaults={"name": "RW"})[0]
     predictor = m.Predictor.objects.get_or_create(
         slug="employment-opportunities", defaults={"name": "EO", "pillar": pillar}
@@ -49,13 +33,18 @@ def test_baseline_comes_from_the_active_release(coalition):  # pragma: no cover 
     for year, value, quality in ((2021, 0.7, 1), (2023, 0.72, 3)):
         m.Observation.objects.create(
             release=release,
-            geography=coalition.geography,
+            geography=geography or coalition.geography,
             metric=metric,
             subgroup=everyone,
             year=year,
             value=value,
             quality=quality,
         )
+    return metric
+
+
+def test_baseline_comes_from_the_active_release(coalition):
+    _observed_metric(coalition)
     found = metric_data.baseline_for(coalition, "share_employed_test")
     assert (found.value, found.year, found.release_name, found.is_weak) == (
         0.72,
@@ -63,10 +52,30 @@ def test_baseline_comes_from_the_active_release(coalition):  # pragma: no cover 
         "test-release",
         True,
     )
+    assert found.quality_label == "Weak"
     assert [p["year"] for p in metric_data.series_for(coalition, "share_employed_test")] == [
         2021,
         2023,
     ]
+    assert metric_data.active_release_name() == "test-release"
+    assert metric_data.metric_info("share_employed_test")["label"] == "Employed"
+
+
+def test_numbers_of_another_geography_are_not_a_baseline(coalition):
+    from tests.factories import GeographyFactory
+
+    _observed_metric(coalition, geography=GeographyFactory(fips="01999", name="Elsewhere"))
+    assert metric_data.baseline_for(coalition, "share_employed_test") is None
+    assert metric_data.series_for(coalition, "share_employed_test") == []
+
+
+def test_without_an_active_release_there_is_no_baseline(coalition):
+    _observed_metric(coalition)
+    m.Release.objects.update(is_active=False)
+    assert metric_data.active_release_name() == ""
+    assert metric_data.baseline_for(coalition, "share_employed_test") is None
+    assert metric_data.series_for(coalition, "share_employed_test") == []
+    assert metric_data.baseline_for(coalition, "") is None
 
 
 @pytest.fixture
@@ -96,10 +105,9 @@ def fake_metric(monkeypatch):
     return weak
 
 
-def _measure(coalition, pm_user):
+def _measure(coalition, pm):
     services.strategic_action_save(
-        coalition=coalition,
-        actor=pm_user,
+        actor=pm,
         fields={"title": "Jobs"},
         elements={"outcome_long": "More adults employed"},
     )
@@ -107,11 +115,11 @@ def _measure(coalition, pm_user):
 
 
 def test_linking_a_metric_fills_the_baseline_and_warns_when_weak(
-    client, coalition, team, pm_user, fake_metric
+    client, coalition, team, pm_user, fake_metric, pm
 ):
     measure = services.measure_save(
-        measure=_measure(coalition, pm_user),
-        actor=pm_user,
+        measure=_measure(coalition, pm),
+        actor=pm,
         fields={"metric_variable": "share_employed"},
     )
     assert (measure.baseline, measure.kind, measure.baseline_date.year) == (
@@ -124,10 +132,10 @@ def test_linking_a_metric_fills_the_baseline_and_warns_when_weak(
     assert "Weak data quality" in page and "quality: Weak" in page
 
 
-def test_metric_numbers_are_footnoted_and_charted(coalition, pm_user, fake_metric):
+def test_metric_numbers_are_footnoted_and_charted(coalition, pm_user, fake_metric, pm):
     services.measure_save(
-        measure=_measure(coalition, pm_user),
-        actor=pm_user,
+        measure=_measure(coalition, pm),
+        actor=pm,
         fields={"metric_variable": "share_employed"},
     )
     document = build_document(coalition)
