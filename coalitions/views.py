@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions import selectors, services
@@ -23,9 +24,9 @@ from coalitions.forms import (
     RoleForm,
     WorkingGroupForm,
 )
-from coalitions.models import Invitation, Membership, Role, WorkingGroup
+from coalitions.models import BulkInvitation, Invitation, Membership, Role, WorkingGroup
 from coalitions.permissions import Can, assignable_roles, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_add_errors
+from coalitions.web import coalition_page_context, coalition_view, form_add_errors, form_save
 from metrics.models import Geography
 from metrics.selectors import geography_search_matches
 
@@ -318,18 +319,52 @@ def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-
 @require_http_methods(["GET", "POST"])
 def invitation_bulk(request, coalition, membership):  # type: ignore[no-untyped-def]
     form = BulkInvitationForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        try:
-            report = services.coalition_members_bulk_invite(
+        job = form_save(
+            form,
+            lambda: services.coalition_members_bulk_invite_start(
                 actor_membership=membership, text=form.cleaned_data["text"], request=request
-            )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
+            ),
+        )
+        if job is not None:
+            return redirect("coalitions:invitation_bulk_job", pk=coalition.pk, bulk_id=job.pk)
     return render(
         request,
         "coalitions/invitation_bulk.html",
-        coalition_page_context(coalition, membership, form=form, report=report),
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            jobs=selectors.coalition_bulk_invitations(coalition)[:5],
+        ),
+    )
+
+
+def _bulk_job(coalition, bulk_id) -> BulkInvitation:  # type: ignore[no-untyped-def]
+    return get_object_or_404(selectors.coalition_bulk_invitations(coalition), pk=bulk_id)
+
+
+@never_cache
+@coalition_view(Can.INVITE)
+@require_GET
+def invitation_bulk_job(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
+    """A list being invited: its progress while the worker sends, then the report per row."""
+    return render(
+        request,
+        "coalitions/invitation_bulk_job.html",
+        coalition_page_context(coalition, membership, job=_bulk_job(coalition, bulk_id)),
+    )
+
+
+@never_cache
+@coalition_view(Can.INVITE)
+@require_GET
+def invitation_bulk_progress(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
+    """The progress block of a list being invited; HTMX polls it until the job ends."""
+    return render(
+        request,
+        "coalitions/_invitation_bulk_progress.html",
+        coalition_page_context(coalition, membership, job=_bulk_job(coalition, bulk_id)),
     )
 
 
