@@ -11,6 +11,7 @@ from accounts.models import User
 from coalitions.models import (
     BulkInvitation,
     Coalition,
+    CoalitionEvent,
     Invitation,
     Membership,
     Role,
@@ -52,6 +53,18 @@ def coalition_bulk_invitations(coalition: Coalition) -> QuerySet[BulkInvitation]
         .defer("text")
         .order_by("-created_at", "-pk")
     )
+
+
+def coalition_open_invitations(coalition: Coalition) -> QuerySet[Invitation]:
+    """Invitations not yet accepted or withdrawn (expired ones included)."""
+    return Invitation.objects.filter(
+        coalition=coalition, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+
+
+def coalition_events(coalition: Coalition) -> QuerySet[CoalitionEvent]:
+    """The coalition's audit log, newest first."""
+    return CoalitionEvent.objects.filter(coalition=coalition).select_related("actor", "subject")
 
 
 def coalition_working_groups(coalition: Coalition) -> QuerySet[WorkingGroup]:

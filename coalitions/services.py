@@ -503,6 +503,22 @@ def _project_managers(coalition: Coalition) -> int:
     return coalition.memberships.filter(role=Role.PROJECT_MANAGER).count()
 
 
+def _check_member_of_actors_coalition(actor_membership: Membership, membership: Membership) -> None:
+    if membership.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That person is not a member of this coalition."))
+
+
+def _check_not_last_project_manager(
+    membership: Membership, message: str, *, field: str | None = None
+) -> None:
+    """Refuse a change that would leave the coalition without a project manager.
+
+    Call it after ``_lock`` so two project managers cannot both step down at once.
+    """
+    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
+        raise ValidationError({field: message} if field else message)
+
+
 def _lock(coalition: Coalition) -> None:
     # Serialises role changes per coalition so two project managers cannot demote each
     # other at once and leave none.
@@ -514,24 +530,19 @@ def membership_change_role(
     *, actor_membership: Membership, membership: Membership, role: str
 ) -> Membership:
     require(actor_membership, Can.RUN)
-    if membership.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, membership)
     if role not in Role.values:
         raise ValidationError({"role": _("“%(role)s” is not a role.") % {"role": role}})
     _lock(membership.coalition)
     membership.refresh_from_db()
-    if (
-        membership.role == Role.PROJECT_MANAGER
-        and role != Role.PROJECT_MANAGER
-        and _project_managers(membership.coalition) <= 1
-    ):
-        raise ValidationError(
-            {
-                "role": _(
-                    "A coalition needs at least one project manager. "
-                    "Make someone else project manager first."
-                )
-            }
+    if role != Role.PROJECT_MANAGER:
+        _check_not_last_project_manager(
+            membership,
+            _(
+                "A coalition needs at least one project manager. "
+                "Make someone else project manager first."
+            ),
+            field="role",
         )
     old = membership.role
     if old != role:
@@ -551,13 +562,12 @@ def membership_change_role(
 @transaction.atomic
 def membership_remove(*, actor_membership: Membership, membership: Membership) -> None:
     require(actor_membership, Can.RUN)
-    if membership.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, membership)
     _lock(membership.coalition)
-    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
-        raise ValidationError(
-            _("This is the only project manager. Make someone else project manager first.")
-        )
+    _check_not_last_project_manager(
+        membership,
+        _("This is the only project manager. Make someone else project manager first."),
+    )
     coalition_event_record(
         membership.coalition, EventKind.REMOVED, actor_membership.user, subject=membership.user
     )
@@ -567,10 +577,10 @@ def membership_remove(*, actor_membership: Membership, membership: Membership) -
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> None:
     _lock(membership.coalition)
-    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
-        raise ValidationError(
-            _("You are the only project manager. Hand the role to someone else before leaving.")
-        )
+    _check_not_last_project_manager(
+        membership,
+        _("You are the only project manager. Hand the role to someone else before leaving."),
+    )
     coalition_event_record(
         membership.coalition, EventKind.LEFT, membership.user, subject=membership.user
     )
@@ -581,8 +591,7 @@ def membership_leave(*, membership: Membership) -> None:
 def project_manager_hand_over(*, actor_membership: Membership, to: Membership) -> Membership:
     """Make ``to`` project manager; the actor stays on the management team."""
     require(actor_membership, Can.RUN)
-    if to.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, to)
     if to.pk == actor_membership.pk:
         raise ValidationError(_("Choose someone other than yourself."))
     _lock(to.coalition)
@@ -610,8 +619,7 @@ def membership_update_profile(
     own = actor_membership.pk == membership.pk
     if not own:
         require(actor_membership, Can.RUN)
-    if membership.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, membership)
     if sector and sector not in Sector.values:
         raise ValidationError({"sector": _("“%(sector)s” is not a sector.") % {"sector": sector}})
     membership.organisation, membership.sector, membership.title = (

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 LIST = "email,name,role\nok@example.org,Ok,viewer\nbad,Bad,member\nfine@example.org,Fine,\n"
 
 
-@pytest.fixture
-def pm(db):
-    return MembershipFactory(role=Role.PROJECT_MANAGER)
-
-
 def start(membership, text=LIST, **kwargs):
     return services.coalition_members_bulk_invite_start(
         actor_membership=membership, text=text, **kwargs
@@ -103,12 +98,6 @@ def test_the_task_claims_the_job_once(pm, django_capture_on_commit_callbacks):
 
 
 # --- The page ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pm_client(client, pm):
-    client.force_login(pm.user)
-    return client
 
 
 def test_the_page_shows_progress_then_the_report(pm_client, pm, django_capture_on_commit_callbacks):

@@ -233,3 +233,30 @@ def test_bulk_understands_spanish_headers_and_labels(pm, django_capture_on_commi
     assert Invitation.objects.get(email="s@example.org").role == Role.DATA_LEAD
     assert Invitation.objects.get(email="s@example.org").sector == "local_government"
     assert Invitation.objects.get(email="t@example.org").sector == "community_member"
+
+
+def test_invitations_of_another_coalition_are_refused(pm):
+    other_pm = MembershipFactory(role=Role.PROJECT_MANAGER)
+    theirs = invite(other_pm, email="theirs@example.org")
+    with pytest.raises(ValidationError, match="not part of this coalition"):
+        services.invitation_resend(actor_membership=pm, invitation=theirs)
+    with pytest.raises(ValidationError, match="not part of this coalition"):
+        services.invitation_revoke(actor_membership=pm, invitation=theirs)
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None and theirs.send_count == 1
+
+
+def test_selectors_ignore_other_coalitions(pm, django_capture_on_commit_callbacks):
+    from coalitions import selectors
+
+    other_pm = MembershipFactory(role=Role.PROJECT_MANAGER)
+    mine = invite(pm, email="mine@example.org")
+    invite(other_pm, email="theirs@example.org")
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.coalition_members_bulk_invite_start(actor_membership=pm, text="x@e.org")
+        services.coalition_members_bulk_invite_start(actor_membership=other_pm, text="y@e.org")
+    coalition = pm.coalition
+    assert list(selectors.coalition_open_invitations(coalition)) == [mine]
+    assert list(selectors.coalition_bulk_invitations(coalition)) == [job]
+    assert {e.coalition_id for e in selectors.coalition_events(coalition)} == {coalition.pk}
+    assert selectors.coalition_events(coalition).filter(subject_email="mine@example.org")

@@ -12,17 +12,6 @@ from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pm(db):
-    return MembershipFactory(role=Role.PROJECT_MANAGER)
-
-
-@pytest.fixture
-def pm_client(client, pm):
-    client.force_login(pm.user)
-    return client
-
-
 def test_create_a_coalition_for_a_real_county(user_client, user):
     page = user_client.get(reverse("coalitions:create"), {"q": "dona ana"}).content.decode()
     assert "Doña Ana County, New Mexico" in page  # found without typing the accent
