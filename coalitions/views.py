@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -24,7 +26,7 @@ from coalitions.forms import (
     RoleForm,
     WorkingGroupForm,
 )
-from coalitions.models import BulkInvitation, Invitation, Membership, Role, WorkingGroup
+from coalitions.models import Invitation, Membership, Role, WorkingGroup
 from coalitions.permissions import Can, assignable_roles, role_allows
 from coalitions.web import (
     coalition_render,
@@ -321,36 +323,21 @@ def invitation_bulk(request, coalition, membership):  # type: ignore[no-untyped-
     )
 
 
-def _bulk_job(coalition, bulk_id) -> BulkInvitation:  # type: ignore[no-untyped-def]
-    return get_object_or_404(selectors.coalition_bulk_invitations(coalition), pk=bulk_id)
+def _bulk_job_view(template: str) -> Callable:
+    @never_cache
+    @coalition_view(Can.INVITE)
+    @require_GET
+    def view(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
+        job = get_object_or_404(selectors.coalition_bulk_invitations(coalition), pk=bulk_id)
+        return coalition_render(request, template, coalition, membership, job=job)
+
+    return view
 
 
-@never_cache
-@coalition_view(Can.INVITE)
-@require_GET
-def invitation_bulk_job(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
-    """A list being invited: its progress while the worker sends, then the report per row."""
-    return coalition_render(
-        request,
-        "coalitions/invitation_bulk_job.html",
-        coalition,
-        membership,
-        job=_bulk_job(coalition, bulk_id),
-    )
-
-
-@never_cache
-@coalition_view(Can.INVITE)
-@require_GET
-def invitation_bulk_progress(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
-    """The progress block of a list being invited; HTMX polls it until the job ends."""
-    return coalition_render(
-        request,
-        "coalitions/_invitation_bulk_progress.html",
-        coalition,
-        membership,
-        job=_bulk_job(coalition, bulk_id),
-    )
+# The page of a list being invited (progress while the worker sends, then the report per row)
+# and its progress block, which HTMX polls until the job ends.
+invitation_bulk_job = _bulk_job_view("coalitions/invitation_bulk_job.html")
+invitation_bulk_progress = _bulk_job_view("coalitions/_invitation_bulk_progress.html")
 
 
 def _invitation(coalition, invitation_id) -> Invitation:  # type: ignore[no-untyped-def]
