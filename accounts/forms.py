@@ -23,13 +23,13 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class SignupForm(forms.Form):
-    name = forms.CharField(
-        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+class NewPasswordForm(forms.Form):
+    """Two password fields, checked against each other and the validators for the new account.
+
+    Subclasses name the account's email in ``password_email``; its name comes from the
+    ``name`` field when the form has one.
+    """
+
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -42,8 +42,8 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+    def password_email(self, data: dict) -> str:
+        return data.get("email", "")
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -51,12 +51,25 @@ class SignupForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            candidate = User(email=data.get("email", ""), name=data.get("name", ""))
+            candidate = User(email=self.password_email(data), name=data.get("name", ""))
             try:
                 password_validation.validate_password(p1, candidate)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class SignupForm(NewPasswordForm):
+    name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    field_order = ("name", "email", "password1", "password2")
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ResendVerificationForm(forms.Form):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -13,6 +16,9 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
 VERIFY_SALT = "accounts.verify-email"
 
 
@@ -20,8 +26,14 @@ def user_find_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
 
 
-def _absolute(request: HttpRequest | None, path: str) -> str:
-    return request.build_absolute_uri(path) if request else path
+def absolute_url(base: HttpRequest | Request | str | None, path: str) -> str:
+    """``path`` as a full address: from the request, from a site address kept for a job
+    (``absolute_url(request, "/")`` made it), or left as a path when there is neither."""
+    if base is None:
+        return path
+    if isinstance(base, str):
+        return urljoin(base, path)
+    return base.build_absolute_uri(path)
 
 
 def send_templated_email(*, to: str, template: str, context: dict, language: str = "") -> None:
@@ -34,7 +46,7 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
 
 def email_verification_send(*, user: User, request: HttpRequest | None) -> None:
     token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
-    link = _absolute(request, reverse("accounts:verify", args=[token]))
+    link = absolute_url(request, reverse("accounts:verify", args=[token]))
     send_templated_email(
         to=user.email,
         template="accounts/email/verify",
@@ -60,8 +72,8 @@ def user_signup(
             template="accounts/email/already_registered",
             context={
                 "user": existing,
-                "login": _absolute(request, reverse("accounts:login")),
-                "reset": _absolute(request, reverse("accounts:password_reset")),
+                "login": absolute_url(request, reverse("accounts:login")),
+                "reset": absolute_url(request, reverse("accounts:password_reset")),
             },
             language=existing.language,
         )

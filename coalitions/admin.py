@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from coalitions.models import Coalition, CoalitionEvent, Invitation, Membership, WorkingGroup
+from coalitions.models import (
+    BulkInvitation,
+    Coalition,
+    CoalitionEvent,
+    Invitation,
+    Membership,
+    WorkingGroup,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -40,3 +47,10 @@ class CoalitionEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False  # the audit log is read-only
+
+
+@admin.register(BulkInvitation)
+class BulkInvitationAdmin(admin.ModelAdmin):
+    list_display = ("id", "coalition", "status", "started_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in BulkInvitation._meta.fields]

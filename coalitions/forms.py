@@ -1,32 +1,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import NewPasswordForm
 from coalitions.models import Membership, Role, Sector
 from metrics.models import Geography
 
 MAX_BULK_BYTES = 512 * 1024
-
-
-class CoalitionForm(forms.Form):
-    name = forms.CharField(label=_("Coalition name"), max_length=150)
-    geography = forms.ModelChoiceField(
-        label=_("County or city"),
-        queryset=Geography.objects.all(),
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("Choose the county or city the coalition plans for."),
-            "invalid_choice": _("Choose a county or city from the search results."),
-        },
-    )
-    description = forms.CharField(
-        label=_("What the coalition is for"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
 
 
 class CoalitionSettingsForm(forms.Form):
@@ -37,6 +18,21 @@ class CoalitionSettingsForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class CoalitionForm(CoalitionSettingsForm):
+    """A new coalition: its name, the place it plans for and what it is for."""
+
+    geography = forms.ModelChoiceField(
+        label=_("County or city"),
+        queryset=Geography.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the county or city the coalition plans for."),
+            "invalid_choice": _("Choose a county or city from the search results."),
+        },
+    )
+    field_order = ("name", "geography", "description")
 
 
 class InvitationForm(forms.Form):
@@ -134,36 +130,16 @@ class WorkingGroupForm(forms.Form):
             self.fields[name].label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]
 
 
-class AcceptNewAccountForm(forms.Form):
+class AcceptNewAccountForm(NewPasswordForm):
+    """A new account made while accepting an invitation: the invited address is its email."""
+
     name = forms.CharField(label=_("Your name"), max_length=150)
-    password1 = forms.CharField(
-        label=_("Choose a password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    field_order = ("name", "password1", "password2")
 
     def __init__(self, *args: object, email: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.email = email
+        self.fields["password1"].label = _("Choose a password")
 
-    def clean(self) -> dict:
-        from accounts.models import User
-
-        data = super().clean() or {}
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            try:
-                password_validation.validate_password(
-                    p1, User(email=self.email, name=data.get("name", ""))
-                )
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
-        return data
+    def password_email(self, data: dict) -> str:
+        return self.email

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import BackgroundJob
 
 
 class Role(models.TextChoices):
@@ -206,6 +209,52 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == InvitationStatus.PENDING
+
+
+class BulkInvitation(BackgroundJob):
+    """A pasted list or CSV of people to invite, worked through by the worker.
+
+    ``report`` holds one entry per row once the job has run: line, email, ok, message.
+    ``site_url`` and ``language`` keep what the request knew, so the emails the worker sends
+    carry absolute links and speak the inviter's language.
+    """
+
+    coalition = models.ForeignKey(
+        Coalition, on_delete=models.CASCADE, related_name="bulk_invitations"
+    )
+    text = models.TextField(_("list"))
+    site_url = models.CharField(_("site address"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    report = models.JSONField(_("report"), default=list, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("bulk invitation")
+        verbose_name_plural = _("bulk invitations")
+
+    def __str__(self) -> str:
+        return f"Bulk invitation {self.pk} ({self.status})"
+
+    @property
+    def rows(self) -> list[BulkRow]:
+        return [BulkRow(**row) for row in self.report]
+
+    @property
+    def invited(self) -> int:
+        return sum(1 for row in self.report if row["ok"])
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for row in self.report if not row["ok"])
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One row of a bulk invitation's report."""
+
+    line: int
+    email: str
+    ok: bool
+    message: str
 
 
 class EventKind(models.TextChoices):

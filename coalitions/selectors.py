@@ -8,7 +8,16 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from coalitions.models import Coalition, Invitation, Membership, Role, Sector, WorkingGroup
+from coalitions.models import (
+    BulkInvitation,
+    Coalition,
+    CoalitionEvent,
+    Invitation,
+    Membership,
+    Role,
+    Sector,
+    WorkingGroup,
+)
 
 
 def coalitions_for_user(user: User) -> QuerySet[Coalition]:
@@ -34,6 +43,28 @@ def coalition_members(coalition: Coalition) -> QuerySet[Membership]:
 
 def coalition_invitations(coalition: Coalition) -> QuerySet[Invitation]:
     return coalition.invitations.select_related("invited_by", "accepted_by")
+
+
+def coalition_bulk_invitations(coalition: Coalition) -> QuerySet[BulkInvitation]:
+    """The coalition's lists of people to invite, newest first (the list text is left out)."""
+    return (
+        BulkInvitation.objects.filter(coalition=coalition)
+        .select_related("started_by")
+        .defer("text")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def coalition_open_invitations(coalition: Coalition) -> QuerySet[Invitation]:
+    """Invitations not yet accepted or withdrawn (expired ones included)."""
+    return Invitation.objects.filter(
+        coalition=coalition, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+
+
+def coalition_events(coalition: Coalition) -> QuerySet[CoalitionEvent]:
+    """The coalition's audit log, newest first."""
+    return CoalitionEvent.objects.filter(coalition=coalition).select_related("actor", "subject")
 
 
 def coalition_working_groups(coalition: Coalition) -> QuerySet[WorkingGroup]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,8 +18,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import send_templated_email, user_find_by_email
+from accounts.services import absolute_url, send_templated_email, user_find_by_email
 from coalitions.models import (
+    BulkInvitation,
+    BulkRow,
     Coalition,
     CoalitionEvent,
     EventKind,
@@ -30,7 +32,8 @@ from coalitions.models import (
     WorkingGroup,
     hash_token,
 )
-from coalitions.permissions import Can, assignable_roles, require
+from coalitions.permissions import Can, assignable_roles, require, role_allows
+from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
 from metrics.models import Geography
 from metrics.selectors import fold
 
@@ -94,12 +97,7 @@ def coalition_update(*, actor_membership: Membership, name: str, description: st
 # --- Invitations ---------------------------------------------------------------------
 
 
-def _invitation_link(request: HttpRequest | None, token: str) -> str:
-    path = reverse("coalitions:invitation_accept", args=[token])
-    return request.build_absolute_uri(path) if request else path
-
-
-def _send_invitation(invitation: Invitation, token: str, request: HttpRequest | None) -> None:
+def _send_invitation(invitation: Invitation, token: str, site_url: str) -> None:
     send_templated_email(
         to=invitation.email,
         template="coalitions/email/invitation",
@@ -107,7 +105,7 @@ def _send_invitation(invitation: Invitation, token: str, request: HttpRequest | 
             "invitation": invitation,
             "coalition": invitation.coalition,
             "inviter": invitation.invited_by,
-            "link": _invitation_link(request, token),
+            "link": absolute_url(site_url, reverse("coalitions:invitation_accept", args=[token])),
             "days": INVITATION_DAYS,
         },
     )
@@ -156,7 +154,6 @@ def _clean_invite(*, actor_membership: Membership, email: str, role: str, sector
     return email
 
 
-@transaction.atomic
 def coalition_member_invite(
     *,
     actor_membership: Membership,
@@ -168,6 +165,28 @@ def coalition_member_invite(
     request: HttpRequest | None = None,
 ) -> Invitation:
     """Invite a person by email; the email goes out once the invitation is saved."""
+    return _invitation_create(
+        actor_membership=actor_membership,
+        email=email,
+        role=role,
+        name=name,
+        organisation=organisation,
+        sector=sector,
+        site_url=absolute_url(request, "/"),
+    )
+
+
+@transaction.atomic
+def _invitation_create(
+    *,
+    actor_membership: Membership,
+    email: str,
+    role: str,
+    name: str,
+    organisation: str,
+    sector: str,
+    site_url: str,
+) -> Invitation:
     require(actor_membership, Can.INVITE)
     email = _clean_invite(actor_membership=actor_membership, email=email, role=role, sector=sector)
     invitation = Invitation(
@@ -190,8 +209,13 @@ def coalition_member_invite(
     coalition_event_record(
         invitation.coalition, EventKind.INVITED, actor_membership.user, email=email, role=role
     )
-    transaction.on_commit(lambda: _send_invitation(invitation, token, request))
+    transaction.on_commit(lambda: _send_invitation(invitation, token, site_url))
     return invitation
+
+
+def _check_own_invitation(actor_membership: Membership, invitation: Invitation) -> None:
+    if invitation.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That invitation is not part of this coalition."))
 
 
 @transaction.atomic
@@ -200,6 +224,7 @@ def invitation_resend(
 ) -> Invitation:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
     require(actor_membership, Can.INVITE)
+    _check_own_invitation(actor_membership, invitation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError(_("This invitation is closed; invite the person again."))
     token = _new_token(invitation)
@@ -210,13 +235,15 @@ def invitation_resend(
         actor_membership.user,
         email=invitation.email,
     )
-    transaction.on_commit(lambda: _send_invitation(invitation, token, request))
+    site_url = absolute_url(request, "/")
+    transaction.on_commit(lambda: _send_invitation(invitation, token, site_url))
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, actor_membership: Membership, invitation: Invitation) -> Invitation:
     require(actor_membership, Can.INVITE)
+    _check_own_invitation(actor_membership, invitation)
     if invitation.accepted_at:
         raise ValidationError(_("This invitation was accepted already; remove the member instead."))
     if not invitation.revoked_at:
@@ -309,27 +336,6 @@ def invitation_accept(
     return membership
 
 
-@dataclass
-class BulkRowResult:
-    line: int
-    email: str
-    ok: bool
-    message: str
-
-
-@dataclass
-class BulkReport:
-    rows: list[BulkRowResult] = field(default_factory=list)
-
-    @property
-    def invited(self) -> int:
-        return sum(r.ok for r in self.rows)
-
-    @property
-    def failed(self) -> int:
-        return sum(not r.ok for r in self.rows)
-
-
 BULK_COLUMNS = ("email", "name", "role", "organization", "sector")
 # Header words people write, in English and Spanish, folded (lower case, no accents).
 HEADER_ALIASES = {
@@ -404,41 +410,90 @@ def parse_bulk_text(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def coalition_members_bulk_invite(
-    *, actor_membership: Membership, text: str, request: HttpRequest | None = None
-) -> BulkReport:
-    """Invite every good row; each row is all or nothing, bad rows are reported."""
-    require(actor_membership, Can.INVITE)
-    report = BulkReport()
-    rows = parse_bulk_text(text)
+def _check_bulk_size(rows: list[tuple[int, dict[str, str]]]) -> None:
     if len(rows) > BULK_MAX_ROWS:
         raise ValidationError(
             _("The list has %(n)d rows; send at most %(max)d at a time.")
             % {"n": len(rows), "max": BULK_MAX_ROWS}
         )
-    seen: set[str] = set()
-    for line, row in rows:
-        email = row.get("email", "").strip().lower()
-        if email in seen:
-            report.rows.append(BulkRowResult(line, email, False, _("Listed twice in this file.")))
-            continue
-        seen.add(email)
-        try:
-            coalition_member_invite(
-                actor_membership=actor_membership,
-                email=email,
-                name=row.get("name", ""),
-                role=_role_key(row.get("role", "")),
-                organisation=row.get("organization", ""),
-                sector=_sector_key(row.get("sector", "")),
-                request=request,
-            )
-        except ValidationError as exc:
-            messages = [str(m) for m in exc.messages]
-            report.rows.append(BulkRowResult(line, email, False, " ".join(messages)))
-        else:
-            report.rows.append(BulkRowResult(line, email, True, _("Invited.")))
-    return report
+
+
+@transaction.atomic
+def coalition_members_bulk_invite_start(
+    *, actor_membership: Membership, text: str, request: HttpRequest | None = None
+) -> BulkInvitation:
+    """Check the list's size and hand it to the worker, which sends the emails.
+
+    The job's report (``rows``, ``invited``, ``failed``) says what became of each row.
+    """
+    from coalitions.tasks import coalition_members_bulk_invite_run_task
+
+    require(actor_membership, Can.INVITE)
+    rows = parse_bulk_text(text)
+    _check_bulk_size(rows)
+    job = BulkInvitation.objects.create(
+        coalition=actor_membership.coalition,
+        started_by=actor_membership.user,
+        text=text,
+        progress_total=len(rows),
+        site_url=absolute_url(request, "/"),
+        language=translation.get_language() or "",
+    )
+    job_enqueue_on_commit(job, coalition_members_bulk_invite_run_task)
+    return job
+
+
+def _bulk_row(
+    job: BulkInvitation, actor_membership: Membership, line: int, row: dict[str, str]
+) -> BulkRow:
+    email = row.get("email", "").strip().lower()
+    try:
+        _invitation_create(
+            actor_membership=actor_membership,
+            email=email,
+            name=row.get("name", ""),
+            role=_role_key(row.get("role", "")),
+            organisation=row.get("organization", ""),
+            sector=_sector_key(row.get("sector", "")),
+            site_url=job.site_url,
+        )
+    except ValidationError as exc:
+        return BulkRow(line, email, False, " ".join(str(m) for m in exc.messages))
+    return BulkRow(line, email, True, _("Invited."))
+
+
+def coalition_members_bulk_invite_run(*, job: BulkInvitation) -> None:
+    """What the worker does: invite every good row (each row all or nothing), keep the report.
+
+    The person who started the job acts: their role is checked again, since it may have
+    changed while the job waited.
+    """
+    actor_membership = (
+        Membership.objects.select_related("coalition", "user")
+        .filter(coalition_id=job.coalition_id, user_id=job.started_by_id)
+        .first()
+        if job.started_by_id is not None
+        else None
+    )
+    with translation.override(job.language or None):
+        if actor_membership is None or not role_allows(actor_membership.role, Can.INVITE):
+            job_fail(job, _("The person who sent this list may no longer invite people."))
+            return
+        rows = parse_bulk_text(job.text)
+        _check_bulk_size(rows)
+        report: list[BulkRow] = []
+        seen: set[str] = set()
+        for done, (line, row) in enumerate(rows, start=1):
+            email = row.get("email", "").strip().lower()
+            if email in seen:
+                report.append(BulkRow(line, email, False, _("Listed twice in this file.")))
+            else:
+                seen.add(email)
+                report.append(_bulk_row(job, actor_membership, line, row))
+            job_progress(job, done=done, total=len(rows))
+    job.report = [asdict(row) for row in report]
+    BulkInvitation.objects.filter(pk=job.pk).update(report=job.report)
+    job_succeed(job)
 
 
 # --- Memberships ---------------------------------------------------------------------
@@ -446,6 +501,22 @@ def coalition_members_bulk_invite(
 
 def _project_managers(coalition: Coalition) -> int:
     return coalition.memberships.filter(role=Role.PROJECT_MANAGER).count()
+
+
+def _check_member_of_actors_coalition(actor_membership: Membership, membership: Membership) -> None:
+    if membership.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That person is not a member of this coalition."))
+
+
+def _check_not_last_project_manager(
+    membership: Membership, message: str, *, field: str | None = None
+) -> None:
+    """Refuse a change that would leave the coalition without a project manager.
+
+    Call it after ``_lock`` so two project managers cannot both step down at once.
+    """
+    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
+        raise ValidationError({field: message} if field else message)
 
 
 def _lock(coalition: Coalition) -> None:
@@ -459,24 +530,19 @@ def membership_change_role(
     *, actor_membership: Membership, membership: Membership, role: str
 ) -> Membership:
     require(actor_membership, Can.RUN)
-    if membership.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, membership)
     if role not in Role.values:
         raise ValidationError({"role": _("“%(role)s” is not a role.") % {"role": role}})
     _lock(membership.coalition)
     membership.refresh_from_db()
-    if (
-        membership.role == Role.PROJECT_MANAGER
-        and role != Role.PROJECT_MANAGER
-        and _project_managers(membership.coalition) <= 1
-    ):
-        raise ValidationError(
-            {
-                "role": _(
-                    "A coalition needs at least one project manager. "
-                    "Make someone else project manager first."
-                )
-            }
+    if role != Role.PROJECT_MANAGER:
+        _check_not_last_project_manager(
+            membership,
+            _(
+                "A coalition needs at least one project manager. "
+                "Make someone else project manager first."
+            ),
+            field="role",
         )
     old = membership.role
     if old != role:
@@ -496,13 +562,12 @@ def membership_change_role(
 @transaction.atomic
 def membership_remove(*, actor_membership: Membership, membership: Membership) -> None:
     require(actor_membership, Can.RUN)
-    if membership.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, membership)
     _lock(membership.coalition)
-    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
-        raise ValidationError(
-            _("This is the only project manager. Make someone else project manager first.")
-        )
+    _check_not_last_project_manager(
+        membership,
+        _("This is the only project manager. Make someone else project manager first."),
+    )
     coalition_event_record(
         membership.coalition, EventKind.REMOVED, actor_membership.user, subject=membership.user
     )
@@ -512,10 +577,10 @@ def membership_remove(*, actor_membership: Membership, membership: Membership) -
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> None:
     _lock(membership.coalition)
-    if membership.role == Role.PROJECT_MANAGER and _project_managers(membership.coalition) <= 1:
-        raise ValidationError(
-            _("You are the only project manager. Hand the role to someone else before leaving.")
-        )
+    _check_not_last_project_manager(
+        membership,
+        _("You are the only project manager. Hand the role to someone else before leaving."),
+    )
     coalition_event_record(
         membership.coalition, EventKind.LEFT, membership.user, subject=membership.user
     )
@@ -526,8 +591,7 @@ def membership_leave(*, membership: Membership) -> None:
 def project_manager_hand_over(*, actor_membership: Membership, to: Membership) -> Membership:
     """Make ``to`` project manager; the actor stays on the management team."""
     require(actor_membership, Can.RUN)
-    if to.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, to)
     if to.pk == actor_membership.pk:
         raise ValidationError(_("Choose someone other than yourself."))
     _lock(to.coalition)
@@ -555,8 +619,7 @@ def membership_update_profile(
     own = actor_membership.pk == membership.pk
     if not own:
         require(actor_membership, Can.RUN)
-    if membership.coalition_id != actor_membership.coalition_id:
-        raise ValidationError(_("That person is not a member of this coalition."))
+    _check_member_of_actors_coalition(actor_membership, membership)
     if sector and sector not in Sector.values:
         raise ValidationError({"sector": _("“%(sector)s” is not a sector.") % {"sector": sector}})
     membership.organisation, membership.sector, membership.title = (

@@ -21,6 +21,16 @@ urlpatterns = [
     path("<int:pk>/invitations/", views.invitation_list, name="invitations"),
     path("<int:pk>/invitations/bulk/", views.invitation_bulk, name="invitation_bulk"),
     path(
+        "<int:pk>/invitations/bulk/<int:bulk_id>/",
+        views.invitation_bulk_job,
+        name="invitation_bulk_job",
+    ),
+    path(
+        "<int:pk>/invitations/bulk/<int:bulk_id>/progress/",
+        views.invitation_bulk_progress,
+        name="invitation_bulk_progress",
+    ),
+    path(
         "<int:pk>/invitations/<int:invitation_id>/resend/",
         views.invitation_resend,
         name="invitation_resend",

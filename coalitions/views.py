@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions import selectors, services
@@ -25,7 +28,12 @@ from coalitions.forms import (
 )
 from coalitions.models import Invitation, Membership, Role, WorkingGroup
 from coalitions.permissions import Can, assignable_roles, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_add_errors
+from coalitions.web import (
+    coalition_render,
+    coalition_view,
+    form_save,
+    message_save,
+)
 from metrics.models import Geography
 from metrics.selectors import geography_search_matches
 
@@ -87,17 +95,13 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def coalition_detail(request, coalition, membership):  # type: ignore[no-untyped-def]
     composition = selectors.coalition_composition(coalition)
-    return render(
+    return coalition_render(
         request,
         "coalitions/detail.html",
-        coalition_page_context(
-            coalition,
-            membership,
-            composition=composition,
-            pending=coalition.invitations.filter(
-                accepted_at__isnull=True, revoked_at__isnull=True
-            ).count(),
-        ),
+        coalition,
+        membership,
+        composition=composition,
+        pending=selectors.coalition_open_invitations(coalition).count(),
     )
 
 
@@ -109,42 +113,34 @@ def coalition_settings(request, coalition, membership):  # type: ignore[no-untyp
         initial={"name": coalition.name, "description": coalition.description},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.coalition_update(actor_membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
+        saved = form_save(
+            form,
+            lambda: services.coalition_update(actor_membership=membership, **form.cleaned_data),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("coalitions:detail", pk=coalition.pk)
-    return render(
-        request,
-        "coalitions/settings.html",
-        coalition_page_context(coalition, membership, form=form),
-    )
+    return coalition_render(request, "coalitions/settings.html", coalition, membership, form=form)
 
 
 @coalition_view()
 @require_GET
 def composition(request, coalition, membership):  # type: ignore[no-untyped-def]
-    return render(
+    return coalition_render(
         request,
         "coalitions/composition.html",
-        coalition_page_context(
-            coalition, membership, composition=selectors.coalition_composition(coalition)
-        ),
+        coalition,
+        membership,
+        composition=selectors.coalition_composition(coalition),
     )
 
 
 @coalition_view(Can.RUN)
 @require_GET
 def activity(request, coalition, membership):  # type: ignore[no-untyped-def]
-    events = coalition.events.select_related("actor", "subject")
+    events = selectors.coalition_events(coalition)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "coalitions/activity.html",
-        coalition_page_context(coalition, membership, page=page),
-    )
+    return coalition_render(request, "coalitions/activity.html", coalition, membership, page=page)
 
 
 # --- Members -------------------------------------------------------------------------
@@ -153,15 +149,13 @@ def activity(request, coalition, membership):  # type: ignore[no-untyped-def]
 @coalition_view()
 @require_GET
 def member_list(request, coalition, membership):  # type: ignore[no-untyped-def]
-    return render(
+    return coalition_render(
         request,
         "coalitions/members.html",
-        coalition_page_context(
-            coalition,
-            membership,
-            members=selectors.coalition_members(coalition),
-            roles=Role.choices,
-        ),
+        coalition,
+        membership,
+        members=selectors.coalition_members(coalition),
+        roles=Role.choices,
     )
 
 
@@ -180,18 +174,15 @@ def member_role(request, coalition, membership, member_id):  # type: ignore[no-u
     if not form.is_valid():
         messages.error(request, _("Choose a role from the list."))
     else:
-        try:
-            services.membership_change_role(
-                actor_membership=membership, membership=target, role=form.cleaned_data["role"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("%(name)s is now %(role)s.")
-                % {"name": target.user.display_name, "role": target.get_role_display()},
-            )
+        role = form.cleaned_data["role"]
+        message_save(
+            request,
+            lambda: services.membership_change_role(
+                actor_membership=membership, membership=target, role=role
+            ),
+            _("%(name)s is now %(role)s.")
+            % {"name": target.user.display_name, "role": Role(role).label},
+        )
     return redirect("coalitions:members", pk=coalition.pk)
 
 
@@ -200,19 +191,14 @@ def member_role(request, coalition, membership, member_id):  # type: ignore[no-u
 def member_remove(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
     target = _member(coalition, member_id)
     if request.method == "POST":
-        try:
-            services.membership_remove(actor_membership=membership, membership=target)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, _("%(name)s was removed.") % {"name": target.user.display_name}
-            )
+        message_save(
+            request,
+            lambda: services.membership_remove(actor_membership=membership, membership=target),
+            _("%(name)s was removed.") % {"name": target.user.display_name},
+        )
         return redirect("coalitions:members", pk=coalition.pk)
-    return render(
-        request,
-        "coalitions/member_remove.html",
-        coalition_page_context(coalition, membership, target=target),
+    return coalition_render(
+        request, "coalitions/member_remove.html", coalition, membership, target=target
     )
 
 
@@ -222,31 +208,33 @@ def member_edit(request, coalition, membership, member_id):  # type: ignore[no-u
     target = _member(coalition, member_id)
     own = target.pk == membership.pk
     if not own and not role_allows(membership.role, Can.RUN):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     form = MemberProfileForm(request.POST or None, instance=target)
     if not own:
         del form.fields["lived_experience"]
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update_profile(
+        saved = form_save(
+            form,
+            lambda: services.membership_update_profile(
                 actor_membership=membership,
                 membership=target,
                 organisation=form.cleaned_data["organisation"],
                 sector=form.cleaned_data["sector"],
                 title=form.cleaned_data["title"],
                 lived_experience=form.cleaned_data.get("lived_experience") if own else None,
-            )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("coalitions:members", pk=coalition.pk)
-    return render(
+    return coalition_render(
         request,
         "coalitions/member_edit.html",
-        coalition_page_context(coalition, membership, form=form, target=target, own=own),
+        coalition,
+        membership,
+        form=form,
+        target=target,
+        own=own,
     )
 
 
@@ -254,14 +242,15 @@ def member_edit(request, coalition, membership, member_id):  # type: ignore[no-u
 @require_http_methods(["GET", "POST"])
 def leave(request, coalition, membership):  # type: ignore[no-untyped-def]
     if request.method == "POST":
-        try:
-            services.membership_leave(membership=membership)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("coalitions:detail", pk=coalition.pk)
-        messages.success(request, _("You left %(name)s.") % {"name": coalition.name})
-        return redirect("coalitions:list")
-    return render(request, "coalitions/leave.html", coalition_page_context(coalition, membership))
+        left = message_save(
+            request,
+            lambda: services.membership_leave(membership=membership),
+            _("You left %(name)s.") % {"name": coalition.name},
+        )
+        return (
+            redirect("coalitions:list") if left else redirect("coalitions:detail", pk=coalition.pk)
+        )
+    return coalition_render(request, "coalitions/leave.html", coalition, membership)
 
 
 @coalition_view(Can.RUN)
@@ -270,20 +259,16 @@ def hand_over(request, coalition, membership):  # type: ignore[no-untyped-def]
     candidates = coalition.memberships.exclude(pk=membership.pk).select_related("user")
     form = HandOverForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.project_manager_hand_over(
+        saved = form_save(
+            form,
+            lambda: services.project_manager_hand_over(
                 actor_membership=membership, to=form.cleaned_data["to"]
-            )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("The project manager role is handed over."))
             return redirect("coalitions:members", pk=coalition.pk)
-    return render(
-        request,
-        "coalitions/hand_over.html",
-        coalition_page_context(coalition, membership, form=form),
-    )
+    return coalition_render(request, "coalitions/hand_over.html", coalition, membership, form=form)
 
 
 # --- Invitations ---------------------------------------------------------------------
@@ -294,23 +279,24 @@ def hand_over(request, coalition, membership):  # type: ignore[no-untyped-def]
 def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-def]
     form = InvitationForm(request.POST or None, roles=assignable_roles(membership.role))
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.coalition_member_invite(
+        invitation = form_save(
+            form,
+            lambda: services.coalition_member_invite(
                 actor_membership=membership, request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
+            ),
+        )
+        if invitation is not None:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
             )
             return redirect("coalitions:invitations", pk=coalition.pk)
-    return render(
+    return coalition_render(
         request,
         "coalitions/invitations.html",
-        coalition_page_context(
-            coalition, membership, form=form, invitations=selectors.coalition_invitations(coalition)
-        ),
+        coalition,
+        membership,
+        form=form,
+        invitations=selectors.coalition_invitations(coalition),
     )
 
 
@@ -318,19 +304,40 @@ def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-
 @require_http_methods(["GET", "POST"])
 def invitation_bulk(request, coalition, membership):  # type: ignore[no-untyped-def]
     form = BulkInvitationForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        try:
-            report = services.coalition_members_bulk_invite(
+        job = form_save(
+            form,
+            lambda: services.coalition_members_bulk_invite_start(
                 actor_membership=membership, text=form.cleaned_data["text"], request=request
-            )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-    return render(
+            ),
+        )
+        if job is not None:
+            return redirect("coalitions:invitation_bulk_job", pk=coalition.pk, bulk_id=job.pk)
+    return coalition_render(
         request,
         "coalitions/invitation_bulk.html",
-        coalition_page_context(coalition, membership, form=form, report=report),
+        coalition,
+        membership,
+        form=form,
+        jobs=selectors.coalition_bulk_invitations(coalition)[:5],
     )
+
+
+def _bulk_job_view(template: str) -> Callable:
+    @never_cache
+    @coalition_view(Can.INVITE)
+    @require_GET
+    def view(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
+        job = get_object_or_404(selectors.coalition_bulk_invitations(coalition), pk=bulk_id)
+        return coalition_render(request, template, coalition, membership, job=job)
+
+    return view
+
+
+# The page of a list being invited (progress while the worker sends, then the report per row)
+# and its progress block, which HTMX polls until the job ends.
+invitation_bulk_job = _bulk_job_view("coalitions/invitation_bulk_job.html")
+invitation_bulk_progress = _bulk_job_view("coalitions/_invitation_bulk_progress.html")
 
 
 def _invitation(coalition, invitation_id) -> Invitation:  # type: ignore[no-untyped-def]
@@ -341,16 +348,13 @@ def _invitation(coalition, invitation_id) -> Invitation:  # type: ignore[no-unty
 @require_POST
 def invitation_resend(request, coalition, membership, invitation_id):  # type: ignore[no-untyped-def]
     invitation = _invitation(coalition, invitation_id)
-    try:
-        services.invitation_resend(
+    message_save(
+        request,
+        lambda: services.invitation_resend(
             actor_membership=membership, invitation=invitation, request=request
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("A new link was sent to %(email)s.") % {"email": invitation.email}
-        )
+        ),
+        _("A new link was sent to %(email)s.") % {"email": invitation.email},
+    )
     return redirect("coalitions:invitations", pk=coalition.pk)
 
 
@@ -358,14 +362,11 @@ def invitation_resend(request, coalition, membership, invitation_id):  # type: i
 @require_POST
 def invitation_revoke(request, coalition, membership, invitation_id):  # type: ignore[no-untyped-def]
     invitation = _invitation(coalition, invitation_id)
-    try:
-        services.invitation_revoke(actor_membership=membership, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("The invitation of %(email)s is withdrawn.") % {"email": invitation.email}
-        )
+    message_save(
+        request,
+        lambda: services.invitation_revoke(actor_membership=membership, invitation=invitation),
+        _("The invitation of %(email)s is withdrawn.") % {"email": invitation.email},
+    )
     return redirect("coalitions:invitations", pk=coalition.pk)
 
 
@@ -420,12 +421,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @coalition_view()
 @require_GET
 def working_group_list(request, coalition, membership):  # type: ignore[no-untyped-def]
-    return render(
+    return coalition_render(
         request,
         "coalitions/working_groups.html",
-        coalition_page_context(
-            coalition, membership, groups=selectors.coalition_working_groups(coalition)
-        ),
+        coalition,
+        membership,
+        groups=selectors.coalition_working_groups(coalition),
     )
 
 
@@ -443,24 +444,22 @@ def working_group_edit(request, coalition, membership, group_id=None):  # type: 
         }
     form = WorkingGroupForm(request.POST or None, coalition=coalition, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.working_group_save(
+        saved = form_save(
+            form,
+            lambda: services.working_group_save(
                 actor_membership=membership,
                 group=group,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
                 lead=form.cleaned_data["lead"],
                 members=list(form.cleaned_data["members"]),
-            )
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("Working group saved."))
             return redirect("coalitions:working_groups", pk=coalition.pk)
-    return render(
-        request,
-        "coalitions/working_group_edit.html",
-        coalition_page_context(coalition, membership, form=form, group=group),
+    return coalition_render(
+        request, "coalitions/working_group_edit.html", coalition, membership, form=form, group=group
     )
 
 

@@ -12,9 +12,11 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, get_coalition_for_user, role_allows
@@ -53,6 +55,29 @@ def coalition_page_context(
     """The context of every coalition page: the coalition, the membership and its capabilities
     (``can_view``, ``can_contribute``, ``can_invite``, ``can_manage_data``, ``can_run``)."""
     return {"coalition": coalition, "membership": membership, **capabilities(membership), **extra}
+
+
+def coalition_render(
+    request: HttpRequest,
+    template: str,
+    coalition: Coalition,
+    membership: Membership,
+    **extra: Any,
+) -> HttpResponse:
+    """Render a coalition page (or partial) with ``coalition_page_context``."""
+    return render(request, template, coalition_page_context(coalition, membership, **extra))
+
+
+def message_save(request: HttpRequest, write: Callable[[], Any], success: str) -> bool:
+    """Run a service for a form-less POST: its validation error, or ``success``, becomes a
+    message for the next page. Returns whether it succeeded."""
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True
 
 
 def form_add_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -1,40 +1,21 @@
 """Every URL of the project is classified, and each class behaves as the matrix says.
 
 A route that nobody classified makes `test_every_route_is_classified` fail, so new
-features cannot ship an unchecked URL. Coalition routes add their own principals and
-expectations in `tests/coalitions/test_access_matrix.py`.
+features cannot ship an unchecked URL. The apps classify their own routes in their matrix
+modules (`tests/coalitions/test_access_matrix.py`, `tests/metrics/test_local_data.py`), each
+exposing a `ROUTES` dict that `MATRICES` below reads; those modules check coalition routes
+per role.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from tests.coalitions import test_access_matrix
 from tests.factories import StaffFactory, UserFactory
-
-
-def iter_routes(resolvers=None, prefix: str = "", namespace: str | None = None):
-    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace
-            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
-            yield from iter_routes(entry.url_patterns, prefix + str(entry.pattern), full_ns)
-        elif isinstance(entry, URLPattern):
-            pattern = prefix + str(entry.pattern)
-            name = entry.name or f"<unnamed {pattern}>"
-            yield (f"{namespace}:{name}" if namespace else name), pattern
-
-
-@dataclass
-class Route:
-    # public | published | login | staff | api | api-staff | api-public | admin | coalition
-    kind: str
-    kwargs: dict = field(default_factory=dict)
-    method: str = "get"
-
+from tests.metrics import test_local_data
+from tests.routes import Route, iter_routes
 
 # Public pages anyone may open, pages that need a signed-in person, staff pages, the API.
 ROUTES: dict[str, Route] = {
@@ -73,18 +54,22 @@ ROUTES: dict[str, Route] = {
 }
 # Django's admin checks staff status itself; every admin URL is covered by this prefix.
 PREFIX_KINDS = {"admin:": "admin"}
-EXTRA_ROUTES: dict[str, Route] = {}  # filled by the modules below
-MATRIX_MODULES = ["tests.coalitions.test_access_matrix", "tests.metrics.test_local_data"]
+# Each app classifies its own routes in its access-matrix module, read here by name.
+MATRICES: dict[str, dict[str, Route]] = {
+    "tests/test_routes.py": ROUTES,
+    "tests/coalitions/test_access_matrix.py": test_access_matrix.ROUTES,
+    "tests/metrics/test_local_data.py": test_local_data.ROUTES,
+}
 
 
 def all_classified() -> dict[str, Route]:
-    routes = dict(ROUTES)
-    routes.update(EXTRA_ROUTES)
+    routes: dict[str, Route] = {}
+    for matrix in MATRICES.values():
+        routes.update(matrix)
     return routes
 
 
-def classify(name: str) -> str | None:
-    routes = all_classified()
+def classify(name: str, routes: dict[str, Route]) -> str | None:
     if name in routes:
         return routes[name].kind
     for prefix, kind in PREFIX_KINDS.items():
@@ -93,18 +78,37 @@ def classify(name: str) -> str | None:
     return None
 
 
-# Apps classify their own routes in matrix modules; import them so they count here.
-for _module in MATRIX_MODULES:
-    importlib.import_module(_module)
+def unclassified(routes: dict[str, Route]) -> list[str]:
+    return [
+        f"{name} ({pattern})" for name, pattern in iter_routes() if classify(name, routes) is None
+    ]
 
 
 def test_every_route_is_classified():
-    unclassified = [
-        f"{name} ({pattern})" for name, pattern in iter_routes() if classify(name) is None
-    ]
-    assert not unclassified, "Classify these routes in the access matrix:\n" + "\n".join(
-        unclassified
-    )
+    missing = unclassified(all_classified())
+    assert not missing, "Classify these routes in the access matrix:\n" + "\n".join(missing)
+
+
+def test_a_route_left_out_of_every_matrix_is_reported():
+    routes = all_classified()
+    del routes["coalitions:invitation_bulk"]
+    assert [m for m in unclassified(routes) if m.startswith("coalitions:invitation_bulk ")]
+
+
+def test_no_route_is_classified_twice():
+    seen: dict[str, str] = {}
+    twice = []
+    for module, matrix in MATRICES.items():
+        for name in matrix:
+            if name in seen:
+                twice.append(f"{name}: {seen[name]} and {module}")
+            seen[name] = module
+    assert not twice, twice
+
+
+def test_every_classified_route_exists():
+    names = {name for name, _pattern in iter_routes()}
+    assert not set(all_classified()) - names
 
 
 def _request(client, route: Route, name: str):

@@ -61,16 +61,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "working_groups",
             "joined_at",
         )
-        read_only_fields = (
-            "id",
-            "email",
-            "name",
-            "organisation",
-            "sector",
-            "title",
-            "working_groups",
-            "joined_at",
-        )
+        read_only_fields = tuple(f for f in fields if f != "role")  # only the role changes here
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -11,12 +11,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from coalitions.models import ROLE_RANK, Invitation, Role, WorkingGroup
+from coalitions.models import ROLE_RANK, BulkInvitation, Invitation, Role, WorkingGroup
 from metrics.models import CoalitionPeer, Metric, MetricNote
 from plans.models import Assignment, WorksheetFile
-from tests import test_routes
 from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory, UserFactory
 from tests.map.helpers import map_world
+from tests.routes import Route, coalition_routes
 
 V, M, MT, DL, PM = (
     Role.VIEWER,
@@ -40,6 +40,8 @@ WEB = {
     "coalitions:hand_over": ("get", PM, ()),
     "coalitions:invitations": ("get", MT, ()),
     "coalitions:invitation_bulk": ("get", MT, ()),
+    "coalitions:invitation_bulk_job": ("get", MT, ("bulk_id",)),
+    "coalitions:invitation_bulk_progress": ("get", MT, ("bulk_id",)),
     "coalitions:invitation_resend": ("post", MT, ("invitation_id",)),
     "coalitions:invitation_revoke": ("post", MT, ("invitation_id",)),
     "coalitions:working_groups": ("get", V, ()),
@@ -145,25 +147,24 @@ API = {
     "api:map-export-list": ("get", V, ()),
     "api:map-export-detail": ("get", V, ("pk:export",)),
 }
-# Routes that are not under one coalition: classified for the project-wide test.
-test_routes.EXTRA_ROUTES.update(
-    {
-        "coalitions:list": test_routes.Route("login"),
-        "coalitions:create": test_routes.Route("login"),
-        "coalitions:geography_search": test_routes.Route("login"),
-        "coalitions:invitation_accept": test_routes.Route("public", kwargs={"token": "x"}),
-        "api:coalition-list": test_routes.Route("api"),
-        "api:geography-profile": test_routes.Route("api", kwargs={"pk": 1}),
-        "api:geography-peers": test_routes.Route("api", kwargs={"pk": 1}),
-        # Only the reviewer may decide: tests/map/test_review_and_versions.py checks everyone.
-        "api:map-review-decision": test_routes.Route("coalition"),
-        # A published MAP: anyone, by token; an unknown token is 404
-        # (tests/map/test_review_and_versions.py).
-        "map_public:plan": test_routes.Route("published", kwargs={"token": "x"}),
-        "map_public:pdf": test_routes.Route("published", kwargs={"token": "x"}),
-        **{name: test_routes.Route("coalition") for name in [*WEB, *API]},
-    }
-)
+# Every route this module classifies, read by tests/test_routes.py; the ones that are not
+# under one coalition are checked there.
+ROUTES: dict[str, Route] = {
+    "coalitions:list": Route("login"),
+    "coalitions:create": Route("login"),
+    "coalitions:geography_search": Route("login"),
+    "coalitions:invitation_accept": Route("public", kwargs={"token": "x"}),
+    "api:coalition-list": Route("api"),
+    "api:geography-profile": Route("api", kwargs={"pk": 1}),
+    "api:geography-peers": Route("api", kwargs={"pk": 1}),
+    # Only the reviewer may decide: tests/map/test_review_and_versions.py checks everyone.
+    "api:map-review-decision": Route("coalition"),
+    # A published MAP: anyone, by token; an unknown token is 404
+    # (tests/map/test_review_and_versions.py).
+    "map_public:plan": Route("published", kwargs={"token": "x"}),
+    "map_public:pdf": Route("published", kwargs={"token": "x"}),
+    **coalition_routes(*WEB, *API),
+}
 
 PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
 
@@ -180,6 +181,7 @@ def world(db):
         expires_at="2999-01-01T00:00:00Z",
     )
     group = WorkingGroup.objects.create(coalition=coalition, name="Housing")
+    bulk = BulkInvitation.objects.create(coalition=coalition, text="a@example.org")
     metric = Metric.objects.get(variable="share_employed")
     # The target member's note: members may delete their own, project managers any.
     note = MetricNote.objects.create(
@@ -203,6 +205,7 @@ def world(db):
         "member": target,
         "invitation": invitation,
         "group": group,
+        "bulk": bulk,
         "note": note,
         "peer": peer,
         "metric": metric,
@@ -212,6 +215,7 @@ def world(db):
 OBJECT_KEYS = {
     "member_id": "member",
     "invitation_id": "invitation",
+    "bulk_id": "bulk",
     "group_id": "group",
     "note_id": "note",
     "peer_id": "peer",

@@ -9,17 +9,6 @@ from tests.factories import CoalitionFactory, MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pm(db):
-    return MembershipFactory(role=Role.PROJECT_MANAGER)
-
-
-@pytest.fixture
-def pm_api(api_client, pm):
-    api_client.force_authenticate(pm.user)
-    return api_client
-
-
 def test_create_a_coalition_and_become_its_project_manager(api_client, user):
     api_client.force_authenticate(user)
     county = Geography.objects.get(fips="51510")

@@ -27,6 +27,14 @@ def invite(pm, email="new@example.org", role=Role.MEMBER, capture=None, **kw):
     return services.coalition_member_invite(actor_membership=pm, email=email, role=role, **kw)
 
 
+def bulk_invite(pm, text, capture):
+    """Start a bulk invitation and run its job inline (eager Celery runs on commit)."""
+    with capture(execute=True):
+        job = services.coalition_members_bulk_invite_start(actor_membership=pm, text=text)
+    job.refresh_from_db()
+    return job
+
+
 def token_from_mail(message) -> str:
     return re.search(r"/coalitions/invitation/([^/\s]+)/", message.body).group(1)
 
@@ -168,8 +176,7 @@ def test_bulk_invite_reports_every_row_and_keeps_the_good_ones(
         f"{pm.user.email},Me,member,,\n"
         "d@example.org,Di,member,,spaceships\n"
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        report = services.coalition_members_bulk_invite(actor_membership=pm, text=text)
+    report = bulk_invite(pm, text, django_capture_on_commit_callbacks)
     results = {r.line: (r.ok, r.message) for r in report.rows}
     assert report.invited == 2 and report.failed == 5
     assert results[2][0] and results[4][0]
@@ -186,10 +193,8 @@ def test_bulk_invite_reports_every_row_and_keeps_the_good_ones(
     assert len(mail.outbox) == 2
 
 
-def test_bulk_accepts_a_plain_list_of_addresses(pm):
-    report = services.coalition_members_bulk_invite(
-        actor_membership=pm, text="x@example.org\ny@example.org\n"
-    )
+def test_bulk_accepts_a_plain_list_of_addresses(pm, django_capture_on_commit_callbacks):
+    report = bulk_invite(pm, "x@example.org\ny@example.org\n", django_capture_on_commit_callbacks)
     assert report.invited == 2
 
 
@@ -217,14 +222,41 @@ def test_lived_experience_is_private_to_the_person(pm):
     assert other.lived_experience is True
 
 
-def test_bulk_understands_spanish_headers_and_labels(pm):
+def test_bulk_understands_spanish_headers_and_labels(pm, django_capture_on_commit_callbacks):
     text = (
         "correo;nombre;función;organización;sector\n"
         "s@example.org;Sol;Responsable de datos;Ciudad;gobierno local\n"
         "t@example.org;Tere;integrante;;integrante de la comunidad\n"
     )
-    report = services.coalition_members_bulk_invite(actor_membership=pm, text=text)
+    report = bulk_invite(pm, text, django_capture_on_commit_callbacks)
     assert report.invited == 2, [r.message for r in report.rows]
     assert Invitation.objects.get(email="s@example.org").role == Role.DATA_LEAD
     assert Invitation.objects.get(email="s@example.org").sector == "local_government"
     assert Invitation.objects.get(email="t@example.org").sector == "community_member"
+
+
+def test_invitations_of_another_coalition_are_refused(pm):
+    other_pm = MembershipFactory(role=Role.PROJECT_MANAGER)
+    theirs = invite(other_pm, email="theirs@example.org")
+    with pytest.raises(ValidationError, match="not part of this coalition"):
+        services.invitation_resend(actor_membership=pm, invitation=theirs)
+    with pytest.raises(ValidationError, match="not part of this coalition"):
+        services.invitation_revoke(actor_membership=pm, invitation=theirs)
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None and theirs.send_count == 1
+
+
+def test_selectors_ignore_other_coalitions(pm, django_capture_on_commit_callbacks):
+    from coalitions import selectors
+
+    other_pm = MembershipFactory(role=Role.PROJECT_MANAGER)
+    mine = invite(pm, email="mine@example.org")
+    invite(other_pm, email="theirs@example.org")
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.coalition_members_bulk_invite_start(actor_membership=pm, text="x@e.org")
+        services.coalition_members_bulk_invite_start(actor_membership=other_pm, text="y@e.org")
+    coalition = pm.coalition
+    assert list(selectors.coalition_open_invitations(coalition)) == [mine]
+    assert list(selectors.coalition_bulk_invitations(coalition)) == [job]
+    assert {e.coalition_id for e in selectors.coalition_events(coalition)} == {coalition.pk}
+    assert selectors.coalition_events(coalition).filter(subject_email="mine@example.org")

@@ -14,8 +14,8 @@ from core.models import JobStatus
 from metrics import local_data
 from metrics.models import LocalDataset, LocalValue, Predictor
 from metrics.parsing import number_parse
-from tests import test_routes
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
+from tests.routes import Route, coalition_routes
 
 CSV = (
     b"Neighborhood,Year,Rate,Low,High,Group\n"
@@ -45,7 +45,8 @@ API = {
     "api:local-dataset-list": ("get", Role.VIEWER, False),
     "api:local-dataset-detail": ("get", Role.VIEWER, True),
 }
-test_routes.EXTRA_ROUTES.update({name: test_routes.Route("coalition") for name in [*WEB, *API]})
+# Read by tests/test_routes.py: every route of this matrix is classified there.
+ROUTES: dict[str, Route] = coalition_routes(*WEB, *API)
 PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
 
 
