@@ -166,6 +166,17 @@ class FilledBy:
     compiled_in: str = ""
 
 
+# What the app itself does with particular worksheets (``role:`` in the YAML), and the fields it
+# reads there. Code finds a worksheet by its role (``definitions.worksheet_by_role``), never by key.
+WORKSHEET_ROLES: dict[str, tuple[str, ...]] = {
+    "readiness": ("conditions", "overall"),  # the readiness summary ranks its conditions
+    "vision": ("final",),  # the adopted vision statement, shown where later worksheets need it
+    # Started with one measure per logic-model element of each strategic action its
+    # ``strategic_action`` field links to.
+    "measurement_plan": ("strategic_action", "element_type"),
+}
+
+
 @dataclass(frozen=True)
 class Worksheet:
     key: str
@@ -180,6 +191,7 @@ class Worksheet:
     optional: bool = False
     repeats: str = ""  # if set, the worksheet holds many records, each named by this label
     extends: str = ""
+    role: str = ""  # one of WORKSHEET_ROLES, for the few worksheets the app treats specially
 
     def field(self, key: str) -> Field:
         for f in self.fields:
