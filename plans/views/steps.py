@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -25,6 +28,11 @@ from plans.views.common import step_or_404
 # --- steps ------------------------------------------------------------------------------------
 
 
+def _with_worksheets(assignments: Iterable[Assignment]) -> list[tuple[Assignment, Any]]:
+    """Each assignment with its worksheet (None for a whole step), so pages show numbers."""
+    return [(a, a.worksheet_key and definitions.worksheet(a.worksheet_key)) for a in assignments]
+
+
 @coalition_view(Can.VIEW)
 @require_GET
 def steps_dashboard(request: HttpRequest, coalition: Coalition, membership: Membership):
@@ -41,7 +49,7 @@ def steps_dashboard(request: HttpRequest, coalition: Coalition, membership: Memb
             done=done,
             total=total,
             steps_complete=sum(1 for r in rows if r.status == StepStatus.COMPLETE),
-            overdue=selectors.overdue_assignments(coalition),
+            overdue=_with_worksheets(selectors.overdue_assignments(coalition)),
             activity=selectors.recent_activity(coalition),
         ),
     )
@@ -169,9 +177,7 @@ def my_work(request: HttpRequest, coalition: Coalition, membership: Membership):
         coalition_page_context(
             coalition,
             membership,
-            assignments=[
-                (a, a.worksheet_key and definitions.worksheet(a.worksheet_key)) for a in mine
-            ],
+            assignments=_with_worksheets(mine),
             today=today,
             individual=individual,
             notifications=selectors.notifications_for(membership.user, coalition)[:20],

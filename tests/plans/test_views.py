@@ -246,6 +246,22 @@ def test_dashboard_my_work_and_readiness(client, team):
     assert "Work on these first" in ready and "Don&#x27;t know" in ready
 
 
+def test_pages_name_worksheets_by_number_and_find_them_by_role(client, team):
+    services.assignment_create(
+        step=5, worksheet_key="w5_7", owner=team["m1"], due_date="2020-01-01", actor=team["pm"]
+    )
+    client.force_login(team["m1"].user)
+    overdue = client.get(url(team, "steps")).content.decode().split('id="overdue-heading"')[1]
+    overdue = overdue.split("</section>")[0]
+    assert "Worksheet 5.7" in overdue and ">Worksheet w5_7<" not in overdue
+    ready = client.get(url(team, "readiness")).content.decode()
+    assert url(team, "worksheet", "w3_1") in ready and "Worksheet 3.1" in ready
+    assert "0 of 9 conditions rated" in ready
+    step3 = client.get(url(team, "step", 3)).content.decode()
+    assert url(team, "readiness") in step3
+    assert url(team, "readiness") not in client.get(url(team, "step", 4)).content.decode()
+
+
 def test_mention_notifications_show_in_the_nav_and_can_be_read(client, team):
     client.force_login(team["pm"].user)
     client.post(url(team, "worksheet_comment", "w5_7"), {"body": "Look @AnnLee", "field_key": ""})
