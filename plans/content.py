@@ -75,6 +75,8 @@ COMPUTATIONS = {
 
 # What "Fill in from Worksheets" (plans.map) makes of a worksheet's answers (``record``), and
 # what a MAP section shows besides its narrative (``shows``; charts: trends of linked metrics).
+# Worksheet roles whose answers become strategy records (plans/map), and what a MAP section may
+# show besides its narrative (``shows:``).
 STRATEGY_RECORDS = ("priorities", "vision", "theories", "actions", "measures")
 SECTION_RECORDS = (*STRATEGY_RECORDS, "charts")
 
@@ -169,6 +171,21 @@ class FilledBy:
     compiled_in: str = ""
 
 
+# What the app itself does with particular worksheets (``role:`` in the YAML), and the fields it
+# reads there. Code finds a worksheet by its role (``definitions.worksheet_by_role``), never by key.
+WORKSHEET_ROLES: dict[str, tuple[str, ...]] = {
+    "readiness": ("conditions", "overall"),  # the readiness summary ranks its conditions
+    # The strategy records (STRATEGY_RECORDS) are made from these worksheets' answers.
+    "priorities": (),
+    "vision": ("final",),  # the adopted vision statement, shown where later worksheets need it
+    "theories": (),
+    "actions": ("action_type", "systems_conditions"),  # the logic model's option lists
+    # The measurement plan: started with one measure per logic-model element of each strategic
+    # action its ``strategic_action`` field links to; its option lists are the measures'.
+    "measures": ("strategic_action", "element_type"),
+}
+
+
 @dataclass(frozen=True)
 class Worksheet:
     key: str
@@ -183,7 +200,7 @@ class Worksheet:
     optional: bool = False
     repeats: str = ""  # if set, the worksheet holds many records, each named by this label
     extends: str = ""
-    record: str = ""  # the strategy record its answers become (one of STRATEGY_RECORDS)
+    role: str = ""  # one of WORKSHEET_ROLES, for the few worksheets the app treats specially
 
     def field(self, key: str) -> Field:
         for f in self.fields:

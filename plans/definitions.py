@@ -60,13 +60,20 @@ __all__ = [
     "framework",
     "load_definitions",
     "map_sections",
+    "SHARED_WITH_NAMES",
     "reload",
+    "sharing_setting",
     "step",
     "steps",
     "validate_value",
     "worksheet",
+    "worksheet_by_role",
     "worksheets",
 ]
+
+# The choices of a sharing setting (W5.2's ``sharing_mode``) are listed from most open to most
+# private; this first one is the only one that shows members' names (tests/plans check both).
+SHARED_WITH_NAMES = "attributed"
 
 
 @functools.cache
@@ -107,3 +114,21 @@ def map_sections() -> tuple[MapSection, ...]:
 
 def framework() -> Framework:
     return _definitions().framework
+
+
+def worksheet_by_role(role: str) -> Worksheet:
+    """The worksheet that plays ``role`` (``WORKSHEET_ROLES`` in plans/content.py)."""
+    for w in worksheets():
+        if w.role == role:
+            return w
+    raise KeyError(f"no worksheet has the role {role!r}")
+
+
+def sharing_setting(ws: Worksheet) -> tuple[Worksheet, Field] | None:
+    """The coalition worksheet and choice field where the data lead says how the answers of the
+    individual worksheet ``ws`` are shared (its ``filled_by.sharing_setting``)."""
+    if not ws.filled_by.sharing_setting:
+        return None
+    sheet_key, _sep, field_key = ws.filled_by.sharing_setting.partition(".")
+    source = worksheet(sheet_key)
+    return source, source.field(field_key)

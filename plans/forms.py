@@ -334,7 +334,7 @@ class AssignmentForm(forms.Form):
         what += [(w.key, f"{w.number} {w.title}") for w in step.worksheets]
         self.fields["worksheet_key"].choices = what  # type: ignore[attr-defined]
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
-            (_("People"), [(f"m{m.pk}", m.user.name or m.user.email) for m in members]),
+            (_("People"), [(f"m{m.pk}", m.user.display_name) for m in members]),
             (_("Working groups"), [(f"g{g.pk}", g.name) for g in groups]),
         ]
 

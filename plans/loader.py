@@ -27,8 +27,8 @@ from plans.content import (
     PROVENANCE,
     REFERENCE_TYPES,
     SECTION_RECORDS,
-    STRATEGY_RECORDS,
     WORKSHEET_KEY,
+    WORKSHEET_ROLES,
     ActorType,
     ChecklistItem,
     DefinitionError,
@@ -407,6 +407,7 @@ _WORKSHEET_KEYS = {
     "override",
     "fields_first",
     "fields",
+    "role",
 }
 
 
@@ -444,19 +445,12 @@ def _parse_worksheet(raw: Any, step: int, where: str, problems: _Problems) -> di
         "optional": _flag(raw, "optional", where, problems),
         "repeats": _text(raw, "repeats", where, problems, required=False),
         "extends": _text(raw, "extends", where, problems, required=False),
-        "record": _record(raw, where, problems),
+        "role": _text(raw, "role", where, problems, required=False),
         "_omit": _str_list(raw, "omit", where, problems),
         "_override": raw.get("override") or {},
         "_first": _str_list(raw, "fields_first", where, problems),
         "_where": where,
     }
-
-
-def _record(raw: Mapping, where: str, problems: _Problems) -> str:
-    record = _text(raw, "record", where, problems, required=False)
-    if record and record not in STRATEGY_RECORDS:
-        problems.add(where, f"record {record!r} is none of {', '.join(STRATEGY_RECORDS)}")
-    return record
 
 
 def _valid_override(changes: Any) -> bool:
@@ -796,6 +790,30 @@ def _check_map_links(sections, feeds_of: dict[str, set[str]], where_of, problems
                 )
 
 
+def _check_roles(by_key: Mapping[str, Worksheet], raw: Mapping[str, dict], problems) -> None:
+    """A role the app relies on is held by one worksheet at most, with the fields it reads.
+
+    That the real content gives every role a worksheet is checked by tests/plans (a small
+    content fixture needs none)."""
+    holders: dict[str, list[str]] = {}
+    for sheet in by_key.values():
+        if not sheet.role:
+            continue
+        where = raw[sheet.key]["_where"]
+        if sheet.role not in WORKSHEET_ROLES:
+            known = ", ".join(WORKSHEET_ROLES)
+            problems.add(where, f"unknown role {sheet.role!r} (known: {known})")
+            continue
+        holders.setdefault(sheet.role, []).append(sheet.key)
+        keys = {f.key for f in sheet.fields}
+        for needed in WORKSHEET_ROLES[sheet.role]:
+            if needed not in keys:
+                problems.add(where, f"role {sheet.role!r} needs a field {needed!r}")
+    for role, found in holders.items():
+        if len(found) > 1:
+            problems.add("steps", f"role {role!r} is held by more than one worksheet: {found}")
+
+
 def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
     map_keys = {s.key for s in sections}
     sheets_by_key: dict[str, dict] = {}
@@ -828,9 +846,7 @@ def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
     by_key = {w.key: w for st in steps for w in st.worksheets}
     for sheet in by_key.values():
         _check_individual_links(sheet, by_key, sheets_by_key[sheet.key]["_where"], problems)
-    records = [w.record for w in by_key.values() if w.record]
-    for name in sorted({r for r in records if records.count(r) > 1}):
-        problems.add("steps", f"more than one worksheet has record {name!r}")
+    _check_roles(by_key, sheets_by_key, problems)
     where_of = {key: sh["_where"] for key, sh in sheets_by_key.items()}
     _check_map_links(sections, feeds_of, where_of, problems)
     numbers = [s.number for s in steps]

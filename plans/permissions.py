@@ -2,13 +2,19 @@
 
 Coalition access itself is always decided by ``coalitions.permissions.get_coalition_for_user``;
 these helpers only narrow it per worksheet (the definitions list which app roles fill each one).
+Services check with ``require_worksheet_edit`` and ``require_own``; pages use
+``may_edit_worksheet`` for what they show.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from coalitions.models import Membership, Role
 from coalitions.permissions import Can, role_allows
 from plans.content import Worksheet
+from plans.models import WorksheetResponse
 
 
 def may_edit_worksheet(membership: Membership, ws: Worksheet) -> bool:
@@ -29,17 +35,16 @@ def may_edit_worksheet(membership: Membership, ws: Worksheet) -> bool:
     return role in roles
 
 
-def may_compile(membership: Membership) -> bool:
-    return role_allows(membership.role, Can.MANAGE_DATA)
+def require_worksheet_edit(membership: Membership, ws: Worksheet) -> None:
+    """403 unless the member may fill this worksheet."""
+    if not may_edit_worksheet(membership, ws):
+        raise PermissionDenied(_("Your role may not change this worksheet."))
 
 
-def may_run(membership: Membership) -> bool:
-    return role_allows(membership.role, Can.RUN)
-
-
-def may_assign(membership: Membership) -> bool:
-    return role_allows(membership.role, Can.INVITE)  # the management team and above
-
-
-def may_comment(membership: Membership) -> bool:
-    return role_allows(membership.role, Can.CONTRIBUTE)
+def require_own(membership: Membership, response: WorksheetResponse) -> None:
+    """A response is changed only inside the member's coalition, and individual answers only by
+    the member who gives them."""
+    if response.coalition_id != membership.coalition_id or (
+        response.owner_id is not None and response.owner_id != membership.pk
+    ):
+        raise PermissionDenied(_("Only the member who gives these answers may change them."))

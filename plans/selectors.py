@@ -68,10 +68,7 @@ def individual_responses(coalition: Coalition, worksheet_key: str) -> QuerySet[W
 
 def member_names(coalition: Coalition) -> Names:
     return Names(
-        members={
-            m.pk: str(m.user.name or m.user.email)
-            for m in coalition.memberships.select_related("user")
-        }
+        members={m.pk: m.user.display_name for m in coalition.memberships.select_related("user")}
     )
 
 
@@ -85,19 +82,26 @@ def member_handle(membership: Membership) -> str:
 
 def sharing_mode(coalition: Coalition, ws: Worksheet) -> str | None:
     """How the answers of an individual worksheet are shared, as the data lead set it."""
-    if not ws.filled_by.sharing_setting:
+    setting = definitions.sharing_setting(ws)
+    if setting is None:
         return None
-    source_key, field_key = ws.filled_by.sharing_setting.split(".", 1)
-    response = shared_response(coalition, source_key)
-    return (response.data.get(field_key) if response else None) or None
+    source, field_ = setting
+    response = shared_response(coalition, source.key)
+    return (response.data.get(field_.key) if response else None) or None
+
+
+def sharing_order(ws: Worksheet) -> tuple[str, ...]:
+    """The sharing setting's choices from most open to most private (the order of the YAML)."""
+    setting = definitions.sharing_setting(ws)
+    return tuple(o.key for o in setting[1].options) if setting else ()
 
 
 def sharing_label(coalition: Coalition, ws: Worksheet, *, for_lead: bool = False) -> str:
     mode = sharing_mode(coalition, ws)
-    if mode is None:
+    setting = definitions.sharing_setting(ws)
+    if mode is None or setting is None:
         return _("The data lead has not yet said how answers will be shared.")
-    source_key, field_key = ws.filled_by.sharing_setting.split(".", 1)
-    how = value_text(definitions.worksheet(source_key).field(field_key), mode).lower()
+    how = value_text(setting[1], mode).lower()
     if for_lead:
         return _("Members were told their answers are shared: %(how)s.") % {"how": how}
     return _("Your answers will be shared: %(how)s.") % {"how": how}
@@ -126,6 +130,14 @@ def record_names(coalition: Coalition, worksheet_key: str, prefer: str = "") -> 
     return names
 
 
+def strategic_actions(coalition: Coalition) -> list[str]:
+    """The strategic actions the measurement plan (W8.1) measures: the records of the worksheet
+    its ``strategic_action`` answers link to (W7.4)."""
+    plan = definitions.worksheet_by_role("measures")
+    field_ = plan.field("strategic_action")
+    return record_names(coalition, field_.links_to, prefer=field_.key)
+
+
 # --- computed guidance ------------------------------------------------------------------------
 
 
@@ -147,10 +159,11 @@ def computed_text(coalition: Coalition, ws: Worksheet, f: Field) -> str:
                     "n": coalition.memberships.count(),
                 }
     if name == "vision_statement":
-        response = shared_response(coalition, "w7_2")
+        vision = definitions.worksheet_by_role("vision")
+        response = shared_response(coalition, vision.key)
         if response and response.data.get("final"):
             return str(response.data["final"])
-        return _("Not written yet (Worksheet 7.2).")
+        return _("Not written yet (Worksheet %(n)s).") % {"n": vision.number}
     if name == "descriptive_representation_ratio":
         response = shared_response(coalition, ws.key)
         return representation_ratio_text(ws, response.data if response else {})
@@ -424,8 +437,13 @@ def recent_activity(coalition: Coalition, limit: int = 10) -> list[dict[str, Any
     return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
 
 
+def notifications_for(user: Any, coalition: Coalition) -> QuerySet[Notification]:
+    """The person's notifications in one coalition, newest first."""
+    return Notification.objects.filter(user=user, coalition=coalition)
+
+
 def unread_notifications(user: Any, coalition: Coalition) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, coalition=coalition, read_at=None)
+    return notifications_for(user, coalition).filter(read_at=None)
 
 
 def comments_for(coalition: Coalition, worksheet_key: str) -> QuerySet[Comment]:
@@ -479,11 +497,11 @@ def revision_history(response: WorksheetResponse, names: Names | None = None) ->
 
 
 def readiness_summary(coalition: Coalition) -> dict[str, Any] | None:
-    """The nine readiness conditions of W3.1, the ones that need work first at the top.
+    """The readiness conditions (W3.1's nine), the ones that need work first at the top.
 
     "Don't know" counts as needing work: not knowing is itself a gap to close.
     """
-    ws = definitions.worksheet("w3_1")
+    ws = definitions.worksheet_by_role("readiness")
     f = ws.field("conditions")
     response = shared_response(coalition, ws.key)
     rating_col = f.column("rating")
@@ -515,6 +533,7 @@ def readiness_summary(coalition: Coalition) -> dict[str, Any] | None:
     rows.sort(key=lambda r: r["rank"])
     rated = [r["rating"] for r in rows if isinstance(r["rating"], int)]
     return {
+        "worksheet": ws,
         "rows": rows,
         "needs_work": [r for r in rows if r["needs_work"]],
         "rated": len(rated),
@@ -535,7 +554,7 @@ def anonymous_label(response: WorksheetResponse) -> str:
 def compilation(coalition: Coalition, ws: Worksheet) -> dict[str, Any]:
     """Every member's answers side by side, named only when the sharing setting says so."""
     mode = sharing_mode(coalition, ws)
-    named = mode == "attributed"
+    named = mode == definitions.SHARED_WITH_NAMES
     responses = list(individual_responses(coalition, ws.key))
     if not named:
         responses.sort(key=anonymous_label)
@@ -544,7 +563,7 @@ def compilation(coalition: Coalition, ws: Worksheet) -> dict[str, Any]:
         {
             "response": r,
             "who": (
-                str(r.owner.user.name or r.owner.user.email)  # type: ignore[union-attr]
+                r.owner.user.display_name  # type: ignore[union-attr]
                 if named
                 else _("Member %(code)s") % {"code": anonymous_label(r)}
             ),

@@ -1,7 +1,10 @@
 """Every write to the planning workspace.
 
-Callers have already resolved the coalition through ``get_coalition_for_user`` and checked the
-worksheet rules in ``plans.permissions``; services validate the data and keep history.
+Each service that acts for a person takes the acting membership (``actor``) and works in its
+coalition. It checks the role matrix of docs/permissions.md itself (``coalitions.permissions.
+require`` and the worksheet rules of ``plans.permissions``: PermissionDenied, a 403), then
+validates the data, keeps history and records in the coalition's audit log what a project
+manager would want to know. Views only choose a page's minimum role and what it shows.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +24,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import send_templated_email
-from coalitions.models import Coalition, Membership, WorkingGroup
+from coalitions.models import Coalition, EventKind, Membership, WorkingGroup
+from coalitions.permissions import Can, require
+from coalitions.services import coalition_event_record
 from plans import definitions, selectors
 from plans.content import Field, Worksheet
-from plans.display import records
+from plans.display import records, value_text
 from plans.models import (
     Assignment,
     ChecklistTick,
@@ -37,12 +42,11 @@ from plans.models import (
     WorksheetFile,
     WorksheetResponse,
 )
+from plans.permissions import require_own, require_worksheet_edit
 
 logger = logging.getLogger(__name__)
 
 MAX_RECORDS = 100
-# From most open to most private; once answers are in, a setting may only move right.
-SHARING_ORDER = ("attributed", "anonymized", "themes_only", "not_shared")
 
 
 class WorksheetConflict(Exception):
@@ -159,27 +163,30 @@ def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not _blank(v)}
 
 
-def _sharing_source(ws: Worksheet) -> tuple[str, str] | None:
-    setting = ws.filled_by.sharing_setting
-    return tuple(setting.split(".", 1)) if setting else None  # type: ignore[return-value]
-
-
 def _check_sharing_change(
-    coalition: Coalition, ws: Worksheet, old: Mapping, new: dict, errors: dict
+    actor: Membership, ws: Worksheet, old: Mapping, new: dict, errors: dict
 ) -> None:
-    """A sharing setting may become more private once answers are in, never more open."""
+    """Only the data lead (MANAGE_DATA) sets how individual answers are shared, and once answers
+    are in, the setting may become more private, never more open."""
     for individual in definitions.worksheets():
-        source = _sharing_source(individual)
-        if not source or source[0] != ws.key:
+        setting = definitions.sharing_setting(individual)
+        if setting is None or setting[0].key != ws.key:
             continue
-        key = source[1]
+        key = setting[1].key
         before, after = old.get(key), new.get(key)
-        if before == after or before is None or after is None:
+        if before == after:
+            continue
+        require(actor, Can.MANAGE_DATA)
+        if before is None or after is None:
             continue
         answered = WorksheetResponse.objects.filter(
-            coalition=coalition, worksheet_key=individual.key, owner__isnull=False, version__gt=0
+            coalition=actor.coalition,
+            worksheet_key=individual.key,
+            owner__isnull=False,
+            version__gt=0,
         ).exists()
-        if answered and SHARING_ORDER.index(after) < SHARING_ORDER.index(before):
+        order = selectors.sharing_order(individual)
+        if answered and order.index(after) < order.index(before):
             errors[key] = [
                 _(
                     "Members have already answered under the current setting, so it can only "
@@ -210,13 +217,13 @@ def _only_mine(response: WorksheetResponse, base_version: int, editor: str) -> b
 
 
 def _record_revision(
-    response: WorksheetResponse, actor: User | None, note: str, editor: str = ""
+    response: WorksheetResponse, author: User, note: str, editor: str = ""
 ) -> None:
     Revision.objects.create(
         response=response,
         version=response.version,
         data=response.data,
-        author=actor,
+        author=author,
         note=note[:200],
         editor=editor[:32],
         created_at=response.updated_at,
@@ -225,11 +232,10 @@ def _record_revision(
 
 def worksheet_response_save(
     *,
-    coalition: Coalition,
+    actor: Membership,
     worksheet_key: str,
     data: Mapping[str, Any],
     base_version: int,
-    actor: User,
     owner: Membership | None = None,
     note: str = "",
     all_or_nothing: bool = False,
@@ -237,20 +243,27 @@ def worksheet_response_save(
 ) -> SaveResult:
     """Save the answers in ``data`` on top of version ``base_version``.
 
-    Fields missing from ``data`` keep their saved value; an invalid answer is reported in
-    ``errors`` under its field key (``"<record>.<field>"`` for repeating worksheets) and the
-    saved value stays. Raises ``WorksheetConflict`` when the response moved past
-    ``base_version``: then nothing is saved. Saving what is already stored makes no version.
-    With ``all_or_nothing`` (the API) any error means nothing is saved. ``editor`` names the
-    open page saving: versions that page saved itself (its autosave racing its Save button)
-    are not a conflict.
+    ``owner`` is None for a coalition worksheet; for an individual one it is the actor (people
+    give only their own answers). Fields missing from ``data`` keep their saved value; an
+    invalid answer is reported in ``errors`` under its field key (``"<record>.<field>"`` for
+    repeating worksheets) and the saved value stays. Raises ``WorksheetConflict`` when the
+    response moved past ``base_version``: then nothing is saved. Saving what is already stored
+    makes no version. With ``all_or_nothing`` (the API) any error means nothing is saved.
+    ``editor`` names the open page saving: versions that page saved itself (its autosave racing
+    its Save button) are not a conflict.
     """
     ws = definitions.worksheet(worksheet_key)
+    require_worksheet_edit(actor, ws)
     if (owner is None) != (ws.filled_by.mode == "coalition"):
         raise ValidationError(_("This worksheet is not filled in that way."))
-    if owner is not None and owner.coalition_id != coalition.pk:
-        raise ValidationError(_("That person is not a member of this coalition."))
-    if owner is not None and _sharing_source(ws) and selectors.sharing_mode(coalition, ws) is None:
+    if owner is not None and owner.pk != actor.pk:
+        raise PermissionDenied(_("Only the member who gives these answers may change them."))
+    coalition = actor.coalition
+    if (
+        owner is not None
+        and ws.filled_by.sharing_setting
+        and not selectors.sharing_mode(coalition, ws)
+    ):
         raise ValidationError(
             _("The data lead has not yet said how answers will be shared. Please wait for that.")
         )
@@ -260,31 +273,31 @@ def worksheet_response_save(
         if response.version != base_version and not _only_mine(response, base_version, editor):
             raise WorksheetConflict(response, data)
         new, errors = worksheet_answers_merge(ws, response.data, data, member_ids)
-        _check_sharing_change(coalition, ws, response.data, new, errors)
+        _check_sharing_change(actor, ws, response.data, new, errors)
         if new == response.data or (errors and all_or_nothing):
             return SaveResult(response, errors, changed=False)
         response.data = new
         response.version += 1
-        response.updated_by = actor
+        response.updated_by = actor.user
         response.updated_at = timezone.now()
         if response.status == ResponseStatus.NOT_STARTED:
             response.status = ResponseStatus.IN_PROGRESS
         response.save()
-        _record_revision(response, actor, note, editor)
-        _step_started(coalition, ws.step, actor)
+        _record_revision(response, actor.user, note, editor)
+        _step_started(coalition, ws.step, actor.user)
     return SaveResult(response, errors, changed=True)
 
 
-def _step_started(coalition: Coalition, step: int, actor: User) -> None:
+def _step_started(coalition: Coalition, step: int, user: User) -> None:
     """The first answer in a step moves it from "not started" to "in progress"."""
     state, created = StepState.objects.get_or_create(
         coalition=coalition,
         step=step,
-        defaults={"status": StepStatus.IN_PROGRESS, "updated_by": actor},
+        defaults={"status": StepStatus.IN_PROGRESS, "updated_by": user},
     )
     if not created and state.status == StepStatus.NOT_STARTED:
         StepState.objects.filter(pk=state.pk).update(
-            status=StepStatus.IN_PROGRESS, updated_by=actor, updated_at=timezone.now()
+            status=StepStatus.IN_PROGRESS, updated_by=user, updated_at=timezone.now()
         )
 
 
@@ -300,12 +313,25 @@ def missing_required(ws: Worksheet, data: Mapping[str, Any]) -> dict[str, list[s
     return errors
 
 
+def _response_to_change(actor: Membership, worksheet_key: str) -> WorksheetResponse:
+    """The response the actor works on, locked, once they may change it; none yet: an error."""
+    ws = definitions.worksheet(worksheet_key)
+    require_worksheet_edit(actor, ws)
+    response = selectors.response_for(actor.coalition, ws, actor)
+    if response is None or response.version == 0:
+        raise ValidationError(_("Answer some questions first."))
+    require_own(actor, response)
+    return WorksheetResponse.objects.select_for_update().get(pk=response.pk)
+
+
 @transaction.atomic
 def worksheet_response_mark(
-    *, response: WorksheetResponse, complete: bool, actor: User
+    *, actor: Membership, worksheet_key: str, complete: bool
 ) -> dict[str, list[str]]:
-    """Mark a response complete (every required answer given) or back in progress."""
-    response = WorksheetResponse.objects.select_for_update().get(pk=response.pk)
+    """Mark the actor's response complete (every required answer given) or back in progress.
+
+    Returns the answers still needed (nothing is changed then)."""
+    response = _response_to_change(actor, worksheet_key)
     ws = definitions.worksheet(response.worksheet_key)
     if complete:
         errors = missing_required(ws, response.data)
@@ -320,24 +346,29 @@ def worksheet_response_mark(
 
 @transaction.atomic
 def worksheet_response_restore(
-    *, response: WorksheetResponse, version: int, actor: User
+    *, actor: Membership, worksheet_key: str, version: int
 ) -> WorksheetResponse:
     """Make an old version the current one again, as a new version (history is kept)."""
-    response = WorksheetResponse.objects.select_for_update().get(pk=response.pk)
+    response = _response_to_change(actor, worksheet_key)
     revision = response.revisions.filter(version=version).first()
     if revision is None:
         raise ValidationError(_("There is no version %(v)s.") % {"v": version})
     response.data = revision.data
     response.version += 1
-    response.updated_by = actor
+    response.updated_by = actor.user
     response.updated_at = timezone.now()
     response.save()
-    _record_revision(response, actor, _("Restored version %(v)s") % {"v": version})
+    _record_revision(response, actor.user, _("Restored version %(v)s") % {"v": version})
     return response
 
 
-def worksheet_file_store(*, coalition: Coalition, f: Field, upload: Any, actor: User) -> dict:
+def worksheet_file_store(
+    *, actor: Membership, worksheet_key: str, field_key: str, upload: Any
+) -> dict:
     """Store an uploaded file for a file field and return the answer value that names it."""
+    ws = definitions.worksheet(worksheet_key)
+    require_worksheet_edit(actor, ws)
+    f = ws.field(field_key)
     name = str(getattr(upload, "name", "") or "file")[:255]
     limit = (f.max_size_mb or 20) * 1024 * 1024
     if upload.size > limit:
@@ -348,29 +379,38 @@ def worksheet_file_store(*, coalition: Coalition, f: Field, upload: Any, actor: 
     if errs:
         raise ValidationError(list(errs))
     stored = WorksheetFile.objects.create(
-        coalition=coalition, file=upload, original_name=name, size=upload.size, uploaded_by=actor
+        coalition=actor.coalition,
+        file=upload,
+        original_name=name,
+        size=upload.size,
+        uploaded_by=actor.user,
     )
     return {"id": stored.pk, "name": name}
 
 
-def measures_start(*, coalition: Coalition, actor: User) -> SaveResult:
-    """Start W8.1 with one measure per logic-model element for each W7.4 strategic action."""
-    ws = definitions.worksheet("w8_1")
+def measures_start(*, actor: Membership) -> SaveResult:
+    """Start the measurement plan (W8.1) with one measure per logic-model element for each
+    strategic action of the worksheet its ``strategic_action`` answers link to (W7.4)."""
+    ws = definitions.worksheet_by_role("measures")
+    require_worksheet_edit(actor, ws)
+    coalition = actor.coalition
     current = selectors.shared_response(coalition, ws.key)
     if current and records(ws, current.data):
-        raise ValidationError(_("Worksheet 8.1 already has measures."))
-    actions = selectors.record_names(coalition, "w7_4", prefer="strategic_action")
+        raise ValidationError(_("Worksheet %(n)s already has measures.") % {"n": ws.number})
+    actions = selectors.strategic_actions(coalition)
     if not actions:
-        raise ValidationError(_("Add strategic actions in Worksheet 7.4 first."))
+        source = definitions.worksheet(ws.field("strategic_action").links_to)
+        raise ValidationError(
+            _("Add strategic actions in Worksheet %(n)s first.") % {"n": source.number}
+        )
     limit = ws.field("strategic_action").max_length or 200
     kinds = [o.key for o in ws.field("element_type").options]
     rows = [{"strategic_action": a[:limit], "element_type": k} for a in actions for k in kinds]
     return worksheet_response_save(
-        coalition=coalition,
+        actor=actor,
         worksheet_key=ws.key,
         data={"records": rows[:MAX_RECORDS]},
         base_version=current.version if current else 0,
-        actor=actor,
         note=_("Started with one measure per element for each strategic action"),
     )
 
@@ -379,28 +419,43 @@ def measures_start(*, coalition: Coalition, actor: User) -> SaveResult:
 
 
 @transaction.atomic
-def step_status_set(*, coalition: Coalition, step: int, status: str, actor: User) -> StepState:
-    definitions.step(step)
+def step_status_set(*, actor: Membership, step: int, status: str) -> StepState:
+    """The project manager sets a step's status (reopening a complete one is counted)."""
+    require(actor, Can.RUN)
+    the_step = definitions.step(step)
     if status not in StepStatus.values:
         raise ValidationError(_("Unknown step status."))
     state, _created = StepState.objects.select_for_update().get_or_create(
-        coalition=coalition, step=step
+        coalition=actor.coalition, step=step
     )
+    before = state.status
     if state.status == StepStatus.COMPLETE and status != StepStatus.COMPLETE:
         state.reopened_count += 1
     state.status = status
     state.completed_at = timezone.now() if status == StepStatus.COMPLETE else None
-    state.updated_by, state.updated_at = actor, timezone.now()
+    state.updated_by, state.updated_at = actor.user, timezone.now()
     state.save()
+    if status != before:
+        label = _("Step %(n)s: %(title)s") % {"n": the_step.number, "title": the_step.title}
+        coalition_event_record(
+            actor.coalition,
+            EventKind.STEP_STATUS_CHANGED,
+            actor.user,
+            label=f"{label} ({StepStatus(status).label})",
+            step=step,
+            status=status,
+        )
     return state
 
 
 @transaction.atomic
 def checklist_tick_set(
-    *, coalition: Coalition, step: int, item_key: str, ticked: bool, actor: User
+    *, actor: Membership, step: int, item_key: str, ticked: bool
 ) -> ChecklistTick | None:
+    require(actor, Can.RUN)
     if item_key not in {i.key for i in definitions.step(step).checklist}:
         raise ValidationError(_("That is not an item of this step's checklist."))
+    coalition = actor.coalition
     if not ticked:
         ChecklistTick.objects.filter(coalition=coalition, step=step, item_key=item_key).delete()
         return None
@@ -408,7 +463,7 @@ def checklist_tick_set(
         coalition=coalition,
         step=step,
         item_key=item_key,
-        defaults={"ticked_by": actor, "ticked_at": timezone.now()},
+        defaults={"ticked_by": actor.user, "ticked_at": timezone.now()},
     )
     return tick
 
@@ -416,36 +471,39 @@ def checklist_tick_set(
 @transaction.atomic
 def assignment_create(
     *,
-    coalition: Coalition,
+    actor: Membership,
     step: int,
     worksheet_key: str = "",
     owner: Membership | None = None,
     working_group: WorkingGroup | None = None,
     due_date: Any = None,
     note: str = "",
-    actor: User,
 ) -> Assignment:
+    require(actor, Can.INVITE)
     definitions.step(step)
     if worksheet_key and definitions.worksheet(worksheet_key).step != step:
         raise ValidationError(_("That worksheet belongs to another step."))
     if (owner is None) == (working_group is None):
         raise ValidationError(_("Choose either a person or a working group."))
     for thing in (owner, working_group):
-        if thing is not None and thing.coalition_id != coalition.pk:
+        if thing is not None and thing.coalition_id != actor.coalition_id:
             raise ValidationError(_("Choose someone from this coalition."))
     return Assignment.objects.create(
-        coalition=coalition,
+        coalition=actor.coalition,
         step=step,
         worksheet_key=worksheet_key,
         owner=owner,
         working_group=working_group,
         due_date=due_date,
         note=note[:300],
-        created_by=actor,
+        created_by=actor.user,
     )
 
 
-def assignment_delete(*, assignment: Assignment, actor: User) -> None:
+def assignment_delete(*, actor: Membership, assignment: Assignment) -> None:
+    require(actor, Can.INVITE)
+    if assignment.coalition_id != actor.coalition_id:
+        raise PermissionDenied
     assignment.delete()
 
 
@@ -475,14 +533,15 @@ def mentioned_members(coalition: Coalition, body: str) -> list[Membership]:
 @transaction.atomic
 def comment_create(
     *,
-    coalition: Coalition,
+    actor: Membership,
     worksheet_key: str,
     field_key: str = "",
     body: str,
-    actor: User,
     request_base: str = "",
 ) -> Comment:
     """Add a comment; every @mentioned member gets a notification in the app and an email."""
+    require(actor, Can.CONTRIBUTE)
+    coalition = actor.coalition
     ws = definitions.worksheet(worksheet_key)
     body = (body or "").strip()
     if not body:
@@ -492,15 +551,18 @@ def comment_create(
     if field_key and field_key not in {f.key for f in ws.fields}:
         raise ValidationError({"field_key": _("This worksheet has no such question.")})
     comment = Comment.objects.create(
-        coalition=coalition, worksheet_key=ws.key, field_key=field_key, author=actor, body=body
+        coalition=coalition,
+        worksheet_key=ws.key,
+        field_key=field_key,
+        author=actor.user,
+        body=body,
     )
-    mentioned = [m for m in mentioned_members(coalition, body) if m.user_id != actor.pk]
+    mentioned = [m for m in mentioned_members(coalition, body) if m.pk != actor.pk]
     comment.mentions.set(mentioned)
     url = reverse("plans:worksheet", args=[coalition.pk, ws.key]) + f"#comment-{comment.pk}"
-    who = actor.name or actor.email
     for m in mentioned:
         text = _("%(who)s mentioned you on %(ws)s %(title)s") % {
-            "who": who,
+            "who": actor.user.display_name,
             "ws": ws.number,
             "title": ws.title,
         }
@@ -522,8 +584,9 @@ def comment_create(
     return comment
 
 
-def notifications_mark_read(*, user: User, coalition: Coalition) -> int:
-    return Notification.objects.filter(user=user, coalition=coalition, read_at=None).update(
+def notifications_mark_read(*, actor: Membership) -> int:
+    """Mark the actor's notifications in their coalition read."""
+    return selectors.unread_notifications(actor.user, actor.coalition).update(
         read_at=timezone.now()
     )
 
@@ -533,17 +596,18 @@ def notifications_mark_read(*, user: User, coalition: Coalition) -> int:
 
 def compilation_copy(
     *,
-    coalition: Coalition,
+    actor: Membership,
     worksheet_key: str,
     points: Iterable[tuple[int, str]],
     target_field: str,
-    actor: User,
 ) -> SaveResult:
     """Copy chosen answers (response id, field key) into a table of the compiled worksheet.
 
     Each point becomes one row; the text goes into the table's first long-text column (or
-    short-text, shortened to fit). No name travels with it.
+    short-text, shortened to fit). No name travels with it. For the data lead (MANAGE_DATA).
     """
+    require(actor, Can.MANAGE_DATA)
+    coalition = actor.coalition
     ws = definitions.worksheet(worksheet_key)
     target_ws = definitions.worksheet(ws.filled_by.compiled_in)
     table = target_ws.field(target_field)
@@ -565,10 +629,7 @@ def compilation_copy(
         response = responses.get(response_id)
         if response is None:
             raise ValidationError(_("One of the chosen answers is not in this coalition."))
-        f = ws.field(field_key)
-        from plans.display import value_text
-
-        text = value_text(f, response.data.get(field_key))
+        text = value_text(ws.field(field_key), response.data.get(field_key))
         if text:
             new_rows.append({column.key: text[: column.max_length or 200]})
     if not new_rows:
@@ -576,10 +637,9 @@ def compilation_copy(
     current = selectors.shared_response(coalition, target_ws.key)
     rows = list((current.data if current else {}).get(table.key) or []) + new_rows
     return worksheet_response_save(
-        coalition=coalition,
+        actor=actor,
         worksheet_key=target_ws.key,
         data={table.key: rows},
         base_version=current.version if current else 0,
-        actor=actor,
         note=_("Copied %(n)s points from individual answers") % {"n": len(new_rows)},
     )

@@ -1,7 +1,9 @@
 """The whole workspace as one JSON file, and back into a fresh coalition.
 
 People are written by email, not by database id, so the file can be read into another
-installation. Person answers (which hold membership ids) are rewritten both ways.
+installation. Person answers (which hold membership ids) are rewritten both ways. Both ways
+are for the project manager (the file holds everyone's individual answers) and are recorded
+in the coalition's audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from coalitions.models import Coalition
+from coalitions.models import Coalition, EventKind, Membership
+from coalitions.permissions import Can, require
+from coalitions.services import coalition_event_record
 from plans import definitions, services
 from plans.content import Field, Worksheet
 from plans.display import records
@@ -78,7 +82,16 @@ def _at(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def workspace_export(coalition: Coalition) -> dict[str, Any]:
+def workspace_export(*, actor: Membership) -> dict[str, Any]:
+    """Everything the workspace holds, as a JSON-ready mapping."""
+    require(actor, Can.RUN)
+    coalition = actor.coalition
+    payload = _export(coalition)
+    coalition_event_record(coalition, EventKind.WORKSPACE_EXPORTED, actor.user)
+    return payload
+
+
+def _export(coalition: Coalition) -> dict[str, Any]:
     members = {m.pk: m for m in coalition.memberships.select_related("user")}
     to_email = lambda v: members[v].user.email if v in members else None  # noqa: E731
     responses = []
@@ -225,19 +238,31 @@ def _check_answers(payload: Mapping[str, Any], member_id: Callable[[Any], Any], 
 
 
 @transaction.atomic
-def workspace_import(*, coalition: Coalition, payload: Any, actor: User) -> dict[str, int]:
-    """Read an export into an empty coalition whose members include everyone it names.
+def workspace_import(*, actor: Membership, payload: Any) -> dict[str, int]:
+    """Read an export into the actor's coalition, empty, whose members include everyone it names.
 
     Answers that name a person need that person to be a member here, so missing members are
     reported (invite them first) instead of silently dropping their answers. A file that is
     not shaped like an export is refused with a message, and nothing is imported.
     """
+    require(actor, Can.RUN)
+    coalition = actor.coalition
     try:
-        return _import(coalition=coalition, payload=payload)
+        counts = _import(coalition=coalition, payload=payload)
     except (KeyError, TypeError, ValueError, AttributeError, IntegrityError) as exc:
         raise ValidationError(
             _("The file is damaged or was changed by hand, so nothing was imported.")
         ) from exc
+    source = payload.get("coalition") or {}
+    name = source.get("name") if isinstance(source, Mapping) else None
+    coalition_event_record(
+        coalition,
+        EventKind.WORKSPACE_IMPORTED,
+        actor.user,
+        label=f"“{name}”" if isinstance(name, str) and name else "",
+        responses=counts["responses"],
+    )
+    return counts
 
 
 def _import(*, coalition: Coalition, payload: Any) -> dict[str, int]:

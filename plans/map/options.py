@@ -2,7 +2,7 @@
 
 One description of the guide: the records use the same keys and labels as the worksheets, so
 answers imported from a worksheet keep their meaning. Which worksheet a record comes from is
-the worksheet's ``record`` in the data (``plans/data/step*.yaml``), never a key written here.
+the worksheet's ``role`` in the data (``plans/data/step*.yaml``), never a key written here.
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ from plans import definitions
 
 def record_worksheet(record: str) -> definitions.Worksheet:
     """The worksheet whose answers become a strategy record ("vision", "measures", ...)."""
-    for worksheet in definitions.worksheets():
-        if worksheet.record == record:
-            return worksheet
-    raise KeyError(f"no worksheet has record {record!r}")
+    return definitions.worksheet_by_role(record)
 
 
 def _options(record: str, field: str) -> list[tuple[str, str]]:

@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from coalitions.models import Coalition, Membership
 from plans import definitions, selectors
 from plans.content import Worksheet
-from plans.forms import (
-    Context,
-)
+from plans.forms import Context
 from plans.permissions import may_edit_worksheet
 
 
@@ -34,7 +32,7 @@ def form_context(coalition: Coalition, ws: Worksheet, errors: dict) -> Context:
     members = list(coalition.memberships.select_related("user"))
     return Context(
         names=selectors.member_names(coalition),
-        members=[(str(m.pk), str(m.user.name or m.user.email)) for m in members],
+        members=[(str(m.pk), m.user.display_name) for m in members],
         organisations=sorted({m.organisation for m in members if m.organisation}),
         errors=errors,
         computed=lambda f: selectors.computed_text(coalition, ws, f),
@@ -56,15 +54,15 @@ def response_owner(ws: Worksheet, membership: Membership) -> Membership | None:
 
 
 def blocked_reason(coalition: Coalition, ws: Worksheet, membership: Membership) -> str:
+    """Why the page shows the worksheet read-only ("" when the member may fill it).
+
+    Only what the page shows: the services refuse the same cases on their own."""
     if not may_edit_worksheet(membership, ws):
         return _("Your role can read this worksheet but not change it.")
-    if (
-        ws.filled_by.mode == "individual"
-        and ws.filled_by.sharing_setting
-        and selectors.sharing_mode(coalition, ws) is None
-    ):
+    setting = definitions.sharing_setting(ws)
+    if setting and selectors.sharing_mode(coalition, ws) is None:
         return _(
             "The data lead has not yet said how answers will be shared. You can start once "
             "they have (Worksheet %(n)s)."
-        ) % {"n": definitions.worksheet(ws.filled_by.compiled_in).number}
+        ) % {"n": setting[0].number}
     return ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
-from coalitions.web import coalition_page_context, coalition_view
+from coalitions.web import coalition_page_context, coalition_view, form_save
 from plans import definitions, selectors, services
 from plans.display import render_markdown
 from plans.forms import (
@@ -23,6 +26,11 @@ from plans.permissions import may_edit_worksheet
 from plans.views.common import step_or_404
 
 # --- steps ------------------------------------------------------------------------------------
+
+
+def _with_worksheets(assignments: Iterable[Assignment]) -> list[tuple[Assignment, Any]]:
+    """Each assignment with its worksheet (None for a whole step), so pages show numbers."""
+    return [(a, a.worksheet_key and definitions.worksheet(a.worksheet_key)) for a in assignments]
 
 
 @coalition_view(Can.VIEW)
@@ -41,7 +49,7 @@ def steps_dashboard(request: HttpRequest, coalition: Coalition, membership: Memb
             done=done,
             total=total,
             steps_complete=sum(1 for r in rows if r.status == StepStatus.COMPLETE),
-            overdue=selectors.overdue_assignments(coalition),
+            overdue=_with_worksheets(selectors.overdue_assignments(coalition)),
             activity=selectors.recent_activity(coalition),
         ),
     )
@@ -70,7 +78,11 @@ def step_detail(request: HttpRequest, coalition: Coalition, membership: Membersh
             has_assignments=bool(row.assignments or any(w.assignments for w in row.worksheets)),
             statuses=StepStatus.choices,
             guidance_html=render_markdown(row.step.guidance),
-            readiness=selectors.readiness_summary(coalition) if number == 3 else None,
+            readiness=(
+                selectors.readiness_summary(coalition)
+                if definitions.worksheet_by_role("readiness").step == number
+                else None
+            ),
         ),
     )
 
@@ -81,12 +93,7 @@ def step_status(request: HttpRequest, coalition: Coalition, membership: Membersh
     step_or_404(number)
     status = request.POST.get("status", "")
     try:
-        services.step_status_set(
-            coalition=coalition,
-            step=number,
-            status=status,
-            actor=request.user,  # type: ignore[arg-type]
-        )
+        services.step_status_set(actor=membership, step=number, status=status)
         messages.success(request, _("The step's status is saved."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -100,11 +107,7 @@ def step_checklist(request: HttpRequest, coalition: Coalition, membership: Membe
     ticked = set(request.POST.getlist("item"))
     for item in step.checklist:
         services.checklist_tick_set(
-            coalition=coalition,
-            step=number,
-            item_key=item.key,
-            ticked=item.key in ticked,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=membership, step=number, item_key=item.key, ticked=item.key in ticked
         )
     messages.success(request, _("The review checklist is saved."))
     return redirect("plans:step", coalition.pk, number)
@@ -123,21 +126,21 @@ def assignment_create(
         owner_ref = form.cleaned_data["owner"]
         owner = members.filter(pk=owner_ref[1:]).first() if owner_ref[0] == "m" else None
         group = groups.filter(pk=owner_ref[1:]).first() if owner_ref[0] == "g" else None
-        try:
-            services.assignment_create(
-                coalition=coalition,
+        assigned = form_save(
+            form,
+            lambda: services.assignment_create(
+                actor=membership,
                 step=number,
                 worksheet_key=form.cleaned_data["worksheet_key"],
                 owner=owner,
                 working_group=group,
                 due_date=form.cleaned_data["due_date"],
                 note=form.cleaned_data["note"],
-                actor=request.user,  # type: ignore[arg-type]
-            )
+            ),
+        )
+        if assigned is not None:
             messages.success(request, _("The work is assigned."))
             return redirect("plans:step", coalition.pk, number)
-        except ValidationError as exc:
-            form.add_error(None, exc)
     return render(
         request,
         "plans/assign.html",
@@ -153,7 +156,7 @@ def assignment_delete(
     assignment = Assignment.objects.filter(coalition=coalition, pk=assignment_id).first()
     if assignment is None:
         raise Http404
-    services.assignment_delete(assignment=assignment, actor=request.user)  # type: ignore[arg-type]
+    services.assignment_delete(actor=membership, assignment=assignment)
     messages.success(request, _("The assignment is removed."))
     return redirect("plans:step", coalition.pk, assignment.step)
 
@@ -174,12 +177,10 @@ def my_work(request: HttpRequest, coalition: Coalition, membership: Membership):
         coalition_page_context(
             coalition,
             membership,
-            assignments=[
-                (a, a.worksheet_key and definitions.worksheet(a.worksheet_key)) for a in mine
-            ],
+            assignments=_with_worksheets(mine),
             today=today,
             individual=individual,
-            notifications=membership.user.notifications.filter(coalition=coalition)[:20],  # type: ignore[attr-defined]
+            notifications=selectors.notifications_for(membership.user, coalition)[:20],
         ),
     )
 
@@ -188,9 +189,9 @@ def my_work(request: HttpRequest, coalition: Coalition, membership: Membership):
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest, coalition: Coalition, membership: Membership):
     if request.method == "POST":
-        services.notifications_mark_read(user=request.user, coalition=coalition)  # type: ignore[arg-type]
+        services.notifications_mark_read(actor=membership)
         return redirect("plans:notifications", coalition.pk)
-    items = request.user.notifications.filter(coalition=coalition)[:50]  # type: ignore[union-attr]
+    items = selectors.notifications_for(membership.user, coalition)[:50]
     return render(
         request,
         "plans/notifications.html",

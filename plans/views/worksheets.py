@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
 from coalitions.web import coalition_page_context, coalition_view
+from metrics.profiles.models import NoteStep
 from metrics.profiles.selectors import metric_notes
 from plans import definitions, selectors, services
 from plans.content import Worksheet
@@ -31,7 +32,6 @@ from plans.forms import (
     with_blank_rows,
 )
 from plans.models import ResponseStatus, WorksheetFile
-from plans.permissions import may_comment
 from plans.views.common import (
     blocked_reason,
     conflict_session_key,
@@ -39,6 +39,32 @@ from plans.views.common import (
     response_owner,
     worksheet_or_404,
 )
+
+
+def _store_upload(
+    request: HttpRequest,
+    membership: Membership,
+    ws: Worksheet,
+    f: Any,
+    name: str,
+    errors: dict[str, list[str]],
+) -> tuple[bool, Any]:
+    """A file posted as ``name`` for field ``f``: (True, the new answer), or (False, None).
+
+    Ticking "remove" answers None; a file too large or of the wrong kind is reported at
+    ``name`` and the saved answer stays."""
+    upload = request.FILES.get(name)
+    if upload is not None:
+        try:
+            return True, services.worksheet_file_store(
+                actor=membership, worksheet_key=ws.key, field_key=f.key, upload=upload
+            )
+        except ValidationError as exc:
+            errors[name] = list(exc.messages)
+            return False, None
+    if request.POST.get(f"{name}-clear") == "on":
+        return True, None
+    return False, None
 
 
 def _save_from_post(
@@ -49,19 +75,10 @@ def _save_from_post(
     errors: dict[str, list[str]] = {}
     if not ws.repeats:
         for f in ws.fields:
-            upload = request.FILES.get(f.key) if f.type == "file" else None
-            if upload is not None:
-                try:
-                    data[f.key] = services.worksheet_file_store(
-                        coalition=coalition,
-                        f=f,
-                        upload=upload,
-                        actor=request.user,  # type: ignore[arg-type]
-                    )
-                except ValidationError as exc:
-                    errors[f.key] = list(exc.messages)
-            elif f.type == "file" and request.POST.get(f"{f.key}-clear") == "on":
-                data[f.key] = None
+            if f.type == "file":
+                changed, value = _store_upload(request, membership, ws, f, f.key, errors)
+                if changed:
+                    data[f.key] = value
     else:
         _record_files(request, coalition, ws, membership, data, errors)
     try:
@@ -71,11 +88,10 @@ def _save_from_post(
     owner = response_owner(ws, membership)
     try:
         result = services.worksheet_response_save(
-            coalition=coalition,
+            actor=membership,
             worksheet_key=ws.key,
             data=data,
             base_version=base,
-            actor=request.user,  # type: ignore[arg-type]
             owner=owner,
             editor=request.POST.get("editor", "")[:32],
         )
@@ -85,6 +101,9 @@ def _save_from_post(
             "base": base,
         }
         return None, data, errors
+    except ValidationError as exc:
+        # Not open to this member yet (the sharing setting is not chosen): the page says why.
+        raise PermissionDenied(" ".join(exc.messages)) from exc
     errors.update(errors_by_name(ws, result.errors))
     return result, data, errors
 
@@ -116,20 +135,10 @@ def _record_files(
     for record, i in zip(data.get("records", []), kept, strict=False):
         for f in files:
             name = f"r{i}-{f.key}"
-            upload = request.FILES.get(name)
-            if upload is not None:
-                try:
-                    record[f.key] = services.worksheet_file_store(
-                        coalition=coalition,
-                        f=f,
-                        upload=upload,
-                        actor=request.user,  # type: ignore[arg-type]
-                    )
-                except ValidationError as exc:
-                    errors[name] = list(exc.messages)
-            elif request.POST.get(f"{name}-clear") == "on":
-                record[f.key] = None
-            elif i < len(previous) and previous[i].get(f.key):
+            changed, value = _store_upload(request, membership, ws, f, name, errors)
+            if changed:
+                record[f.key] = value
+            elif name not in errors and i < len(previous) and previous[i].get(f.key):
                 record[f.key] = previous[i][f.key]
 
 
@@ -155,11 +164,9 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     errors: dict[str, list[str]] = {}
     add_row = ""
     if request.method == "POST":
-        if blocked:
-            raise PermissionDenied
         if "start_measures" in request.POST:
             try:
-                services.measures_start(coalition=coalition, actor=request.user)  # type: ignore[arg-type]
+                services.measures_start(actor=membership)
                 messages.success(request, _("One measure per element is ready for each action."))
             except (ValidationError, services.WorksheetConflict) as exc:
                 text = exc.messages if isinstance(exc, ValidationError) else []
@@ -203,11 +210,12 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             about=request.GET.get("about", ""),
             sharing_at=ws.filled_by.sharing_setting.split(".", 1),
             offer_measures=(
-                ws.key == "w8_1"
+                ws.role == "measures"
                 and not read_only
                 and not (response and response.data.get("records"))
-                and bool(selectors.record_names(coalition, "w7_4", prefer="strategic_action"))
+                and bool(selectors.strategic_actions(coalition))
             ),
+            offer_readiness=ws.role == "readiness",
             linked_records=[] if read_only else _linked_records(coalition, ws),
             metric_choices=(
                 sorted(selectors.metric_catalog().items())
@@ -222,15 +230,14 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             # Notes members pinned to metrics (Local conditions) feed Steps 2 and 5.
             metric_notes=(
                 list(metric_notes(coalition).filter(step=ws.step)[:100])
-                if ws.step in (2, 5)
+                if ws.step in NoteStep.values
                 else []
             ),
             organisations=ctx.organisations,
             comments=comments,
             comment_form=CommentForm(),
-            can_comment=may_comment(membership),
             handles=[
-                (selectors.member_handle(m), m.user.name or m.user.email)
+                (selectors.member_handle(m), m.user.display_name)
                 for m in coalition.memberships.select_related("user")
             ],
             sharing=selectors.sharing_label(coalition, ws) if ws.filled_by.sharing_setting else "",
@@ -247,8 +254,6 @@ def worksheet_autosave(
 ):
     """The HTMX autosave: saves what validates and answers with the save state."""
     ws = worksheet_or_404(key)
-    if blocked_reason(coalition, ws, membership):
-        raise PermissionDenied
     result, _submitted, errors = _save_from_post(request, coalition, ws, membership)
     try:
         count = int(request.POST.get("records", "0")) if ws.repeats else 1
@@ -277,18 +282,14 @@ def worksheet_autosave(
 @require_POST
 def worksheet_mark(request: HttpRequest, coalition: Coalition, membership: Membership, key: str):
     ws = worksheet_or_404(key)
-    if blocked_reason(coalition, ws, membership):
-        raise PermissionDenied
-    response = selectors.response_for(coalition, ws, membership)
-    if response is None or response.version == 0:
-        messages.error(request, _("Answer some questions first."))
-        return redirect("plans:worksheet", coalition.pk, ws.key)
     complete = request.POST.get("complete") == "1"
-    errors = services.worksheet_response_mark(
-        response=response,
-        complete=complete,
-        actor=request.user,  # type: ignore[arg-type]
-    )
+    try:
+        errors = services.worksheet_response_mark(
+            actor=membership, worksheet_key=ws.key, complete=complete
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("plans:worksheet", coalition.pk, ws.key)
     if errors:
         labels = []
         for k in errors:
@@ -360,8 +361,6 @@ def worksheet_conflict(
 ):
     """Both versions side by side; the person picks per answer. Nothing is overwritten."""
     ws = worksheet_or_404(key)
-    if blocked_reason(coalition, ws, membership):
-        raise PermissionDenied
     owner = response_owner(ws, membership)
     session_key = conflict_session_key(coalition, ws, owner)
     pending = request.session.get(session_key)
@@ -385,11 +384,10 @@ def worksheet_conflict(
                 merged[k] = request.POST.get(f"merge-{k}", "")
         try:
             result = services.worksheet_response_save(
-                coalition=coalition,
+                actor=membership,
                 worksheet_key=ws.key,
                 data=merged,
                 base_version=int(request.POST.get("version", "-1")),
-                actor=request.user,  # type: ignore[arg-type]
                 owner=owner,
                 note=_("Merged after a conflict"),
             )
@@ -446,14 +444,9 @@ def worksheet_history(request: HttpRequest, coalition: Coalition, membership: Me
 @require_POST
 def worksheet_restore(request: HttpRequest, coalition: Coalition, membership: Membership, key: str):
     ws = worksheet_or_404(key)
-    if blocked_reason(coalition, ws, membership):
-        raise PermissionDenied
-    response = selectors.response_for(coalition, ws, membership)
     try:
         version = int(request.POST.get("version", ""))
-        if response is None:
-            raise ValueError
-        services.worksheet_response_restore(response=response, version=version, actor=request.user)  # type: ignore[arg-type]
+        services.worksheet_response_restore(actor=membership, worksheet_key=ws.key, version=version)
         messages.success(request, _("Version %(v)s is the current one again.") % {"v": version})
     except (ValueError, ValidationError):
         messages.error(request, _("Choose a version to restore."))
@@ -502,11 +495,10 @@ def worksheet_comment(request: HttpRequest, coalition: Coalition, membership: Me
     if form.is_valid():
         try:
             services.comment_create(
-                coalition=coalition,
+                actor=membership,
                 worksheet_key=ws.key,
                 field_key=form.cleaned_data["field_key"],
                 body=form.cleaned_data["body"],
-                actor=request.user,  # type: ignore[arg-type]
                 request_base=request.build_absolute_uri("/")[:-1],
             )
             messages.success(request, _("Your comment is posted."))

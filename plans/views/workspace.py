@@ -41,11 +41,10 @@ def compilation(request: HttpRequest, coalition: Coalition, membership: Membersh
                 points.append((int(response_id), field_key))
         try:
             result = services.compilation_copy(
-                coalition=coalition,
+                actor=membership,
                 worksheet_key=ws.key,
                 points=points,
                 target_field=request.POST.get("target", ""),
-                actor=request.user,  # type: ignore[arg-type]
             )
             if result.errors:
                 messages.warning(request, " ".join(m for v in result.errors.values() for m in v))
@@ -80,7 +79,7 @@ def compilation(request: HttpRequest, coalition: Coalition, membership: Membersh
 @coalition_view(Can.RUN)
 @require_GET
 def workspace_export(request: HttpRequest, coalition: Coalition, membership: Membership):
-    payload = transfer.workspace_export(coalition)
+    payload = transfer.workspace_export(actor=membership)
     out = JsonResponse(payload, json_dumps_params={"indent": 1, "ensure_ascii": False})
     stamp = timezone.localdate().isoformat()
     out["Content-Disposition"] = (
@@ -96,11 +95,7 @@ def workspace_import(request: HttpRequest, coalition: Coalition, membership: Mem
     if request.method == "POST" and form.is_valid():
         try:
             payload = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
-            counts = transfer.workspace_import(
-                coalition=coalition,
-                payload=payload,
-                actor=request.user,  # type: ignore[arg-type]
-            )
+            counts = transfer.workspace_import(actor=membership, payload=payload)
             messages.success(
                 request,
                 _("Imported %(n)s worksheet answers.") % {"n": counts["responses"]},

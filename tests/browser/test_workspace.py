@@ -129,11 +129,10 @@ def test_worksheets_fit_a_phone_editable_and_read_only(
     pm = MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER, user__name="Pat")
     viewer = MembershipFactory(coalition=coalition, role=Role.VIEWER, user__name="Vi")
     services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key=key,
         data=sample_data(definitions.worksheet(key), pm.pk),
         base_version=0,
-        actor=pm.user,
+        actor=pm,
     )
     url = f"{live_server.url}/coalitions/{coalition.pk}/worksheets/{key}/"
     for who, name in ((pm, "edit"), (viewer, "read")):
@@ -156,26 +155,23 @@ def test_workspace_pages_have_no_serious_accessibility_problems(
     pm = MembershipFactory(coalition=coalition, role=Role.PROJECT_MANAGER, user__name="Pat")
     member = MembershipFactory(coalition=coalition, role=Role.MEMBER, user__name="Ann Lee")
     services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key="w5_2",
         data={"sharing_mode": "anonymized"},
         base_version=0,
-        actor=pm.user,
+        actor=pm,
     )
     for key in ("w3_1", "w5_4", "w5_7"):
         services.worksheet_response_save(
-            coalition=coalition,
             worksheet_key=key,
             data=sample_data(definitions.worksheet(key), pm.pk),
             base_version=0,
-            actor=pm.user,
+            actor=pm,
         )
     services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key="w5_1",
         data={"q5b_group_discussion": "Bus data"},
         base_version=0,
-        actor=member.user,
+        actor=member,
         owner=member,
     )
     base = f"{live_server.url}/coalitions/{coalition.pk}"

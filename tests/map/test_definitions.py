@@ -24,19 +24,19 @@ def test_an_unknown_record_or_shows_is_refused(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     step = data / "step07.yaml"
-    step.write_text(step.read_text().replace("record: vision", "record: visions", 1))
+    step.write_text(step.read_text().replace("role: vision", "role: visions", 1))
     sections = data / "map_sections.yaml"
     sections.write_text(sections.read_text().replace("shows: [charts]", "shows: [graphs]", 1))
     with pytest.raises(definitions.DefinitionError) as error:
         load_definitions(data)
     text = str(error.value)
-    assert "record 'visions'" in text and "shows 'graphs'" in text
+    assert "unknown role 'visions'" in text and "shows 'graphs'" in text
 
 
 def test_two_worksheets_cannot_become_the_same_record(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     step = data / "step07.yaml"
-    step.write_text(step.read_text().replace("record: theories", "record: vision", 1))
-    with pytest.raises(definitions.DefinitionError, match="more than one worksheet"):
+    step.write_text(step.read_text().replace("role: theories", "role: vision", 1))
+    with pytest.raises(definitions.DefinitionError, match="held by more than one worksheet"):
         load_definitions(data)

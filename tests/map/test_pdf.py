@@ -203,12 +203,11 @@ def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm, tmp_path):
     assert b"/Lang (es)" in inflated(data)
 
 
-def test_process_settings_stay_out_of_the_plan(coalition, pm_user):
+def test_process_settings_stay_out_of_the_plan(coalition, team):
     from plans import services as plan_services
     from plans.map.document import worksheet_blocks
 
     plan_services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key="w5_2",
         data={
             "sharing_mode": "anonymized",
@@ -216,7 +215,7 @@ def test_process_settings_stay_out_of_the_plan(coalition, pm_user):
             "participation_mode": "all_members",
         },
         base_version=0,
-        actor=pm_user,
+        actor=team["project_manager"],
     )
     from plans.selectors import shared_response
 

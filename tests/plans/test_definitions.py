@@ -247,6 +247,33 @@ def test_public_accessors_and_cache():
         definitions.step(11)
 
 
+def test_every_role_the_app_relies_on_is_held_by_one_worksheet(defs):
+    from plans.content import WORKSHEET_ROLES
+
+    for role, needed in WORKSHEET_ROLES.items():
+        holders = [w for w in defs.worksheets.values() if w.role == role]
+        assert len(holders) == 1, role
+        assert definitions.worksheet_by_role(role) == holders[0]
+        assert {f.key for f in holders[0].fields} >= set(needed)
+    # The measurement plan names the strategic actions it measures through a link.
+    plan = definitions.worksheet_by_role("measures")
+    assert definitions.worksheet(plan.field("strategic_action").links_to).repeats
+    with pytest.raises(KeyError, match="no worksheet has the role 'nope'"):
+        definitions.worksheet_by_role("nope")
+
+
+def test_sharing_settings_list_their_choices_from_named_to_not_shared(defs):
+    settings = [definitions.sharing_setting(w) for w in defs.worksheets.values()]
+    settings = [s for s in settings if s]
+    assert settings  # W5.1's, held by W5.2
+    for sheet, setting in settings:
+        assert sheet.filled_by.mode == "coalition"
+        keys = [o.key for o in setting.options]
+        # Only the first choice shows names; the services read "more private" as "further on".
+        assert keys[0] == definitions.SHARED_WITH_NAMES
+        assert keys[-1] == "not_shared"
+
+
 # --- broken definitions --------------------------------------------------------------------
 
 FRAMEWORK = {
@@ -542,6 +569,19 @@ def test_duplicate_worksheet_keys_across_files(tmp_path):
     with pytest.raises(DefinitionError) as err:
         load_definitions(write(tmp_path, extra_steps=[second]))
     assert "duplicate worksheet key 'w1_1'" in str(err.value)
+
+
+def test_worksheet_roles_are_known_unique_and_have_their_fields(tmp_path):
+    with pytest.raises(DefinitionError, match=r"w1_1: unknown role 'boss'"):
+        load_definitions(write(tmp_path, step=step_1(worksheets=[worksheet_1(role="boss")])))
+    with pytest.raises(DefinitionError, match=r"w1_1: role 'vision' needs a field 'final'"):
+        load_definitions(write(tmp_path, step=step_1(worksheets=[worksheet_1(role="vision")])))
+    final = {"key": "final", "type": "short_text", "label": "Final"}
+    first = worksheet_1(role="vision", fields=[final])
+    second = worksheet_1(key="w1_2", number="1.2", role="vision", fields=[final])
+    with pytest.raises(DefinitionError, match=r"role 'vision' is held by more than one"):
+        load_definitions(write(tmp_path, step=step_1(worksheets=[first, second])))
+    assert load_definitions(write(tmp_path, step=step_1(worksheets=[first]))).steps
 
 
 def test_duplicate_predictor_in_framework(tmp_path):

@@ -140,11 +140,10 @@ def test_autosave_answers_with_the_saved_state_and_the_new_version(client, team)
 def test_a_stale_autosave_leads_to_the_conflict_screen_and_keeps_both(client, team):
     c = team["coalition"]
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_7",
         data={"narrative": "Ann wrote this"},
         base_version=0,
-        actor=team["m1"].user,
+        actor=team["m1"],
     )
     client.force_login(team["m2"].user)
     stale = client.post(
@@ -169,11 +168,10 @@ def test_a_stale_autosave_leads_to_the_conflict_screen_and_keeps_both(client, te
 def test_non_clashing_changes_merge_without_asking(client, team):
     c = team["coalition"]
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_7",
         data={"narrative": "A"},
         base_version=0,
-        actor=team["m1"].user,
+        actor=team["m1"],
     )
     client.force_login(team["m2"].user)
     client.post(
@@ -199,11 +197,10 @@ def test_history_restore(client, team):
     c = team["coalition"]
     for v, text in enumerate(["First", "Second"]):
         services.worksheet_response_save(
-            coalition=c,
             worksheet_key="w5_7",
             data={"narrative": text},
             base_version=v,
-            actor=team["m1"].user,
+            actor=team["m1"],
         )
     client.force_login(team["m2"].user)
     client.post(url(team, "worksheet_restore", "w5_7"), {"version": 1})
@@ -227,21 +224,18 @@ def test_project_manager_ticks_the_checklist_and_sets_the_status(client, team):
 
 
 def test_dashboard_my_work_and_readiness(client, team):
-    c = team["coalition"]
     services.assignment_create(
-        coalition=c,
         step=5,
         worksheet_key="w5_7",
         owner=team["m1"],
         due_date="2020-01-01",
-        actor=team["pm"].user,
+        actor=team["pm"],
     )
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w3_1",
         data={"conditions": {"data_skills": {"rating": "dont_know"}}},
         base_version=0,
-        actor=team["pm"].user,
+        actor=team["pm"],
     )
     client.force_login(team["m1"].user)
     dash = client.get(url(team, "steps")).content.decode()
@@ -250,6 +244,22 @@ def test_dashboard_my_work_and_readiness(client, team):
     assert "overdue since 1 Jan 2020" in mine and "5.7" in mine
     ready = client.get(url(team, "readiness")).content.decode()
     assert "Work on these first" in ready and "Don&#x27;t know" in ready
+
+
+def test_pages_name_worksheets_by_number_and_find_them_by_role(client, team):
+    services.assignment_create(
+        step=5, worksheet_key="w5_7", owner=team["m1"], due_date="2020-01-01", actor=team["pm"]
+    )
+    client.force_login(team["m1"].user)
+    overdue = client.get(url(team, "steps")).content.decode().split('id="overdue-heading"')[1]
+    overdue = overdue.split("</section>")[0]
+    assert "Worksheet 5.7" in overdue and ">Worksheet w5_7<" not in overdue
+    ready = client.get(url(team, "readiness")).content.decode()
+    assert url(team, "worksheet", "w3_1") in ready and "Worksheet 3.1" in ready
+    assert "0 of 9 conditions rated" in ready
+    step3 = client.get(url(team, "step", 3)).content.decode()
+    assert url(team, "readiness") in step3
+    assert url(team, "readiness") not in client.get(url(team, "step", 4)).content.decode()
 
 
 def test_mention_notifications_show_in_the_nav_and_can_be_read(client, team):
@@ -267,18 +277,16 @@ def test_mention_notifications_show_in_the_nav_and_can_be_read(client, team):
 def test_compilation_page_and_copy(client, team):
     c = team["coalition"]
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_2",
         data={"sharing_mode": "anonymized"},
         base_version=0,
-        actor=team["dl"].user,
+        actor=team["dl"],
     )
     r = services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_1",
         data={"q5b_group_discussion": "Bus data"},
         base_version=0,
-        actor=team["m1"].user,
+        actor=team["m1"],
         owner=team["m1"],
     )
     client.force_login(team["dl"].user)
@@ -321,11 +329,10 @@ def test_a_file_answer_uploads_and_downloads_only_through_its_coalition(
 def test_a_conflict_on_a_repeating_worksheet_shows_the_records_as_text(client, team):
     c = team["coalition"]
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_4",
         data={"records": [{"source_name": "Bus survey"}]},
         base_version=0,
-        actor=team["dl"].user,
+        actor=team["dl"],
     )
     client.force_login(team["pm"].user)
     client.post(
@@ -342,11 +349,10 @@ def test_a_conflict_on_a_repeating_worksheet_shows_the_records_as_text(client, t
 
 def test_each_question_links_to_its_comments(client, team):
     services.comment_create(
-        coalition=team["coalition"],
         worksheet_key="w5_7",
         field_key="narrative",
         body="Is this right?",
-        actor=team["m2"].user,
+        actor=team["m2"],
     )
     client.force_login(team["m1"].user)
     page = client.get(url(team, "worksheet", "w5_7") + "?about=consensus").content.decode()
@@ -355,16 +361,14 @@ def test_each_question_links_to_its_comments(client, team):
 
 
 def test_computed_guidance_ratio_section_status_and_prefill(client, team):
-    c = team["coalition"]
     seats = [{"race_ethnicity": "hispanic"}, {"race_ethnicity": "white_nh"}]
     seats += [{"race_ethnicity": "white_nh"}, {"race_ethnicity": "not_known"}]
     shares = {"hispanic": {"percent": 60}, "white_nh": {"percent": 30}}
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w2_4",
         data={"seats": seats, "pop_shares": shares},
         base_version=0,
-        actor=team["pm"].user,
+        actor=team["pm"],
     )
     client.force_login(team["m1"].user)
     page = client.get(url(team, "worksheet", "w2_4")).content.decode()
@@ -380,11 +384,10 @@ def test_computed_guidance_ratio_section_status_and_prefill(client, team):
         "impact_long": "families thrive",
     }
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w7_3",
         data={"records": [answers]},
         base_version=0,
-        actor=team["pm"].user,
+        actor=team["pm"],
     )
     form = client.get(url(team, "worksheet", "w7_3")).content.decode()
     assert (
@@ -424,19 +427,17 @@ def test_metric_answers_name_a_catalog_metric_and_show_the_local_value(
         )
     c = team["coalition"]
     bad = services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_6",
         data={"records": [{"metric_of_interest": "happiness_index"}]},
         base_version=0,
-        actor=team["dl"].user,
+        actor=team["dl"],
     )
     assert "not a Mobility Metric" in bad.errors["0.metric_of_interest"][0]
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w5_6",
         data={"records": [{"metric_of_interest": "share_employed"}]},
         base_version=bad.response.version,
-        actor=team["dl"].user,
+        actor=team["dl"],
     )
     value = selectors.metric_value_for_coalition(c, "share_employed")
     assert value is not None and value.year and value.label
@@ -449,11 +450,10 @@ def test_metric_answers_name_a_catalog_metric_and_show_the_local_value(
 
 def test_answers_that_name_another_worksheets_record_get_suggestions(client, team):
     services.worksheet_response_save(
-        coalition=team["coalition"],
         worksheet_key="w5_4",
         data={"records": [{"source_name": "Transit survey"}, {"source_name": "School records"}]},
         base_version=0,
-        actor=team["dl"].user,
+        actor=team["dl"],
     )
     client.force_login(team["dl"].user)
     page = client.get(url(team, "worksheet", "w5_5")).content.decode()
@@ -468,11 +468,10 @@ def test_measures_start_from_the_strategic_actions(client, team):
         {"strategic_action": "Open a clinic"},
     ]
     services.worksheet_response_save(
-        coalition=c,
         worksheet_key="w7_4",
         data={"records": actions},
         base_version=0,
-        actor=team["pm"].user,
+        actor=team["pm"],
     )
     client.force_login(team["dl"].user)
     page = client.get(url(team, "worksheet", "w8_1")).content.decode()
@@ -489,11 +488,10 @@ def test_measures_start_from_the_strategic_actions(client, team):
 
 def test_the_data_lead_is_pointed_to_the_sharing_setting(client, team):
     services.worksheet_response_save(
-        coalition=team["coalition"],
         worksheet_key="w5_2",
         data={"sharing_mode": "anonymized"},
         base_version=0,
-        actor=team["dl"].user,
+        actor=team["dl"],
     )
     client.force_login(team["dl"].user)
     page = client.get(url(team, "worksheet", "w5_1")).content.decode()

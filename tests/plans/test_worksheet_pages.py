@@ -26,11 +26,10 @@ def team(db):
     viewer = MembershipFactory(coalition=coalition, role=Role.VIEWER)
     # The data lead sets how individual answers are shared before anyone starts.
     services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key="w5_2",
         data={"sharing_mode": "anonymized"},
         base_version=0,
-        actor=pm.user,
+        actor=pm,
     )
     return coalition, pm, viewer
 
@@ -43,11 +42,10 @@ def _fill(coalition, pm, key):
     ).first()
     data = sample_data(ws, pm.pk)
     result = services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key=key,
         data=data,
         base_version=current.version if current else 0,
-        actor=pm.user,
+        actor=pm,
         owner=owner,
     )
     assert result.errors == {}, (key, result.errors)
@@ -78,11 +76,10 @@ def test_every_worksheet_takes_answers_of_every_type_and_round_trips_its_form(cl
 def _same_after_save(coalition, pm, ws, post, response):
     owner = pm if ws.filled_by.mode == "individual" else None
     result = services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key=ws.key,
         data=parse_post(ws, post),
         base_version=response.version,
-        actor=pm.user,
+        actor=pm,
         owner=owner,
     )
     assert result.errors == {}, (ws.key, result.errors)
