@@ -4,7 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 class EmailBackend(ModelBackend):
     """Signs people in by email (case-insensitive); inactive accounts are refused."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def]
+    def authenticate(self, request, username=None, password=None, **kwargs):
         email = username or kwargs.get("email")
         if email is not None:
             email = email.strip()

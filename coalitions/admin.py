@@ -45,7 +45,7 @@ class CoalitionEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "coalition", "actor", "kind", "subject_email")
     list_filter = ("kind",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False  # the audit log is read-only
 
 

@@ -99,7 +99,7 @@ class MemberProfileForm(forms.ModelForm):
 class HandOverForm(forms.Form):
     to = forms.ModelChoiceField(label=_("New project manager"), queryset=Membership.objects.none())
 
-    def __init__(self, *args: object, candidates, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: object, candidates, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["to"].queryset = candidates  # type: ignore[attr-defined]
         field: forms.ModelChoiceField = self.fields["to"]  # type: ignore[assignment]
@@ -121,7 +121,7 @@ class WorkingGroupForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, coalition, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: object, coalition, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Only this coalition's members can be chosen: an id from elsewhere is refused.
         members = coalition.memberships.select_related("user")

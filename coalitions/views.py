@@ -93,7 +93,7 @@ def coalition_create(request: HttpRequest) -> HttpResponse:
 
 @coalition_view()
 @require_GET
-def coalition_detail(request, coalition, membership):  # type: ignore[no-untyped-def]
+def coalition_detail(request, coalition, membership):
     composition = selectors.coalition_composition(coalition)
     return coalition_render(
         request,
@@ -107,7 +107,7 @@ def coalition_detail(request, coalition, membership):  # type: ignore[no-untyped
 
 @coalition_view(Can.RUN)
 @require_http_methods(["GET", "POST"])
-def coalition_settings(request, coalition, membership):  # type: ignore[no-untyped-def]
+def coalition_settings(request, coalition, membership):
     form = CoalitionSettingsForm(
         request.POST or None,
         initial={"name": coalition.name, "description": coalition.description},
@@ -125,7 +125,7 @@ def coalition_settings(request, coalition, membership):  # type: ignore[no-untyp
 
 @coalition_view()
 @require_GET
-def composition(request, coalition, membership):  # type: ignore[no-untyped-def]
+def composition(request, coalition, membership):
     return coalition_render(
         request,
         "coalitions/composition.html",
@@ -137,7 +137,7 @@ def composition(request, coalition, membership):  # type: ignore[no-untyped-def]
 
 @coalition_view(Can.RUN)
 @require_GET
-def activity(request, coalition, membership):  # type: ignore[no-untyped-def]
+def activity(request, coalition, membership):
     events = selectors.coalition_events(coalition)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return coalition_render(request, "coalitions/activity.html", coalition, membership, page=page)
@@ -148,7 +148,7 @@ def activity(request, coalition, membership):  # type: ignore[no-untyped-def]
 
 @coalition_view()
 @require_GET
-def member_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+def member_list(request, coalition, membership):
     return coalition_render(
         request,
         "coalitions/members.html",
@@ -159,7 +159,7 @@ def member_list(request, coalition, membership):  # type: ignore[no-untyped-def]
     )
 
 
-def _member(coalition, member_id) -> Membership:  # type: ignore[no-untyped-def]
+def _member(coalition, member_id) -> Membership:
     # Scoped by coalition: a member id of another coalition is a 404, never used.
     return get_object_or_404(
         Membership.objects.select_related("user"), pk=member_id, coalition=coalition
@@ -168,7 +168,7 @@ def _member(coalition, member_id) -> Membership:  # type: ignore[no-untyped-def]
 
 @coalition_view(Can.RUN)
 @require_POST
-def member_role(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
+def member_role(request, coalition, membership, member_id):
     target = _member(coalition, member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -188,7 +188,7 @@ def member_role(request, coalition, membership, member_id):  # type: ignore[no-u
 
 @coalition_view(Can.RUN)
 @require_http_methods(["GET", "POST"])
-def member_remove(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
+def member_remove(request, coalition, membership, member_id):
     target = _member(coalition, member_id)
     if request.method == "POST":
         message_save(
@@ -204,7 +204,7 @@ def member_remove(request, coalition, membership, member_id):  # type: ignore[no
 
 @coalition_view()
 @require_http_methods(["GET", "POST"])
-def member_edit(request, coalition, membership, member_id):  # type: ignore[no-untyped-def]
+def member_edit(request, coalition, membership, member_id):
     target = _member(coalition, member_id)
     own = target.pk == membership.pk
     if not own and not role_allows(membership.role, Can.RUN):
@@ -240,7 +240,7 @@ def member_edit(request, coalition, membership, member_id):  # type: ignore[no-u
 
 @coalition_view()
 @require_http_methods(["GET", "POST"])
-def leave(request, coalition, membership):  # type: ignore[no-untyped-def]
+def leave(request, coalition, membership):
     if request.method == "POST":
         left = message_save(
             request,
@@ -255,7 +255,7 @@ def leave(request, coalition, membership):  # type: ignore[no-untyped-def]
 
 @coalition_view(Can.RUN)
 @require_http_methods(["GET", "POST"])
-def hand_over(request, coalition, membership):  # type: ignore[no-untyped-def]
+def hand_over(request, coalition, membership):
     candidates = coalition.memberships.exclude(pk=membership.pk).select_related("user")
     form = HandOverForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -276,7 +276,7 @@ def hand_over(request, coalition, membership):  # type: ignore[no-untyped-def]
 
 @coalition_view(Can.INVITE)
 @require_http_methods(["GET", "POST"])
-def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+def invitation_list(request, coalition, membership):
     form = InvitationForm(request.POST or None, roles=assignable_roles(membership.role))
     if request.method == "POST" and form.is_valid():
         invitation = form_save(
@@ -302,7 +302,7 @@ def invitation_list(request, coalition, membership):  # type: ignore[no-untyped-
 
 @coalition_view(Can.INVITE)
 @require_http_methods(["GET", "POST"])
-def invitation_bulk(request, coalition, membership):  # type: ignore[no-untyped-def]
+def invitation_bulk(request, coalition, membership):
     form = BulkInvitationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = form_save(
@@ -327,7 +327,7 @@ def _bulk_job_view(template: str) -> Callable:
     @never_cache
     @coalition_view(Can.INVITE)
     @require_GET
-    def view(request, coalition, membership, bulk_id):  # type: ignore[no-untyped-def]
+    def view(request, coalition, membership, bulk_id):
         job = get_object_or_404(selectors.coalition_bulk_invitations(coalition), pk=bulk_id)
         return coalition_render(request, template, coalition, membership, job=job)
 
@@ -340,13 +340,13 @@ invitation_bulk_job = _bulk_job_view("coalitions/invitation_bulk_job.html")
 invitation_bulk_progress = _bulk_job_view("coalitions/_invitation_bulk_progress.html")
 
 
-def _invitation(coalition, invitation_id) -> Invitation:  # type: ignore[no-untyped-def]
+def _invitation(coalition, invitation_id) -> Invitation:
     return get_object_or_404(Invitation, pk=invitation_id, coalition=coalition)
 
 
 @coalition_view(Can.INVITE)
 @require_POST
-def invitation_resend(request, coalition, membership, invitation_id):  # type: ignore[no-untyped-def]
+def invitation_resend(request, coalition, membership, invitation_id):
     invitation = _invitation(coalition, invitation_id)
     message_save(
         request,
@@ -360,7 +360,7 @@ def invitation_resend(request, coalition, membership, invitation_id):  # type: i
 
 @coalition_view(Can.INVITE)
 @require_POST
-def invitation_revoke(request, coalition, membership, invitation_id):  # type: ignore[no-untyped-def]
+def invitation_revoke(request, coalition, membership, invitation_id):
     invitation = _invitation(coalition, invitation_id)
     message_save(
         request,
@@ -390,7 +390,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = services.invitation_accept(
                 token=token,
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 name=form.cleaned_data["name"] if form else "",
                 password=form.cleaned_data["password1"] if form else "",
             )
@@ -420,7 +420,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @coalition_view()
 @require_GET
-def working_group_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+def working_group_list(request, coalition, membership):
     return coalition_render(
         request,
         "coalitions/working_groups.html",
@@ -432,7 +432,7 @@ def working_group_list(request, coalition, membership):  # type: ignore[no-untyp
 
 @coalition_view(Can.INVITE)
 @require_http_methods(["GET", "POST"])
-def working_group_edit(request, coalition, membership, group_id=None):  # type: ignore[no-untyped-def]
+def working_group_edit(request, coalition, membership, group_id=None):
     group = get_object_or_404(WorkingGroup, pk=group_id, coalition=coalition) if group_id else None
     initial = {}
     if group:
@@ -465,7 +465,7 @@ def working_group_edit(request, coalition, membership, group_id=None):  # type: 
 
 @coalition_view(Can.INVITE)
 @require_POST
-def working_group_delete(request, coalition, membership, group_id):  # type: ignore[no-untyped-def]
+def working_group_delete(request, coalition, membership, group_id):
     group = get_object_or_404(WorkingGroup, pk=group_id, coalition=coalition)
     services.working_group_delete(actor_membership=membership, group=group)
     messages.success(request, _("Working group deleted."))

@@ -17,8 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "core/landing.html")
     from coalitions.selectors import coalitions_for_user, memberships_of_user
 
-    memberships = {m.coalition_id: m for m in memberships_of_user(request.user)}  # type: ignore[arg-type]
-    rows = [(c, memberships[c.pk]) for c in coalitions_for_user(request.user)]  # type: ignore[arg-type]
+    memberships = {m.coalition_id: m for m in memberships_of_user(request.user)}
+    rows = [(c, memberships[c.pk]) for c in coalitions_for_user(request.user)]
     return render(request, "core/home.html", {"rows": rows})
 
 

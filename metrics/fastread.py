@@ -380,7 +380,7 @@ def _frame(text: bytes, layout: Layout) -> pd.DataFrame:
         io.BytesIO(text),
         header=None,
         names=list(range(len(layout.header))),
-        dtype=dtypes,  # type: ignore[arg-type]
+        dtype=dtypes,
         # Only metric cells read "" and "NA" as missing; ids keep their text, as in the reference.
         na_values={index: sorted(MISSING) for index in missing_columns},
         keep_default_na=False,

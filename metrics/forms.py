@@ -30,7 +30,7 @@ class MetricImportForm(forms.Form):
         help_text=_("Only for older files without a year column."),
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if not name.endswith(ALLOWED_SUFFIXES):
@@ -57,7 +57,7 @@ class LocalDatasetUploadForm(forms.Form):
         label=_("Description and source"), widget=forms.Textarea, required=False, max_length=2000
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if not (upload.name or "").lower().endswith((".csv", ".txt", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
@@ -78,7 +78,7 @@ class LocalDatasetMappingForm(forms.Form):
         "ub": _("Upper bound"),
     }
 
-    def __init__(self, *args, columns: list[str], initial_mapping: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, columns: list[str], initial_mapping: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *[(c, c) for c in columns]]
         for role, label in self.LABELS.items():

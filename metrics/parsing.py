@@ -194,7 +194,7 @@ class _LimitedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+    def readinto(self, buffer) -> int:
         data = self.raw.read(len(buffer))
         self.count += len(data)
         if self.limit is not None and self.count > self.limit:

@@ -81,7 +81,7 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
 # --- A coalition's local data (step 5.2): members read, data leads manage ------------------
 
 
-def _dataset(coalition, dataset_id: int) -> LocalDataset:  # type: ignore[no-untyped-def]
+def _dataset(coalition, dataset_id: int) -> LocalDataset:
     # Scoped to the coalition resolved by the access helper: another coalition's id is a 404.
     return get_object_or_404(
         LocalDataset.objects.select_related("predictor__pillar"),
@@ -92,7 +92,7 @@ def _dataset(coalition, dataset_id: int) -> LocalDataset:  # type: ignore[no-unt
 
 @coalition_view(Can.VIEW)
 @require_GET
-def local_data_list(request, coalition, membership):  # type: ignore[no-untyped-def]
+def local_data_list(request, coalition, membership):
     datasets = selectors.local_datasets_for_coalition(coalition)
     form = LocalDatasetUploadForm() if role_allows(membership.role, Can.MANAGE_DATA) else None
     context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
@@ -101,7 +101,7 @@ def local_data_list(request, coalition, membership):  # type: ignore[no-untyped-
 
 @coalition_view(Can.MANAGE_DATA)
 @require_POST
-def local_data_upload(request, coalition, membership):  # type: ignore[no-untyped-def]
+def local_data_upload(request, coalition, membership):
     form = LocalDatasetUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -124,7 +124,7 @@ def local_data_upload(request, coalition, membership):  # type: ignore[no-untype
 
 @coalition_view(Can.MANAGE_DATA)
 @require_http_methods(["GET", "POST"])
-def local_data_map(request, coalition, membership, dataset_id: int):  # type: ignore[no-untyped-def]
+def local_data_map(request, coalition, membership, dataset_id: int):
     dataset = _dataset(coalition, dataset_id)
     form = LocalDatasetMappingForm(
         request.POST or None, columns=dataset.columns, initial_mapping=dataset.mapping
@@ -146,7 +146,7 @@ def local_data_map(request, coalition, membership, dataset_id: int):  # type: ig
 
 @coalition_view(Can.VIEW)
 @require_GET
-def local_data_detail(request, coalition, membership, dataset_id: int):  # type: ignore[no-untyped-def]
+def local_data_detail(request, coalition, membership, dataset_id: int):
     dataset = _dataset(coalition, dataset_id)
     context = coalition_page_context(
         coalition,
@@ -154,7 +154,7 @@ def local_data_detail(request, coalition, membership, dataset_id: int):  # type:
         dataset=dataset,
         job=dataset,
         values=dataset.values.all()[:500],
-        errors=selectors.metric_import_errors(dataset),  # type: ignore[arg-type]
+        errors=selectors.metric_import_errors(dataset),
     )
     return render(request, "metrics/local_data_detail.html", context)
 
@@ -162,7 +162,7 @@ def local_data_detail(request, coalition, membership, dataset_id: int):  # type:
 @never_cache
 @coalition_view(Can.VIEW)
 @require_GET
-def local_data_progress(request, coalition, membership, dataset_id: int):  # type: ignore[no-untyped-def]
+def local_data_progress(request, coalition, membership, dataset_id: int):
     dataset = _dataset(coalition, dataset_id)
     context = {"job": dataset, "coalition": coalition}
     return render(request, "metrics/_local_data_progress.html", context)
@@ -170,7 +170,7 @@ def local_data_progress(request, coalition, membership, dataset_id: int):  # typ
 
 @coalition_view(Can.MANAGE_DATA)
 @require_POST
-def local_data_delete(request, coalition, membership, dataset_id: int):  # type: ignore[no-untyped-def]
+def local_data_delete(request, coalition, membership, dataset_id: int):
     dataset = _dataset(coalition, dataset_id)
     local_data.local_dataset_delete(actor=membership, dataset=dataset)
     messages.success(request, _("The dataset was deleted."))

@@ -35,5 +35,5 @@ class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = UserSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_object(self):  # type: ignore[no-untyped-def]
+    def get_object(self):
         return self.request.user

@@ -103,7 +103,7 @@ class CoalitionMemberField(serializers.PrimaryKeyRelatedField):
         "does_not_exist": _("Member {pk_value} is not part of this coalition."),
     }
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         coalition = self.context["coalition"]
         return Membership.objects.filter(coalition=coalition)
 

@@ -31,7 +31,7 @@ class CoalitionViewSet(
     serializer_class = CoalitionSerializer
     permission_classes = (*viewsets.GenericViewSet.permission_classes, IsCoalitionMember)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         # Scoped: a coalition the caller does not belong to is a 404.
         return selectors.coalitions_for_user(self.request.user)  # type: ignore[arg-type]
 
@@ -59,7 +59,7 @@ class MembershipViewSet(
     write_action = Can.RUN
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.coalition_members(self.coalition)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
@@ -89,7 +89,7 @@ class InvitationViewSet(
     read_action = Can.INVITE
     write_action = Can.INVITE
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.coalition_invitations(self.coalition)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
@@ -121,13 +121,13 @@ class WorkingGroupViewSet(CoalitionScopedMixin, viewsets.ModelViewSet):
     read_action = Can.VIEW
     write_action = Can.INVITE
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.coalition_working_groups(self.coalition)
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "coalition": self.coalition}
 
-    def _save(self, serializer: BaseSerializer, group=None) -> None:  # type: ignore[no-untyped-def]
+    def _save(self, serializer: BaseSerializer, group=None) -> None:
         data = serializer.validated_data
         current = group
         serializer.instance = services.working_group_save(
@@ -145,5 +145,5 @@ class WorkingGroupViewSet(CoalitionScopedMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer: BaseSerializer) -> None:
         self._save(serializer, group=serializer.instance)
 
-    def perform_destroy(self, instance) -> None:  # type: ignore[no-untyped-def]
+    def perform_destroy(self, instance) -> None:
         services.working_group_delete(actor_membership=self.membership, group=instance)

@@ -126,7 +126,7 @@ class MetricImportCreateSerializer(serializers.Serializer):
     release = serializers.RegexField(r"^[\w.-]+$", max_length=40, default="2025")
     year = serializers.IntegerField(min_value=1990, max_value=2100, required=False, allow_null=True)
 
-    def validate_file(self, upload):  # type: ignore[no-untyped-def]
+    def validate_file(self, upload):
         if not (upload.name or "").lower().endswith(ALLOWED_SUFFIXES):
             raise serializers.ValidationError("Upload a .csv or .csv.gz file.")
         if upload.size > settings.METRICS_IMPORT_MAX_BYTES:
@@ -202,7 +202,7 @@ class LocalDatasetCreateSerializer(serializers.Serializer):
     lb_column = serializers.CharField(required=False, allow_blank=True, default="")
     ub_column = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def validate_file(self, upload):  # type: ignore[no-untyped-def]
+    def validate_file(self, upload):
         if not (upload.name or "").lower().endswith((".csv", ".txt", ".xlsx")):
             raise serializers.ValidationError("Upload a .csv or .xlsx file.")
         return upload

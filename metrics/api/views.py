@@ -30,7 +30,7 @@ class MetricCatalogView(generics.ListAPIView):
     serializer_class = MetricSerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.metrics_catalog()
 
 
@@ -45,7 +45,7 @@ class GeographyListView(generics.ListAPIView):
 
     serializer_class = GeographySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         params = self.request.query_params
         return selectors.geographies_search(
             query=params.get("search", ""), kind=params.get("kind", "")
@@ -70,7 +70,7 @@ class GeographyObservationListView(generics.ListAPIView):
 
     serializer_class = ObservationSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         geography = get_object_or_404(Geography, pk=self.kwargs["pk"])
         params = self.request.query_params
         release_name = params.get("release", "")
@@ -97,7 +97,7 @@ class MetricImportListView(generics.ListCreateAPIView):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = MetricImportSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return MetricImport.objects.select_related("release", "started_by").order_by("-created_at")
 
     @extend_schema(request=MetricImportCreateSerializer, responses={202: MetricImportSerializer})
@@ -119,7 +119,7 @@ class MetricImportDetailView(generics.RetrieveAPIView):
     permission_classes = [permissions.IsAdminUser]
     serializer_class = MetricImportSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return MetricImport.objects.select_related("release", "started_by")
 
 
@@ -131,7 +131,7 @@ class LocalDatasetListView(CoalitionScopedMixin, generics.ListCreateAPIView):
     serializer_class = LocalDatasetSerializer
     parser_classes = [MultiPartParser, FormParser]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.local_datasets_for_coalition(self.coalition)
 
     @extend_schema(request=LocalDatasetCreateSerializer, responses={201: LocalDatasetSerializer})
@@ -162,7 +162,7 @@ class LocalDatasetDetailView(CoalitionScopedMixin, generics.RetrieveDestroyAPIVi
     write_action = Can.MANAGE_DATA
     serializer_class = LocalDatasetDetailSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.local_datasets_for_coalition(self.coalition).prefetch_related("values")
 
     def perform_destroy(self, instance: LocalDataset) -> None:

@@ -58,7 +58,7 @@ def _population(geography: Geography, year: int) -> float:
     return float(geography.latest_population or 0)
 
 
-def _medians(rows, geographies: dict[int, Geography], metrics: dict[int, str]) -> dict:  # type: ignore[no-untyped-def]
+def _medians(rows, geographies: dict[int, Geography], metrics: dict[int, str]) -> dict:
     values: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
     for geo_id, metric_id, year, number, quality in rows:
         if number is not None and quality != WEAK:
@@ -77,7 +77,7 @@ def _exists(geography: Geography, year: int) -> bool:
     return first <= year <= last
 
 
-def _features(rows, geographies: dict[int, Geography], metrics: dict[int, str], latest_year: int):  # type: ignore[no-untyped-def]
+def _features(rows, geographies: dict[int, Geography], metrics: dict[int, str], latest_year: int):
     latest: dict[tuple[int, str], tuple[int, float]] = {}
     for geo_id, metric_id, year, number, quality in rows:
         variable = metrics[metric_id]

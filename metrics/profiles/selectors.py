@@ -47,7 +47,7 @@ def overall_subgroup() -> Subgroup | None:
     return Subgroup.objects.filter(subgroup_type=ALL_TYPE).first()
 
 
-def _readings(rows) -> dict[int, list[Reading]]:  # type: ignore[no-untyped-def]
+def _readings(rows) -> dict[int, list[Reading]]:
     by_metric: dict[int, list[Reading]] = defaultdict(list)
     for metric_id, year, value, a, b, lb, ub, quality in rows:
         by_metric[metric_id].append(Reading(year, value, a, b, lb, ub, quality))

@@ -41,11 +41,11 @@ class NoteForm(forms.Form):
     )
 
 
-def _weak(request) -> bool:  # type: ignore[no-untyped-def]
+def _weak(request) -> bool:
     return request.GET.get("weak") == "1"
 
 
-def _ctx(coalition, membership, **extra):  # type: ignore[no-untyped-def]
+def _ctx(coalition, membership, **extra):
     return coalition_page_context(
         coalition,
         membership,
@@ -57,7 +57,7 @@ def _ctx(coalition, membership, **extra):  # type: ignore[no-untyped-def]
 
 @coalition_view()
 @require_GET
-def profile(request, coalition, membership):  # type: ignore[no-untyped-def]
+def profile(request, coalition, membership):
     data = selectors.geography_profile(
         coalition.geography, include_weak=_weak(request), coalition=coalition
     )
@@ -73,7 +73,7 @@ def _metric(variable: str, kind: str) -> Metric:
 
 @coalition_view()
 @require_http_methods(["GET", "POST"])
-def metric_detail(request, coalition, membership, variable):  # type: ignore[no-untyped-def]
+def metric_detail(request, coalition, membership, variable):
     geography = coalition.geography
     metric = _metric(variable, geography.kind)
     form = NoteForm(request.POST or None)
@@ -141,7 +141,7 @@ def metric_detail(request, coalition, membership, variable):  # type: ignore[no-
 
 @coalition_view(Can.CONTRIBUTE)
 @require_POST
-def note_delete(request, coalition, membership, note_id):  # type: ignore[no-untyped-def]
+def note_delete(request, coalition, membership, note_id):
     note = get_object_or_404(
         MetricNote.objects.select_related("metric"), pk=note_id, coalition=coalition
     )
@@ -152,7 +152,7 @@ def note_delete(request, coalition, membership, note_id):  # type: ignore[no-unt
 
 @coalition_view()
 @require_GET
-def peers(request, coalition, membership):  # type: ignore[no-untyped-def]
+def peers(request, coalition, membership):
     geography = coalition.geography
     include_weak = _weak(request)
     chosen = selectors.coalition_peers(coalition)
@@ -227,7 +227,7 @@ def peers(request, coalition, membership):  # type: ignore[no-untyped-def]
 
 @coalition_view(Can.CONTRIBUTE)
 @require_POST
-def peer_add(request, coalition, membership):  # type: ignore[no-untyped-def]
+def peer_add(request, coalition, membership):
     geography = Geography.objects.filter(pk=request.POST.get("geography") or 0).first()
     if geography is None:
         messages.error(request, _("Choose a place from the list."))
@@ -245,7 +245,7 @@ def peer_add(request, coalition, membership):  # type: ignore[no-untyped-def]
 
 @coalition_view(Can.CONTRIBUTE)
 @require_POST
-def peer_remove(request, coalition, membership, peer_id):  # type: ignore[no-untyped-def]
+def peer_remove(request, coalition, membership, peer_id):
     peer = get_object_or_404(CoalitionPeer, pk=peer_id, coalition=coalition)
     services.coalition_peer_remove(actor=membership, peer=peer)
     messages.success(request, _("Removed from your comparison."))

@@ -68,7 +68,7 @@ class PriorityAreaForm(forms.Form):
 class TheoryForm(forms.Form):
     priority_area: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Priority area"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
         empty_label=_("The whole plan"),
     )
@@ -101,7 +101,7 @@ class ActionForm(forms.Form):
     description = _text(_("Description"), 3000)
     priority_area: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Priority area"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
     )
     action_types = _checkboxes([], _("Type of action"))
@@ -115,7 +115,7 @@ class ActionForm(forms.Form):
     end_date = _date(_("End"))
     working_group: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Working group"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         required=False,
     )
 
@@ -177,7 +177,7 @@ class SectionForm(forms.Form):
     )
     owner: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Owner"), queryset=None, required=False
-    )  # type: ignore[arg-type]
+    )
     status = forms.ChoiceField(label=_("Status"), choices=SectionStatus.choices)
 
     def __init__(self, *args: Any, coalition: Coalition, can_run: bool, **kwargs: Any) -> None:
@@ -192,7 +192,7 @@ class SectionForm(forms.Form):
 class ReviewRequestForm(forms.Form):
     reviewers: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Reviewers"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         widget=forms.CheckboxSelectMultiple,
     )
     reviewer_type = forms.ChoiceField(
@@ -203,10 +203,10 @@ class ReviewRequestForm(forms.Form):
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["reviewers"]
-        field.queryset = coalition.memberships.select_related("user")  # type: ignore[attr-defined]
+        field.queryset = coalition.memberships.select_related("user")
         field.label_from_instance = lambda m: (
             f"{m.user.name or m.user.email} ({m.get_role_display()})"
-        )  # type: ignore[attr-defined]
+        )
 
 
 class DecisionForm(forms.Form):

@@ -7,7 +7,7 @@ from metrics.profiles.digest import release_digests_build
 class Command(BaseCommand):
     help = "Rebuild city medians and peer features of a release (done after every import)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--release", help="release name (default: the active release)")
 
     def handle(self, *args: object, **options: object) -> None:
