@@ -63,14 +63,9 @@ def _require_in(actor: Membership, can: Can, record: Any) -> None:
         raise PermissionDenied
 
 
-def _quoted(name: str) -> str:
-    return _("“%(name)s”") % {"name": name}
-
-
-def _record_deleted(actor: Membership, name: str) -> None:
-    coalition_event_record(
-        actor.coalition, EventKind.RECORD_DELETED, actor.user, label=_quoted(name)
-    )
+def _record_deleted(actor: Membership, what: str) -> None:
+    """Log a deletion; ``what`` names the record and its kind ("the priority area “Jobs”")."""
+    coalition_event_record(actor.coalition, EventKind.RECORD_DELETED, actor.user, label=what)
 
 
 # --- vision, priority areas, theories of change ----------------------------------------------
@@ -135,9 +130,9 @@ def priority_area_save(
 @transaction.atomic
 def priority_area_delete(*, area: PriorityArea, actor: Membership) -> None:
     _require_in(actor, Can.CONTRIBUTE, area)
-    name = area.name
+    what = _("the priority area “%(name)s”") % {"name": area.name}
     area.delete()
-    _record_deleted(actor, name)
+    _record_deleted(actor, what)
 
 
 @transaction.atomic
@@ -182,13 +177,13 @@ def theory_save(
 def theory_delete(*, theory: TheoryOfChange, actor: Membership) -> None:
     _require_in(actor, Can.CONTRIBUTE, theory)
     area = theory.priority_area
-    name = (
-        _("Theory of change: %(area)s") % {"area": area.name}
+    what = (
+        _("the theory of change of “%(area)s”") % {"area": area.name}
         if area
-        else _("Theory of change: the whole plan")
+        else _("the theory of change of the whole plan")
     )
     theory.delete()
-    _record_deleted(actor, name)
+    _record_deleted(actor, what)
 
 
 # --- strategic actions and the measurement plan ----------------------------------------------
@@ -307,9 +302,9 @@ def strategic_action_delete(*, action: StrategicAction, actor: Membership) -> No
     _require_in(actor, Can.CONTRIBUTE, action)
     for measure in Measure.objects.filter(element__action=action):
         _orphan(measure)
-    title = action.title
+    what = _("the strategic action “%(title)s”") % {"title": action.title}
     action.delete()
-    _record_deleted(actor, title)
+    _record_deleted(actor, what)
 
 
 MEASURE_TEXT = (

@@ -106,7 +106,11 @@ def test_deleting_strategy_records_is_in_the_audit_log(team, pm):
     services.priority_area_delete(area=area, actor=pm)
     services.strategic_action_delete(action=action, actor=pm)
     labels = {label for _who, label in _events(pm.coalition, EventKind.RECORD_DELETED)}
-    assert labels == {"“Theory of change: Housing”", "“Housing”", "“Rent help”"}
+    assert labels == {
+        "the theory of change of “Housing”",
+        "the priority area “Housing”",
+        "the strategic action “Rent help”",
+    }
 
 
 def test_exports_are_in_the_audit_log(team, pm, django_capture_on_commit_callbacks):
@@ -140,7 +144,7 @@ def test_the_project_manager_sees_the_plan_events_on_the_activity_page(client, t
     client.force_login(pm.user)
     page = client.get(reverse("coalitions:activity", args=[pm.coalition.pk])).content.decode()
     assert "froze the plan as version 1" in page
-    assert "deleted “Housing”" in page
+    assert "deleted the priority area “Housing”" in page
     client.force_login(team["member"].user)
     assert client.get(reverse("coalitions:activity", args=[pm.coalition.pk])).status_code == 403
 
