@@ -37,14 +37,20 @@ class CountyLink:
     counties: int  # how many counties the city lies in
 
 
-def principal_county(city: Geography) -> CountyLink | None:
-    """The county most of the city's residents live in, when the crosswalk knows the city."""
+def principal_county(
+    city: Geography, candidates: list[Geography] | None = None
+) -> CountyLink | None:
+    """The county most of the city's residents live in, when the crosswalk knows the city
+    (looked up among ``candidates`` when given, to save a query)."""
     if city.kind != "city":
         return None
     counties = _crosswalk().get(city.fips)
     if not counties:
         return None
-    principal = Geography.objects.filter(kind="county", fips=counties[0]).first()
+    if candidates is not None:
+        principal = next((g for g in candidates if g.fips == counties[0]), None)
+    else:
+        principal = Geography.objects.filter(kind="county", fips=counties[0]).first()
     return CountyLink(principal, len(counties)) if principal else None
 
 

@@ -79,10 +79,14 @@ def _county_choice(coalition, membership) -> dict:  # type: ignore[no-untyped-de
     may change it (a city's coalition only)."""
     if coalition.geography.kind != "city":
         return {}
-    may_choose = role_allows(membership.role, Can.MANAGE_DATA)
+    choices = (
+        state_counties(coalition.geography)
+        if role_allows(membership.role, Can.MANAGE_DATA)
+        else None
+    )
     return {
-        "county_link": principal_county(coalition.geography),
-        "county_choices": state_counties(coalition.geography) if may_choose else [],
+        "county_link": principal_county(coalition.geography, choices),
+        "county_choices": choices or [],
     }
 
 
