@@ -18,6 +18,9 @@ from metrics.models import Metric
 from metrics.profiles.reading import Reading, display, subgroup_type_text
 
 
+NOT_COMPARABLE_UNITS = frozenset({"count"})
+
+
 @dataclass(frozen=True)
 class Gap:
     metric: Metric
@@ -93,7 +96,12 @@ def breakdown_gaps(
     *,
     include_weak: bool,
 ) -> list[Gap]:
-    """Every group's gap to the breakdown's own "All" (else the overall value), latest year."""
+    """Every group's gap to the breakdown's own "All" (else the overall value), latest year.
+
+    Counts have none: a group's count is always below everyone's, which says nothing of a gap.
+    """
+    if metric.unit in NOT_COMPARABLE_UNITS:
+        return []
     total = next((name for name in groups if name.lower() == "all"), None)
     whole = _shown(groups[total] if total else overall, include_weak)
     gaps = []

@@ -142,14 +142,17 @@ def gap_overlap_text(gap: Gap) -> str:
         return _("Intervals overlap: the difference may not be real")
     if overlap is False:
         return _("Their 95% confidence intervals do not overlap.")
-    return _("No 95% interval is published for both values: how sure the gap is cannot be said.")
+    return _("No 95% interval published: how sure the gap is cannot be said.")
 
 
 def gap_size_text(gap: Gap) -> str:
     size = gap.size
     if size is None:
         return _("No relative size (everyone's value is zero)")
-    return _("%(pct)s of everyone's value") % {"pct": format_value(size, "share")}
+    pct = format_value(size, "share")
+    if gap.difference > 0:
+        return _("%(pct)s higher than everyone's") % {"pct": pct}
+    return _("%(pct)s lower than everyone's") % {"pct": pct}
 
 
 GAP_SIDE_TEXT = {

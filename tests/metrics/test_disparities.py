@@ -154,3 +154,10 @@ def test_the_schema_describes_the_disparities(api_client, user):
     api_client.force_login(user)
     schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
     assert "/api/coalitions/{coalition_pk}/profile/disparities/" in schema["paths"]
+
+
+def test_counts_are_not_ranked_as_gaps(boone):
+    data = selectors.geography_disparities(boone)
+    assert not [g for g in data.gaps if g.metric.unit == "count"]
+    # count_homeless still has values by group: it is not listed as missing its breakdown.
+    assert "count_homeless" in {m.variable for m in data.disaggregated}
