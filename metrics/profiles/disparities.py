@@ -17,7 +17,6 @@ from metrics.charts.compare import overlaps
 from metrics.models import Metric
 from metrics.profiles.reading import Reading, display, subgroup_type_text
 
-
 NOT_COMPARABLE_UNITS = frozenset({"count"})
 
 
