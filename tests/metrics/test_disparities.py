@@ -161,3 +161,12 @@ def test_counts_are_not_ranked_as_gaps(boone):
     assert not [g for g in data.gaps if g.metric.unit == "count"]
     # count_homeless still has values by group: it is not listed as missing its breakdown.
     assert "count_homeless" in {m.variable for m in data.disaggregated}
+
+
+def test_the_page_speaks_spanish(client, member):
+    client.force_login(member.user)
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    page = client.get(reverse("profiles:disparities", args=[member.coalition.pk])).content.decode()
+    assert "Disparidades en Boone County, Missouri" in page
+    assert "Sin desglose para este lugar" in page
+    assert "En peor situación" in page
