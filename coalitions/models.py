@@ -59,6 +59,16 @@ class Coalition(models.Model):
         related_name="coalitions",
     )
     description = models.TextField(_("description"), blank=True, max_length=2000)
+    # A city's coalition may show its county's values beside its own (chosen by the
+    # project manager or data lead on the profile page); empty: not shown.
+    comparison_county = models.ForeignKey(
+        "metrics.Geography",
+        verbose_name=_("county shown beside the city"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -281,6 +291,7 @@ class EventKind(models.TextChoices):
     WORKSPACE_EXPORTED = "workspace_exported", _("exported the whole workspace")
     WORKSPACE_IMPORTED = "workspace_imported", _("imported a workspace")
     STEP_STATUS_CHANGED = "step_status_changed", _("changed the status of")
+    COUNTY_COMPARISON = "county_comparison", _("chose the county shown beside the city:")
 
 
 class CoalitionEvent(models.Model):

@@ -14,8 +14,9 @@ from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
 from metrics.models import Geography, Metric
 from metrics.profiles import selectors
+from metrics.profiles.disparities import Gap
 from metrics.profiles.peers import suggest_peers
-from metrics.profiles.reading import Reading
+from metrics.profiles.reading import GAP_SIDE_TEXT, Reading, gap_overlap_text
 from metrics.selectors import release_active
 
 
@@ -197,3 +198,83 @@ class GeographyProfileView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         geography = get_object_or_404(Geography, pk=pk)
         return Response(_profile_rows(geography, _weak(request)))
+
+
+class GapSerializer(serializers.Serializer):
+    variable = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    subgroup_type = serializers.CharField()
+    subgroup = serializers.CharField()
+    year = serializers.IntegerField()
+    value = ReadingSerializer()
+    whole = ReadingSerializer(help_text="The breakdown's own total (else the overall value).")
+    difference = serializers.FloatField()
+    size = serializers.FloatField(
+        allow_null=True, help_text="|group − whole| / |whole|; null when the whole is 0."
+    )
+    worse_off = serializers.BooleanField(
+        allow_null=True, help_text="Direction-aware; null for metrics with no better direction."
+    )
+    side = serializers.CharField()
+    intervals_overlap = serializers.BooleanField(allow_null=True)
+    overlap_text = serializers.CharField()
+    value_display = serializers.CharField()
+    whole_display = serializers.CharField()
+
+
+class MetricRefSerializer(serializers.Serializer):
+    variable = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class DisparitiesSerializer(serializers.Serializer):
+    release = serializers.CharField(allow_null=True)
+    gaps = GapSerializer(many=True)
+    not_disaggregated = MetricRefSerializer(
+        many=True, help_text="Metrics with no values by group for this place (a finding)."
+    )
+
+
+def _gap_row(gap: Gap) -> dict:
+    return {
+        "variable": gap.metric.variable,
+        "label": gap.metric.label,
+        "unit": gap.metric.unit,
+        "direction": gap.metric.direction,
+        "subgroup_type": gap.subgroup_type,
+        "subgroup": gap.group,
+        "year": gap.year,
+        "value": _reading(gap.value),
+        "whole": _reading(gap.whole),
+        "difference": gap.difference,
+        "size": gap.size,
+        "worse_off": gap.worse,
+        "side": str(GAP_SIDE_TEXT[gap.worse]),
+        "intervals_overlap": gap.overlap,
+        "overlap_text": gap_overlap_text(gap),
+        "value_display": gap.value_text,
+        "whole_display": gap.whole_text,
+    }
+
+
+class DisparitiesView(CoalitionScopedMixin, APIView):
+    """Every group's gap to the whole, worse-off groups and largest gaps first (as the page)."""
+
+    read_action = Can.VIEW
+
+    @extend_schema(parameters=[WEAK_PARAM], responses=DisparitiesSerializer)
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        data = selectors.geography_disparities(
+            self.coalition.geography, include_weak=_weak(request)
+        )
+        return Response(
+            {
+                "release": data.release.name if data.release else None,
+                "gaps": [_gap_row(g) for g in data.gaps],
+                "not_disaggregated": [
+                    {"variable": m.variable, "label": m.label} for m in data.not_disaggregated
+                ],
+            }
+        )

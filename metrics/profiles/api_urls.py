@@ -10,6 +10,11 @@ urlpatterns = [
         name="profile-peers",
     ),
     path(
+        "coalitions/<int:coalition_pk>/profile/disparities/",
+        api.DisparitiesView.as_view(),
+        name="profile-disparities",
+    ),
+    path(
         "coalitions/<int:coalition_pk>/profile/metrics/<slug:variable>/",
         api.ProfileMetricView.as_view(),
         name="profile-metric",

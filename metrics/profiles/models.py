@@ -73,6 +73,9 @@ class MetricNote(models.Model):
         _("for"), choices=NoteStep.choices, default=NoteStep.STEP_2
     )
     text = models.TextField(_("note"), max_length=4000)
+    # A pinned gap (the disparities page): the breakdown and group the note is about.
+    subgroup_type = models.CharField(_("breakdown"), max_length=32, blank=True)
+    subgroup = models.CharField(_("group"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,3 +83,7 @@ class MetricNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def is_gap(self) -> bool:
+        return bool(self.subgroup)

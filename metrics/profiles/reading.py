@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.charts import format_value
 from metrics.quality import WEAK
+
+if TYPE_CHECKING:
+    from metrics.profiles.disparities import Gap
 
 # Catalog units → the chart module's units.
 CHART_UNIT = {
@@ -129,3 +133,45 @@ SUBGROUP_TYPE_TEXT = {
 
 def subgroup_type_text(kind: str) -> str:
     return str(SUBGROUP_TYPE_TEXT.get(kind, kind.replace("-", " ").capitalize()))
+
+
+def gap_overlap_text(gap: Gap) -> str:
+    """The metric pages' honest wording on whether a gap may be real."""
+    overlap = gap.overlap
+    if overlap:
+        return _("Intervals overlap: the difference may not be real")
+    if overlap is False:
+        return _("Their 95% confidence intervals do not overlap.")
+    return _("No 95% interval published: how sure the gap is cannot be said.")
+
+
+def gap_size_text(gap: Gap) -> str:
+    size = gap.size
+    if size is None:
+        return _("No relative size (everyone's value is zero)")
+    pct = format_value(size, "share")
+    if gap.difference > 0:
+        return _("%(pct)s higher than everyone's") % {"pct": pct}
+    return _("%(pct)s lower than everyone's") % {"pct": pct}
+
+
+GAP_SIDE_TEXT = {
+    True: gettext_lazy("Worse off"),
+    False: gettext_lazy("Better off"),
+    None: gettext_lazy("Neither (no better direction)"),
+}
+
+
+def gap_note_text(gap: Gap) -> str:
+    """A starting text for a pinned gap: the numbers, the year and how sure they are."""
+    return _(
+        "%(metric)s, %(year)s: %(group)s (%(breakdown)s) %(value)s, everyone %(whole)s. %(overlap)s"
+    ) % {
+        "metric": gap.metric.label,
+        "year": gap.year,
+        "group": gap.group,
+        "breakdown": gap.breakdown,
+        "value": gap.value_text,
+        "whole": gap.whole_text,
+        "overlap": gap_overlap_text(gap),
+    }

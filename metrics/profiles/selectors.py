@@ -28,6 +28,7 @@ from metrics.models import (
     Subgroup,
 )
 from metrics.parsing import ALL_TYPE
+from metrics.profiles.disparities import Gap, breakdown_gaps, sort_key
 from metrics.profiles.reading import Reading, compare
 from metrics.selectors import release_active
 
@@ -86,6 +87,7 @@ class MetricLine:
     series: list[Reading]
     medians: dict[int, float]
     include_weak: bool
+    county: MetricLine | None = None  # the county's line, for a city that shows its county
 
     @property
     def latest(self) -> Reading | None:
@@ -166,6 +168,7 @@ class Profile:
     pillars: list[PillarBlock]
     include_weak: bool
     medians_are_computed: bool
+    county: Geography | None = None  # shown beside a city when its coalition chose to
 
 
 def local_lines(coalition: Coalition) -> dict[int, list[LocalLine]]:
@@ -227,6 +230,19 @@ def geography_profile(
                 metric, readings.get(metric.pk, []), medians.get(metric.pk, {}), include_weak
             )
         )
+    county = comparison_county(coalition) if coalition is not None else None
+    if county is not None and release is not None and subgroup is not None:
+        theirs = _readings(
+            Observation.objects.filter(
+                release=release, geography=county, subgroup=subgroup
+            ).values_list(*READING_FIELDS)
+        )
+        for block in blocks.values():
+            for line in block.lines:
+                if "county" in line.metric.level_list:
+                    line.county = MetricLine(
+                        line.metric, theirs.get(line.metric.pk, []), {}, include_weak
+                    )
     if coalition is not None:
         for predictor_id, lines in local_lines(coalition).items():
             if predictor_id in blocks:
@@ -237,7 +253,15 @@ def geography_profile(
         pillars=list(pillars.values()),
         include_weak=include_weak,
         medians_are_computed=geography.kind != "county",
+        county=county,
     )
+
+
+def comparison_county(coalition: Coalition) -> Geography | None:
+    """The county a city's coalition chose to see beside its own values (None: none chosen)."""
+    if coalition.geography.kind != "city" or coalition.comparison_county_id is None:
+        return None
+    return coalition.comparison_county
 
 
 @dataclass
@@ -308,3 +332,68 @@ def peer_readings(
             year, value, a, b, lb, ub, quality
         )
     return places, readings, medians_for(release, coalition.geography.kind)
+
+
+@dataclass
+class Disparities:
+    geography: Geography
+    release: Release | None
+    gaps: list[Gap]  # sorted: worse-off groups first, largest first (see disparities.sort_key)
+    disaggregated: list[Metric]  # metrics with subgroup values for this place
+    not_disaggregated: list[Metric]  # metrics of this kind of place with no breakdown here
+    include_weak: bool
+
+
+def geography_disparities(geography: Geography, *, include_weak: bool = False) -> Disparities:
+    """Every subgroup's gap to the whole for every metric of ``geography``, in four queries."""
+    release = release_active()
+    metrics = catalog_for(geography.kind)
+    if release is None:
+        return Disparities(geography, None, [], [], metrics, include_weak)
+    by_metric: dict[int, dict[str, dict[str, list[Reading]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    rows = (
+        Observation.objects.filter(release=release, geography=geography)
+        .exclude(subgroup__subgroup_type=ALL_TYPE)
+        .values_list("metric_id", "subgroup__subgroup_type", "subgroup__name", *READING_FIELDS[1:])
+    )
+    for metric_id, kind, name, year, value, a, b, lb, ub, quality in rows:
+        by_metric[metric_id][kind][name].append(Reading(year, value, a, b, lb, ub, quality))
+    subgroup = overall_subgroup()
+    overall = (
+        _readings(
+            Observation.objects.filter(
+                release=release,
+                geography=geography,
+                subgroup=subgroup,
+                metric_id__in=list(by_metric),
+            ).values_list(*READING_FIELDS)
+        )
+        if subgroup is not None and by_metric
+        else {}
+    )
+    gaps: list[Gap] = []
+    with_data: list[Metric] = []
+    without: list[Metric] = []
+    for metric in metrics:
+        breakdowns = by_metric.get(metric.pk, {})
+        valued = {
+            kind: groups
+            for kind, groups in breakdowns.items()
+            if any(r.number is not None for n, s in groups.items() if n.lower() != "all" for r in s)
+        }
+        (with_data if valued else without).append(metric)
+        for kind, groups in sorted(valued.items()):
+            gaps.extend(
+                breakdown_gaps(
+                    metric, kind, groups, overall.get(metric.pk, []), include_weak=include_weak
+                )
+            )
+    gaps.sort(key=sort_key)
+    return Disparities(geography, release, gaps, with_data, without, include_weak)
+
+
+def gap_notes(coalition: Coalition) -> QuerySet[MetricNote]:
+    """The gaps the coalition's members pinned (notes with a subgroup), newest first."""
+    return metric_notes(coalition).exclude(subgroup="")

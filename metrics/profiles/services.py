@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from coalitions.models import Membership
+from coalitions.models import EventKind, Membership
 from coalitions.permissions import Can, require, role_allows
+from coalitions.services import coalition_event_record
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote
 from metrics.profiles.models import NoteStep
 
@@ -17,8 +18,15 @@ NOTE_MAX = 4000
 
 @transaction.atomic
 def metric_note_add(
-    *, actor: Membership, metric: Metric, text: str, step: int = NoteStep.STEP_2
+    *,
+    actor: Membership,
+    metric: Metric,
+    text: str,
+    step: int = NoteStep.STEP_2,
+    subgroup_type: str = "",
+    subgroup: str = "",
 ) -> MetricNote:
+    """Pin a note to a metric; with ``subgroup_type`` and ``subgroup``, to one group's gap."""
     require(actor, Can.CONTRIBUTE)
     text = text.strip()
     if not text:
@@ -32,12 +40,16 @@ def metric_note_add(
         )
     if step not in NoteStep.values:
         raise ValidationError({"step": _("Choose Step 2 or Step 5.")})
+    if bool(subgroup_type) != bool(subgroup):
+        raise ValidationError(_("A gap names both its breakdown and its group."))
     return MetricNote.objects.create(
         coalition=actor.coalition,
         metric=metric,
         author=actor.user,
         text=text,
         step=step,
+        subgroup_type=subgroup_type,
+        subgroup=subgroup,
     )
 
 
@@ -82,3 +94,28 @@ def coalition_peer_remove(*, actor: Membership, peer: CoalitionPeer) -> None:
     if peer.coalition_id != actor.coalition_id:
         raise ValidationError(_("That peer is not part of this coalition."))
     peer.delete()
+
+
+@transaction.atomic
+def coalition_county_comparison_set(*, actor: Membership, county: Geography | None) -> None:
+    """Show ``county``'s values beside a city's (None: stop). Data lead or project manager."""
+    require(actor, Can.MANAGE_DATA)
+    coalition = actor.coalition
+    city = coalition.geography
+    if county is not None:
+        if city.kind != "city":
+            raise ValidationError(_("Only a city's coalition compares itself with its county."))
+        if county.kind != "county" or county.state_fips != city.state_fips:
+            raise ValidationError(
+                {"county": _("Choose a county of %(state)s.") % {"state": city.state_name}}
+            )
+    if coalition.comparison_county_id == (county.pk if county else None):
+        return
+    coalition.comparison_county = county
+    coalition.save(update_fields=["comparison_county", "updated_at"])
+    coalition_event_record(
+        coalition,
+        EventKind.COUNTY_COMPARISON,
+        actor.user,
+        label=county.full_name if county else _("none"),
+    )

@@ -10,5 +10,7 @@ urlpatterns = [
     path("peers/add/", views.peer_add, name="peer_add"),
     path("peers/<int:peer_id>/remove/", views.peer_remove, name="peer_remove"),
     path("notes/<int:note_id>/delete/", views.note_delete, name="note_delete"),
+    path("disparities/", views.disparities, name="disparities"),
+    path("county/", views.county_comparison, name="county_comparison"),
     path("<slug:variable>/", views.metric_detail, name="metric"),
 ]

@@ -11,17 +11,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coalitions.permissions import Can, require
+from coalitions.permissions import Can, require, role_allows
 from coalitions.web import coalition_page_context, coalition_view
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote
 from metrics.profiles import charts, selectors, services
+from metrics.profiles.counties import principal_county, state_counties
+from metrics.profiles.disparities import Gap
 from metrics.profiles.models import NoteStep
 from metrics.profiles.peers import suggest_peers
 from metrics.profiles.reading import (
     COMPARISON_TEXT,
     DIRECTION_TEXT,
+    GAP_SIDE_TEXT,
     Reading,
     display,
+    gap_note_text,
+    gap_overlap_text,
+    gap_size_text,
     subgroup_type_text,
 )
 from metrics.selectors import geography_search_matches, release_active
@@ -61,7 +67,49 @@ def profile(request, coalition, membership):
     data = selectors.geography_profile(
         coalition.geography, include_weak=_weak(request), coalition=coalition
     )
-    return render(request, "metrics/profile.html", _ctx(coalition, membership, profile=data))
+    return render(
+        request,
+        "metrics/profile.html",
+        _ctx(coalition, membership, profile=data, **_county_choice(coalition, membership)),
+    )
+
+
+def _county_choice(coalition, membership) -> dict:
+    """What the county setting shows: the principal county, and the choices for those who
+    may change it (a city's coalition only)."""
+    if coalition.geography.kind != "city":
+        return {}
+    choices = (
+        state_counties(coalition.geography)
+        if role_allows(membership.role, Can.MANAGE_DATA)
+        else None
+    )
+    return {
+        "county_link": principal_county(coalition.geography, choices),
+        "county_choices": choices or [],
+    }
+
+
+@coalition_view(Can.MANAGE_DATA)
+@require_POST
+def county_comparison(request, coalition, membership):
+    wanted = request.POST.get("county") or ""
+    county = Geography.objects.filter(pk=wanted).first() if wanted.isdigit() else None
+    if wanted and county is None:
+        messages.error(request, _("Choose a county from the list."))
+        return redirect("profiles:profile", pk=coalition.pk)
+    try:
+        services.coalition_county_comparison_set(actor=membership, county=county)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now shown beside your city's values.") % {"name": county.full_name}
+            if county
+            else _("Your county's values are no longer shown."),
+        )
+    return redirect("profiles:profile", pk=coalition.pk)
 
 
 def _metric(variable: str, kind: str) -> Metric:
@@ -98,6 +146,12 @@ def metric_detail(request, coalition, membership, variable):
         groups = selectors.metric_subgroups(geography, metric, release)
     line = selectors.MetricLine(metric, whole, medians, include_weak)
     trend = charts.metric_trend(geography, metric, whole, medians, include_weak=include_weak)
+    county = selectors.comparison_county(coalition)
+    county_line = county_trend = None
+    if county is not None and release and "county" in metric.level_list:
+        theirs = selectors.metric_series(county, metric, release)
+        county_line = selectors.MetricLine(metric, theirs, {}, include_weak)
+        county_trend = charts.metric_trend(county, metric, theirs, {}, include_weak=include_weak)
     breakdowns = []
     chosen = request.GET.get("subgroup", "")
     gap = None
@@ -135,6 +189,9 @@ def metric_detail(request, coalition, membership, variable):
             notes=selectors.metric_notes(coalition, metric),
             latest_text=display(line.shown, metric.unit),
             computed_medians=geography.kind != "county",
+            county=county,
+            county_line=county_line,
+            county_trend=county_trend,
         ),
     )
 
@@ -250,3 +307,69 @@ def peer_remove(request, coalition, membership, peer_id):
     services.coalition_peer_remove(actor=membership, peer=peer)
     messages.success(request, _("Removed from your comparison."))
     return redirect("profiles:peers", pk=coalition.pk)
+
+
+class GapNoteForm(NoteForm):
+    gap = forms.CharField(widget=forms.HiddenInput)
+
+
+GAPS_SHOWN = 25
+
+
+@coalition_view()
+@require_http_methods(["GET", "POST"])
+def disparities(request, coalition, membership):
+    """The largest gaps between a group and everyone, every metric; pin one as a note."""
+    include_weak = _weak(request)
+    data = selectors.geography_disparities(coalition.geography, include_weak=include_weak)
+    gaps: dict[str, Gap] = {g.key: g for g in data.gaps}
+    pinned = gaps.get(request.POST.get("gap") or request.GET.get("pin") or "")
+    form = None
+    if request.method == "POST":
+        require(membership, Can.CONTRIBUTE)
+        form = GapNoteForm(request.POST)
+        if pinned is None:
+            messages.error(request, _("That gap is not in the data of this place."))
+            return redirect("profiles:disparities", pk=coalition.pk)
+        if form.is_valid():
+            try:
+                services.metric_note_add(
+                    actor=membership,
+                    metric=pinned.metric,
+                    text=form.cleaned_data["text"],
+                    step=form.cleaned_data["step"],
+                    subgroup_type=pinned.subgroup_type,
+                    subgroup=pinned.group,
+                )
+            except ValidationError as exc:
+                form.add_error("text", exc.messages)
+            else:
+                messages.success(request, _("The gap is pinned as a note."))
+                return redirect("profiles:disparities", pk=coalition.pk)
+    elif pinned is not None and role_allows(membership.role, Can.CONTRIBUTE):
+        form = GapNoteForm(initial={"gap": pinned.key, "text": gap_note_text(pinned)})
+    show_all = request.GET.get("all") == "1"
+    rows = [
+        {
+            "gap": g,
+            "overlap": gap_overlap_text(g),
+            "size": gap_size_text(g),
+            "side": GAP_SIDE_TEXT[g.worse],
+        }
+        for g in (data.gaps if show_all else data.gaps[:GAPS_SHOWN])
+    ]
+    return render(
+        request,
+        "metrics/disparities.html",
+        _ctx(
+            coalition,
+            membership,
+            data=data,
+            rows=rows,
+            more=0 if show_all else max(len(data.gaps) - GAPS_SHOWN, 0),
+            include_weak=include_weak,
+            pinned=pinned,
+            form=form,
+            pinned_notes=selectors.gap_notes(coalition),
+        ),
+    )

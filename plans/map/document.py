@@ -16,7 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
-from metrics.charts import trend_chart
+from metrics.charts import gap_chart, trend_chart
+from metrics.profiles.reading import chart_direction, chart_unit
 from plans import definitions
 from plans.display import answer_fields, records, render_markdown, value_text
 from plans.map import metric_data, options, selectors
@@ -138,6 +139,11 @@ def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any
                 footnotes.append({"n": len(footnotes) + 1, "text": _footnote_text(baseline)})
                 notes[key] = len(footnotes)
             note = notes[key]
+        gap_baseline = (
+            metric_data.gap_baseline_for(coalition, m.metric_variable, m.gap_subgroup)
+            if m.metric_variable and m.gap_subgroup
+            else None
+        )
         gap = ""
         if m.gap_subgroup and m.gap_reduction_percent:
             gap = _("Close the gap between %(group)s and everyone by %(pct)s%%") % {
@@ -165,6 +171,8 @@ def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any
                 "target": m.target,
                 "target_date": m.target_date.isoformat() if m.target_date else "",
                 "gap_target": gap,
+                # The group's own baseline and the whole's, from the data, with both series.
+                "gap_baseline": gap_baseline.as_dict() if gap_baseline else None,
                 "disaggregation": options.labels(options.disaggregations(), m.disaggregation),
                 "data_source": m.data_source,
                 "frequency": options.label(options.frequencies(), m.frequency)
@@ -182,6 +190,21 @@ def _charts(coalition: Coalition, measures: list[dict]) -> list[dict[str, Any]]:
     charts, seen = [], set()
     for row in measures:
         variable = row["metric_variable"]
+        gap = row.get("gap_baseline")
+        if variable and gap and (variable, gap["group"]) not in seen:
+            seen.add((variable, gap["group"]))
+            info = metric_data.metric_info(variable)
+            charts.append(
+                {
+                    "variable": variable,
+                    "kind": "gap",
+                    "points": gap["group_series"],
+                    "whole_points": gap["whole_series"],
+                    "group": gap["group"],
+                    **info,
+                    "note": row["footnote"],
+                }
+            )
         if not variable or variable in seen:
             continue
         seen.add(variable)
@@ -216,9 +239,11 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
     actions = selectors.strategic_actions(coalition)
     charts = _charts(coalition, measures)
     vision = _vision(coalition)
+    gaps = metric_data.pinned_gaps(coalition)
     # Which records exist, by the names the sections' ``shows`` use (map_sections.yaml).
     has = {
-        "charts": bool(charts),
+        # "charts": what the Mobility Metrics show (trend charts and the gaps members pinned).
+        "charts": bool(charts or gaps),
         "vision": bool(vision["statement"]),
         "theories": theories.exists(),
         "priorities": coalition.priority_areas.exists(),
@@ -269,6 +294,7 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
         "actions": [_action_dict(a) for a in actions],
         "measures": measures,
         "charts": charts,
+        "gaps": gaps,
         "footnotes": footnotes,
         "approvals": _approval_record(coalition),
     }
@@ -317,13 +343,25 @@ def charts_for(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The document's metric series drawn as SVG (with summary and table) for the template."""
     out = []
     for i, spec in enumerate(document.get("charts", []), 1):
-        chart = trend_chart(
-            spec["points"],
-            title=spec["label"],
-            unit=spec.get("unit") or "number",
-            direction=spec.get("direction") or None,
-            chart_id=f"chart-{i}",
-            width=620,
-        )
+        if spec.get("kind") == "gap":
+            chart = gap_chart(
+                spec["points"],
+                spec["whole_points"],
+                title=spec["label"],
+                unit=chart_unit(spec.get("unit") or "number"),
+                subgroup_label=spec["group"],
+                whole_label=_("All"),
+                direction=chart_direction(spec.get("direction") or ""),
+                chart_id=f"chart-{i}",
+            )
+        else:
+            chart = trend_chart(
+                spec["points"],
+                title=spec["label"],
+                unit=spec.get("unit") or "number",
+                direction=spec.get("direction") or None,
+                chart_id=f"chart-{i}",
+                width=620,
+            )
         out.append({"chart": chart, "note": spec.get("note")})
     return out

@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from coalitions.models import Coalition
 from metrics import selectors as metric_selectors
 from metrics.models import Metric, Observation, Quality
+from metrics.profiles import selectors as profile_selectors
+from metrics.profiles.charts import split_total
+from metrics.profiles.disparities import breakdown_gaps
+from metrics.profiles.reading import Reading, gap_note_text, subgroup_type_text
 
 SOURCE = "Urban Institute, Mobility Metrics for the Upward Mobility Framework"
 
@@ -115,3 +119,95 @@ def metric_info(variable: str) -> dict[str, str]:
     if metric is None:
         return {"label": variable, "unit": "number", "direction": ""}
     return {"label": metric.label, "unit": metric.unit, "direction": metric.direction}
+
+
+@dataclass(frozen=True)
+class GapBaseline:
+    """A measure's gap target from the data: the group's and the whole's latest values."""
+
+    group: str
+    breakdown: str
+    year: int
+    value_text: str
+    whole_text: str
+    group_series: list[dict]
+    whole_series: list[dict]
+
+    def as_dict(self) -> dict:
+        return {
+            "group": self.group,
+            "breakdown": self.breakdown,
+            "year": self.year,
+            "value": self.value_text,
+            "whole": self.whole_text,
+            "group_series": self.group_series,
+            "whole_series": self.whole_series,
+        }
+
+
+def _points(series: list[Reading]) -> list[dict]:
+    return [
+        {"year": r.year, "value": r.number, "lb": r.lb, "ub": r.ub, "quality": r.quality}
+        for r in series
+    ]
+
+
+def gap_baseline_for(coalition: Coalition, variable: str, subgroup: str) -> GapBaseline | None:
+    """The group named by a gap target (any breakdown, case aside) against its breakdown's
+    total, in the latest year both have a value; with both series for a chart."""
+    release = metric_selectors.release_active()
+    metric = Metric.objects.filter(variable=variable).first()
+    if release is None or metric is None or not subgroup.strip():
+        return None
+    geography = coalition.geography
+    wanted = subgroup.strip().casefold()
+    for kind, groups in profile_selectors.metric_subgroups(geography, metric, release).items():
+        found = next((g for g in groups if g.name.casefold() == wanted), None)
+        if found is None:
+            continue
+        overall = profile_selectors.metric_series(geography, metric, release)
+        members, total = split_total(groups, overall)
+        gap = next(
+            iter(
+                breakdown_gaps(
+                    metric, kind, {found.name: found.series, "All": total}, [], include_weak=True
+                )
+            ),
+            None,
+        )
+        if gap is None:
+            return None
+        return GapBaseline(
+            group=found.name,
+            breakdown=gap.breakdown,
+            year=gap.year,
+            value_text=gap.value_text,
+            whole_text=gap.whole_text,
+            group_series=_points(found.series),
+            whole_series=_points(total),
+        )
+    return None
+
+
+def pinned_gaps(coalition: Coalition) -> list[dict[str, str]]:
+    """The gaps members pinned on the disparities page, with today's numbers, for the MAP's
+    findings section (plain strings: a frozen version keeps them as they were)."""
+    notes = list(profile_selectors.gap_notes(coalition))
+    if not notes:
+        return []
+    data = profile_selectors.geography_disparities(coalition.geography, include_weak=True)
+    gaps = {(g.metric.pk, g.subgroup_type, g.group): g for g in data.gaps}
+    out = []
+    for note in notes:
+        gap = gaps.get((note.metric_id, note.subgroup_type, note.subgroup))
+        out.append(
+            {
+                "metric": note.metric.label,
+                "group": note.subgroup,
+                "breakdown": subgroup_type_text(note.subgroup_type),
+                "finding": gap_note_text(gap) if gap else "",
+                "note": note.text,
+                "step": str(note.get_step_display()),
+            }
+        )
+    return out

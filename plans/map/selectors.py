@@ -106,6 +106,7 @@ def section_draft(coalition: Coalition, key: str) -> MapSectionDraft | None:
 class MeasureRow:
     measure: Measure
     baseline: metric_data.Baseline | None = None
+    gap: metric_data.GapBaseline | None = None  # a gap target's group and whole, from the data
 
     @property
     def missing_labels(self) -> list[str]:
@@ -133,7 +134,12 @@ def measurement_plan(coalition: Coalition) -> list[ActionGroup]:
         baseline = (
             metric_data.baseline_for(coalition, m.metric_variable) if m.metric_variable else None
         )
-        row = MeasureRow(m, baseline)
+        gap = (
+            metric_data.gap_baseline_for(coalition, m.metric_variable, m.gap_subgroup)
+            if m.metric_variable and m.gap_subgroup
+            else None
+        )
+        row = MeasureRow(m, baseline, gap)
         if m.element is None:
             flagged.rows.append(row)
             continue

@@ -51,6 +51,8 @@ WEB = {
     "profiles:profile": ("get", V, ()),
     "profiles:metric": ("get", V, ("variable",)),
     "profiles:peers": ("get", V, ()),
+    "profiles:disparities": ("get", V, ()),
+    "profiles:county_comparison": ("post", DL, ()),
     "profiles:peer_add": ("post", M, ()),
     "profiles:peer_remove": ("post", M, ("peer_id",)),
     "profiles:note_delete": ("post", PM, ("note_id",)),  # others' notes; authors: own test
@@ -121,6 +123,7 @@ API = {
     "api:profile": ("get", V, ()),
     "api:profile-peers": ("get", V, ()),
     "api:profile-metric": ("get", V, ("variable",)),
+    "api:profile-disparities": ("get", V, ()),
     "api:step-list": ("get", V, ()),
     "api:step-detail": ("get", V, ("number",)),  # PATCH (project manager): tests/plans
     "api:worksheet-list": ("get", V, ()),
