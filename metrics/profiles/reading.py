@@ -59,6 +59,11 @@ def display(reading: Reading | None, unit: str) -> str:
     return format_value(reading.number, chart_unit(unit))
 
 
+def number_text(value: float | None, unit: str) -> str:
+    """A bare number of a metric (a median, a bound) in its unit."""
+    return format_value(value, chart_unit(unit))
+
+
 def compare(
     value: float | None,
     median: float | None,

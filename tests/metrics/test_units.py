@@ -112,3 +112,11 @@ def test_the_axis_says_when_it_does_not_start_at_zero():
     assert "axis starts at" in svg and "not at zero" in svg
     low = [{"year": 2021, "value": 0.0}, {"year": 2022, "value": 0.04}]
     assert "not at zero" not in trend_chart(low, title="Debt", unit="share").svg
+
+
+def test_django_numbers_in_spanish_agree_with_the_formatter():
+    from django.template import Context, Template
+
+    template = Template('{% load humanize %}{{ v|floatformat:"-2" }} {{ n|intcomma }}')
+    with translation.override("es"):
+        assert template.render(Context({"v": 1234.456, "n": 1234567})) == "1234.46 1,234,567"
