@@ -84,7 +84,8 @@ def test_every_metric_is_a_baseline_frozen_charted_and_printed(coalition, pm, la
     metrics = _observe_every_metric(coalition)
     assert len(metrics) == len(catalog_load().metrics) == 47
     for measure, metric in zip(_measures_for(pm, len(metrics)), metrics, strict=False):
-        services.measure_save(measure=measure, actor=pm, fields={"metric_variable": metric.variable})
+        fields = {"metric_variable": metric.variable}
+        services.measure_save(measure=measure, actor=pm, fields=fields)
 
     with translation.override(language):
         version = services.map_version_freeze(actor=pm)
@@ -124,9 +125,7 @@ def test_the_worksheet_names_every_metric_with_its_value(client, coalition, pm, 
     client.force_login(lead.user)
     page = client.get(reverse("plans:worksheet", args=[coalition.pk, "w5_6"])).content.decode()
     for metric in metrics:
-        if metric.unit == "text_ratio":
-            value = format_parts(0.119, 0.246)
-        else:
-            value = _expected(metric)
+        text_ratio = metric.unit == "text_ratio"
+        value = format_parts(0.119, 0.246) if text_ratio else _expected(metric)
         assert f"{metric.label} here: {value} (2021)" in page, metric.variable
     assert "45.0 per 100 households" in page and "2,235 people per physician" in page
