@@ -22,6 +22,7 @@ UNITS = frozenset(
         "count",
         "per_100k",
         "per_10k",
+        "per_100_households",
         "index",
         "grade_levels",
         "people_per_physician",
@@ -29,6 +30,7 @@ UNITS = frozenset(
     }
 )
 DIRECTIONS = frozenset({"higher", "lower", "parity", "none"})
+SURVEYS = frozenset({"", "acs_1year"})
 LEVELS = frozenset({"county", "city"})
 # Pillar and predictor keys. The planning guide (plans/data/framework.yaml) uses the same ones,
 # so a predictor chosen in a worksheet joins straight to its metrics.
@@ -71,6 +73,7 @@ class MetricSpec:
     quality_aliases: tuple[str, ...] = ()
     levels: tuple[str, ...] = ("county", "city")
     caveat: str = ""
+    survey: str = ""
 
     @property
     def accepts_text_ratio(self) -> bool:
@@ -102,6 +105,8 @@ def _metric(raw: dict, predictors: set[str]) -> MetricSpec:
     levels = tuple(raw.get("levels") or ("county", "city"))
     if not set(levels) <= LEVELS:
         raise CatalogError(f"{variable}: unknown level in {levels}")
+    if raw.get("survey", "") not in SURVEYS:
+        raise CatalogError(f"{variable}: unknown survey {raw['survey']!r}")
     bounds = raw.get("range")
     return MetricSpec(
         variable=variable,
@@ -118,6 +123,7 @@ def _metric(raw: dict, predictors: set[str]) -> MetricSpec:
         quality_aliases=tuple(raw.get("quality_aliases") or ()),
         levels=levels,
         caveat=raw.get("caveat", ""),
+        survey=raw.get("survey", ""),
     )
 
 
@@ -151,3 +157,18 @@ def catalog_parse(data: dict) -> Catalog:
 def catalog_load(path: Path = CATALOG_PATH) -> Catalog:
     with open(path, encoding="utf-8") as handle:
         return catalog_parse(yaml.safe_load(handle))
+
+
+def missing_year_reasons(variable: str) -> dict[int, str]:
+    """Why a metric has no value for a year inside its series, where the reason is known."""
+    from metrics.i18n import gettext as _
+
+    spec = catalog_load().by_variable.get(variable)
+    if spec is None or spec.survey != "acs_1year":
+        return {}
+    return {
+        2020: _(
+            "The Census Bureau published no standard 1-year American Community Survey "
+            "estimates for 2020, because the pandemic disrupted its data collection."
+        )
+    }

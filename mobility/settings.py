@@ -169,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish numbers as US readers write them (66,167.5); see mobility/formats/es/formats.py
+FORMAT_MODULE_PATH = ["mobility.formats"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_TZ = True

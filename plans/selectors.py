@@ -257,7 +257,7 @@ def metric_value_for_coalition(coalition: Coalition, variable: str) -> MetricVal
     The one place the workspace asks the metrics app for numbers: the active release, the
     whole population (subgroup "all"), the latest year with a value. None when there is none.
     """
-    from metrics.charts.formatting import format_value
+    from metrics.charts.formatting import display_unit, format_parts, format_value
     from metrics.selectors import observations_for_geography, release_active
 
     row = (
@@ -273,8 +273,13 @@ def metric_value_for_coalition(coalition: Coalition, variable: str) -> MetricVal
     )
     if row is None or row.value is None:
         return None
+    parts = row.metric.unit == "text_ratio" and None not in (row.value_a, row.value_b)
     return MetricValue(
-        value=format_value(row.value, row.metric.unit),
+        value=(
+            format_parts(row.value_a, row.value_b)
+            if parts
+            else format_value(row.value, display_unit(row.metric.unit))
+        ),
         quality=row.quality,
         year=row.year,
         label=row.metric.label,

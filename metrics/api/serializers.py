@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics import selectors
+from metrics.charts.formatting import display_unit, unit_label
 from metrics.forms import ALLOWED_SUFFIXES
 from metrics.models import (
     Geography,
@@ -15,6 +16,7 @@ from metrics.models import (
     Observation,
     Predictor,
 )
+from metrics.profiles.reading import Reading, display
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -23,6 +25,7 @@ class MetricSerializer(serializers.ModelSerializer):
     predictor = serializers.CharField(source="predictor.name", read_only=True)
     predictor_slug = serializers.CharField(source="predictor.slug", read_only=True)
     levels = serializers.ListField(child=serializers.CharField(), source="level_list")
+    unit_label = serializers.SerializerMethodField()
 
     class Meta:
         model = Metric
@@ -34,6 +37,7 @@ class MetricSerializer(serializers.ModelSerializer):
             "predictor",
             "predictor_slug",
             "unit",
+            "unit_label",
             "direction",
             "description",
             "has_bounds",
@@ -41,6 +45,10 @@ class MetricSerializer(serializers.ModelSerializer):
             "caveat",
             "levels",
         )
+
+    def get_unit_label(self, metric: Metric) -> str:
+        """What the unit means in words ("Per 100 households"), in the request's language."""
+        return unit_label(display_unit(metric.unit))
 
 
 class GeographySerializer(serializers.ModelSerializer):
@@ -56,6 +64,7 @@ class ObservationSerializer(serializers.ModelSerializer):
     subgroup_type = serializers.CharField(source="subgroup.subgroup_type", read_only=True)
     subgroup = serializers.CharField(source="subgroup.name", read_only=True)
     quality = serializers.CharField(source="get_quality_display", read_only=True, allow_null=True)
+    value_text = serializers.SerializerMethodField()
 
     class Meta:
         model = Observation
@@ -67,10 +76,16 @@ class ObservationSerializer(serializers.ModelSerializer):
             "value",
             "value_a",
             "value_b",
+            "value_text",
             "lb",
             "ub",
             "quality",
         )
+
+    def get_value_text(self, row: Observation) -> str:
+        """The value as people read it, in the request's language (the metric's unit)."""
+        reading = Reading(row.year, row.value, value_a=row.value_a, value_b=row.value_b)
+        return display(reading, row.metric.unit)
 
 
 class ImportErrorSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -128,6 +129,36 @@ class Point:
     @property
     def has_bounds(self) -> bool:
         return self.lb is not None and self.ub is not None
+
+
+def missing_years(points: list[Point]) -> tuple[list[Point], list[int]]:
+    """The points with an empty one for each year missing inside the series, and those years.
+
+    A series' step is its most common gap between years (1 for yearly data, 2 for data
+    every other year); a longer gap means years are missing (2020 for survey-based metrics),
+    and the line must not join across them as if the values between were known. A series
+    without a step that recurs (2014, 2018, 2023) is drawn as published.
+    """
+    years = [p.year for p in points]
+    pairs = list(zip(years, years[1:], strict=False))
+    steps = Counter(b - a for a, b in pairs).most_common(2)
+    regular = steps and steps[0][1] > 1 and (len(steps) == 1 or steps[1][1] < steps[0][1])
+    step = steps[0][0] if regular else None
+    added = [Point(year) for a, b in pairs if step and b - a > step for year in range(a + 1, b)]
+    filled = sorted([*points, *added], key=lambda p: p.year)
+    shown = [p.year for p in filled if p.value is not None or p.has_bounds]
+    if not shown:
+        return filled, []
+    empty = [
+        p.year
+        for p in filled
+        if shown[0] < p.year < shown[-1]
+        and p.value is None
+        and not p.has_bounds
+        and not p.text
+        and p.quality is None
+    ]
+    return filled, empty
 
 
 @dataclass(frozen=True)
@@ -378,13 +409,15 @@ def document(
     return head + "".join(body) + "</svg>"
 
 
-def heading(title: str, subtitle: str, width: float) -> tuple[list[str], float]:
-    """The visible title (bold) and a muted subtitle such as the unit; returns the height."""
+def heading(title: str, subtitle: str, width: float, note: str = "") -> tuple[list[str], float]:
+    """The visible title (bold), a muted subtitle such as the unit and an axis note such as
+    "axis starts at 40%, not at zero"; returns the height."""
     out, y = [], 22.0
     for piece in wrap(title, width - 20, 16, max_lines=2):
         out.append(text(10, y, piece, font_size=16, font_weight="bold"))
         y += 20
-    if subtitle:
-        out.append(text(10, y, subtitle, font_size=SMALL, fill=MUTED))
-        y += 16
+    for line_text, css in ((subtitle, "subtitle"), (note, "axis-note")):
+        if line_text:
+            out.append(text(10, y, line_text, font_size=SMALL, fill=MUTED, class_=css))
+            y += 16
     return out, y + 6

@@ -35,6 +35,7 @@ from metrics.charts.base import (
     wrap,
 )
 from metrics.charts.formatting import (
+    axis_note,
     format_ticks,
     format_value,
     label_value,
@@ -381,7 +382,6 @@ ROW_HEIGHT = 34
 def _draw_rows(
     *, kind, title, subtitle, summary, unit, rows: list[_Styled], reference, legend, width, uid
 ) -> str:
-    body, top = heading(title, subtitle, width)
     label_space = min(max(text_width(s.row.label, bold=s.bold) for s in rows) + 6, width * 0.36)
     values = [v for s in rows for v in (s.row.value, s.row.lb, s.row.ub) if v is not None]
     if reference:
@@ -393,6 +393,7 @@ def _draw_rows(
     count = max(3, min(6, int((right - left) / 60) + 1))
     ticks = nice_ticks(*value_domain(values), count=count)
     tick_labels = format_ticks(ticks, unit)
+    body, top = heading(title, subtitle, width, axis_note(ticks, tick_labels))
     xs = Scale(ticks[0], ticks[-1], left, right)
     plot_top = top + (22 if reference else 4)
     y = plot_top

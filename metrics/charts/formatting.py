@@ -1,15 +1,25 @@
-"""Numbers as people read them: one formatter for charts, tables, summaries and pages."""
+"""Numbers as people read them: one formatter per unit, for pages, charts, the API and the PDF.
+
+Every unit of the metric catalog (``metrics.catalog.UNITS``) has one entry here with its
+precision and its words, written in the reader's active language. English and Spanish share
+the US conventions of decimal point and comma groups (``66,167.5``), as Spanish speakers in
+the United States read them (CLDR ``es-US``); Spanish puts a space before the percent sign
+(``39.9 %``) and says the unit words in Spanish. docs/metrics.md explains the choices.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
+from metrics.catalog import UNITS as CATALOG_UNITS
 from metrics.i18n import gettext as _
 
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
+NBSP = "\u00a0"
 
 _ALIASES = {
     "percent": "share",
@@ -20,8 +30,38 @@ _ALIASES = {
     "rate_per_100k": "per_100k",
     "per10k": "per_10k",
     "rate_per_10k": "per_10k",
+    "per_100": "per_100_households",
 }
-UNITS = frozenset({"share", "dollars", "per_100k", "per_10k", "ratio", "index", "count", "number"})
+# The catalog's units, plus "number" for values that have none (a local dataset, a test).
+UNITS = frozenset(CATALOG_UNITS | {"number"})
+# Units stored as a fraction and read as so many per hundred.
+HUNDREDS = frozenset({"share", "per_100_households"})
+
+
+@dataclass(frozen=True)
+class NumberStyle:
+    decimal: str
+    group: str
+    percent: str  # "{n}%": where the number goes
+    dollars: str  # "${n}"
+
+
+NUMBER_STYLES = {
+    "en": NumberStyle(decimal=".", group=",", percent="{n}%", dollars="${n}"),
+    # es-US (CLDR): decimal point and comma groups as in English, a space before "%"
+    "es": NumberStyle(decimal=".", group=",", percent="{n}" + NBSP + "%", dollars="${n}"),
+}
+
+
+def number_style() -> NumberStyle:
+    """The number conventions of the active language (English outside a Django request)."""
+    try:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "en").split("-")[0]
+    except Exception:  # noqa: BLE001 - plain Python, settings not configured
+        language = "en"
+    return NUMBER_STYLES.get(language, NUMBER_STYLES["en"])
 
 
 def normalise_unit(unit: str) -> str:
@@ -30,6 +70,14 @@ def normalise_unit(unit: str) -> str:
     if key not in UNITS:
         raise ValueError(f"Unknown unit {unit!r}; expected one of {sorted(UNITS)}")
     return key
+
+
+def display_unit(unit: str) -> str:
+    """A catalog unit as itself; anything else (a local dataset's free-text unit) as a number."""
+    try:
+        return normalise_unit(unit)
+    except ValueError:
+        return "number"
 
 
 def no_data() -> str:
@@ -48,28 +96,84 @@ def is_number(value: object) -> bool:
     return as_float(value) is not None
 
 
+def _localised(text: str) -> str:
+    style = number_style()
+    if (style.decimal, style.group) == (".", ","):
+        return text
+    return text.replace(",", "\0").replace(".", style.decimal).replace("\0", style.group)
+
+
 def _grouped(value: float, decimals: int) -> str:
     text = f"{abs(value):,.{decimals}f}"
-    return (MINUS if value < 0 and float(text.replace(",", "")) != 0 else "") + text
+    negative = value < 0 and float(text.replace(",", "")) != 0
+    return (MINUS if negative else "") + _localised(text)
 
 
 def _trimmed(value: float, decimals: int) -> str:
-    text = _grouped(value, decimals)
+    text = f"{value:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    return _grouped(float(text), len(text.partition(".")[2]))
 
 
 def _compact(value: float) -> str | None:
     """1.2M, 150k: for axis ticks where the full number would not fit."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    for size, word in ((1e9, _("{n}B")), (1e6, _("{n}M")), (1e3, _("{n}k"))):
         if abs(value) >= size and abs(value) >= 10_000:
-            return _trimmed(value / size, 1) + suffix
+            return word.format(n=_trimmed(value / size, 1))
     return None
 
 
+def _percent(number: str) -> str:
+    return number_style().percent.format(n=number)
+
+
+def _dollars(digits: str) -> str:
+    """ "$1,200" or "−$1,200": the minus goes before the currency sign."""
+    negative = digits.startswith(MINUS)
+    text = number_style().dollars.format(n=digits.lstrip(MINUS))
+    return (MINUS if negative else "") + text
+
+
+def _rate(v: float) -> str:
+    """Rates keep one decimal below 100 (45.3), none above (312)."""
+    return _grouped(v, 0 if abs(v) >= 100 else 1)
+
+
+def _unit_words(unit: str) -> str:
+    """The words after a number: "{n} per 100,000"; "{n}" when the label says it all."""
+    return {
+        "per_100k": _("{n} per 100,000"),
+        "per_10k": _("{n} per 10,000"),
+        "per_100_households": _("{n} per 100 households"),
+        "grade_levels": _("{n} grade levels per year"),
+        "people_per_physician": _("{n} people per physician"),
+        # a divided by b of a text ratio "a:b", read as Urban writes it: "0.48 : 1"
+        "text_ratio": "{n} : 1",
+    }.get(unit, "{n}")
+
+
+def _number(v: float, unit: str, short: bool) -> str:
+    """The number of one value in ``unit`` without unit words (but with % and $)."""
+    if unit == "share":
+        return _percent(_grouped(v * 100, 1))
+    if unit == "dollars":
+        return _dollars((_compact(v) if short else None) or _grouped(v, 0))
+    if unit == "per_100_households":
+        return _rate(v * 100)  # stored as 0.45 units per household, read as 45 per 100
+    if unit in ("per_100k", "per_10k"):
+        return (_compact(v) if short else None) or _rate(v)
+    if unit in ("ratio", "text_ratio", "grade_levels"):
+        return _grouped(v, 2)
+    if unit in ("count", "people_per_physician"):
+        return (_compact(v) if short else None) or _grouped(v, 0)
+    if unit == "index":
+        return _trimmed(v, 1)
+    return (_compact(v) if short else None) or _trimmed(v, 2)
+
+
 def format_value(value: object, unit: str, *, short: bool = False) -> str:
-    """Format one metric value for a person.
+    """Format one metric value for a person, in the active language.
 
     ``short`` drops the unit words ("312" instead of "312 per 100,000") for axis ticks and
     table cells whose header already names the unit. A text ratio such as ``"0.119:0.246"``
@@ -81,24 +185,16 @@ def format_value(value: object, unit: str, *, short: bool = False) -> str:
     v = as_float(value)
     if v is None:
         return no_data()
-    if unit == "share":
-        return _grouped(v * 100, 1) + "%"
-    if unit == "dollars":
-        compact = _compact(v) if short else None
-        digits = compact.lstrip(MINUS) if compact else _grouped(abs(v), 0)
-        return (MINUS if v < 0 else "") + "$" + digits
-    if unit in ("per_100k", "per_10k"):
-        number = (_compact(v) if short else None) or _grouped(v, 0 if abs(v) >= 100 else 1)
-        if short:
-            return number
-        return number + " " + (_("per 100,000") if unit == "per_100k" else _("per 10,000"))
-    if unit == "ratio":
-        return _grouped(v, 2)
-    if unit == "count":
-        return (_compact(v) if short else None) or _grouped(v, 0)
-    if unit == "index":
-        return _trimmed(v, 1)
-    return (_compact(v) if short else None) or _trimmed(v, 2)
+    if unit == "people_per_physician" and v == 0 and not short:
+        # Urban writes 0 where a county has no primary care physician: the worst case
+        return _("No primary care physician")
+    number = _number(v, unit, short)
+    return number if short else _unit_words(unit).format(n=number)
+
+
+def format_parts(a: object, b: object, unit: str = "share") -> str:
+    """Both parts of a text ratio "a:b" (two shares for the house-value ratios)."""
+    return " : ".join(format_value(part, unit) for part in (a, b))
 
 
 def label_value(value: object, unit: str) -> str:
@@ -114,13 +210,14 @@ def _format_text_ratio(text: str, unit: str) -> str:
     out = []
     for part in parts:
         if part.endswith("%"):
-            out.append(part)
+            out.append(_percent(_localised(part[:-1].strip())))
             continue
         try:
             number = float(part)
         except ValueError:
             return text.strip()
-        out.append(format_value(number, "share" if unit == "share" else "number"))
+        part_unit = "share" if unit in ("share", "text_ratio") else "number"
+        out.append(format_value(number, part_unit))
     return " : ".join(out)
 
 
@@ -133,8 +230,10 @@ def format_delta(value: object, unit: str, *, short: bool = False) -> str:
     sign = "+" if value > 0 else ""
     if unit == "share":
         points = _trimmed(value * 100, 1)
-        word = _("pts") if short else _("percentage points")
-        return f"{sign}{points} {word}"
+        word = _("{n} pts") if short else _("{n} percentage points")
+        return sign + word.format(n=points)
+    if unit == "people_per_physician":
+        return sign + _unit_words(unit).format(n=_number(value, unit, short))
     return sign + format_value(value, unit, short=short)
 
 
@@ -150,9 +249,13 @@ def unit_label(unit: str) -> str:
         "dollars": _("US dollars"),
         "per_100k": _("Per 100,000 people"),
         "per_10k": _("Per 10,000 people"),
+        "per_100_households": _("Per 100 households"),
         "ratio": _("Ratio"),
-        "index": _("Index"),
+        "text_ratio": _("Ratio (1 means parity)"),
+        "index": _("Index (0 to 100)"),
         "count": _("Count"),
+        "grade_levels": _("Grade levels per year"),
+        "people_per_physician": _("People per primary care physician"),
         "number": "",
     }[normalise_unit(unit)]
 
@@ -185,20 +288,31 @@ def format_ticks(ticks: Iterable[float], unit: str, *, delta: bool = False) -> l
     """Tick labels with only as many decimals as the step needs, so 5%, 10% not 5.0%."""
     ticks = list(ticks)
     unit = normalise_unit(unit)
-    scale = 100 if unit == "share" else 1
+    scale = 100 if unit in HUNDREDS else 1
     step = abs(ticks[1] - ticks[0]) * scale if len(ticks) > 1 else 1
     decimals = 0
     while decimals < 6 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6:
         decimals += 1
     labels = []
     for tick in ticks:
-        if unit == "share":
-            text = _grouped(tick * 100, decimals) + ("" if delta else "%")
+        if unit in HUNDREDS:
+            text = _grouped(tick * 100, decimals)
+            if unit == "share" and not delta:
+                text = _percent(text)
         else:
             text = _compact(tick) or _grouped(tick, decimals)
             if unit == "dollars":
-                text = text.replace(MINUS, MINUS + "$") if tick < 0 else "$" + text
+                text = _dollars(text)
         if delta and tick > 0:
             text = "+" + text
         labels.append(text)
     return labels
+
+
+def axis_note(ticks: list[float], labels: list[str]) -> str:
+    """Say so when a value axis does not reach zero, so a small change is not read as large."""
+    if ticks and ticks[0] > 0:
+        return _("axis starts at {value}, not at zero").format(value=labels[0])
+    if ticks and ticks[-1] < 0:
+        return _("axis ends at {value}, not at zero").format(value=labels[-1])
+    return ""

@@ -32,7 +32,7 @@ from metrics.charts.base import (
     to_number,
     value_domain,
 )
-from metrics.charts.formatting import format_ticks, nice_ticks
+from metrics.charts.formatting import axis_note, format_ticks, nice_ticks
 from metrics.i18n import gettext as _
 from metrics.quality import FLAG_WORDS, quality_label
 
@@ -77,11 +77,11 @@ def segments(points: list[Point], breaks: frozenset[int], present) -> list[list[
 
 def draw(spec: LineSpec) -> str:
     width = spec.width
-    body, top = heading(spec.title, spec.subtitle, width)
-    legend = _legend(spec)
     values = _domain_values(spec)
     ticks = nice_ticks(*value_domain(values))
     tick_labels = format_ticks(ticks, spec.unit, delta=spec.delta)
+    body, top = heading(spec.title, spec.subtitle, width, axis_note(ticks, tick_labels))
+    legend = _legend(spec)
     left = 16 + max(text_width(t, SMALL) for t in tick_labels)
     right = width - 24
     plot_top, plot_bottom = top + 18, top + 18 + spec.plot_height

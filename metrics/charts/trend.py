@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from metrics.charts.base import (
     Chart,
     Point,
     Table,
     empty_chart,
+    missing_years,
     must,
     normalise_direction,
 )
@@ -35,6 +36,7 @@ def trend_chart(
     benchmark: object = None,
     benchmark_label: str | None = None,
     breaks: Iterable[int] = (),
+    missing_reasons: Mapping[int, str] | None = None,
     subtitle: str | None = None,
     width: float = 600,
     plot_height: float = 220,
@@ -46,9 +48,11 @@ def trend_chart(
     ``ub`` and ``quality``. A year whose value is None breaks the line; so does every year in
     ``breaks`` (e.g. 2022 for Connecticut's new county equivalents), so the line never joins
     values that are not comparable. ``benchmark`` is one number, ``{year: value}`` or points.
+    A year missing inside the series (2020 for survey-based metrics) leaves a gap, a row in
+    the table and a sentence in the summary, with ``missing_reasons[year]`` when known.
     """
     unit, direction = normalise_unit(unit), normalise_direction(direction)
-    points = _sorted_points(series)
+    points, missing = missing_years(_sorted_points(series))
     bench = benchmark_by_year(benchmark, [p.year for p in points])
     bench_label = benchmark_label or _("National median")
     headers = _trend_headers(points, bench, bench_label)
@@ -58,6 +62,7 @@ def trend_chart(
     summary = trend_summary(
         points, title=title, unit=unit, direction=direction, benchmark=bench, breaks=breaks
     )
+    summary = " ".join(s for s in (summary, missing_text(missing, missing_reasons)) if s)
     table = Table(headers, tuple(_trend_row(p, unit, bench, headers) for p in points), title)
     if not any(p.value is not None or p.has_bounds for p in points):
         return Chart("", summary, table, title)
@@ -110,6 +115,36 @@ def _trend_row(p: Point, unit: str, bench: dict[int, float], headers) -> tuple[s
         row.append(format_value(bench.get(p.year), unit))
     empty = p.value is None and not p.text
     return (*row, no_data() if empty and p.quality is None else quality_text(p.quality))
+
+
+def _years_text(years: list[int]) -> str:
+    """2020; 2016 to 2018; 2015, 2019 to 2020."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(
+        str(r[0]) if len(r) == 1 else _("{first} to {last}").format(first=r[0], last=r[-1])
+        for r in runs
+    )
+
+
+def missing_text(years: list[int], reasons: Mapping[int, str] | None = None) -> str:
+    """Why the line has a gap: the years without a value, and the reason where it is known."""
+    if not years:
+        return ""
+    if len(years) == 1:
+        text = _("There is no value for {year}, so the line is not drawn across it.").format(
+            year=years[0]
+        )
+    else:
+        text = _("There are no values for {years}, so the line is not drawn across them.").format(
+            years=_years_text(years)
+        )
+    known = dict.fromkeys(reasons[y] for y in years if reasons and reasons.get(y))
+    return " ".join([text, *known])
 
 
 def quality_text(quality: str | None) -> str:
@@ -268,6 +303,7 @@ def gap_chart(
     whole_label: str = "All",
     direction: str | None = None,
     breaks: Iterable[int] = (),
+    missing_reasons: Mapping[int, str] | None = None,
     subtitle: str | None = None,
     width: float = 600,
     plot_height: float = 200,
@@ -289,6 +325,7 @@ def gap_chart(
             points.append(Point(year))
         else:
             points.append(Point(year, s.value - w.value, quality=_worst(s.quality, w.quality)))
+    points, missing = missing_years(points)
     headers = (_("Year"), subgroup_label, whole_label, _("Gap"), _("Quality"))
     if not any(p.value is not None for p in points):
         return empty_chart(title, headers)
@@ -304,6 +341,7 @@ def gap_chart(
     )
     breaks = frozenset(breaks)
     summary = gap_summary(points, unit, subgroup_label, whole_label, direction, breaks)
+    summary = " ".join(s for s in (summary, missing_text(missing, missing_reasons)) if s)
     zero = _("No gap: {subgroup} equals {whole}").format(subgroup=subgroup_label, whole=whole_label)
     default_subtitle = _("{subgroup} minus {whole}").format(
         subgroup=subgroup_label, whole=whole_label

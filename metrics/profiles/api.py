@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
+from metrics.charts.formatting import display_unit, unit_label
 from metrics.models import Geography, Metric
 from metrics.profiles import selectors
 from metrics.profiles.disparities import Gap
 from metrics.profiles.peers import suggest_peers
-from metrics.profiles.reading import GAP_SIDE_TEXT, Reading, gap_overlap_text
+from metrics.profiles.reading import GAP_SIDE_TEXT, Reading, display, gap_overlap_text, number_text
 from metrics.selectors import release_active
 
 
@@ -37,9 +38,12 @@ class ProfileMetricSerializer(serializers.Serializer):
     predictor = serializers.CharField()
     unit = serializers.CharField()
     direction = serializers.CharField()
+    unit_label = serializers.CharField()
     latest = ReadingSerializer(allow_null=True)
+    latest_text = serializers.CharField()
     weak_hidden = serializers.BooleanField()
     national_median = serializers.FloatField(allow_null=True)
+    national_median_text = serializers.CharField()
     comparison = serializers.CharField(allow_null=True)
     trend = serializers.CharField(allow_null=True)
 
@@ -64,6 +68,10 @@ def _reading(r: Reading | None) -> dict | None:
     return None if r is None else r.__dict__ | {}
 
 
+def _median_text(median: float | None, unit: str) -> str:
+    return "" if median is None else number_text(median, unit)
+
+
 def _weak(request: Request) -> bool:
     return request.query_params.get("weak") == "1"
 
@@ -81,10 +89,17 @@ def _profile_rows(geography: Geography, include_weak: bool) -> list[dict]:
                         "pillar": pillar.pillar.name,
                         "predictor": block.predictor.name,  # type: ignore[attr-defined]
                         "unit": line.metric.unit,
+                        "unit_label": unit_label(display_unit(line.metric.unit)),
                         "direction": line.metric.direction,
                         "latest": _reading(line.shown),
+                        "latest_text": display(line.shown, line.metric.unit),
                         "weak_hidden": line.hidden,
                         "national_median": line.median,
+                        "national_median_text": (
+                            ""
+                            if line.median is None
+                            else number_text(line.median, line.metric.unit)
+                        ),
                         "comparison": line.comparison,
                         "trend": line.trend,
                     }

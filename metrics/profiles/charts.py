@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from metrics.catalog import missing_year_reasons
 from metrics.charts import Chart, Point, Row, dot_plot, gap_chart, peer_chart, trend_chart
 from metrics.models import Geography, Metric
 from metrics.profiles.reading import (
@@ -51,6 +52,7 @@ def metric_trend(
         benchmark=medians or None,
         benchmark_label=_("National median"),
         breaks=breaks_for(geography),
+        missing_reasons=missing_year_reasons(metric.variable),
         chart_id=f"trend-{metric.variable}",
     )
 
@@ -117,6 +119,7 @@ def subgroup_gap(
         whole_label=_("All"),
         direction=chart_direction(metric.direction),
         breaks=breaks_for(geography),
+        missing_reasons=missing_year_reasons(metric.variable),
         chart_id=f"gap-{metric.variable}",
     )
 

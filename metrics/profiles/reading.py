@@ -10,24 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.charts import format_value
+from metrics.charts.formatting import display_unit
 from metrics.quality import WEAK
 
 if TYPE_CHECKING:
     from metrics.profiles.disparities import Gap
-
-# Catalog units → the chart module's units.
-CHART_UNIT = {
-    "share": "share",
-    "ratio": "ratio",
-    "dollars": "dollars",
-    "count": "count",
-    "per_100k": "per_100k",
-    "per_10k": "per_10k",
-    "index": "index",
-    "grade_levels": "number",
-    "people_per_physician": "count",
-    "text_ratio": "ratio",
-}
 
 
 @dataclass(frozen=True)
@@ -57,7 +44,8 @@ class Reading:
 
 
 def chart_unit(unit: str) -> str:
-    return CHART_UNIT.get(unit, "number")
+    """The formatter knows every catalog unit; anything else (a typo, a local unit) is a number."""
+    return display_unit(unit)
 
 
 def chart_direction(direction: str) -> str | None:
@@ -73,6 +61,11 @@ def display(reading: Reading | None, unit: str) -> str:
             "b": format_value(reading.value_b, "share"),
         }
     return format_value(reading.number, chart_unit(unit))
+
+
+def number_text(value: float | None, unit: str) -> str:
+    """A bare number of a metric (a median, a bound) in its unit."""
+    return format_value(value, chart_unit(unit))
 
 
 def compare(

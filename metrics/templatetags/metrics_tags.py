@@ -1,7 +1,6 @@
 from django import template
 
-from metrics.charts import format_value
-from metrics.profiles.reading import Reading, chart_unit, display
+from metrics.profiles.reading import Reading, display, number_text
 from metrics.quality import quality_label
 
 register = template.Library()
@@ -17,15 +16,14 @@ def value_text(reading: Reading | None, unit: str) -> str:
     return display(reading, unit)
 
 
-@register.simple_tag
-def number_text(value: float | None, unit: str) -> str:
-    return format_value(value, chart_unit(unit))
+@register.simple_tag(name="number_text")
+def number_text_tag(value: float | None, unit: str) -> str:
+    return number_text(value, unit)
 
 
 @register.simple_tag
 def value_range(reading: Reading, unit: str) -> str:
-    u = chart_unit(unit)
-    return f"{format_value(reading.lb, u)} – {format_value(reading.ub, u)}"
+    return f"{number_text(reading.lb, unit)} – {number_text(reading.ub, unit)}"
 
 
 @register.filter(name="quality_label")

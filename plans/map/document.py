@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from metrics.charts import gap_chart, trend_chart
+from metrics.charts.formatting import display_unit
 from metrics.profiles.reading import chart_direction, chart_unit
 from plans import definitions
 from plans.display import answer_fields, records, render_markdown, value_text
@@ -162,7 +163,7 @@ def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any
                 "metric": metric_data.metric_label(m.metric_variable) if m.metric_variable else "",
                 "metric_variable": m.metric_variable,
                 "baseline": (
-                    f"{baseline.value:g}" if baseline and baseline.value is not None else m.baseline
+                    baseline.value_text if baseline and baseline.value is not None else m.baseline
                 ),
                 "baseline_year": baseline.year if baseline else "",
                 "baseline_quality": baseline.quality_label if baseline else "",
@@ -358,8 +359,9 @@ def charts_for(document: Mapping[str, Any]) -> list[dict[str, Any]]:
             chart = trend_chart(
                 spec["points"],
                 title=spec["label"],
-                unit=spec.get("unit") or "number",
+                unit=display_unit(spec.get("unit") or "number"),
                 direction=spec.get("direction") or None,
+                missing_reasons=metric_data.missing_reasons(spec.get("variable", "")),
                 chart_id=f"chart-{i}",
                 width=620,
             )

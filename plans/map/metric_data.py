@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from metrics import selectors as metric_selectors
+from metrics.catalog import missing_year_reasons
+from metrics.charts.formatting import display_unit, format_value
 from metrics.models import Metric, Observation, Quality
 from metrics.profiles import selectors as profile_selectors
 from metrics.profiles.charts import split_total
@@ -40,11 +42,22 @@ class Baseline:
 
     @property
     def value_text(self) -> str:
-        return "" if self.value is None else f"{self.value:g}"
+        """The value as its unit reads ("45 per 100 households"), in the active language."""
+        return "" if self.value is None else value_text(self.value, self.unit)
 
     @property
     def is_weak(self) -> bool:
         return self.quality == Quality.WEAK
+
+
+def value_text(value: float | None, unit: str) -> str:
+    """A metric value as people read it: the metrics app's one formatter for its unit."""
+    return format_value(value, display_unit(unit))
+
+
+def missing_reasons(variable: str) -> dict[int, str]:
+    """Why a metric's series has no value for a year, where the reason is known (2020)."""
+    return missing_year_reasons(variable)
 
 
 def active_release_name() -> str:

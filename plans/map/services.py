@@ -346,7 +346,7 @@ def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, An
             measure.kind = "mobility_metric"
         found = metric_data.baseline_for(measure.coalition, variable) if variable else None
         if found is not None and not measure.baseline and found.value is not None:
-            measure.baseline = f"{found.value:g}"
+            measure.baseline = f"{found.value:g}"  # the number as stored; pages format it
             measure.baseline_date = dt.date(found.year, 12, 31)
     if measure.gap_reduction_percent is not None and not (0 < measure.gap_reduction_percent <= 100):
         raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})

@@ -127,7 +127,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_label("Measure of progress").fill("Adults in work")
     page.get_by_label("Mobility Metric").select_option(metric.variable)
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("0.74 (2023, quality: Strong, 2025-test)").is_visible()
+    assert page.get_by_text("74.0% (2023, quality: Strong, 2025-test)").is_visible()
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/sections/M1/")
     page.get_by_label("Narrative").fill("We planned **together** for a year.")
     page.get_by_role("button", name="Save").click()
@@ -175,7 +175,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     assert "We planned together for a year." in text
     assert "Review and approval" in text and "Approved" in text
     # the baseline from the metrics, footnoted with source, release, year and quality
-    assert "0.74 (2023)" in text and "[1]" in text
+    assert "74.0% (2023)" in text and "[1]" in text
     assert "Notes on the numbers" in text
     note = " ".join(text.split())
     assert f"{metric.label}. Source: Urban Institute" in note
