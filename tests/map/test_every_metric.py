@@ -108,7 +108,6 @@ def test_the_worksheet_names_every_metric_with_its_value(client, coalition, pm, 
     metrics = _observe_every_metric(coalition)
     lead = team["data_lead"]
     result = plan_services.worksheet_response_save(
-        coalition=coalition,
         worksheet_key="w5_6",
         data={
             "records": [
@@ -119,7 +118,7 @@ def test_the_worksheet_names_every_metric_with_its_value(client, coalition, pm, 
             ]
         },
         base_version=0,
-        actor=lead.user,
+        actor=lead,
     )
     assert not result.errors
     client.force_login(lead.user)
