@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from metrics import selectors as metric_selectors
@@ -21,6 +20,7 @@ from metrics.profiles import selectors as profile_selectors
 from metrics.profiles.charts import split_total
 from metrics.profiles.disparities import breakdown_gaps
 from metrics.profiles.reading import Reading, gap_note_text, subgroup_type_text
+from metrics.quality import quality_label
 
 SOURCE = "Urban Institute, Mobility Metrics for the Upward Mobility Framework"
 
@@ -36,9 +36,7 @@ class Baseline:
 
     @property
     def quality_label(self) -> str:
-        if self.quality in Quality.values:
-            return str(Quality(self.quality).label)
-        return _("Not rated")
+        return quality_label(self.quality)
 
     @property
     def value_text(self) -> str:
