@@ -217,3 +217,56 @@ def test_shipped_files_list_overall_files_before_subgroup_files():
     )
     for name in names:
         assert (services.SHIPPED_DIR / services.SHIPPED_RELEASE / name).is_file()
+
+
+# --- A missing breakdown says which case it is --------------------------------------------
+
+
+def metric_page(client, fips: str, variable: str, *, staff: bool = False, **query) -> str:
+    Release.objects.filter(name="2025").update(is_active=True)
+    coalition = member_client(client, fips)
+    if staff:
+        user = coalition.memberships.get().user
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    url = reverse("profiles:metric", args=[coalition.pk, variable])
+    return client.get(url, query).content.decode()
+
+
+def test_a_breakdown_urban_does_not_publish_says_so_for_the_level(client):
+    overall("county")
+    page = metric_page(client, "35013", "share_election_turnout")
+    assert "not disaggregated for counties" in page
+    assert "has not imported" not in page
+
+
+def test_a_breakdown_not_imported_here_says_so_with_a_link_for_staff(client):
+    overall("county")
+    run_import(fixture("county_gender_2025_sample.csv"), name="16_county_gender.csv")
+    page = metric_page(client, "35013", "share_employed")
+    assert "Gender" in page and "not disaggregated" not in page
+    assert "Race and ethnicity: the Urban Institute publishes this breakdown" in page
+    assert "Disability: the Urban Institute publishes this breakdown" in page
+    assert "Ask the site's staff to import it." in page
+    assert f'href="{reverse("metrics:import_list")}"' not in page
+    staff_page = metric_page(client, "35013", "share_employed", staff=True)
+    assert f'href="{reverse("metrics:import_list")}"' in staff_page
+    assert "Ask the site's staff" not in staff_page
+
+
+def test_a_breakdown_imported_without_values_for_this_place_says_so(client):
+    overall("county")
+    run_import(fixture("county_gender_2025_sample.csv"), name="16_county_gender.csv")
+    page = metric_page(client, "02261", "share_employed")  # not in the gender file
+    assert "Gender: the Urban Institute publishes no values of this breakdown" in page
+    assert "Race and ethnicity: the Urban Institute publishes this breakdown" in page
+
+
+def test_a_breakdown_with_only_weak_values_says_they_are_hidden(client):
+    overall("county")
+    weak = fixture("county_gender_2025_sample.csv").replace(b"Strong", b"Weak")
+    run_import(weak, name="16_county_gender.csv")
+    page = metric_page(client, "35013", "share_employed")
+    assert "Gender: every value for this place is rated Weak" in page
+    shown = metric_page(client, "35013", "share_employed", weak="1")
+    assert "rated Weak, and Weak values are hidden" not in shown

@@ -1,0 +1,22 @@
+"""Why a metric's page lacks a breakdown: the notices of the "By group" section.
+
+A tag rather than a view variable, so that every page showing breakdowns words their
+absence the same way (``metrics.profiles.selectors.breakdown_gaps`` decides).
+"""
+
+from django import template
+
+from metrics.models import Geography, Metric
+from metrics.profiles.selectors import BreakdownGaps, breakdown_gaps
+
+register = template.Library()
+
+
+@register.simple_tag
+def missing_breakdowns(
+    metric: Metric, geography: Geography, breakdowns: list[dict], include_weak: bool
+) -> BreakdownGaps:
+    """``breakdowns``: the page's breakdowns with values, each with its ``kind`` and
+    ``groups`` (the subgroups' series)."""
+    shown = {b["kind"]: b["groups"] for b in breakdowns}
+    return breakdown_gaps(geography, metric, shown, include_weak=bool(include_weak))
