@@ -23,6 +23,16 @@ In one run, on the same rows:
   the key must at least do, with no reading or checking at all.
 
 Prints one line with the times, the ratios and the peak memory, and removes what it made.
+
+    .venv/bin/python bench/import_metrics.py --race-ethnicity
+
+times the shipped county race-ethnicity file (12_, about 7 rows per county-year) instead: the
+overall county file is imported first by ``manage.py import_metrics`` in a process of its
+own (a subgroup file needs it), then, in this process, the 12_ import (after one cold
+import into another release), its re-import, and its own keyed floor: the same long rows
+copied (PostgreSQL: binary COPY) into a table with the observations' key (PostgreSQL: a
+release partition, key built and attached; SQLite: a table with the same primary key).
+The peak memory is this process's: the 12_ imports and the floors, not the 11_ import.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import gzip
 import io
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,15 +64,22 @@ from metrics import partitions, services  # noqa: E402
 from metrics.models import MetricImport, Observation, Release  # noqa: E402
 
 FILE = services.SHIPPED_DIR / "2025" / "11_mobility-metrics_county_longitudinal.csv.gz"
+RACE_FILE = (
+    services.SHIPPED_DIR
+    / "2025"
+    / "12_mobility-metrics_county_race-ethnicity_longitudinal.partial.csv.gz"
+)
 COLUMNS = (
     "geography_id, metric_id, subgroup_id, year, release_id,"
     " value, value_a, value_b, lb, ub, quality"
 )
 
 
-def timed_import(release_name: str, content: bytes | None = None) -> tuple[float, MetricImport]:
-    with FILE.open("rb") as handle:
-        upload = File(io.BytesIO(content) if content else handle, name=FILE.name)
+def timed_import(
+    release_name: str, content: bytes | None = None, path: Path = FILE
+) -> tuple[float, MetricImport]:
+    with path.open("rb") as handle:
+        upload = File(io.BytesIO(content) if content else handle, name=path.name)
         job = services.metric_import_start(
             actor=None, upload=upload, release_name=release_name, enqueue=False
         )
@@ -75,11 +93,14 @@ def timed_import(release_name: str, content: bytes | None = None) -> tuple[float
     return elapsed, claimed
 
 
-def _rows_out(cursor, release: Release, options: str, release_id: int = 0) -> bytes:  # type: ignore[no-untyped-def]
-    """The release's long rows as COPY gives them (``release_id`` replaces the release's id)."""
+def _rows_out(
+    cursor, release: Release, options: str, release_id: int = 0, where: str = ""
+) -> bytes:  # type: ignore[no-untyped-def]
+    """The release's long rows as COPY gives them (``release_id`` replaces the release's id;
+    ``where``: an SQL condition that picks some of them)."""
     columns = COLUMNS.replace("release_id", f"{int(release_id)}::bigint") if release_id else COLUMNS
     data = io.BytesIO()
-    select = f"SELECT {columns} FROM metrics_observation WHERE release_id = {release.pk}"
+    select = f"SELECT {columns} FROM metrics_observation WHERE release_id = {release.pk}{where}"
     with cursor.cursor.copy(f"COPY ({select}) TO STDOUT {options}") as copy:
         for chunk in copy:
             data.write(chunk)
@@ -125,9 +146,28 @@ def floor_postgresql(release: Release) -> tuple[float, float, float]:
     return times[0], times[1], times[2]
 
 
-def floor_sqlite(release: Release) -> float:
+def keyed_floor_postgresql(release: Release, where: str) -> float:
+    """The keyed floor of some of a release's rows: a partition of their own, keyed, attached."""
+    spare = 2_000_000_000
+    with connection.cursor() as cursor:
+        payload = _rows_out(cursor, release, "(FORMAT binary)", release_id=spare, where=where)
+        started = time.perf_counter()
+        with transaction.atomic():
+            table = partitions.create_detached(cursor, spare)
+            _copy_in(cursor, table, payload, "(FORMAT binary)")
+            partitions.attach(cursor, spare)
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+    return elapsed
+
+
+def floor_sqlite(release: Release, *, subgroups: list[int] | None = None) -> float:
+    """Plain INSERTs of the release's rows (``subgroups``: only those, into a keyed table)."""
+    rows = Observation.objects.filter(release=release)
+    if subgroups is not None:
+        rows = rows.filter(subgroup_id__in=subgroups)
     rows = list(
-        Observation.objects.filter(release=release).values_list(
+        rows.values_list(
             "geography_id",
             "metric_id",
             "subgroup_id",
@@ -146,7 +186,12 @@ def floor_sqlite(release: Release) -> float:
         cursor.execute(
             "CREATE TABLE bench_floor (geography_id integer, metric_id integer,"
             " subgroup_id integer, year integer, release_id integer, value real,"
-            " value_a real, value_b real, lb real, ub real, quality integer)"
+            " value_a real, value_b real, lb real, ub real, quality integer"
+            + (
+                ", PRIMARY KEY (release_id, year, geography_id, metric_id, subgroup_id))"
+                if subgroups is not None
+                else ")"
+            )
         )
         started = time.perf_counter()
         with transaction.atomic():
@@ -211,5 +256,58 @@ def main() -> None:
     print(line)
 
 
+def _overall_into(release_name: str) -> None:
+    """The overall county file into a release, by the command, in a process of its own."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "import_metrics",
+            str(FILE),
+            "--release",
+            release_name,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def main_race_ethnicity() -> None:
+    call_command("migrate", verbosity=0)
+    services.catalog_sync()
+    release_name = f"bench-race-{int(time.time())}"
+    for name in (f"{release_name}-first", release_name):
+        _overall_into(name)
+    cold, scratch = timed_import(f"{release_name}-first", path=RACE_FILE)
+    first, job = timed_import(release_name, path=RACE_FILE)
+    second, again = timed_import(release_name, path=RACE_FILE)
+    assert again.observations_written == 0, "a re-import of the same file wrote rows"
+    release = job.release
+    subgroups = list(
+        Observation.objects.filter(release=release)
+        .exclude(subgroup__subgroup_type="all")
+        .values_list("subgroup_id", flat=True)
+        .distinct()
+    )
+    if connection.vendor == "postgresql":
+        where = f" AND subgroup_id IN ({', '.join(str(int(s)) for s in subgroups)})"
+        keyed = keyed_floor_postgresql(release, where)
+    else:
+        keyed = floor_sqlite(release, subgroups=subgroups)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for made in (scratch, job, again):
+        made.file.delete(save=False)
+    for made_release in (scratch.release, release):
+        for other in made_release.imports.all():
+            other.file.delete(save=False)
+        services.release_delete(actor=None, release=made_release)
+    print(
+        f"{connection.vendor}: {RACE_FILE.name}: {job.observations_read} long rows from"
+        f" {job.progress_total} file rows; import {first:.2f} s (first in a new process"
+        f" {cold:.2f} s), re-import {second:.2f} s; keyed floor {keyed:.2f} s;"
+        f" ratio {first / keyed:.2f}x; peak memory {peak_mb:.0f} MB"
+    )
+
+
 if __name__ == "__main__":
-    main()
+    main_race_ethnicity() if "--race-ethnicity" in sys.argv[1:] else main()

@@ -22,6 +22,12 @@ class MetricImportForm(forms.Form):
         validators=[RegexValidator(r"^[\w.-]+$", _("Letters, digits, dots and dashes only."))],
         help_text=_("Files of one release sit together; a new name starts a new release."),
     )
+    level = forms.ChoiceField(
+        label=_("Geography level"),
+        required=False,
+        choices=[("", _("As the file says")), ("county", _("Counties")), ("city", _("Cities"))],
+        help_text=_("A file for the other level is refused."),
+    )
     year = forms.IntegerField(
         label=_("Year of the data"),
         required=False,

@@ -290,11 +290,21 @@ class MetricImport(BackgroundJob):
         _("year"), null=True, blank=True, help_text=_("Only for files without a year column.")
     )
     shipped = models.BooleanField(_("shipped with the project"), default=False)
+    # The level the person said the file is for ("" = as the file says); a file of the
+    # other level is refused.
+    level = models.CharField(
+        _("geography level"),
+        max_length=10,
+        blank=True,
+        choices=[("county", _("Counties")), ("city", _("Cities"))],
+    )
     geography_kind = models.CharField(_("geographies"), max_length=10, blank=True)
     breakdown = models.CharField(_("breakdown"), max_length=32, blank=True)
     observations_written = models.PositiveIntegerField(_("values added or changed"), default=0)
     observations_read = models.PositiveIntegerField(_("values read"), default=0)
     unknown_columns = models.JSONField(_("unknown columns"), default=list, blank=True)
+    # The metric variables the file held: which breakdowns of which metrics are imported.
+    variables = models.JSONField(_("metrics"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     # What the import read: the file's bytes and everything else that decides its rows (see

@@ -21,10 +21,13 @@ import re
 import sys
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from metrics.catalog import Catalog, MetricSpec
 from metrics.quality import FLAG_WORDS
+
+if TYPE_CHECKING:
+    from metrics.specification import Specification
 
 MISSING = frozenset({"", "NA"})
 # Quirk 2: flags as words in any case or as digits; the exact spellings are looked up first
@@ -86,6 +89,7 @@ MAX_SUBGROUP_TYPE_LENGTH = 32
 YEAR_RANGE = (1990, 2100)
 LOOKAHEAD_ROWS = 5000
 SNIFF_BYTES = 8192
+LEVEL_WORDS = {"county": "county", "city": "city (place)"}
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -366,6 +370,16 @@ def normalize_subgroup_type(text: str) -> str:
     return slug.replace("_", "-").replace(" ", "-")
 
 
+def subgroup_type_of(type_text: str, subgroup: str) -> str:
+    """The subgroup type a (type, name) pair is filed under.
+
+    Quirk 11: upstream types the neighbourhood race-share groups "race-ethnicity"; their
+    names decide."""
+    if subgroup.strip().lower() in RACE_SHARE_GROUPS:
+        return "race-share"
+    return normalize_subgroup_type(type_text)
+
+
 def count_data_rows(source: IO[bytes], limit: int | None = None) -> int:
     """Lines after the header (a cheap total for the progress bar; quoted newlines aside).
 
@@ -414,6 +428,10 @@ class MetricFileReader:
     rows_read: int = 0
     warnings: list[str] = field(default_factory=list)
     breakdown: str = ALL_TYPE
+    # With a specification, subgroup names it does not list are errors.
+    specification: Specification | None = None
+    # The level the import expects ("county" or "city"); a file of the other is refused.
+    level: str = ""
 
     def __post_init__(self) -> None:
         self._text = _open_text(self.source, self.max_bytes)
@@ -431,6 +449,7 @@ class MetricFileReader:
                 ParseError(1, "", "The compressed file is damaged or cut short.")
             ) from None
         self.layout = layout_from_header(header, self.catalog)
+        self._check_level()
         if self.layout.year < 0 and self.year is None and self.layout.kind != "national":
             raise FileError(
                 ParseError(1, "year", "The file has no year column: give the year of its data.")
@@ -443,6 +462,44 @@ class MetricFileReader:
     @property
     def kind(self) -> str:
         return self.layout.kind
+
+    def _check_level(self) -> None:
+        kind = self.layout.kind
+        if not self.level or kind not in LEVEL_WORDS or kind == self.level:
+            return
+        raise FileError(
+            ParseError(
+                1,
+                self.layout.local_column,
+                f"This file holds {LEVEL_WORDS[kind]} rows (its id column is"
+                f" {self.layout.local_column}), but this import is for"
+                f" {LEVEL_WORDS[self.level]}: choose the matching file or level.",
+            )
+        )
+
+    def _known(self, row: int, kind: str, subgroup: str) -> bool:
+        """Whether the specification lists the subgroup; an error names the cell if not."""
+        spec = self.specification
+        assert spec is not None
+        if spec.knows(kind, subgroup):
+            return True
+        if kind not in spec.subgroup_names:
+            types = ", ".join(sorted(t for t in spec.subgroup_names if t != ALL_TYPE))
+            self.add_error(
+                row,
+                "subgroup_type",
+                f"{kind[:40]!r} is not a subgroup type of the Urban Institute's technical"
+                f" specification ({types}).",
+            )
+        else:
+            names = "; ".join(spec.subgroup_names[kind])
+            self.add_error(
+                row,
+                "subgroup",
+                f"{subgroup[:40]!r} is not a {kind} subgroup of the Urban Institute's"
+                f" technical specification ({names}).",
+            )
+        return False
 
     def _too_large(self) -> str:
         limit = (self.max_bytes or 0) / 1_000_000
@@ -490,7 +547,7 @@ class MetricFileReader:
         else from its name."""
         for type_text, subgroup_text in pairs:
             subgroup = subgroup_text.strip()
-            kind = self._subgroup_type(type_text, subgroup)
+            kind = subgroup_type_of(type_text, subgroup)
             if subgroup not in MISSING and subgroup.lower() != "all" and kind != ALL_TYPE:
                 return kind
         name = self.filename.lower().replace("_", "-")
@@ -498,12 +555,6 @@ class MetricFileReader:
             if word.replace("_", "-") in name:
                 return normalize_subgroup_type(word)
         return ALL_TYPE
-
-    @staticmethod
-    def _subgroup_type(type_text: str, subgroup: str) -> str:
-        if subgroup.strip().lower() in RACE_SHARE_GROUPS:
-            return "race-share"
-        return normalize_subgroup_type(type_text)
 
     def prepare(self) -> str:
         """Read ahead far enough to know the file's breakdown (``all`` for overall files)."""
@@ -611,9 +662,10 @@ class MetricFileReader:
             self.add_error(row, "state", f"{state[:40]!r} is not a state FIPS code.")
             return None
         if not (local.isdigit() and len(local) <= width):
-            self.add_error(
-                row, layout.local_column, f"{local[:40]!r} is not a {width}-digit FIPS code."
-            )
+            message = f"{local[:40]!r} is not a {width}-digit FIPS code."
+            if local.isdigit() and layout.kind == "county" and len(local) <= 5:
+                message += " It looks like a place (city) code: this file's rows are counties."
+            self.add_error(row, layout.local_column, message)
             return None
         fips = state.zfill(2) + local.zfill(width)
         if self.known_fips is not None and fips not in self.known_fips:
@@ -653,7 +705,10 @@ class MetricFileReader:
                 " by geography and year, or put each breakdown in a file of its own.",
             )
             return ALL_TYPE, None
-        return self._subgroup_type(type_text, subgroup), subgroup
+        kind = subgroup_type_of(type_text, subgroup)
+        if self.specification is not None and not self._known(row, kind, subgroup):
+            return ALL_TYPE, None
+        return kind, subgroup
 
     def _plan(self) -> list[tuple[str, int, int, int, int, float, float, MetricSpec]]:
         # Plain tuples: this loop runs once per metric per row (1.5 million times for 11_).

@@ -8,7 +8,7 @@ import io
 import logging
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -36,19 +36,38 @@ from metrics.models import (
     Predictor,
     Release,
 )
-from metrics.parsing import FileError, MetricFileReader, ParseError, count_data_rows
+from metrics.parsing import ALL_TYPE, FileError, MetricFileReader, ParseError, count_data_rows
+from metrics.specification import specification_load
 
 logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "releases"
 SHIPPED_RELEASE = "2025"
+# Overall files first: a subgroup file is imported only into a release that holds the
+# overall file of its level (see ``_check_overall_first``).
 SHIPPED_FILES = (
     "11_mobility-metrics_county_longitudinal.csv.gz",
     "61_mobility-metrics_place_longitudinal.csv.gz",
+    "county_medians_year_suppressed.csv.gz",
+    "12_mobility-metrics_county_race-ethnicity_longitudinal.partial.csv.gz",
+    "13_mobility-metrics_county_race-share_longitudinal.csv.gz",
     "62_mobility-metrics_place_race-ethnicity_longitudinal.csv.gz",
     "63_mobility-metrics_place_race-share_longitudinal.csv.gz",
-    "county_medians_year_suppressed.csv.gz",
 )
+# The shipped subgroup files, by the overall import they wait for on first start (the
+# worker may run several jobs at once).
+SHIPPED_AFTER = {
+    "county": (
+        "12_mobility-metrics_county_race-ethnicity_longitudinal.partial.csv.gz",
+        "13_mobility-metrics_county_race-share_longitudinal.csv.gz",
+    ),
+    "city": (
+        "62_mobility-metrics_place_race-ethnicity_longitudinal.csv.gz",
+        "63_mobility-metrics_place_race-share_longitudinal.csv.gz",
+    ),
+}
+# A file's name says its level the way Urban names them ("..._county_...", "..._place_...").
+LEVEL_NAME_WORDS = {"county": ("county",), "city": ("place", "city")}
 ERROR_REPORT_COLUMNS = ("row", "column", "message")
 # Files up to this size (uncompressed) are read in one go; the arrays take about ten times
 # the file's size in memory, so larger ones are streamed.
@@ -110,12 +129,15 @@ def metric_import_start(
     upload: UploadedFile | File,
     release_name: str,
     year: int | None = None,
+    level: str = "",
     shipped: bool = False,
     enqueue: bool = True,
 ) -> MetricImport:
     """Store the upload under a generated name, create the job row, enqueue it on commit.
 
-    ``enqueue=False`` is for the management command, which runs the job in its own process.
+    ``level`` ("county", "city" or "" for what the file says): a file of the other level is
+    refused. ``enqueue=False`` is for the management command, which runs the job in its
+    own process, and for shipped files that wait for another import.
     """
     from metrics.tasks import metric_import_run_task
 
@@ -128,6 +150,7 @@ def metric_import_start(
             original_name=original_name,
             release=release,
             year=year,
+            level=level,
             shipped=shipped,
         )
         job.file.save(original_name, upload, save=False)
@@ -197,6 +220,7 @@ def metric_import_run(*, job: MetricImport) -> MetricImport:
         return job
     job_succeed(job, summary)
     _digest_queue(job)
+    _shipped_waiting_queue(job)
     return job
 
 
@@ -251,11 +275,9 @@ def _run(job: MetricImport) -> str:
             handle.seek(0)
             total = count_data_rows(handle, limit=max_bytes)
             job_progress(job, done=0, total=total)
-            reader = MetricFileReader(
+            reader = _reader(
+                job,
                 handle,
-                catalog=catalog_load(),
-                filename=job.original_name,
-                year=job.year,
                 known_fips=set(Geography.objects.values_list("fips", flat=True)),
                 max_bytes=max_bytes,
                 keep_text=importing.wants_text(),
@@ -263,6 +285,7 @@ def _run(job: MetricImport) -> str:
             job.geography_kind, job.unknown_columns = reader.kind, reader.layout.unknown_columns
             result = importing.observations_write(job=job, reader=reader)
     job.breakdown, job.warnings = reader.breakdown, reader.warnings
+    job.variables = [columns.spec.variable for columns in reader.layout.metrics]
     job.observations_read, job.observations_written = result.read, result.written
     job.rows_digest = result.rows_digest
     _save_outcome(job, rows=reader.rows_read)
@@ -276,6 +299,7 @@ def _save_outcome(job: MetricImport, *, rows: int) -> None:
         geography_kind=job.geography_kind,
         breakdown=job.breakdown,
         unknown_columns=job.unknown_columns,
+        variables=job.variables,
         warnings=job.warnings,
         observations_read=job.observations_read,
         observations_written=job.observations_written,
@@ -355,6 +379,7 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
     job.unchanged_since = same.unchanged_since or same
     job.geography_kind, job.breakdown = same.geography_kind, same.breakdown
     job.unknown_columns, job.warnings = same.unknown_columns, same.warnings
+    job.variables = same.variables
     job.observations_read, job.observations_written = same.observations_read, 0
     job.rows_digest = same.rows_digest
     _save_outcome(job, rows=same.progress_total)
@@ -369,6 +394,67 @@ def _run_unchanged(job: MetricImport, same: MetricImport) -> str:
     }
 
 
+def stated_level(job: MetricImport) -> str:
+    """The level the import is for: as chosen, else as the file's name says, else ""."""
+    if job.level:
+        return job.level
+    name = job.original_name.lower().replace("-", "_")
+    found = {
+        level
+        for level, words in LEVEL_NAME_WORDS.items()
+        if any(f"_{word}_" in f"_{name}_".replace(".", "_") for word in words)
+    }
+    return found.pop() if len(found) == 1 else ""
+
+
+def _reader(job: MetricImport, handle: IO[bytes], **options: Any) -> MetricFileReader:
+    """A reader of the job's file that refuses subgroups the specification does not list
+    and a level other than the one the import is for."""
+    return MetricFileReader(
+        handle,
+        catalog=catalog_load(),
+        filename=job.original_name,
+        year=job.year,
+        specification=specification_load(),
+        level=stated_level(job),
+        **options,
+    )
+
+
+def _check_overall_first(job: MetricImport, reader: MetricFileReader) -> None:
+    """A subgroup file goes into a release that holds the overall file of its level.
+
+    Subgroup values are read against the overall ones (profiles, gaps), and the overall
+    file is what says a release covers a level at all.
+    """
+    if reader.kind not in ("county", "city") or not reader.layout.has_subgroups:
+        return
+    if reader.prepare() == ALL_TYPE:
+        return  # the 2025 city overall file has subgroup columns, left blank
+    if _imports_done(job).filter(geography_kind=reader.kind, breakdown__in=("", ALL_TYPE)).exists():
+        return
+    level = {"county": _("county"), "city": _("city")}[reader.kind]
+    raise FileError(
+        ParseError(
+            1,
+            "subgroup",
+            _(
+                "This file holds %(level)s subgroups, but release %(release)s has no overall"
+                " %(level)s file yet: import the overall %(level)s file first (for 2025,"
+                " %(example)s), then this one."
+            )
+            % {
+                "level": level,
+                "release": job.release.name,
+                "example": {
+                    "county": "11_mobility-metrics_county_longitudinal.csv",
+                    "city": "61_mobility-metrics_place_longitudinal.csv",
+                }[reader.kind],
+            },
+        )
+    )
+
+
 def _run_fast(
     job: MetricImport, handle: IO[bytes], max_bytes: int
 ) -> tuple[MetricFileReader, importing.WriteResult | None]:
@@ -377,13 +463,8 @@ def _run_fast(
     Gives no result when the file needs the streaming reader: a national file, anything
     ``fastread`` cannot vouch for, or a file too large to hold in memory at once.
     """
-    reader = MetricFileReader(
-        handle,
-        catalog=catalog_load(),
-        filename=job.original_name,
-        year=job.year,
-        max_bytes=min(max_bytes, FAST_READ_MAX_BYTES),
-    )
+    reader = _reader(job, handle, max_bytes=min(max_bytes, FAST_READ_MAX_BYTES))
+    _check_overall_first(job, reader)
     if reader.kind not in ("county", "city") or job.file.size > FAST_READ_MAX_BYTES:
         return reader, None
     handle.seek(0)
@@ -410,6 +491,33 @@ def _run_fast(
     return reader, result
 
 
+def _shipped_overall_done(level: str) -> bool:
+    return MetricImport.objects.filter(
+        shipped=True,
+        release__name=SHIPPED_RELEASE,
+        status=JobStatus.SUCCEEDED,
+        geography_kind=level,
+        breakdown__in=("", ALL_TYPE),
+    ).exists()
+
+
+def _shipped_waiting_queue(job: MetricImport) -> None:
+    """Once a shipped overall file is in, queue the shipped subgroup files that wait for it."""
+    from metrics.tasks import metric_import_run_task
+
+    if not job.shipped or job.breakdown not in ("", ALL_TYPE):
+        return
+    waiting = MetricImport.objects.filter(
+        shipped=True,
+        release_id=job.release_id,
+        status=JobStatus.PENDING,
+        task_id="",
+        original_name__in=SHIPPED_AFTER.get(job.geography_kind, ()),
+    ).order_by("pk")
+    for other in waiting:
+        job_enqueue_on_commit(other, metric_import_run_task)
+
+
 def metric_imports_shipped_start() -> str:
     """First-start hook of `make run`: queue the shipped 2025 files once, in the background.
 
@@ -428,15 +536,19 @@ def metric_imports_shipped_start() -> str:
         logger.exception("Could not check the shipped metric imports")
         return ""
     queued = []
+    waiting = {name: level for level, names in SHIPPED_AFTER.items() for name in names}
     for name in SHIPPED_FILES:
         if name in done:
             continue
+        level = waiting.get(name)
         with open(SHIPPED_DIR / SHIPPED_RELEASE / name, "rb") as handle:
             metric_import_start(
                 actor=None,
                 upload=File(handle, name=name),
                 release_name=SHIPPED_RELEASE,
                 shipped=True,
+                # A subgroup file waits for its overall file, unless that is in already.
+                enqueue=level is None or _shipped_overall_done(level),
             )
         queued.append(name)
     if not queued:

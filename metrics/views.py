@@ -27,6 +27,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             upload=form.cleaned_data["file"],
             release_name=form.cleaned_data["release"],
             year=form.cleaned_data["year"],
+            level=form.cleaned_data["level"],
         )
         messages.success(request, _("The file was received; the import runs in the background."))
         return redirect("metrics:import_detail", pk=job.pk)

@@ -19,6 +19,7 @@ from metrics.models import (
     Geography,
     LocalDataset,
     Metric,
+    MetricImport,
     MetricNote,
     NationalBenchmark,
     Observation,
@@ -29,8 +30,9 @@ from metrics.models import (
 )
 from metrics.parsing import ALL_TYPE
 from metrics.profiles.disparities import Gap, breakdown_gaps, sort_key
-from metrics.profiles.reading import Reading, compare
+from metrics.profiles.reading import Reading, compare, subgroup_type_text
 from metrics.selectors import release_active
+from metrics.specification import specification_load
 
 if TYPE_CHECKING:
     from coalitions.models import Coalition
@@ -289,6 +291,71 @@ def metric_subgroups(
         if any(r.number is not None for r in series):
             result[kind].append(SubgroupSeries(kind, name, series))
     return dict(result)
+
+
+@dataclass(frozen=True)
+class MissingBreakdown:
+    """A breakdown Urban publishes for a metric that this page cannot show, and why.
+
+    ``reason``: "not_imported" (this installation has not imported the file holding it),
+    "suppressed" (imported, but the place's values are missing or suppressed) or "weak"
+    (every value for the place is rated Weak, and Weak values are hidden).
+    """
+
+    subgroup_type: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return subgroup_type_text(self.subgroup_type)
+
+
+@dataclass
+class MissingBreakdowns:
+    none_published: bool  # Urban publishes no breakdown of this metric at this level
+    missing: list[MissingBreakdown]
+
+
+def _imported_breakdowns(release: Release, metric: Metric, kind: str) -> set[str]:
+    """Breakdowns of this metric the release holds for this kind of place (one query)."""
+    found = set()
+    for breakdown, variables in MetricImport.objects.filter(
+        release=release, status=JobStatus.SUCCEEDED, geography_kind=kind
+    ).values_list("breakdown", "variables"):
+        # Imports made before the metrics were recorded: taken to hold every metric.
+        if not variables or metric.variable in variables:
+            found.add(breakdown)
+    return found
+
+
+def missing_breakdowns(
+    geography: Geography,
+    metric: Metric,
+    shown: dict[str, list[SubgroupSeries]],
+    *,
+    include_weak: bool,
+    release: Release | None = None,
+) -> MissingBreakdowns:
+    """Why a breakdown the technical specification lists is not on the metric's page.
+
+    ``shown``: the place's breakdowns with values (``metric_subgroups``).
+    """
+    published = specification_load().breakdowns_of(metric.variable, geography.kind)
+    release = release or release_active()
+    if not published or release is None:
+        return MissingBreakdowns(none_published=not published and not shown, missing=[])
+    imported = _imported_breakdowns(release, metric, geography.kind)
+    missing = []
+    for kind in published:
+        if kind in shown:
+            series = [r for group in shown[kind] for r in group.series if r.number is not None]
+            if not include_weak and all(r.is_weak for r in series):
+                missing.append(MissingBreakdown(kind, "weak"))
+        elif kind in imported:
+            missing.append(MissingBreakdown(kind, "suppressed"))
+        else:
+            missing.append(MissingBreakdown(kind, "not_imported"))
+    return MissingBreakdowns(none_published=False, missing=missing)
 
 
 def metric_notes(coalition: Coalition, metric: Metric | None = None) -> QuerySet[MetricNote]:

@@ -184,6 +184,8 @@ MUST_ACCEPT = {
     "city_race_share_2025_sample.csv",
     "city_race_share_2025_sample.csv.gz",
     "11_mobility-metrics_county_longitudinal.csv.gz",
+    "12_mobility-metrics_county_race-ethnicity_longitudinal.partial.csv.gz",
+    "13_mobility-metrics_county_race-share_longitudinal.csv.gz",
     "61_mobility-metrics_place_longitudinal.csv.gz",
     "62_mobility-metrics_place_race-ethnicity_longitudinal.csv.gz",
     "63_mobility-metrics_place_race-share_longitudinal.csv.gz",

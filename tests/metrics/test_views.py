@@ -126,7 +126,11 @@ def imported(db, django_capture_on_commit_callbacks):
 
     from metrics import services
 
-    for name in ("county_2025_sample.csv", "city_race_ethnicity_2025_sample.csv"):
+    for name in (
+        "county_2025_sample.csv",
+        "city_2025_sample.csv",  # a subgroup file goes into a release with the overall one
+        "city_race_ethnicity_2025_sample.csv",
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             services.metric_import_start(
                 actor=None,
@@ -180,6 +184,12 @@ def test_api_observations_filter_by_metric_year_and_subgroup_type(api_client, us
 @pytest.mark.django_db
 def test_api_import_for_staff_only(api_client, user, staff, django_capture_on_commit_callbacks):
     api_client.force_authenticate(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.metric_import_start(  # the overall city file the subgroup file joins
+            actor=None,
+            upload=upload((FIXTURES / "city_2025_sample.csv").read_bytes(), "61_city.csv"),
+            release_name="2025",
+        )
     content = (FIXTURES / "city_race_share_2025_sample.csv").read_bytes()
     forbidden = api_client.post("/api/metrics/imports/", {"file": upload(content)})
     assert forbidden.status_code == 403
