@@ -65,7 +65,7 @@ def main() -> None:
 
     counties = list(Geography.objects.filter(kind="county", last_year=2023))
     sample = random.Random(7).sample(counties, 200)
-    peers._matrix.cache_clear()
+    peers.peer_cache_clear()
     started = time.perf_counter()
     peers.suggest_peers(sample[0], release)
     cold_ms = (time.perf_counter() - started) * 1000

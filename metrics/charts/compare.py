@@ -44,7 +44,7 @@ from metrics.charts.formatting import (
     normalise_unit,
     unit_label,
 )
-from metrics.charts.trend import _about_equal, _interval, better, interval_note, quality_text
+from metrics.charts.trend import about_equal, better, interval_note, interval_text, quality_text
 from metrics.i18n import gettext as _
 from metrics.quality import FLAG_WORDS, quality_label
 
@@ -153,7 +153,7 @@ def _quality_legend(legend: Legend, rows: list[Row]) -> None:
 def _row_cells(r: Row, unit: str, has_bounds: bool, *extra: str) -> tuple[str, ...]:
     cells = [r.label, format_value(r.value, unit)]
     if has_bounds:
-        cells.append(_interval(r.lb, r.ub, unit))
+        cells.append(interval_text(r.lb, r.ub, unit))
     quality = no_data() if r.value is None and r.quality is None else quality_text(r.quality)
     return (*cells, *extra, quality)
 
@@ -164,7 +164,7 @@ def _compare_text(r: Row, everyone: Row | None, all_label: str) -> str:
     overlap = overlaps(r, everyone)
     if overlap:
         return _("Intervals overlap: the difference may not be real")
-    if overlap is None and _about_equal(r.value, everyone.value):
+    if overlap is None and about_equal(r.value, everyone.value):
         return _("About the same")
     word = _("Higher than {all}") if r.value > everyone.value else _("Lower than {all}")
     return word.format(all=all_label)
@@ -362,7 +362,7 @@ def _range_sentence(valued: list[Row], unit: str, prefix: str) -> str:
 def _versus_benchmark(home: Row, bench: float, unit: str, direction) -> str:
     value = must(home.value)
     b = format_value(bench, unit)
-    if _about_equal(value, bench, 0.005):
+    if about_equal(value, bench, 0.005):
         return _("It is about the same as the national median ({bench}).").format(bench=b)
     where = (
         _("It is above the national median ({bench})")

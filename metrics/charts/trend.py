@@ -99,7 +99,7 @@ def _trend_headers(points, bench, bench_label) -> tuple[str, ...]:
     return (*headers, _("Quality"))
 
 
-def _interval(lb: float | None, ub: float | None, unit: str) -> str:
+def interval_text(lb: float | None, ub: float | None, unit: str) -> str:
     if lb is None or ub is None:
         return no_data()
     return _("{low} to {high}").format(low=format_value(lb, unit), high=format_value(ub, unit))
@@ -110,7 +110,7 @@ def _trend_row(p: Point, unit: str, bench: dict[int, float], headers) -> tuple[s
     row = [str(p.year), value]
     # xgettext:no-python-format (a literal percent sign, not a placeholder)
     if _("95% confidence interval") in headers:
-        row.append(_interval(p.lb, p.ub, unit))
+        row.append(interval_text(p.lb, p.ub, unit))
     if bench:
         row.append(format_value(bench.get(p.year), unit))
     empty = p.value is None and not p.text
@@ -151,7 +151,7 @@ def quality_text(quality: str | None) -> str:
     return quality_label(quality)
 
 
-def _about_equal(a: float, b: float, tolerance: float = 0.01) -> bool:
+def about_equal(a: float, b: float, tolerance: float = 0.01) -> bool:
     return abs(a - b) <= tolerance * max(abs(a), abs(b)) or abs(a - b) < 1e-12
 
 
@@ -224,7 +224,7 @@ def _change_sentence(first: Point, last: Point, title: str, unit: str, direction
     if first is last:
         return _("{title} was {value} in {year}.").format(title=title, value=v1, year=last.year)
     args = {"title": title, "start": v0, "end": v1, "y0": first.year, "y1": last.year}
-    if _about_equal(a, b):
+    if about_equal(a, b):
         return _("{title} stayed about the same, at {start} in {y0} and {end} in {y1}.").format(
             **args
         )
@@ -245,7 +245,7 @@ def _change_sentence(first: Point, last: Point, title: str, unit: str, direction
 
 
 def _side(value: float, bench: float) -> int:
-    return 0 if _about_equal(value, bench, 0.005) else (1 if value > bench else -1)
+    return 0 if about_equal(value, bench, 0.005) else (1 if value > bench else -1)
 
 
 def _benchmark_sentence(valued: list[Point], unit: str, direction, benchmark, whole=True) -> str:
@@ -401,7 +401,7 @@ def gap_summary(points, unit, sub, whole, direction, breaks=frozenset()) -> str:
         change = _(
             "The gap between {subgroup} and {whole} changed sides between {y0} and {y1}."
         ).format(**args)
-    elif _about_equal(g0, g1):
+    elif about_equal(g0, g1):
         change = _(
             "The gap between {subgroup} and {whole} stayed about the same, "
             "{start} in {y0} and {end} in {y1}."

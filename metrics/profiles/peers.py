@@ -47,6 +47,11 @@ def _matrix(digest_id: int, built_at: str) -> _Matrix:
     return _Matrix(list(digest.feature_names), fips, index, values, regions)
 
 
+def peer_cache_clear() -> None:
+    """Forget the cached feature matrices (benchmarks measure a cold start with it)."""
+    _matrix.cache_clear()
+
+
 def _distances(m: _Matrix, home: int) -> tuple[np.ndarray, np.ndarray]:
     """Distance of every place to ``home`` and the per-feature gaps, vectorised."""
     profile = m.values[:, 1:]
