@@ -5,6 +5,8 @@ from core.jobs import job_run
 from metrics import services
 from metrics.models import LocalDataset, MetricImport
 
+IMPORT_FAILED = _("The import stopped because of an error on our side; nothing was imported.")
+
 
 @shared_task(time_limit=30 * 60, soft_time_limit=25 * 60, acks_late=True)
 def metric_import_run_task(job_id: int) -> None:
@@ -12,9 +14,7 @@ def metric_import_run_task(job_id: int) -> None:
         MetricImport,
         job_id,
         lambda job: services.metric_import_run(job=job),  # type: ignore[arg-type]
-        failure_message=_(
-            "The import stopped because of an error on our side; nothing was imported."
-        ),
+        failure_message=IMPORT_FAILED,
     )
 
 

@@ -3,10 +3,11 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.jobs import job_claim
+from core.jobs import job_run
 from core.models import JobStatus
 from metrics import services
 from metrics.models import MetricImport
+from metrics.tasks import IMPORT_FAILED
 
 
 class Command(BaseCommand):
@@ -50,9 +51,14 @@ class Command(BaseCommand):
                 year=year,
                 enqueue=False,
             )
-        claimed = job_claim(MetricImport, job.pk)
+        # The same runner as the worker's task, run here in the command's own process.
+        claimed = job_run(
+            MetricImport,
+            job.pk,
+            lambda claimed: services.metric_import_run(job=claimed),  # type: ignore[arg-type]
+            failure_message=IMPORT_FAILED,
+        )
         assert isinstance(claimed, MetricImport)
-        services.metric_import_run(job=claimed)
         if claimed.status != JobStatus.SUCCEEDED:
             self.stderr.write(claimed.error_report)
             raise CommandError(f"{path.name}: {claimed.message}")
