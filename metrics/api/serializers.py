@@ -112,6 +112,7 @@ class MetricImportSerializer(serializers.ModelSerializer):
             "progress_total",
             "percent",
             "message",
+            "level",
             "geography_kind",
             "breakdown",
             "observations_read",
@@ -140,6 +141,13 @@ class MetricImportCreateSerializer(serializers.Serializer):
     file = serializers.FileField()
     release = serializers.RegexField(r"^[\w.-]+$", max_length=40, default="2025")
     year = serializers.IntegerField(min_value=1990, max_value=2100, required=False, allow_null=True)
+    level = serializers.ChoiceField(
+        choices=["county", "city"],
+        required=False,
+        default="",
+        help_text="The geography level the file is for; a file of the other level is refused. "
+        "Left out: as the file name says (_county_ or _place_).",
+    )
 
     def validate_file(self, upload):
         if not (upload.name or "").lower().endswith(ALLOWED_SUFFIXES):

@@ -109,6 +109,7 @@ class MetricImportListView(generics.ListCreateAPIView):
             upload=form.validated_data["file"],
             release_name=form.validated_data["release"],
             year=form.validated_data.get("year"),
+            level=form.validated_data.get("level", ""),
         )
         return Response(MetricImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

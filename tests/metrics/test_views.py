@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from core.models import JobStatus
 from metrics import services
-from metrics.models import Geography, MetricImport, Release
+from metrics.models import Geography, MetricImport, Observation, Release
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"
 HEADER = b"year,state,county,state_name,county_name,share_employed,share_employed_quality\n"
@@ -203,6 +203,27 @@ def test_api_import_for_staff_only(api_client, user, staff, django_capture_on_co
     detail = api_client.get(f"/api/metrics/imports/{job_id}/").json()
     assert detail["status"] == "succeeded" and detail["breakdown"] == "race-share"
     assert detail["percent"] == 100 and detail["error_report"] == []
+
+
+@pytest.mark.django_db
+def test_api_import_refuses_a_file_for_the_other_level(
+    api_client, staff, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(staff)
+    content = (FIXTURES / "city_2025_sample.csv").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/metrics/imports/", {"file": upload(content, "61_city.csv"), "level": "county"}
+        )
+    assert response.status_code == 202 and response.json()["level"] == "county"
+    detail = api_client.get(f"/api/metrics/imports/{response.json()['id']}/").json()
+    assert detail["status"] == "failed"
+    assert detail["error_report"][0]["row"] == "1"
+    assert not Observation.objects.exists()
+    wrong = api_client.post(
+        "/api/metrics/imports/", {"file": upload(content, "61_city.csv"), "level": "state"}
+    )
+    assert wrong.status_code == 400 and "level" in wrong.json()
 
 
 @pytest.mark.django_db
