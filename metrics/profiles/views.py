@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions.permissions import Can, require, role_allows
-from coalitions.web import coalition_page_context, coalition_view
+from coalitions.web import coalition_page_context, coalition_view, message_save
 from metrics.models import CoalitionPeer, Geography, Metric, MetricNote
 from metrics.profiles import charts, selectors, services
 from metrics.profiles.counties import principal_county, state_counties
@@ -98,17 +98,13 @@ def county_comparison(request, coalition, membership):
     if wanted and county is None:
         messages.error(request, _("Choose a county from the list."))
         return redirect("profiles:profile", pk=coalition.pk)
-    try:
-        services.coalition_county_comparison_set(actor=membership, county=county)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is now shown beside your city's values.") % {"name": county.full_name}
-            if county
-            else _("Your county's values are no longer shown."),
-        )
+    message_save(
+        request,
+        lambda: services.coalition_county_comparison_set(actor=membership, county=county),
+        _("%(name)s is now shown beside your city's values.") % {"name": county.full_name}
+        if county
+        else _("Your county's values are no longer shown."),
+    )
     return redirect("profiles:profile", pk=coalition.pk)
 
 
@@ -289,14 +285,11 @@ def peer_add(request, coalition, membership):
     if geography is None:
         messages.error(request, _("Choose a place from the list."))
     else:
-        try:
-            services.coalition_peer_add(actor=membership, geography=geography)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, _("%(name)s added to your comparison.") % {"name": geography.full_name}
-            )
+        message_save(
+            request,
+            lambda: services.coalition_peer_add(actor=membership, geography=geography),
+            _("%(name)s added to your comparison.") % {"name": geography.full_name},
+        )
     return redirect("profiles:peers", pk=coalition.pk)
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_save
+from coalitions.web import coalition_page_context, coalition_view, form_save, message_save
 from core.models import JobStatus
 from plans.map import document as doc_module
 from plans.map import forms, metric_data, selectors, services
@@ -470,11 +470,11 @@ def version_publish(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
     v = selectors.version_get(coalition, version_id)
-    try:
-        services.map_version_publish(version=v, actor=membership)
-        messages.success(request, _("Version %(n)s is public.") % {"n": v.number})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    message_save(
+        request,
+        lambda: services.map_version_publish(version=v, actor=membership),
+        _("Version %(n)s is public.") % {"n": v.number},
+    )
     return redirect("map:version", coalition.pk, v.pk)
 
 
@@ -499,11 +499,11 @@ def export_start(
 ) -> HttpResponse:
     version_id = request.POST.get("version") or ""
     v = selectors.version_get(coalition, int(version_id)) if version_id.isdigit() else None
-    try:
-        services.plan_export_start(actor=membership, version=v)
-        messages.success(request, _("The PDF is being made. This page shows its progress."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    message_save(
+        request,
+        lambda: services.plan_export_start(actor=membership, version=v),
+        _("The PDF is being made. This page shows its progress."),
+    )
     return redirect("map:plan", coalition.pk)
 
 

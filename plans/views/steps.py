@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can
-from coalitions.web import coalition_page_context, coalition_view, form_save
+from coalitions.web import coalition_page_context, coalition_view, form_save, message_save
 from plans import definitions, selectors, services
 from plans.display import render_markdown
 from plans.forms import (
@@ -92,11 +91,11 @@ def step_detail(request: HttpRequest, coalition: Coalition, membership: Membersh
 def step_status(request: HttpRequest, coalition: Coalition, membership: Membership, number: int):
     step_or_404(number)
     status = request.POST.get("status", "")
-    try:
-        services.step_status_set(actor=membership, step=number, status=status)
-        messages.success(request, _("The step's status is saved."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    message_save(
+        request,
+        lambda: services.step_status_set(actor=membership, step=number, status=status),
+        _("The step's status is saved."),
+    )
     return redirect("plans:step", coalition.pk, number)
 
 
