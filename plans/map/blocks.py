@@ -152,7 +152,7 @@ def date_words(value: dt.date | str | None) -> str:
         try:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
-            return value
+            return str(value)
     # English spells the month out ("December", not Django's "Dec."); other languages
     # already do in their DATE_FORMAT.
     if (get_language() or "en").startswith("en"):
