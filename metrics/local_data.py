@@ -29,6 +29,7 @@ from coalitions.permissions import Can, require
 from coalitions.services import coalition_event_record
 from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
 from core.models import JobStatus
+from core.storage import storage_quota_check
 from metrics.models import LocalDataset, LocalValue, Predictor
 from metrics.parsing import FORMULA_START, ParseError, looks_like_formula, number_parse
 from metrics.services import error_report_csv
@@ -138,6 +139,7 @@ def local_dataset_upload(
     original = Path(upload.name or "data.csv").name[:255]
     excel = original.lower().endswith(EXCEL_SUFFIXES)
     try:
+        storage_quota_check(coalition_id=actor.coalition_id, adding=upload.size or 0)
         columns = local_data_columns(upload, excel=excel)
     except ValidationError as exc:  # a problem of the file, wherever it is shown
         raise ValidationError({"file": exc.messages}) from None

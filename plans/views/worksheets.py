@@ -48,6 +48,7 @@ def _store_upload(
     f: Any,
     name: str,
     errors: dict[str, list[str]],
+    stored: list[int],
 ) -> tuple[bool, Any]:
     """A file posted as ``name`` for field ``f``: (True, the new answer), or (False, None).
 
@@ -56,12 +57,14 @@ def _store_upload(
     upload = request.FILES.get(name)
     if upload is not None:
         try:
-            return True, services.worksheet_file_store(
+            value = services.worksheet_file_store(
                 actor=membership, worksheet_key=ws.key, field_key=f.key, upload=upload
             )
         except ValidationError as exc:
             errors[name] = list(exc.messages)
             return False, None
+        stored.append(value["id"])
+        return True, value
     if request.POST.get(f"{name}-clear") == "on":
         return True, None
     return False, None
@@ -70,17 +73,39 @@ def _store_upload(
 def _save_from_post(
     request: HttpRequest, coalition: Coalition, ws: Worksheet, membership: Membership
 ) -> tuple[services.SaveResult | None, dict, dict]:
-    """Save a submitted form; returns (result or None on conflict, submitted data, errors)."""
+    """Save a submitted form; returns (result or None on conflict, submitted data, errors).
+
+    Files stored for this post that the saved answers do not name (a conflict, a refused
+    save, an invalid answer) are removed at once."""
+    stored: list[int] = []
+    saved: dict = {}
+    try:
+        result, data, errors = _save_with_files(request, coalition, ws, membership, stored)
+        if result is not None:
+            saved = result.response.data
+        return result, data, errors
+    finally:
+        if stored:
+            services.worksheet_files_discard(actor=membership, file_ids=stored, keep=saved)
+
+
+def _save_with_files(
+    request: HttpRequest,
+    coalition: Coalition,
+    ws: Worksheet,
+    membership: Membership,
+    stored: list[int],
+) -> tuple[services.SaveResult | None, dict, dict]:
     data = parse_post(ws, request.POST)
     errors: dict[str, list[str]] = {}
     if not ws.repeats:
         for f in ws.fields:
             if f.type == "file":
-                changed, value = _store_upload(request, membership, ws, f, f.key, errors)
+                changed, value = _store_upload(request, membership, ws, f, f.key, errors, stored)
                 if changed:
                     data[f.key] = value
     else:
-        _record_files(request, coalition, ws, membership, data, errors)
+        _record_files(request, coalition, ws, membership, data, errors, stored)
     try:
         base = int(request.POST.get("version", "0"))
     except ValueError:
@@ -115,6 +140,7 @@ def _record_files(
     membership: Membership,
     data: dict,
     errors: dict[str, list[str]],
+    stored: list[int],
 ) -> None:
     """File fields of repeating worksheets: a new upload, a removal, or the saved file kept.
 
@@ -135,7 +161,7 @@ def _record_files(
     for record, i in zip(data.get("records", []), kept, strict=False):
         for f in files:
             name = f"r{i}-{f.key}"
-            changed, value = _store_upload(request, membership, ws, f, name, errors)
+            changed, value = _store_upload(request, membership, ws, f, name, errors, stored)
             if changed:
                 record[f.key] = value
             elif name not in errors and i < len(previous) and previous[i].get(f.key):
