@@ -111,7 +111,7 @@ def _list_context(coalition, membership, form) -> dict:
         storage=coalition_storage_use(coalition.pk),
         limits={
             "mb": settings.SPREADSHEET_MAX_BYTES // (1024 * 1024),
-            "rows": f"{settings.SPREADSHEET_MAX_ROWS:,}",
+            "rows": settings.SPREADSHEET_MAX_ROWS,
             "columns": settings.SPREADSHEET_MAX_COLUMNS,
         },
     )
