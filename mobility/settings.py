@@ -210,6 +210,9 @@ SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=100_000)
 SPREADSHEET_MAX_COLUMNS = env.int("SPREADSHEET_MAX_COLUMNS", default=100)
 SPREADSHEET_PARSE_MEMORY_MB = env.int("SPREADSHEET_PARSE_MEMORY_MB", default=1024)
 SPREADSHEET_PARSE_SECONDS = env.int("SPREADSHEET_PARSE_SECONDS", default=120)
+# One worksheet save: its whole request (refused before it is read) and its files.
+WORKSHEET_SAVE_MAX_MB = env.int("WORKSHEET_SAVE_MAX_MB", default=50)
+WORKSHEET_SAVE_MAX_FILES = env.int("WORKSHEET_SAVE_MAX_FILES", default=5)
 # Files a coalition may keep (worksheet files and local data), in MB.
 COALITION_STORAGE_QUOTA_MB = env.int("COALITION_STORAGE_QUOTA_MB", default=500)
 # Files on disk that no row names are removed by a periodic task once older than this.

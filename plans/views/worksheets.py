@@ -7,6 +7,7 @@ import secrets
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -70,6 +71,23 @@ def _store_upload(
     return False, None
 
 
+def _upload_too_large(request: HttpRequest) -> str:
+    """Why a save's request is refused before its body is read (empty when it is not).
+
+    Read from the declared length, so a huge post is not spooled to disk first."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.WORKSHEET_SAVE_MAX_MB
+    if length > limit * 1024 * 1024:
+        return _(
+            "Nothing was saved: the files sent with this save add up to more than %(mb)s MB. "
+            "Add them a few at a time."
+        ) % {"mb": limit}
+    return ""
+
+
 def _save_from_post(
     request: HttpRequest, coalition: Coalition, ws: Worksheet, membership: Membership
 ) -> tuple[services.SaveResult | None, dict, dict]:
@@ -98,6 +116,14 @@ def _save_with_files(
 ) -> tuple[services.SaveResult | None, dict, dict]:
     data = parse_post(ws, request.POST)
     errors: dict[str, list[str]] = {}
+    if len(request.FILES) > settings.WORKSHEET_SAVE_MAX_FILES:
+        # Store none of them rather than some: the person chooses which to send again.
+        for name in request.FILES:
+            errors[name] = [
+                _("At most %(n)s files can be added in one save.")
+                % {"n": settings.WORKSHEET_SAVE_MAX_FILES}
+            ]
+        request.FILES.clear()
     if not ws.repeats:
         for f in ws.fields:
             if f.type == "file":
@@ -190,6 +216,10 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     errors: dict[str, list[str]] = {}
     add_row = ""
     if request.method == "POST":
+        too_much = _upload_too_large(request)
+        if too_much:
+            messages.error(request, too_much)
+            return redirect("plans:worksheet", coalition.pk, ws.key)
         if "start_measures" in request.POST:
             try:
                 services.measures_start(actor=membership)
@@ -280,6 +310,9 @@ def worksheet_autosave(
 ):
     """The HTMX autosave: saves what validates and answers with the save state."""
     ws = worksheet_or_404(key)
+    too_much = _upload_too_large(request)
+    if too_much:
+        return HttpResponse(too_much, status=413, content_type="text/plain; charset=utf-8")
     result, _submitted, errors = _save_from_post(request, coalition, ws, membership)
     try:
         count = int(request.POST.get("records", "0")) if ws.repeats else 1

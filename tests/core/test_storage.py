@@ -158,3 +158,24 @@ def test_orphaned_files_older_than_an_hour_are_removed(team, settings):
 def test_the_orphan_task_is_in_the_beat_schedule_beside_the_stale_job_task():
     schedule = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"core.tasks.jobs_fail_stale_task", "core.tasks.orphaned_files_remove_task"} <= schedule
+
+
+def test_a_save_larger_than_the_request_limit_is_refused_before_it_is_read(client, team, settings):
+    settings.WORKSHEET_SAVE_MAX_MB = 1
+    url = reverse("plans:worksheet", args=[team["coalition"].pk, "w3_2"])
+    client.force_login(team["pm"].user)
+    response = client.post(url, {"version": 0, "evidence_file": _pdf(MB + 1000)}, follow=True)
+    assert "add up to more than 1 MB" in response.content.decode()
+    assert not WorksheetFile.objects.exists()
+    autosave = reverse("plans:worksheet_autosave", args=[team["coalition"].pk, "w3_2"])
+    refused = client.post(autosave, {"version": 0, "evidence_file": _pdf(MB + 1000)})
+    assert refused.status_code == 413 and not WorksheetFile.objects.exists()
+
+
+def test_more_files_than_allowed_in_one_save_stores_none(client, team, settings):
+    settings.WORKSHEET_SAVE_MAX_FILES = 0
+    url = reverse("plans:worksheet", args=[team["coalition"].pk, "w3_2"])
+    client.force_login(team["pm"].user)
+    page = client.post(url, {"version": 0, "evidence_file": _pdf(2000), "resources": "Kept"})
+    assert "At most 0 files can be added in one save." in page.content.decode()
+    assert not WorksheetFile.objects.exists()
