@@ -268,3 +268,14 @@ def test_rows_read_streams_a_plain_csv():
     limits = Limits()
     rows = list(rows_read(io.BytesIO(b"a,b\n1,2\n"), excel=False, limits=limits))
     assert rows == [["a", "b"], ["1", "2"]]
+
+
+def test_the_api_refuses_a_bomb_with_the_same_message(api_client, world, bombs):
+    api_client.force_authenticate(world["dl"].user)
+    url = reverse("api:local-dataset-list", kwargs={"coalition_pk": world["coalition"].pk})
+    with open(bombs["rows"], "rb") as handle:
+        response = api_client.post(
+            url, {"file": handle, "name": "Bomb", "predictor": "housing-affordability"}
+        )
+    assert response.status_code == 400
+    assert "refused as unsafe" in response.json()["file"][0]
