@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from accounts.api.serializers import (
     TokenRequestSerializer,
     UserSerializer,
 )
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 
 
 def _new_token_response(token: ApiToken, key: str, code: int) -> Response:
@@ -68,20 +68,20 @@ class ApiTokenViewSet(
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return ApiToken.objects.filter(user_id=self.request.user.pk)
+        return ApiToken.objects.filter(user=cast(User, self.request.user))
 
     @extend_schema(request=ApiTokenSerializer, responses={201: NewApiTokenSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = services.api_token_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=cast(User, request.user),
             name=serializer.validated_data["name"],
         )
         return _new_token_response(token, key, status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.api_token_revoke(user=request.user, token_id=int(kwargs["pk"]))  # type: ignore[arg-type]
+        services.api_token_revoke(user=cast(User, request.user), token_id=int(kwargs["pk"]))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
