@@ -35,7 +35,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from accounts.models import User  # noqa: E402
 from mobility.celery import app  # noqa: E402
 
-PASSWORD = "a long enough passphrase"
+PASSWORD = "a long enough passphrase"  # noqa: S105 - a throwaway bench account
 
 
 def main() -> None:
