@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api.views import ApiTokenViewSet, MeView, ObtainTokenView
 from accounts.forms import AdminSignInForm
@@ -24,7 +24,7 @@ api_patterns: list[URLPattern | URLResolver] = [
         name="token-detail",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("plans.map.api.urls")),
