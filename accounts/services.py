@@ -338,8 +338,10 @@ def user_password_changed(*, user: User) -> int:
 
     Their other browser sessions end as well: Django keeps a hash of the password in each
     session and signs out any session whose hash no longer matches (the view that changed
-    the password keeps its own session with update_session_auth_hash). Returns how many
+    the password keeps its own session with update_session_auth_hash). A sign-in lock on
+    the account is lifted: whoever set the password may now use it. Returns how many
     tokens were revoked.
     """
     deleted, _by_model = ApiToken.objects.filter(user=user).delete()
+    limit_reset(SIGNIN_ACCOUNT, user.email)
     return deleted

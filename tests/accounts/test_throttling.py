@@ -133,6 +133,16 @@ def test_a_successful_sign_in_clears_the_account_count(client, user):
     assert _login(client, user.email, PASSWORD).status_code == 302
 
 
+def test_a_password_reset_lifts_the_account_lock(client, user):
+    from accounts import services
+
+    for _ in range(ACCOUNT_LIMIT):
+        _login(client, user.email, "wrong", REMOTE_ADDR="192.0.2.50")
+    assert _login(client, user.email, PASSWORD).status_code == 429
+    services.user_password_changed(user=user)
+    assert _login(client, user.email, PASSWORD).status_code == 302
+
+
 def test_the_admin_sign_in_counts_too(client):
     staff = StaffFactory()
     url = reverse("admin:login")
