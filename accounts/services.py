@@ -162,10 +162,10 @@ def user_authenticate(*, request: HttpRequest | None, email: str, password: str)
         minutes = _minutes(wait)
         raise RateLimited(
             ngettext(
-                "Too many failed sign-in attempts. For your safety, signing in to this "
-                "account from here is paused; try again in %(minutes)d minute.",
-                "Too many failed sign-in attempts. For your safety, signing in to this "
-                "account from here is paused; try again in %(minutes)d minutes.",
+                "Too many failed sign-in attempts. For your safety, signing in is paused; "
+                "try again in %(minutes)d minute.",
+                "Too many failed sign-in attempts. For your safety, signing in is paused; "
+                "try again in %(minutes)d minutes.",
                 minutes,
             )
             % {"minutes": minutes},
