@@ -313,3 +313,9 @@ def test_production_settings_put_the_counters_in_redis(tmp_path):
         timeout=60,
     )
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+
+
+def test_the_admin_sign_in_still_refuses_people_who_are_not_staff(client, user):
+    response = client.post(reverse("admin:login"), {"username": user.email, "password": PASSWORD})
+    assert "do not match a staff account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
