@@ -268,6 +268,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "mobility_cache",
+            # Past MAX_ENTRIES the cache deletes live entries; a low ceiling would let a
+            # flood of new keys wipe the counters that hold a lock.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 
