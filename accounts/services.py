@@ -8,10 +8,11 @@ import math
 import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -196,6 +197,33 @@ def password_reset_allow(*, request: HttpRequest | None, email: str) -> None:
             wait,
         )
     limits_hit(checks)
+
+
+def password_reset_enqueue(*, email: str, request: HttpRequest | None) -> None:
+    """Queue the reset email for the worker, whether or not the address has an account:
+    the request does the same work either way, so its timing tells nothing."""
+    from accounts.tasks import password_reset_send_task
+
+    site_url, language = absolute_url(request, "/"), translation.get_language() or ""
+    try:  # nothing is written first, so nothing to wait for
+        password_reset_send_task.delay(email, site_url, language)
+    except (KombuOperationalError, OSError):
+        logger.exception("Could not queue a password reset email")
+
+
+def password_reset_send(*, email: str, site_url: str, language: str) -> None:
+    """Send Django's reset link to the active accounts of ``email`` (run by the worker)."""
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return
+    parts = urlsplit(site_url)
+    with translation.override(language or None):
+        form.save(
+            domain_override=parts.netloc or "localhost",
+            use_https=parts.scheme == "https",
+            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name="registration/password_reset_email.txt",
+        )
 
 
 def _signup_allow(*, request: HttpRequest | None, email: str) -> None:

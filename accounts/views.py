@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -62,15 +62,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link: counted against the reset limits, sent by the worker."""
+
     def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"]
         try:
-            services.password_reset_allow(request=self.request, email=form.cleaned_data["email"])
+            services.password_reset_allow(request=self.request, email=email)
         except RateLimited as exc:
             _refuse(form, exc)
             response = self.form_invalid(form)
             response.status_code = TOO_MANY_REQUESTS
             return response
-        return super().form_valid(form)
+        services.password_reset_enqueue(email=email, request=self.request)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

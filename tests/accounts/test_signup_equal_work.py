@@ -87,3 +87,34 @@ def test_a_broker_outage_does_not_break_sign_up(client, django_capture_on_commit
         response = client.post(reverse("accounts:signup"), {**FORM, "email": "x@example.org"})
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
+
+
+def _reset(client, email: str) -> dict:
+    from accounts.tasks import password_reset_send_task
+
+    with mock.patch.object(password_reset_send_task, "delay") as queued:
+        response = client.post(reverse("accounts:password_reset"), {"email": email})
+    return {
+        "status": response.status_code,
+        "location": response["Location"],
+        "sent_in_request": len(mail.outbox),
+        "queued": [call.args[1:] for call in queued.call_args_list],
+    }
+
+
+def test_password_reset_does_the_same_work_for_known_and_unknown_addresses(client, user):
+    """Django sent the reset email inside the request for a known address only."""
+    known = _reset(client, user.email)
+    unknown = _reset(client, "nobody@example.org")
+    assert known == unknown
+    assert known["sent_in_request"] == 0 and len(known["queued"]) == 1
+
+
+def test_the_worker_sends_the_reset_link_in_the_askers_language(client, user):
+    client.post(
+        reverse("accounts:password_reset"), {"email": user.email}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    (message,) = mail.outbox
+    assert message.to == [user.email]
+    assert "http://testserver/accounts/password/reset/" in message.body
+    assert message.body.startswith("Hola:")
