@@ -319,3 +319,17 @@ def test_the_admin_sign_in_still_refuses_people_who_are_not_staff(client, user):
     response = client.post(reverse("admin:login"), {"username": user.email, "password": PASSWORD})
     assert "do not match a staff account" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_first_start_of_make_run_makes_a_missing_cache_table():
+    from django.db import connection
+
+    from core.startup import first_start_hooks
+
+    assert throttling.cache_table_ensure in first_start_hooks()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE mobility_cache")
+    assert "mobility_cache" not in connection.introspection.table_names()
+    throttling.cache_table_ensure()
+    assert "mobility_cache" in connection.introspection.table_names()
+    limit_hit(Limit("signin-account"), "after@example.org")
