@@ -142,23 +142,10 @@ def _checks(
     return checks
 
 
-def _limits_take(checks: list[tuple[Limit, str]], message: str) -> None:
-    """Refuse when a limit is used up (``message`` takes %(minutes)d), else count one."""
-    wait = limits_wait(checks)
-    if wait:
-        raise RateLimited(message % {"minutes": _minutes(wait)}, wait)
-    limits_hit(checks)
-
-
-def user_authenticate(*, request: HttpRequest | None, email: str, password: str) -> User | None:
-    """Check an email and password (web sign-in, admin sign-in and the token endpoint).
-
-    Failures count per account and per client address; once either is used up, no
-    password is checked until the window closes (RateLimited). A success clears the
-    account's count.
-    """
-    checks = _checks(request, email, SIGNIN_ACCOUNT, SIGNIN_ADDRESS)
-    wait = limits_wait(checks)
+def password_guess_allow(*, request: HttpRequest | None, email: str) -> None:
+    """Raise RateLimited while the failed password checks of this account, or from this
+    client address, are used up: then no password is checked until the window closes."""
+    wait = limits_wait(_checks(request, email, SIGNIN_ACCOUNT, SIGNIN_ADDRESS))
     if wait:
         minutes = _minutes(wait)
         raise RateLimited(
@@ -172,9 +159,22 @@ def user_authenticate(*, request: HttpRequest | None, email: str, password: str)
             % {"minutes": minutes},
             wait,
         )
+
+
+def password_guess_failed(*, request: HttpRequest | None, email: str) -> None:
+    limits_hit(_checks(request, email, SIGNIN_ACCOUNT, SIGNIN_ADDRESS))
+
+
+def user_authenticate(*, request: HttpRequest | None, email: str, password: str) -> User | None:
+    """Check an email and password (web sign-in, admin sign-in and the token endpoint).
+
+    Failures count per account and per client address (password_guess_allow); a success
+    clears the account's count.
+    """
+    password_guess_allow(request=request, email=email)
     user = authenticate(request, username=email, password=password)
     if user is None:
-        limits_hit(checks)
+        password_guess_failed(request=request, email=email)
     else:
         limit_reset(SIGNIN_ACCOUNT, email.strip().lower())
     return user

@@ -50,7 +50,26 @@ class SignInView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Change the password, then revoke the person's tokens and other sessions."""
+    """Change the password, then revoke the person's tokens and other sessions.
+
+    A wrong current password counts as a failed sign-in, so a borrowed session cannot
+    guess it without limit.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            services.password_guess_allow(request=request, email=request.user.email)  # type: ignore[union-attr]
+        except RateLimited as exc:
+            messages.error(request, exc.message)
+            response = self.get(request, *args, **kwargs)
+            response.status_code = TOO_MANY_REQUESTS
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if form.has_error("old_password", "password_incorrect"):
+            services.password_guess_failed(request=self.request, email=form.user.email)
+        return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():

@@ -333,3 +333,16 @@ def test_the_first_start_of_make_run_makes_a_missing_cache_table():
     throttling.cache_table_ensure()
     assert "mobility_cache" in connection.introspection.table_names()
     limit_hit(Limit("signin-account"), "after@example.org")
+
+
+def test_guessing_the_current_password_on_the_change_page_is_limited(user_client, user):
+    url = reverse("accounts:password_change")
+    new = {"new_password1": PASSPHRASE, "new_password2": PASSPHRASE}
+    for _ in range(ACCOUNT_LIMIT):
+        response = user_client.post(url, {"old_password": "guess", **new})
+        assert response.status_code == 200
+    response = user_client.post(url, {"old_password": PASSWORD, **new})
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
