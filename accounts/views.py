@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -24,10 +24,16 @@ from accounts.forms import (
     ResendVerificationForm,
     SignupForm,
 )
+from accounts.models import User
 from core.throttling import RateLimited
 
 # A refused attempt (too many) is answered with this status, on pages as in the API.
 TOO_MANY_REQUESTS = 429
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (views behind login_required)."""
+    return cast(User, request.user)
 
 
 def _locked(form: forms.BaseForm) -> bool:
@@ -58,7 +64,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            services.password_guess_allow(request=request, email=request.user.email)  # type: ignore[union-attr]
+            services.password_guess_allow(request=request, email=_user(request).email)
         except RateLimited as exc:
             messages.error(request, exc.message)
             response = self.get(request, *args, **kwargs)
@@ -180,7 +186,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.api_token_create(
-                user=request.user,  # type: ignore[arg-type]
+                user=_user(request),
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
@@ -190,7 +196,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "new_key": new_key,
-        "tokens": request.user.api_tokens.all(),  # type: ignore[union-attr]
+        "tokens": _user(request).api_tokens.all(),
     }
     response = render(request, "accounts/tokens.html", context)
     # The key is in this page once: no browser or proxy may keep a copy.
@@ -201,6 +207,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    services.api_token_revoke(user=request.user, token_id=pk)  # type: ignore[arg-type]
+    services.api_token_revoke(user=_user(request), token_id=pk)
     messages.success(request, _("The token is revoked. Programs using it can no longer sign in."))
     return redirect("accounts:tokens")
