@@ -76,7 +76,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -88,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside whitenoise, so static files carry the policy as well.
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -272,18 +273,69 @@ CELERY_BEAT_SCHEDULE = {
 # Jobs whose heartbeat is older than this are failed by the periodic task.
 JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=15 * 60)
 
+# --- Cache (attempt limits) -----------------------------------------------------------
+# Shared by every process: Redis beside the broker in production, a database table
+# (created by migration core.0002) in the embedded mode. Never per-process memory, or
+# each gunicorn worker would count sign-in attempts on its own.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    try:
+        CACHES = {"default": env.cache_url_config(CACHE_URL)}
+    except Exception as exc:
+        raise ConfigError(f"CACHE_URL could not be read: {exc}") from None
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": "mobility-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "mobility_cache",
+            # Past MAX_ENTRIES the cache deletes live entries; a low ceiling would let a
+            # flood of new keys wipe the counters that hold a lock.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
+
+# --- Sign-in, tokens and security headers ---------------------------------------------
+# How many reverse proxies of our own stand in front of the app. Each appends to
+# X-Forwarded-For, so the person's address is that many entries from the right; with 0
+# (the default) only the connection's address counts and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# (attempts, window in seconds) per counter; see docs/deployment.md.
+THROTTLE_LIMITS = {
+    "signin-account": (5, 15 * 60),  # failed sign-ins (web and token) per account
+    "signin-address": (20, 15 * 60),  # failed sign-ins per client address
+    "reset-account": (3, 60 * 60),  # password reset requests per email address
+    "reset-address": (10, 60 * 60),  # password reset requests per client address
+    "signup-account": (3, 60 * 60),  # sign-ups and verification resends per email address
+    "signup-address": (10, 60 * 60),  # sign-ups and verification resends per client address
+}
+# Tokens one person may hold at once; asking for one more is refused with a message.
+API_TOKENS_PER_USER = 50
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # Any DRF throttle identifies clients like core.throttling.client_address does.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Services' validation errors become 400s here, not in a try/except per view.
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
 }
