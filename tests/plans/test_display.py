@@ -11,7 +11,12 @@ def test_a_table_answer_reads_as_lines_of_labelled_cells_without_row_numbers():
     ws = definitions.worksheet("w4_4")
     f = ws.field("invites")
     value = [
-        {"invitee": "Ana Ruiz", "ask": "coalition_member", "compensation": 150, "status": "declined"}
+        {
+            "invitee": "Ana Ruiz",
+            "ask": "coalition_member",
+            "compensation": 150,
+            "status": "declined",
+        }
     ]
     text = value_text(f, value, reader=True)
     assert "Row " not in text
