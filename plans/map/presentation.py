@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -249,6 +250,7 @@ class _Ctx:
     audience: str
     pub: Publication
     lookups: Lookups
+    drawn: Sequence[str] = ()
 
     @property
     def public(self) -> bool:
@@ -265,11 +267,14 @@ class _Ctx:
         return self.ws.present.labels.get(f.key) or f.label
 
 
-def shown_fields(ws: Worksheet, section_key: str = "") -> list[Field]:
+def shown_fields(ws: Worksheet, section_key: str = "", drawn: Sequence[str] = ()) -> list[Field]:
     """The fields the plan prints for a worksheet, in the reader's order (``present: show``);
-    a field that names the sections it feeds prints only in those."""
+    a field that names the sections it feeds prints only in those. A worksheet the section
+    already shows as records (``printed_by`` among the providers that ``drawn`` something)
+    prints only its ``show`` fields; until those records exist, all of it prints."""
     present = ws.present
-    if present.show or present.printed_by:
+    by_records = bool(present.printed_by) and present.printed_by in drawn
+    if by_records or (present.show and not present.printed_by):
         fields = [ws.field(k) for k in present.show]
     else:
         fields = [f for f in ws.fields if f.type not in UNPRINTED_TYPES and not f.process]
@@ -356,11 +361,28 @@ def _table_block(
     return out
 
 
+def plain_text(text: str, lead: str = "") -> Block:
+    """A text block of an answer written without Markdown: shown exactly as typed (escaped,
+    its line breaks kept), optionally led by a bold label."""
+    paragraphs = [p.strip() for p in text.strip().split("\n\n") if p.strip()]
+    html = "".join(f"<p>{escape(p)}</p>".replace("\n", "<br>") for p in paragraphs)
+    if lead:
+        html = html.replace("<p>", f"<p><strong>{escape(lead)}.</strong> ", 1)
+        text = f"{lead}. {text}"
+    return {"type": "text", "text": text, "html": html}
+
+
+def answer_text(f: Field, text: str, lead: str = "") -> Block:
+    if f.markdown:
+        return blocks.text(f"**{_md_escape(lead)}.** {text}" if lead else text)
+    return plain_text(text, lead)
+
+
 def _paragraph(ctx: _Ctx, f: Field, value: Any, label: str) -> list[Block]:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return []
-    return [blocks.heading(label, 3), blocks.text(text)]
+    return [blocks.heading(label, 3), answer_text(f, text)]
 
 
 def _field_blocks(ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any]) -> list[Block]:
@@ -420,7 +442,7 @@ def default_as(ws: Worksheet, fields: Sequence[Field]) -> str:
 
 def _records_blocks(ctx: _Ctx, data: Mapping[str, Any]) -> list[Block]:
     ws = ctx.ws
-    fields = shown_fields(ws, ctx.section_key)
+    fields = shown_fields(ws, ctx.section_key, ctx.drawn)
     records = [r for r in (data.get("records") or []) if isinstance(r, Mapping)]
     chosen = ctx.chosen()
     kept: list[tuple[Mapping[str, Any], bool]] = []
@@ -465,14 +487,13 @@ def _records_blocks(ctx: _Ctx, data: Mapping[str, Any]) -> list[Block]:
                 vis = ctx.visible(f.key)
                 if ctx.public and vis == INTERNAL:
                     continue
-                text = (
-                    cell_text(f, record.get(f.key), ctx.lookups)
-                    if f.type != "long_text"
-                    else (str(record.get(f.key) or "").strip())
-                )
+                if f.type == "long_text":
+                    text = str(record.get(f.key) or "").strip()
+                else:
+                    text = cell_text(f, record.get(f.key), ctx.lookups)
                 label = ctx.label(f) if vis == PUBLIC else internal_label(ctx.label(f))
                 if text:
-                    part.append(blocks.text(f"**{_md_escape(label)}.** {text}"))
+                    part.append(answer_text(f, text, lead=label))
         else:
             part.extend(_field_blocks(ctx, body, record))
         out.extend(blocks.clean(part))
@@ -511,13 +532,14 @@ def worksheet_blocks(
     audience: str,
     publication: Publication,
     lookups: Lookups,
+    drawn: Sequence[str] = (),
 ) -> list[Block]:
     """One worksheet's shared answers as this section prints them, under its heading."""
-    ctx = _Ctx(ws, section_key, audience, publication, lookups)
+    ctx = _Ctx(ws, section_key, audience, publication, lookups, drawn)
     if ws.repeats:
         body = _records_blocks(ctx, data)
     else:
-        body = _field_blocks(ctx, shown_fields(ws, section_key), data)
+        body = _field_blocks(ctx, shown_fields(ws, section_key, drawn), data)
     body = blocks.clean(body)
     if not body or all(b["type"] == "note" for b in body):
         return []
@@ -531,14 +553,17 @@ def section_blocks(
     section_key: str,
     audience: str,
     publication: Publication | None = None,
+    lookups: Lookups | None = None,
+    drawn: Sequence[str] = (),
 ) -> list[Block]:
     """The blocks of every worksheet feeding a section. Members' own (individual) worksheets
-    never print: only the coalition's shared answers."""
+    never print: only the coalition's shared answers. ``drawn``: the section's record
+    providers that printed something (``plans.map.document``)."""
     from plans.map.selectors import publication_for
     from plans.selectors import member_names, metric_catalog, shared_response
 
     publication = publication if publication is not None else publication_for(coalition)
-    lookups = Lookups(member_names(coalition), metric_catalog())
+    lookups = lookups or Lookups(member_names(coalition), metric_catalog())
     out: list[Block] = []
     for key in worksheet_keys:
         ws = definitions.worksheet(key)
@@ -555,6 +580,7 @@ def section_blocks(
                 audience=audience,
                 publication=publication,
                 lookups=lookups,
+                drawn=drawn,
             )
         )
     return out
