@@ -866,6 +866,45 @@ def section_rows_choose(
     return choice
 
 
+@transaction.atomic
+def section_publication_save(
+    *,
+    actor: Membership,
+    section: str,
+    visibility: Mapping[tuple[str, str], str],
+    choices: Mapping[tuple[str, str], Sequence[str] | None],
+) -> None:
+    """Save a section's page of choices at once: field visibilities (``(worksheet, field
+    path) -> "public" | "internal" | ""``) and rows (``(worksheet, field) -> ids | None``).
+    All or nothing; only what changed is written (and logged)."""
+    from plans.map.presentation import visibility as current_visibility
+    from plans.map.selectors import publication_for
+
+    require(actor, Can.RUN)
+    pub = publication_for(actor.coalition)
+    for (worksheet, path), value in visibility.items():
+        ws = _feeding_worksheet(worksheet)
+        field_key, _dot, column_key = path.partition(".")
+        try:
+            now = current_visibility(ws, pub, field_key, column_key)
+        except KeyError:
+            now = ""  # the service below says what is wrong
+        if value != now:
+            map_visibility_set(actor=actor, worksheet=worksheet, field_path=path, visibility=value)
+            # A table's visibility decides its columns': read them again.
+            pub = publication_for(actor.coalition)
+    for (worksheet, field_key), rows in choices.items():
+        key = f"{section}:{worksheet}:{field_key}"
+        before = pub.chosen.get(key)
+        if (rows is None and before is None) or (
+            rows is not None and before is not None and set(rows) == set(before)
+        ):
+            continue
+        section_rows_choose(
+            actor=actor, section=section, worksheet=worksheet, field=field_key, rows=rows
+        )
+
+
 # --- PDF export --------------------------------------------------------------------------------
 
 EXPORT_STEPS = 4  # document, HTML, PDF, stored
