@@ -388,6 +388,9 @@ def _paragraph(ctx: _Ctx, f: Field, value: Any, label: str) -> list[Block]:
 def _field_blocks(ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any]) -> list[Block]:
     """A record's fields: short answers gathered as facts, long texts as paragraphs, tables
     as tables, checklists as lists, in the order given."""
+    fields = list(fields)
+    # A worksheet that prints one text prints it under its own heading, not the question's.
+    lone = len(fields) == 1
     out: list[Block] = []
     facts: list[tuple[str, str]] = []
 
@@ -414,6 +417,8 @@ def _field_blocks(ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any]) -
             part = [blocks.heading(label, 3), blocks.bullets(items)] if items else []
         else:
             part = _paragraph(ctx, f, value, label)
+            if lone and part:
+                part = part[1:]
         part = blocks.clean(part)
         if part and vis == INTERNAL:
             part.insert(0, internal_note())
