@@ -296,13 +296,16 @@ def _table_block(
     and the rows this section publishes."""
     spec = ctx.ws.present.tables.get(f.key)
     columns = table_columns(f, spec)
+    # A wholly internal table is marked once, above it; a public one marks its internal columns.
+    whole_internal = ctx.visible(f.key) == INTERNAL
     shown = []
     for c in columns:
         vis = ctx.visible(f.key, c.key)
         if ctx.public and vis == INTERNAL:
             continue
         label = (spec.labels.get(c.key) if spec else None) or c.label
-        shown.append((c, label if vis == PUBLIC else internal_label(label)))
+        marked = vis == INTERNAL and not whole_internal
+        shown.append((c, internal_label(label) if marked else label))
     if not shown:
         return []
     chosen = ctx.chosen(f.key) if choose else None

@@ -153,7 +153,8 @@ def test_the_internal_view_shows_everything_marked(filled):
     joined = "\n".join(texts)
     assert SECRET in joined
     assert "Internal: not published" in joined
-    assert "Payment offered ($) (internal: not published)" in joined
+    assert "Person (internal: not published)" in joined  # a column of a public table
+    assert "Payment offered ($)" in joined
     assert "Row " not in joined
 
 
