@@ -251,3 +251,33 @@ def test_an_unknown_choice_key_prints_nothing_rather_than_the_key():
 def test_publication_round_trips_through_a_frozen_document():
     pub = Publication({"w4_4.invites": "public"}, {"M3:w6_7:sessions": ["abc"]})
     assert Publication.from_dict(pub.as_dict()) == pub
+
+
+def test_without_a_presentation_every_worksheet_still_reads_as_a_document(coalition, team):
+    """The default derived from the fields: facts, paragraphs and tables, never a dump."""
+    from dataclasses import replace
+
+    from plans.content import Presentation
+    from plans.display import Names
+    from tests.map.sample_plan import sample_data
+
+    members = [m.pk for m in team.values()]
+    lookups = presentation.Lookups(Names({m.pk: m.user.display_name for m in team.values()}), {})
+    for ws in feeding_worksheets():
+        bare = replace(ws, present=Presentation())
+        for audience in ("public", "internal"):
+            out = presentation.worksheet_blocks(
+                bare,
+                sample_data(bare, members),
+                section_key="",  # every field, whichever section it feeds
+                audience=audience,
+                publication=Publication(),
+                lookups=lookups,
+            )
+            if audience == "internal" or out:
+                assert out[0] == {"type": "heading", "text": ws.title, "level": 2}, ws.key
+            texts = texts_of(out)
+            assert not [t for t in texts if t.startswith("Row ")], ws.key
+            if audience == "public":  # (internal sample answers quote their field keys)
+                assert found_keys(texts, raw_keys()) == set(), ws.key
+                assert SECRET not in "\n".join(texts), ws.key
