@@ -290,7 +290,7 @@ def table_columns(f: Field, spec: TablePresentation | None) -> list[Field]:
 
 
 def _table_block(
-    ctx: _Ctx, f: Field, value: Any, *, caption: str, choose: bool = True
+    ctx: _Ctx, f: Field, value: Any, *, caption: str, choose: bool = True, level: int = 3
 ) -> list[Block]:
     """A table field as one table (or one per group), with only the columns a reader needs
     and the rows this section publishes."""
@@ -349,7 +349,7 @@ def _table_block(
     keep = [i for i in range(len(headers)) if i not in drop]
     out: list[Block] = []
     for group in dict.fromkeys(g for g, _t in rows):
-        out.append(blocks.heading(group or _("Other"), 4))
+        out.append(blocks.heading(group or _("Other"), level))
         out.append(
             blocks.table(
                 [headers[i] for i in keep],
@@ -381,14 +381,16 @@ def answer_text(f: Field, text: str, lead: str = "") -> Block:
     return plain_text(text, lead)
 
 
-def _paragraph(ctx: _Ctx, f: Field, value: Any, label: str) -> list[Block]:
+def _paragraph(ctx: _Ctx, f: Field, value: Any, label: str, level: int = 3) -> list[Block]:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return []
-    return [blocks.heading(label, 3), answer_text(f, text)]
+    return [blocks.heading(label, level), answer_text(f, text)]
 
 
-def _field_blocks(ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any]) -> list[Block]:
+def _field_blocks(
+    ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any], level: int = 3
+) -> list[Block]:
     """A record's fields: short answers gathered as facts, long texts as paragraphs, tables
     as tables, checklists as lists, in the order given."""
     fields = list(fields)
@@ -414,12 +416,12 @@ def _field_blocks(ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any]) -
             continue
         flush()
         if f.type == "table":
-            part = _table_block(ctx, f, value, caption=label)
+            part = _table_block(ctx, f, value, caption=label, level=level)
         elif f.type == "checklist":
             items = checklist_items(f, value)
-            part = [blocks.heading(label, 3), blocks.bullets(items)] if items else []
+            part = [blocks.heading(label, level), blocks.bullets(items)] if items else []
         else:
-            part = _paragraph(ctx, f, value, label)
+            part = _paragraph(ctx, f, value, label, level)
             if lone and part:
                 part = part[1:]
         part = blocks.clean(part)
@@ -503,7 +505,7 @@ def _records_blocks(ctx: _Ctx, data: Mapping[str, Any]) -> list[Block]:
                 if text:
                     part.append(answer_text(f, text, lead=label))
         else:
-            part.extend(_field_blocks(ctx, body, record))
+            part.extend(_field_blocks(ctx, body, record, level=4))
         out.extend(blocks.clean(part))
     return out
 
