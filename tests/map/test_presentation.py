@@ -281,3 +281,41 @@ def test_without_a_presentation_every_worksheet_still_reads_as_a_document(coalit
             if audience == "public":  # (internal sample answers quote their field keys)
                 assert found_keys(texts, raw_keys()) == set(), ws.key
                 assert SECRET not in "\n".join(texts), ws.key
+
+
+def test_records_as_paragraphs_and_tables_grouped_by_a_column(team):
+    from dataclasses import replace
+
+    from tests.map.sample_plan import sample_data
+
+    members = [m.pk for m in team.values()]
+    lookups = presentation.Lookups()
+    ws = definitions.worksheet("w6_5")
+    as_paragraphs = replace(ws, present=replace(ws.present, as_="paragraphs"))
+    out = presentation.worksheet_blocks(
+        as_paragraphs,
+        sample_data(ws, members),
+        section_key="M4",
+        audience="public",
+        publication=Publication(),
+        lookups=lookups,
+    )
+    titles = [b["text"] for b in out if b["type"] == "heading" and b["level"] == 3]
+    assert len(titles) == 2 and titles[0].startswith("Residents told us about program")
+    paragraphs = [b for b in out if b["type"] == "text"]
+    assert paragraphs[0]["html"].startswith("<p><strong>Run by.</strong> Boone County")
+    # W6.6's findings print one table per pillar, named by the pillar.
+    w66 = definitions.worksheet("w6_6")
+    grouped = presentation.worksheet_blocks(
+        w66,
+        sample_data(w66, members),
+        section_key="M4",
+        audience="public",
+        publication=Publication(),
+        lookups=lookups,
+    )
+    pillars = [p.name for p in definitions.framework().pillars]
+    group_headings = [b["text"] for b in grouped if b["type"] == "heading" and b["text"] in pillars]
+    assert len(group_headings) == 2
+    findings = [b for b in grouped if b.get("key") == "w6_6.findings"]
+    assert len(findings) == 2 and "Pillar" not in findings[0]["headers"]
