@@ -779,6 +779,8 @@ _PRESENT_KEYS = {"heading", "show", "labels", "tables", "as", "title", "group_by
 # What the plan never prints: the form's guidance and uploaded files (a file name says nothing
 # to a reader).
 UNPRINTED_TYPES = frozenset({"guidance", "file"})
+# Computed values the plan prints (plans.map.presentation.COMPUTED).
+PRINTED_COMPUTATIONS = frozenset({"descriptive_representation_ratio"})
 
 
 def _names(raw: Mapping, name: str, known: Mapping[str, Field], where, problems) -> tuple:
@@ -840,7 +842,12 @@ def _parse_present(raw: Any, fields, repeats: bool, where: str, problems) -> Pre
         problems.add(where, "must be a mapping")
         return Presentation()
     _check_keys(raw, _PRESENT_KEYS, where, problems)
-    known = {f.key: f for f in fields if f.type not in UNPRINTED_TYPES and not f.process}
+    # A computed read-only value is a finding and may print; the form's other guidance not.
+    known = {
+        f.key: f
+        for f in fields
+        if (f.type not in UNPRINTED_TYPES or f.computed in PRINTED_COMPUTATIONS) and not f.process
+    }
     as_ = raw.get("as", "")
     if as_ and as_ not in PRESENT_AS:
         problems.add(where, f"'as' {as_!r} must be one of {', '.join(PRESENT_AS)}")

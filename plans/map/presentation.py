@@ -388,6 +388,46 @@ def _paragraph(ctx: _Ctx, f: Field, value: Any, label: str, level: int = 3) -> l
     return [blocks.heading(label, level), answer_text(f, text)]
 
 
+def _representation(ctx: _Ctx, f: Field, data: Mapping[str, Any], label: str) -> list[Block]:
+    """W2.4's descriptive representation: each group's share of the officials (whose group is
+    known) beside its share of the residents, and their ratio (1: in proportion)."""
+    seats = [s for s in (data.get("seats") or []) if isinstance(s, Mapping)]
+    known = [
+        s.get("race_ethnicity") for s in seats if s.get("race_ethnicity") not in (None, "not_known")
+    ]
+    shares = data.get("pop_shares") or {}
+    rows = []
+    for row in ctx.ws.field("pop_shares").fixed_rows:
+        residents = (shares.get(row.key) or {}).get("percent")
+        if not known or not isinstance(residents, int | float) or not residents:
+            continue
+        officials = 100 * known.count(row.key) / len(known)
+        rows.append(
+            [
+                row.label,
+                format_value(officials / 100, "share"),
+                format_value(residents / 100, "share"),
+                format_value(officials / residents, "ratio"),
+            ]
+        )
+    headers = [_("Group"), _("Share of officials"), _("Share of residents"), _("Ratio")]
+    return [
+        blocks.table(
+            headers,
+            rows,
+            caption=label,
+            numeric=[False, True, True, True],
+            row_headers=True,
+            notes=[_("A ratio of 1 means the group holds seats in proportion to its size.")],
+            key=f"{ctx.ws.key}.{f.key}",
+        )
+    ]
+
+
+# What the plan prints of a computed read-only field (loader.PRINTED_COMPUTATIONS).
+COMPUTED = {"descriptive_representation_ratio": _representation}
+
+
 def _field_blocks(
     ctx: _Ctx, fields: Iterable[Field], data: Mapping[str, Any], level: int = 3
 ) -> list[Block]:
@@ -415,7 +455,10 @@ def _field_blocks(
             facts.append((label if vis == PUBLIC else internal_label(label), text))
             continue
         flush()
-        if f.type == "table":
+        if f.type == "guidance":
+            make = COMPUTED.get(f.computed)
+            part = make(ctx, f, data, label) if make else []
+        elif f.type == "table":
             part = _table_block(ctx, f, value, caption=label, level=level)
         elif f.type == "checklist":
             items = checklist_items(f, value)

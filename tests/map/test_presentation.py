@@ -146,6 +146,13 @@ def test_the_public_plan_reads_as_a_document_and_keeps_internal_answers_out(fill
     assert tables["w4_1.members"]["headers"] == ["Organization", "Role on the team"]
     assert tables["w10_4.sources"]["rows"][0][3] == "$1,500"
     assert "40.9%" in tables["w2_4.pop_shares"]["rows"][0]
+    # W2.4's representation ratio is a finding of M4, from the (internal) seats table.
+    ratio = tables["w2_4.ratio"]
+    assert ratio["headers"] == ["Group", "Share of officials", "Share of residents", "Ratio"]
+    assert any(row[3] not in ("", "0.00") for row in ratio["rows"])
+    assert all(
+        len(cell.split(".")[-1].rstrip("%")) <= 2 for row in ratio["rows"] for cell in row[1:]
+    )
 
 
 def test_the_internal_view_shows_everything_marked(filled):
