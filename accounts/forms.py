@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import validate_single_line
 from accounts.models import User
 
 
@@ -61,7 +62,10 @@ class NewPasswordForm(forms.Form):
 
 class SignupForm(NewPasswordForm):
     name = forms.CharField(
-        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[validate_single_line],
     )
     email = forms.EmailField(
         label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -80,3 +84,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("name", "language")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_single_line)

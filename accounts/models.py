@@ -79,3 +79,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class EmailSent(models.Model):
+    """One email sent to an address, kept an hour or so to limit emails per address.
+
+    The address is kept as a hash: the limit needs to count, not to read it."""
+
+    address_hash = models.CharField(max_length=64, db_index=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.address_hash[:8]} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -7,13 +7,12 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.emails import email_send, single_line_check
 from accounts.models import User
 
 if TYPE_CHECKING:
@@ -37,11 +36,9 @@ def absolute_url(base: HttpRequest | Request | str | None, path: str) -> str:
 
 
 def send_templated_email(*, to: str, template: str, context: dict, language: str = "") -> None:
-    """Render ``<template>_subject.txt`` and ``<template>.txt`` and send them."""
-    with translation.override(language or translation.get_language()):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    """Render ``<template>_subject.txt`` and ``<template>.txt`` and send them (as plain text,
+    under the per-address limit: ``accounts.emails.email_send``)."""
+    email_send(to=to, template=template, context=context, language=language)
 
 
 def email_verification_send(*, user: User, request: HttpRequest | None) -> None:
@@ -65,6 +62,7 @@ def user_signup(
     them so, and the page shows the same message either way, so sign-up cannot be used to
     find out who has an account.
     """
+    name = single_line_check(name, "name")  # first: the same answer for every address
     existing = user_find_by_email(email)
     if existing is not None:
         send_templated_email(
@@ -80,7 +78,7 @@ def user_signup(
         return None
     user = User.objects.create_user(
         email=email,
-        name=name.strip(),
+        name=name,
         password=password,
         is_active=False,
         language=translation.get_language() or "",

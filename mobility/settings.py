@@ -195,6 +195,31 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 METRICS_IMPORT_MAX_BYTES = env.int("METRICS_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# --- Uploads, quotas and limits (docs/deployment.md) ----------------------------------
+# People's spreadsheets and CSV files (local data) are inspected against these before any
+# parsing, and read under them; the whole file is read only in a worker's child process
+# with a memory and a time limit.
+SPREADSHEET_MAX_BYTES = env.int("SPREADSHEET_MAX_BYTES", default=20 * 1024 * 1024)
+SPREADSHEET_MAX_ZIP_ENTRIES = env.int("SPREADSHEET_MAX_ZIP_ENTRIES", default=500)
+SPREADSHEET_MAX_UNPACKED_BYTES = env.int("SPREADSHEET_MAX_UNPACKED_BYTES", default=200 * 1024**2)
+SPREADSHEET_MAX_RATIO = env.int("SPREADSHEET_MAX_RATIO", default=200)
+SPREADSHEET_MAX_SHARED_STRINGS_BYTES = env.int(
+    "SPREADSHEET_MAX_SHARED_STRINGS_BYTES", default=20 * 1024 * 1024
+)
+SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=100_000)
+SPREADSHEET_MAX_COLUMNS = env.int("SPREADSHEET_MAX_COLUMNS", default=100)
+SPREADSHEET_PARSE_MEMORY_MB = env.int("SPREADSHEET_PARSE_MEMORY_MB", default=1024)
+SPREADSHEET_PARSE_SECONDS = env.int("SPREADSHEET_PARSE_SECONDS", default=120)
+# One worksheet save: its whole request (refused before it is read) and its files.
+WORKSHEET_SAVE_MAX_MB = env.int("WORKSHEET_SAVE_MAX_MB", default=50)
+WORKSHEET_SAVE_MAX_FILES = env.int("WORKSHEET_SAVE_MAX_FILES", default=5)
+# Files a coalition may keep (worksheet files and local data), in MB.
+COALITION_STORAGE_QUOTA_MB = env.int("COALITION_STORAGE_QUOTA_MB", default=500)
+# Files on disk that no row names are removed by a periodic task once older than this.
+ORPHAN_FILE_MIN_AGE_SECONDS = env.int("ORPHAN_FILE_MIN_AGE_SECONDS", default=3600)
+# Emails (invitations, reminders, mentions) sent to one address in an hour.
+EMAILS_PER_ADDRESS_PER_HOUR = env.int("EMAILS_PER_ADDRESS_PER_HOUR", default=10)
+
 # --- Email ----------------------------------------------------------------------------
 if DEBUG and "EMAIL_URL" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -234,12 +259,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True  # job state lives in database rows, not a result store
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker child that grew past this (KiB) is replaced after its task (a big file read).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1536000)
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "core.tasks.jobs_fail_stale_task", "schedule": 300.0},
+    "remove-orphaned-files": {"task": "core.tasks.orphaned_files_remove_task", "schedule": 3600.0},
 }
 # Jobs whose heartbeat is older than this are failed by the periodic task.
 JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=15 * 60)
