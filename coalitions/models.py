@@ -285,6 +285,7 @@ class EventKind(models.TextChoices):
     VERSION_PUBLISHED = "version_published", _("published plan version")
     VERSION_UNPUBLISHED = "version_unpublished", _("unpublished plan version")
     EXPORT_STARTED = "export_started", _("started a PDF export of")
+    PUBLICATION_CHANGED = "publication_changed", _("changed what the plan publishes:")
     RECORD_DELETED = "record_deleted", _("deleted")
     DATA_IMPORTED = "data_imported", _("loaded the local dataset")
     DATA_DELETED = "data_deleted", _("deleted the local dataset")

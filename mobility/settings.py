@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "core.models.JobStatus",
         "StepStatusEnum": "plans.models.StepStatus",
         "MapSectionStatusEnum": "plans.map.models.SectionStatus",
+        "FieldVisibilityEnum": "plans.map.models.Visibility",
     },
 }
 

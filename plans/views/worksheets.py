@@ -24,7 +24,7 @@ from metrics.profiles.models import NoteStep
 from metrics.profiles.selectors import metric_notes
 from plans import definitions, selectors, services
 from plans.content import Worksheet
-from plans.display import flat_rows, records_text, value_text
+from plans.display import flat_columns, flat_rows, records_text, value_text
 from plans.forms import (
     CommentForm,
     build_widgets,
@@ -538,8 +538,9 @@ def worksheet_export(
     out = HttpResponse(content_type="text/csv; charset=utf-8")
     out["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     out.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.DictWriter(out, fieldnames=["record", "field", "question", "answer"])
-    writer.writeheader()
+    headers = flat_columns()
+    writer = csv.DictWriter(out, fieldnames=list(headers))
+    writer.writerow(headers)
     for row in flat_rows(ws, data, selectors.member_names(coalition)):
         # A leading = + - @ would run as a formula in a spreadsheet.
         writer.writerow({k: ("'" + v if v[:1] in "=+-@" else v) for k, v in row.items()})
