@@ -17,8 +17,9 @@ from coalitions.models import Coalition
 from core.models import JobStatus
 from metrics import selectors as metric_selectors
 from metrics.catalog import missing_year_reasons
-from metrics.charts.formatting import display_unit, format_value
+from metrics.charts.formatting import HUNDREDS, display_unit, format_value
 from metrics.models import LocalDataset, LocalValue, Metric, Observation, Quality
+from metrics.parsing import number_parse
 from metrics.profiles import selectors as profile_selectors
 from metrics.profiles.charts import split_total
 from metrics.profiles.disparities import breakdown_gaps
@@ -55,6 +56,23 @@ class Baseline:
 def value_text(value: float | None, unit: str) -> str:
     """A metric value as people read it: the metrics app's one formatter for its unit."""
     return format_value(value, display_unit(unit))
+
+
+def measure_value_text(text: str, variable: str) -> str:
+    """A measure's baseline or target as written, except that a bare number on a linked metric
+    (the value as the data store it, e.g. ``0.399076`` for a share) reads in the metric's unit
+    (``39.9%``). A share or a rate per 100 households above 1 was typed in percent: kept."""
+    text = (text or "").strip()
+    if not text or not variable:
+        return text
+    try:
+        number = number_parse(text)
+    except ValueError:
+        return text
+    unit = metric_info(variable)["unit"]
+    if display_unit(unit) in HUNDREDS and abs(number) > 1:
+        return text
+    return value_text(number, unit)
 
 
 def missing_reasons(variable: str) -> dict[int, str]:

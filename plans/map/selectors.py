@@ -124,6 +124,11 @@ class MeasureRow:
     gap: metric_data.GapBaseline | None = None  # a gap target's group and whole, from the data
 
     @property
+    def baseline_text(self) -> str:
+        """The typed baseline, a bare number formatted by the linked metric's unit."""
+        return metric_data.measure_value_text(self.measure.baseline, self.measure.metric_variable)
+
+    @property
     def missing_labels(self) -> list[str]:
         names = {
             "measure": _("a measure"),
