@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from coalitions.models import Coalition
 from plans import definitions
 from plans.display import answer_fields, records, value_text
-from plans.map import blocks, metric_data, options, selectors
+from plans.map import blocks, goal_blocks, metric_data, options, selectors
 from plans.map.blocks import Block
 from plans.map.models import (
     ElementKind,
@@ -162,16 +162,7 @@ def _action_dict(action: StrategicAction) -> dict[str, Any]:
 
 
 def _footnote_text(baseline: metric_data.Baseline) -> str:
-    return _(
-        "%(label)s. Source: %(source)s; release %(release)s; year %(year)s; "
-        "data quality: %(quality)s."
-    ) % {
-        "label": baseline.label,
-        "source": metric_data.SOURCE,
-        "release": baseline.release_name,
-        "year": baseline.year,
-        "quality": baseline.quality_label,
-    }
+    return metric_data.source_note(baseline)
 
 
 def _measures(coalition: Coalition) -> list[dict[str, Any]]:
@@ -214,7 +205,9 @@ def _measures(coalition: Coalition) -> list[dict[str, Any]]:
                 "metric": metric_data.metric_label(m.metric_variable) if m.metric_variable else "",
                 "metric_variable": m.metric_variable,
                 "baseline": (
-                    baseline.value_text if baseline and baseline.value is not None else m.baseline
+                    baseline.value_text
+                    if baseline and baseline.value is not None
+                    else metric_data.measure_value_text(m.baseline, m.metric_variable)
                 ),
                 "baseline_year": baseline.year if baseline else "",
                 "baseline_quality": baseline.quality_label if baseline else "",
@@ -536,6 +529,8 @@ PROVIDERS: dict[str, Callable[[DocContext], list[Block]]] = {
     "theories": theories_blocks,
     "priorities": priorities_blocks,
     "actions": actions_blocks,
+    "goals": goal_blocks.goals_blocks,
+    "implementation": goal_blocks.implementation_blocks,
     "measures": measures_blocks,
     "approvals": approvals_blocks,
 }

@@ -53,6 +53,20 @@ class Baseline:
         return self.quality == Quality.WEAK
 
 
+def source_note(baseline: Baseline) -> str:
+    """The note on a metric's numbers in the plan: label, source, release, year, quality."""
+    return _(
+        "%(label)s. Source: %(source)s; release %(release)s; year %(year)s; "
+        "data quality: %(quality)s."
+    ) % {
+        "label": baseline.label,
+        "source": SOURCE,
+        "release": baseline.release_name,
+        "year": baseline.year,
+        "quality": baseline.quality_label,
+    }
+
+
 def value_text(value: float | None, unit: str) -> str:
     """A metric value as people read it: the metrics app's one formatter for its unit."""
     return format_value(value, display_unit(unit))
