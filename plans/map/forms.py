@@ -190,9 +190,11 @@ class HeadlineGoalForm(forms.Form):
     )
     baseline_date = _date(_("Baseline date"))
     target = forms.CharField(label=_("Target"), max_length=40)
-    target_date = _date(_("Target date"))
+    target_date = forms.DateField(
+        label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     subgroup = forms.CharField(
-        label=_("Subgroup (optional)"),
+        label=_("Subgroup"),
         max_length=80,
         required=False,
         help_text=_("A group whose gap to everyone the goal also targets, as the data name it."),
