@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from metrics.models import CoalitionPeer
+from metrics.models import CoalitionPeer, Metric
 from plans.map import charting, pdf, services
 from plans.map.document import build_document
 from tests.factories import GeographyFactory
@@ -81,7 +81,9 @@ def test_goals_and_the_implementation_table_are_in_the_strategic_actions_section
     goals = _tables(m7, "goals")
     assert len(goals) == 1 and goals[0]["caption"] == "Headline goals of Good jobs"
     row = goals[0]["rows"][0]
-    assert row[0].startswith("Share of working-age adults employed") or "[" in row[0]
+    label = Metric.objects.get(variable="share_employed").label
+    assert row[0] == f"{label} [1]"  # with the note on where the numbers come from
+    assert "Source: Urban Institute" in document["footnotes"][0]["text"]
     assert row[1:] == [
         "72.0% (2023)",
         "75.0% by December 31, 2030",
@@ -181,3 +183,44 @@ def test_spanish_plan_formats_goal_numbers_in_spanish(coalition, pm):
         document = build_document(coalition, audience="public")
     row = _tables(_section(document, "M7"), "goals")[0]["rows"][0]
     assert row[1].startswith("72.0\u00a0%")
+
+
+def test_a_goal_on_local_data_is_charted_without_a_median(coalition, pm):
+    from core.models import JobStatus
+    from metrics import models as m
+
+    area = services.priority_area_save(actor=pm, name="Stable homes")
+    dataset = m.LocalDataset.objects.create(
+        coalition=coalition,
+        predictor=m.Predictor.objects.first(),
+        name="Evictions filed",
+        unit="count",
+        file="x.csv",
+        original_name="x.csv",
+        status=JobStatus.SUCCEEDED,
+    )
+    for year, value in ((2021, 1500), (2022, 1420), (2023, 1390)):
+        m.LocalValue.objects.create(
+            dataset=dataset, area=coalition.geography.name, year=year, value=value
+        )
+    services.headline_goal_save(
+        actor=pm,
+        priority_area=area,
+        local_dataset=dataset,
+        target="1,000",
+        target_date=D(2028, 6, 30),
+    )
+    document = build_document(coalition, audience="public")
+    m7 = _section(document, "M7")
+    row = _tables(m7, "goals")[0]["rows"][0]
+    assert row[:3] == ["Evictions filed [1]", "1,390 (2023)", "1,000 by June 30, 2028"]
+    assert "local data collected by the coalition" in document["footnotes"][0]["text"]
+    spec = next(b["spec"] for b in m7["blocks"] if b["type"] == "chart")
+    assert spec["benchmark"] == {}
+    chart = charting.draw(spec)
+    assert "The goal is 1,000 by 2028, from 1,390 in 2023." in chart.summary
+    dataset.delete()
+    document = build_document(coalition, audience="public")
+    m7 = _section(document, "M7")
+    assert _tables(m7, "goals")[0]["rows"][0][1] == "1,390 (2023)"
+    assert not [b for b in m7["blocks"] if b["type"] == "chart"]
