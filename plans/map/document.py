@@ -213,7 +213,7 @@ def _measures(coalition: Coalition) -> list[dict[str, Any]]:
                 "baseline_quality": baseline.quality_label if baseline else "",
                 "baseline_weak": bool(baseline and baseline.is_weak),
                 "baseline_note": _footnote_text(baseline) if baseline else "",
-                "target": m.target,
+                "target": metric_data.measure_value_text(m.target, m.metric_variable),
                 "target_date": m.target_date.isoformat() if m.target_date else "",
                 "gap_target": gap,
                 # The group's own baseline and the whole's, from the data, with both series.

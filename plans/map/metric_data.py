@@ -17,7 +17,7 @@ from coalitions.models import Coalition
 from core.models import JobStatus
 from metrics import selectors as metric_selectors
 from metrics.catalog import missing_year_reasons
-from metrics.charts.formatting import HUNDREDS, display_unit, format_value
+from metrics.charts.formatting import HUNDREDS, display_unit, format_value, value_parse
 from metrics.models import LocalDataset, LocalValue, Metric, Observation, Quality
 from metrics.parsing import number_parse
 from metrics.profiles import selectors as profile_selectors
@@ -73,20 +73,26 @@ def value_text(value: float | None, unit: str) -> str:
 
 
 def measure_value_text(text: str, variable: str) -> str:
-    """A measure's baseline or target as written, except that a bare number on a linked metric
-    (the value as the data store it, e.g. ``0.399076`` for a share) reads in the metric's unit
-    (``39.9%``). A share or a rate per 100 households above 1 was typed in percent: kept."""
+    """A measure's baseline or target on a linked metric, in the metric's unit and the reader's
+    language ("50" or "50%" for a share: ``50.0%``; "1:1" for a text ratio: ``1.00 : 1``).
+
+    A bare fraction of a share (``0.399076``) is the number as the data store it (baselines
+    were prefilled so before): read as stored. Text that is no number stays as written.
+    """
     text = (text or "").strip()
     if not text or not variable:
         return text
+    unit = display_unit(metric_info(variable)["unit"])
     try:
-        number = number_parse(text)
+        stored = number_parse(text)
+    except ValueError:
+        stored = None
+    if stored is not None and unit in HUNDREDS and abs(stored) <= 1:
+        return value_text(stored, unit)
+    try:
+        return value_text(value_parse(text, unit), unit)
     except ValueError:
         return text
-    unit = metric_info(variable)["unit"]
-    if display_unit(unit) in HUNDREDS and abs(number) > 1:
-        return text
-    return value_text(number, unit)
 
 
 def missing_reasons(variable: str) -> dict[int, str]:

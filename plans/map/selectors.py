@@ -129,6 +129,10 @@ class MeasureRow:
         return metric_data.measure_value_text(self.measure.baseline, self.measure.metric_variable)
 
     @property
+    def target_text(self) -> str:
+        return metric_data.measure_value_text(self.measure.target, self.measure.metric_variable)
+
+    @property
     def missing_labels(self) -> list[str]:
         names = {
             "measure": _("a measure"),

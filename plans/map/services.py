@@ -22,7 +22,7 @@ from coalitions.permissions import Can, require, role_allows
 from coalitions.services import coalition_event_record
 from core.jobs import job_enqueue_on_commit, job_progress, job_succeed
 from core.models import JobStatus
-from metrics.charts.formatting import value_parse
+from metrics.charts.formatting import value_input_text, value_parse
 from metrics.models import LocalDataset
 from plans import definitions
 from plans.map import metric_data, options
@@ -546,8 +546,18 @@ MEASURE_TEXT = (
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, Any]) -> Measure:
-    """Change a measurement plan row. Linking a metric fills an empty baseline from the data."""
+def measure_save(
+    *,
+    measure: Measure,
+    actor: Membership,
+    fields: Mapping[str, Any],
+    typed_numbers: bool = True,
+) -> Measure:
+    """Change a measurement plan row. Linking a metric fills an empty baseline from the data.
+
+    On a linked metric, a baseline or target typed by a person must be a number in the
+    metric's unit (``typed_numbers``); answers taken over from W8.1 are kept as written.
+    """
     _require_in(actor, Can.CONTRIBUTE, measure)
     for name in MEASURE_TEXT:
         if name in fields:
@@ -574,8 +584,11 @@ def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, An
             measure.kind = "mobility_metric"
         found = metric_data.baseline_for(measure.coalition, variable) if variable else None
         if found is not None and not measure.baseline and found.value is not None:
-            measure.baseline = f"{found.value:g}"  # the number as stored; pages format it
+            # as a person types it for the unit ("39.9076%"); pages format it ("39.9%")
+            measure.baseline = value_input_text(found.value, found.unit)
             measure.baseline_date = dt.date(found.year, 12, 31)
+    if measure.metric_variable and typed_numbers:
+        _measure_numbers_check(measure, fields)
     if measure.gap_reduction_percent is not None and not (0 < measure.gap_reduction_percent <= 100):
         raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})
     if measure.gap_reduction_percent and not measure.gap_subgroup:
@@ -584,6 +597,27 @@ def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, An
     measure.full_clean()
     measure.save()
     return measure
+
+
+def _measure_numbers_check(measure: Measure, fields: Mapping[str, Any]) -> None:
+    """A baseline or target typed for a measure on a metric is a number in the metric's unit."""
+    unit = metric_data.metric_info(measure.metric_variable)["unit"]
+    errors = {}
+    for name in ("baseline", "target"):
+        text = getattr(measure, name)
+        if name not in fields or not text:
+            continue
+        try:
+            value_parse(text, unit)
+        except ValueError as exc:
+            sentence = (
+                _("This measure follows a Mobility Metric, so its baseline is a number.")
+                if name == "baseline"
+                else _("This measure follows a Mobility Metric, so its target is a number.")
+            )
+            errors[name] = f"{exc} {sentence}"
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -738,6 +772,7 @@ def _measures_from_worksheet(actor: Membership) -> int:
                 "responsible": responsible[:200],
                 "audience": record.get("audience") or [],
             },
+            typed_numbers=False,
         )
         filled += 1
     return filled

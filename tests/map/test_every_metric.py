@@ -195,10 +195,32 @@ def test_every_metric_is_a_headline_goal_frozen_charted_and_printed(coalition, p
     assert ("$70,000 by December 31, 2030" in html) == (language == "en")
 
 
-def test_a_raw_baseline_of_a_linked_metric_reads_in_its_unit():
+def test_a_measure_baseline_or_target_of_a_linked_metric_reads_in_its_unit():
     from plans.map.metric_data import measure_value_text
 
-    assert measure_value_text("0.399076", "share_employed") == "39.9%"
-    assert measure_value_text("40", "share_employed") == "40"  # typed in percent: kept
-    assert measure_value_text("about 40%", "share_employed") == "about 40%"
+    assert measure_value_text("0.399076", "share_employed") == "39.9%"  # as the data store it
+    assert measure_value_text("40", "share_employed") == "40.0%"  # typed in percent
+    assert measure_value_text("39.9076%", "share_employed") == "39.9%"
+    assert measure_value_text("about 40%", "share_employed") == "about 40%"  # as written
     assert measure_value_text("0.399076", "") == "0.399076"
+    ratio = m.Metric.objects.filter(unit="text_ratio").first()
+    assert measure_value_text("1:1", ratio.variable) == "1.00 : 1"
+
+
+def test_a_measure_on_a_metric_takes_numbers_only_and_prints_them_by_unit(coalition, pm):
+    from django.core.exceptions import ValidationError
+
+    _observe_every_metric(coalition)
+    measure = _measures_for(pm, 1)[0]
+    fields = {"metric_variable": "share_employed"}
+    services.measure_save(measure=measure, actor=pm, fields=fields)
+    assert measure.baseline == "39.9%"  # prefilled as a person would type it
+    with pytest.raises(ValidationError) as caught:
+        services.measure_save(measure=measure, actor=pm, fields={"target": "about half"})
+    assert "so its target is a number" in caught.value.message_dict["target"][0]
+    measure.refresh_from_db()
+    assert measure.target == ""
+    services.measure_save(measure=measure, actor=pm, fields={"target": "50"})
+    with translation.override("en"):
+        document = services.map_version_freeze(actor=pm).document
+    assert document["measures"][0]["target"] == "50.0%"
