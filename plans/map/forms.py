@@ -208,7 +208,11 @@ class HeadlineGoalForm(forms.Form):
             "for a percentage, in percentage points, e.g. -5)."
         ),
     )
-    note = _text(_("Note"), 1000)
+    note = _text(
+        _("Note for readers of the plan"),
+        1000,
+        help_text=_("Printed under the goal's chart, in the plan and on its public page."),
+    )
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

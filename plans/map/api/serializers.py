@@ -226,6 +226,7 @@ class HeadlineGoalSerializer(serializers.ModelSerializer):
             "target_date": {"required": True},
             "baseline_date": {"required": False},
             "indicator": {"required": False, "allow_blank": True},
+            "note": {"help_text": "Printed under the goal's chart, in the plan and publicly."},
             "metric_variable": {"required": False, "allow_blank": True},
         }
 
