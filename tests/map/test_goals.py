@@ -320,6 +320,7 @@ def test_the_api_sets_goals_with_typed_or_stored_values(api_client, coalition, t
     assert patched.status_code == 200 and patched.json()["target"] == pytest.approx(0.8)
     bad = api_client.patch(detail, {"target_date": "2001-01-01"}, format="json")
     assert bad.status_code == 400 and "target_date" in bad.json()
+    assert api_client.get(url, {"priority_area": "x"}).status_code == 400
     listed = api_client.get(url, {"priority_area": area.pk}).json()
     assert [g["id"] for g in listed] == [data["id"]]
     assert api_client.delete(detail).status_code == 204

@@ -12,6 +12,7 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -189,7 +190,9 @@ class HeadlineGoalListView(_Scoped):
         responses=s.HeadlineGoalSerializer(many=True),
     )
     def get(self, request: Request, coalition_pk: int) -> Response:
-        area_id = request.query_params.get("priority_area")
+        area_id = request.query_params.get("priority_area") or ""
+        if area_id and not area_id.isdigit():
+            raise ValidationError({"priority_area": "Give the id of a priority area."})
         area = selectors.priority_area_get(self.coalition, int(area_id)) if area_id else None
         rows = selectors.headline_goals(self.coalition, area)
         return Response(s.HeadlineGoalSerializer(rows, many=True).data)
