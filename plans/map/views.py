@@ -199,10 +199,24 @@ def goal_edit(
     ):
         messages.success(request, _("Headline goal saved."))
         return redirect("map:priority_edit", coalition.pk, area.pk)
+    source = (
+        metric_data.goal_source(
+            coalition, variable=goal.metric_variable, dataset=goal.local_dataset
+        )
+        if goal
+        else None
+    )
     return render(
         request,
         "plans/map/goal_edit.html",
-        coalition_page_context(coalition, membership, form=form, area=area, goal=goal),
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            area=area,
+            goal=goal,
+            subgroups=metric_data.goal_subgroups(coalition, source) if source else [],
+        ),
     )
 
 

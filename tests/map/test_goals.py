@@ -267,7 +267,7 @@ def test_a_viewer_cannot_set_a_goal_and_another_coalition_cannot_touch_it(
 
 
 def test_the_priority_page_lists_goals_and_the_form_says_what_is_wrong(client, coalition, team):
-    observe(coalition)
+    observe(coalition, subgroups={"Hispanic": {2023: 0.63}})
     member = team["member"]
     area = services.priority_area_save(actor=member, name="Good jobs")
     client.force_login(member.user)
@@ -289,6 +289,7 @@ def test_the_priority_page_lists_goals_and_the_form_says_what_is_wrong(client, c
     goal = HeadlineGoal.objects.get()
     edit = client.get(reverse("map:goal_edit", args=[coalition.pk, area.pk, goal.pk])).content
     assert 'value="75%"' in edit.decode()
+    assert "Groups with data for this indicator here: Hispanic." in edit.decode()
     client.post(reverse("map:goal_delete", args=[coalition.pk, area.pk, goal.pk]))
     assert not HeadlineGoal.objects.exists()
 
