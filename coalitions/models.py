@@ -287,6 +287,7 @@ class EventKind(models.TextChoices):
     EXPORT_STARTED = "export_started", _("started a PDF export of")
     PUBLICATION_CHANGED = "publication_changed", _("changed what the plan publishes:")
     RECORD_DELETED = "record_deleted", _("deleted")
+    GOAL_SAVED = "goal_saved", _("set the headline goal")
     DATA_IMPORTED = "data_imported", _("loaded the local dataset")
     DATA_DELETED = "data_deleted", _("deleted the local dataset")
     WORKSPACE_EXPORTED = "workspace_exported", _("exported the whole workspace")

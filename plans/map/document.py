@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from plans import definitions
-from plans.map import blocks, metric_data, options, presentation, selectors
+from plans.map import blocks, goal_blocks, metric_data, options, presentation, selectors
 from plans.map.blocks import Block
 from plans.map.models import (
     ElementKind,
@@ -157,16 +157,7 @@ def _action_dict(action: StrategicAction) -> dict[str, Any]:
 
 
 def _footnote_text(baseline: metric_data.Baseline) -> str:
-    return _(
-        "%(label)s. Source: %(source)s; release %(release)s; year %(year)s; "
-        "data quality: %(quality)s."
-    ) % {
-        "label": baseline.label,
-        "source": metric_data.SOURCE,
-        "release": baseline.release_name,
-        "year": baseline.year,
-        "quality": baseline.quality_label,
-    }
+    return metric_data.source_note(baseline)
 
 
 def _measures(coalition: Coalition) -> list[dict[str, Any]]:
@@ -209,13 +200,15 @@ def _measures(coalition: Coalition) -> list[dict[str, Any]]:
                 "metric": metric_data.metric_label(m.metric_variable) if m.metric_variable else "",
                 "metric_variable": m.metric_variable,
                 "baseline": (
-                    baseline.value_text if baseline and baseline.value is not None else m.baseline
+                    baseline.value_text
+                    if baseline and baseline.value is not None
+                    else metric_data.measure_value_text(m.baseline, m.metric_variable)
                 ),
                 "baseline_year": baseline.year if baseline else "",
                 "baseline_quality": baseline.quality_label if baseline else "",
                 "baseline_weak": bool(baseline and baseline.is_weak),
                 "baseline_note": _footnote_text(baseline) if baseline else "",
-                "target": m.target,
+                "target": metric_data.measure_value_text(m.target, m.metric_variable),
                 "target_date": m.target_date.isoformat() if m.target_date else "",
                 "gap_target": gap,
                 # The group's own baseline and the whole's, from the data, with both series.
@@ -531,6 +524,8 @@ PROVIDERS: dict[str, Callable[[DocContext], list[Block]]] = {
     "theories": theories_blocks,
     "priorities": priorities_blocks,
     "actions": actions_blocks,
+    "goals": goal_blocks.goals_blocks,
+    "implementation": goal_blocks.implementation_blocks,
     "measures": measures_blocks,
     "approvals": approvals_blocks,
 }

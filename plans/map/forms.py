@@ -118,11 +118,27 @@ class ActionForm(forms.Form):
         queryset=None,
         required=False,
     )
+    estimated_cost = forms.DecimalField(
+        label=_("Estimated cost (US dollars)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        localize=False,
+    )
+    funding_source = forms.CharField(label=_("Funding source"), max_length=300, required=False)
+    funding_status = forms.ChoiceField(label=_("Funding status"), required=False)
+    decision_asked = _text(
+        _("Decision asked of the government"),
+        2000,
+        help_text=_("For example: adopt an ordinance, fund a position in next year's budget."),
+    )
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
         self.fields["working_group"].queryset = coalition.working_groups.all()  # type: ignore[attr-defined]
+        self.fields["funding_status"].choices = [("", "—"), *options.funding_statuses()]  # type: ignore[attr-defined]
         self.fields["action_types"].choices = options.action_types()  # type: ignore[attr-defined]
         self.fields["systems_conditions"].choices = options.systems_conditions()  # type: ignore[attr-defined]
         for key, label in ELEMENT_FIELDS.items():
@@ -130,6 +146,78 @@ class ActionForm(forms.Form):
 
     def element_lines(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key) or "" for key in ELEMENT_FIELDS}
+
+
+class MilestoneForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Milestone"), max_length=300, required=False)
+    due_date = _date(_("Due date"))
+
+    def row(self) -> dict[str, Any] | None:
+        """The milestone to save, or None for a row left empty or marked for deletion."""
+        d = self.cleaned_data
+        if d.get("DELETE") or not (d.get("title") or d.get("due_date")):
+            return None
+        return {"id": d.get("id"), "title": d.get("title") or "", "due_date": d.get("due_date")}
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, can_delete=True)
+
+
+class HeadlineGoalForm(forms.Form):
+    metric_variable = forms.ChoiceField(
+        label=_("Mobility Metric"),
+        required=False,
+        help_text=_("Choose a Mobility Metric, or one of the coalition's local datasets below."),
+    )
+    local_dataset: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Local dataset"), queryset=None, required=False
+    )
+    indicator = forms.CharField(
+        label=_("Indicator as the plan names it"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the name of the metric or dataset."),
+    )
+    baseline = forms.CharField(
+        label=_("Baseline"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Leave empty to start from the latest value of the data. Percentages as 39.9% "
+            "or 39.9; a ratio as a:b."
+        ),
+    )
+    baseline_date = _date(_("Baseline date"))
+    target = forms.CharField(label=_("Target"), max_length=40)
+    target_date = forms.DateField(
+        label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    subgroup = forms.CharField(
+        label=_("Subgroup"),
+        max_length=80,
+        required=False,
+        help_text=_("A group whose gap to everyone the goal also targets, as the data name it."),
+    )
+    gap_target = forms.CharField(
+        label=_("Gap target"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The group's difference to everyone by the target date (the group minus everyone; "
+            "for a percentage, in percentage points, e.g. -5)."
+        ),
+    )
+    note = _text(
+        _("Note for readers of the plan"),
+        1000,
+        help_text=_("Printed under the goal's chart, in the plan and on its public page."),
+    )
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["metric_variable"].choices = [("", "—"), *metric_data.metric_choices()]  # type: ignore[attr-defined]
+        self.fields["local_dataset"].queryset = metric_data.local_datasets(coalition)  # type: ignore[attr-defined]
 
 
 class MeasureForm(forms.Form):

@@ -147,6 +147,15 @@ class StrategicAction(models.Model):
         on_delete=models.SET_NULL,
         related_name="strategic_actions",
     )
+    estimated_cost = models.DecimalField(
+        _("estimated cost (US dollars)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    funding_source = models.CharField(_("funding source"), max_length=300, blank=True)
+    # a key of the ``funding_status`` list of plans/data/options.yaml (secured, requested...)
+    funding_status = models.CharField(_("funding status"), max_length=20, blank=True)
+    decision_asked = models.TextField(
+        _("decision asked of the government"), max_length=2000, blank=True
+    )
     position = models.PositiveSmallIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -158,6 +167,83 @@ class StrategicAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Milestone(models.Model):
+    """A dated step of a strategic action's implementation (the MAP's implementation table)."""
+
+    action = models.ForeignKey(StrategicAction, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=300)
+    due_date = models.DateField(_("due date"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("action", "due_date", "position", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+MAX_GOALS_PER_AREA = 3
+
+
+class HeadlineGoal(models.Model):
+    """One of the one to three headline indicators of a priority area, with its numbers.
+
+    The source is a Mobility Metric (``metric_variable``) or one of the coalition's local
+    datasets (``local_dataset``). Values are stored as the source stores them (a share as
+    0.399, a text ratio as a divided by b) in ``unit``, so charts, the plan and the scorecard
+    format and compare them with the metrics app's one formatter. ``gap_target`` is the
+    subgroup's difference to the whole population aimed at by the target date (subgroup
+    minus whole, in the same unit).
+    """
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="headline_goals"
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea,
+        verbose_name=_("priority area"),
+        on_delete=models.CASCADE,
+        related_name="goals",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    metric_variable = models.CharField(_("Mobility Metric"), max_length=80, blank=True)
+    local_dataset = models.ForeignKey(
+        "metrics.LocalDataset",
+        verbose_name=_("local dataset"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    indicator = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30, default="number")
+    baseline_value = models.FloatField(_("baseline"))
+    baseline_date = models.DateField(_("baseline date"))
+    target_value = models.FloatField(_("target"))
+    target_date = models.DateField(_("target date"))
+    subgroup = models.CharField(_("subgroup"), max_length=80, blank=True)
+    gap_target = models.FloatField(_("gap target"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("priority_area__position", "priority_area_id", "position", "pk")
+
+    def __str__(self) -> str:
+        return self.indicator
+
+    @property
+    def baseline_year(self) -> int:
+        return self.baseline_date.year
+
+    @property
+    def source_kind(self) -> str:
+        return "metric" if self.metric_variable else "local"
 
 
 class ElementKind(models.TextChoices):
@@ -486,8 +572,10 @@ __all__ = [
     "LogicElement",
     "MapSectionDraft",
     "MapVisibility",
+    "HeadlineGoal",
     "MapVersion",
     "Measure",
+    "Milestone",
     "PlanExport",
     "PriorityArea",
     "Review",

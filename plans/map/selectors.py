@@ -15,6 +15,7 @@ from plans.content import MapSection
 from plans.map import metric_data
 from plans.map.models import (
     Decision,
+    HeadlineGoal,
     MapSectionDraft,
     MapVersion,
     MapVisibility,
@@ -94,8 +95,22 @@ def strategic_actions(coalition: Coalition) -> QuerySet[StrategicAction]:
     return (
         StrategicAction.objects.filter(coalition=coalition)
         .select_related("priority_area", "working_group")
-        .prefetch_related("elements")
+        .prefetch_related("elements", "milestones")
     )
+
+
+def headline_goals(
+    coalition: Coalition, area: PriorityArea | None = None
+) -> QuerySet[HeadlineGoal]:
+    """The coalition's headline goals (of one priority area), in the plan's order."""
+    goals = HeadlineGoal.objects.filter(coalition=coalition).select_related(
+        "priority_area", "local_dataset"
+    )
+    return goals.filter(priority_area=area) if area is not None else goals
+
+
+def headline_goal_get(coalition: Coalition, pk: int | None) -> HeadlineGoal:
+    return _one(headline_goals(coalition), pk)
 
 
 def measures(coalition: Coalition) -> QuerySet[Measure]:
@@ -116,6 +131,15 @@ class MeasureRow:
     measure: Measure
     baseline: metric_data.Baseline | None = None
     gap: metric_data.GapBaseline | None = None  # a gap target's group and whole, from the data
+
+    @property
+    def baseline_text(self) -> str:
+        """The typed baseline, a bare number formatted by the linked metric's unit."""
+        return metric_data.measure_value_text(self.measure.baseline, self.measure.metric_variable)
+
+    @property
+    def target_text(self) -> str:
+        return metric_data.measure_value_text(self.measure.target, self.measure.metric_variable)
 
     @property
     def missing_labels(self) -> list[str]:

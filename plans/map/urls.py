@@ -16,6 +16,17 @@ urlpatterns = [
         views.priority_delete,
         name="priority_delete",
     ),
+    path("strategy/priorities/<int:priority_id>/goals/new/", views.goal_edit, name="goal_create"),
+    path(
+        "strategy/priorities/<int:priority_id>/goals/<int:goal_id>/",
+        views.goal_edit,
+        name="goal_edit",
+    ),
+    path(
+        "strategy/priorities/<int:priority_id>/goals/<int:goal_id>/delete/",
+        views.goal_delete,
+        name="goal_delete",
+    ),
     path("strategy/theories/new/", views.theory_edit, name="theory_create"),
     path("strategy/theories/<int:theory_id>/", views.theory_edit, name="theory_edit"),
     path("strategy/theories/<int:theory_id>/delete/", views.theory_delete, name="theory_delete"),

@@ -15,11 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_save, message_save
+from coalitions.web import (
+    coalition_page_context,
+    coalition_view,
+    form_add_errors,
+    form_save,
+    message_save,
+)
 from core.models import JobStatus
+from metrics.charts.formatting import value_input_text
 from plans.map import document as doc_module
-from plans.map import forms, metric_data, selectors, services
-from plans.map.models import PlanExport, StrategicAction
+from plans.map import forms, goal_display, metric_data, selectors, services
+from plans.map.models import MAX_GOALS_PER_AREA, HeadlineGoal, PlanExport, StrategicAction
 
 
 def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
@@ -131,7 +138,101 @@ def priority_edit(
             ),
         ):
             return redirect("map:strategy", coalition.pk)
-    return _edit_page(request, coalition, membership, form, _("Priority area"), "map:strategy")
+    return render(
+        request,
+        "plans/map/priority_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            area=area,
+            goals=[goal_display.goal_row(g) for g in selectors.headline_goals(coalition, area)]
+            if area
+            else [],
+            max_goals=MAX_GOALS_PER_AREA,
+            page_title=_("Priority area"),
+            back="map:strategy",
+        ),
+    )
+
+
+def _goal_initial(goal: HeadlineGoal) -> dict[str, Any]:
+    return {
+        "metric_variable": goal.metric_variable,
+        "local_dataset": goal.local_dataset,
+        "indicator": goal.indicator,
+        "baseline": value_input_text(goal.baseline_value, goal.unit),
+        "baseline_date": goal.baseline_date,
+        "target": value_input_text(goal.target_value, goal.unit),
+        "target_date": goal.target_date,
+        "subgroup": goal.subgroup,
+        "gap_target": goal_display.gap_input_text(goal),
+        "note": goal.note,
+    }
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def goal_edit(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    priority_id: int,
+    goal_id: int = 0,
+) -> HttpResponse:
+    """One headline goal of a priority area: its indicator, baseline, target and gap target."""
+    area = selectors.priority_area_get(coalition, priority_id)
+    goal = selectors.headline_goal_get(coalition, goal_id) if goal_id else None
+    if goal is not None and goal.priority_area_id != area.pk:
+        raise Http404
+    initial = _goal_initial(goal) if goal else {}
+    form = forms.HeadlineGoalForm(request.POST or None, initial=initial, coalition=coalition)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_save(
+            form,
+            lambda: services.headline_goal_save(
+                actor=membership, priority_area=area, goal=goal, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Headline goal saved."))
+        return redirect("map:priority_edit", coalition.pk, area.pk)
+    source = (
+        metric_data.goal_source(
+            coalition, variable=goal.metric_variable, dataset=goal.local_dataset
+        )
+        if goal
+        else None
+    )
+    return render(
+        request,
+        "plans/map/goal_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            area=area,
+            goal=goal,
+            subgroups=metric_data.goal_subgroups(coalition, source) if source else [],
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def goal_delete(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    priority_id: int,
+    goal_id: int,
+) -> HttpResponse:
+    goal = selectors.headline_goal_get(coalition, goal_id)
+    services.headline_goal_delete(goal=goal, actor=membership)
+    messages.info(request, _("Headline goal deleted."))
+    return redirect("map:priority_edit", coalition.pk, goal.priority_area_id)
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -191,20 +292,64 @@ def action_edit(
     action = selectors.strategic_action_get(coalition, action_id) if action_id else None
     initial = _action_initial(action) if action else {}
     form = forms.ActionForm(request.POST or None, initial=initial, coalition=coalition)
-    if request.method == "POST" and form.is_valid():
+    # A post without the milestone rows (an older form, a script) leaves them as they are.
+    with_rows = request.method != "POST" or "milestones-TOTAL_FORMS" in request.POST
+    milestones = forms.MilestoneFormSet(
+        (request.POST or None) if with_rows else None,
+        prefix="milestones",
+        initial=[
+            {"id": m.pk, "title": m.title, "due_date": m.due_date}
+            for m in (action.milestones.all() if action else [])
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and (not with_rows or milestones.is_valid()):
         fields = {k: v for k, v in form.cleaned_data.items() if k not in forms.ELEMENT_FIELDS}
-        if form_save(
-            form,
-            lambda: services.strategic_action_save(
+        rows = [f.row() for f in milestones.forms] if with_rows else []
+        try:
+            services.strategic_action_save(
                 actor=membership,
                 action=action,
                 fields=fields,
                 elements=form.element_lines(),
-            ),
-        ):
+                milestones=[r for r in rows if r is not None] if with_rows else None,
+            )
+        except ValidationError as exc:
+            _milestone_errors_place(exc, form, milestones, rows)
+        else:
             messages.success(request, _("Strategic action saved; the measurement plan follows it."))
             return redirect("map:strategy", coalition.pk)
-    return _edit_page(request, coalition, membership, form, _("Strategic action"), "map:strategy")
+    return render(
+        request,
+        "plans/map/action_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            milestones=milestones,
+            page_title=_("Strategic action"),
+            back="map:strategy",
+        ),
+    )
+
+
+def _milestone_errors_place(
+    exc: ValidationError, form: Form, formset: Any, rows: list[dict[str, Any] | None]
+) -> None:
+    """A service error about a milestone goes on that milestone's row; the rest on the form."""
+    saved = [i for i, r in enumerate(rows) if r is not None]  # index in the service's list
+    errors = dict(getattr(exc, "error_dict", {}))
+    for error in errors.pop("milestones", []):
+        code = error.code or ""
+        index = int(code.removeprefix(services.MILESTONE_CODE)) if code else -1
+        target = formset.forms[saved[index]] if 0 <= index < len(saved) else None
+        if target is not None:
+            target.add_error("due_date" if target.cleaned_data.get("title") else "title", error)
+        else:
+            form.add_error(None, error)
+    if errors:
+        form_add_errors(form, ValidationError(errors))
+    elif not hasattr(exc, "error_dict"):
+        form_add_errors(form, exc)
 
 
 @coalition_view(Can.CONTRIBUTE)

@@ -27,6 +27,12 @@ urlpatterns = [
         views.StrategicActionDetailView.as_view(),
         name="map-action-detail",
     ),
+    path(f"{base}/headline-goals/", views.HeadlineGoalListView.as_view(), name="map-goal-list"),
+    path(
+        f"{base}/headline-goals/<int:pk>/",
+        views.HeadlineGoalDetailView.as_view(),
+        name="map-goal-detail",
+    ),
     path(f"{base}/measures/", views.MeasureListView.as_view(), name="map-measure-list"),
     path(
         f"{base}/measures/<int:pk>/", views.MeasureDetailView.as_view(), name="map-measure-detail"

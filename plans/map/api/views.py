@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -125,9 +126,11 @@ class TheoryDetailView(_Scoped):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _split_action(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split_action(
+    data: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]] | None]:
     data = dict(data)
-    return data, data.pop("elements", {})
+    return data, data.pop("elements", {}), data.pop("milestones", None)
 
 
 class StrategicActionListView(_Scoped):
@@ -142,9 +145,9 @@ class StrategicActionListView(_Scoped):
     def post(self, request: Request, coalition_pk: int) -> Response:
         ser = s.StrategicActionSerializer(data=request.data, coalition=self.coalition)
         ser.is_valid(raise_exception=True)
-        fields, elements = _split_action(ser.validated_data)
+        fields, elements, milestones = _split_action(ser.validated_data)
         action = services.strategic_action_save(
-            actor=self.membership, fields=fields, elements=elements
+            actor=self.membership, fields=fields, elements=elements, milestones=milestones
         )
         return Response(s.StrategicActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
@@ -162,9 +165,13 @@ class StrategicActionDetailView(_Scoped):
             action, data=request.data, partial=True, coalition=self.coalition
         )
         ser.is_valid(raise_exception=True)
-        fields, elements = _split_action(ser.validated_data)
+        fields, elements, milestones = _split_action(ser.validated_data)
         action = services.strategic_action_save(
-            actor=self.membership, action=action, fields=fields, elements=elements
+            actor=self.membership,
+            action=action,
+            fields=fields,
+            elements=elements,
+            milestones=milestones,
         )
         return Response(s.StrategicActionSerializer(action).data)
 
@@ -172,6 +179,67 @@ class StrategicActionDetailView(_Scoped):
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
         action = selectors.strategic_action_get(self.coalition, pk)
         services.strategic_action_delete(action=action, actor=self.membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HeadlineGoalListView(_Scoped):
+    """The one to three headline goals of each priority area (``?priority_area=<id>``)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("priority_area", int, required=False)],
+        responses=s.HeadlineGoalSerializer(many=True),
+    )
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        area_id = request.query_params.get("priority_area") or ""
+        if area_id and not area_id.isdigit():
+            raise ValidationError({"priority_area": "Give the id of a priority area."})
+        area = selectors.priority_area_get(self.coalition, int(area_id)) if area_id else None
+        rows = selectors.headline_goals(self.coalition, area)
+        return Response(s.HeadlineGoalSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.HeadlineGoalSerializer, responses=s.HeadlineGoalSerializer)
+    def post(self, request: Request, coalition_pk: int) -> Response:
+        ser = s.HeadlineGoalSerializer(data=request.data, coalition=self.coalition)
+        ser.is_valid(raise_exception=True)
+        goal = services.headline_goal_save(actor=self.membership, **ser.service_kwargs())
+        return Response(s.HeadlineGoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+class HeadlineGoalDetailView(_Scoped):
+    @extend_schema(responses=s.HeadlineGoalSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        goal = selectors.headline_goal_get(self.coalition, pk)
+        return Response(s.HeadlineGoalSerializer(goal).data)
+
+    @extend_schema(request=s.HeadlineGoalSerializer, responses=s.HeadlineGoalSerializer)
+    def patch(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        goal = selectors.headline_goal_get(self.coalition, pk)
+        ser = s.HeadlineGoalSerializer(
+            goal, data=request.data, partial=True, coalition=self.coalition
+        )
+        ser.is_valid(raise_exception=True)
+        current = {
+            "priority_area": goal.priority_area,
+            "metric_variable": goal.metric_variable,
+            "local_dataset": goal.local_dataset,
+            "indicator": goal.indicator,
+            "baseline": goal.baseline_value,
+            "baseline_date": goal.baseline_date,
+            "target": goal.target_value,
+            "target_date": goal.target_date,
+            "subgroup": goal.subgroup,
+            "gap_target": goal.gap_target,
+            "note": goal.note,
+        }
+        goal = services.headline_goal_save(
+            actor=self.membership, goal=goal, **{**current, **ser.service_kwargs()}
+        )
+        return Response(s.HeadlineGoalSerializer(goal).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        goal = selectors.headline_goal_get(self.coalition, pk)
+        services.headline_goal_delete(goal=goal, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
