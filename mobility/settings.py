@@ -238,11 +238,17 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Jobs and recovery (core.jobs): a running job beats every JOB_HEARTBEAT_SECONDS; one whose
+# heartbeat is older than JOB_STALE_AFTER_SECONDS (or whose worker process is gone) is
+# failed by the periodic task and by every worker that starts. A pending job queued longer
+# than JOB_RESEND_AFTER_SECONDS ago is sent again, and failed after JOB_MAX_SENDS sends.
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=60)
+JOB_RESEND_AFTER_SECONDS = env.int("JOB_RESEND_AFTER_SECONDS", default=10 * 60)
+JOB_MAX_SENDS = env.int("JOB_MAX_SENDS", default=3)
 CELERY_BEAT_SCHEDULE = {
-    "fail-stale-jobs": {"task": "core.tasks.jobs_fail_stale_task", "schedule": 300.0},
+    "recover-jobs": {"task": "core.tasks.jobs_recover_task", "schedule": 30.0},
 }
-# Jobs whose heartbeat is older than this are failed by the periodic task.
-JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=15 * 60)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

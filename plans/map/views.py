@@ -17,6 +17,7 @@ from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
 from coalitions.web import coalition_page_context, coalition_view, form_save, message_save
 from core.models import JobStatus
+from core.system import pdf_unavailable_message
 from plans.map import document as doc_module
 from plans.map import forms, metric_data, selectors, services
 from plans.map.models import PlanExport, StrategicAction
@@ -308,6 +309,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             my_reviews=selectors.my_pending_reviews(coalition, membership),
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
+            pdf_unavailable=pdf_unavailable_message(),
         ),
     )
 
@@ -439,6 +441,7 @@ def version(
             charts=doc_module.charts_for(v.document),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
+            pdf_unavailable=pdf_unavailable_message(),
         ),
     )
 
@@ -515,8 +518,26 @@ def export_status(
     return render(
         request,
         "plans/map/_export_row.html",
-        {"export": selectors.export_get(coalition, export_id), "coalition": coalition},
+        {
+            "export": selectors.export_get(coalition, export_id),
+            "coalition": coalition,
+            "can_contribute": role_allows(membership.role, Can.CONTRIBUTE),
+        },
     )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def export_retry(
+    request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
+) -> HttpResponse:
+    export = selectors.export_get(coalition, export_id)
+    message_save(
+        request,
+        lambda: services.plan_export_retry(actor=membership, export=export),
+        _("The PDF is being made again. This page shows its progress."),
+    )
+    return redirect("map:plan", coalition.pk)
 
 
 def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:

@@ -39,11 +39,13 @@ WEB = {
     "metrics:local_data_detail": ("get", Role.VIEWER, True),
     "metrics:local_data_progress": ("get", Role.VIEWER, True),
     "metrics:local_data_map": ("get", Role.DATA_LEAD, True),
+    "metrics:local_data_retry": ("post", Role.DATA_LEAD, True),
     "metrics:local_data_delete": ("post", Role.DATA_LEAD, True),
 }
 API = {
     "api:local-dataset-list": ("get", Role.VIEWER, False),
     "api:local-dataset-detail": ("get", Role.VIEWER, True),
+    "api:local-dataset-retry": ("post", Role.DATA_LEAD, True),
 }
 # Read by tests/test_routes.py: every route of this matrix is classified there.
 ROUTES: dict[str, Route] = coalition_routes(*WEB, *API)
