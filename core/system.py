@@ -14,7 +14,6 @@ import functools
 import io
 import logging
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def pdf_problem() -> str:
         with contextlib.redirect_stdout(io.StringIO()):
             import weasyprint  # noqa: F401
     except (OSError, ImportError) as exc:
-        logger.warning("WeasyPrint cannot be loaded: %s", exc)
+        logger.info("WeasyPrint cannot be loaded: %s", exc)
         return "the Pango library is missing"
     if not _font_found():
         return "no font is installed"
@@ -73,6 +72,10 @@ def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def chromium_found() -> bool:
+    return Path(chromium_path()).exists()
+
+
 def _install_line(packages: list[str]) -> str:
     return "sudo apt-get install " + " ".join(packages)
 
@@ -81,35 +84,31 @@ def check(purpose: str) -> int:
     """Print what is missing for ``make run`` or ``make test``; return the exit status.
 
     ``run`` never fails for a missing library: the server starts without PDF exports.
-    ``test`` fails unless ALLOW_MISSING_SYSTEM_PACKAGES=1 (then the tests that need them
-    skip, saying why).
+    ``test`` fails when Pango or a font is missing (half the suite makes PDFs), and when
+    Chromium is missing unless ALLOW_NO_BROWSER=1 (then the browser tests skip, saying why).
     """
-    missing: list[str] = []
     problem = pdf_problem()
-    if problem:
-        missing += list(PDF_PACKAGES)
+    pdf_missing = list(PDF_PACKAGES) if problem else []
     if purpose == "run":
         if problem:
             print(
-                f"PDF exports are off: {problem}. To turn them on: {_install_line(missing)}",
+                f"PDF exports are off: {problem}. To turn them on: {_install_line(pdf_missing)}",
                 flush=True,
             )
         return 0
-    if not Path(chromium_path()).exists() and not shutil.which("chromium"):
-        missing += list(BROWSER_PACKAGES)
-    if not missing:
-        return 0
-    allowed = os.environ.get("ALLOW_MISSING_SYSTEM_PACKAGES") == "1"
-    print(
-        f"The tests need system packages that are missing: {_install_line(missing)}"
-        + (
-            " (ALLOW_MISSING_SYSTEM_PACKAGES=1: the tests that need them will be skipped)"
-            if allowed
-            else " (or run with ALLOW_MISSING_SYSTEM_PACKAGES=1 to skip the tests that need them)"
-        ),
-        flush=True,
-    )
-    return 0 if allowed else 1
+    browser_missing = [] if chromium_found() else list(BROWSER_PACKAGES)
+    allowed = os.environ.get("ALLOW_NO_BROWSER") == "1"
+    if pdf_missing or (browser_missing and not allowed):
+        print(
+            "The tests need system packages that are missing: "
+            + _install_line(pdf_missing + browser_missing)
+            + (" (or ALLOW_NO_BROWSER=1 to skip the browser tests)" if browser_missing else ""),
+            flush=True,
+        )
+        return 1
+    if browser_missing:
+        print(f"Browser tests skipped (ALLOW_NO_BROWSER=1): {_install_line(browser_missing)}")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through subprocesses in tests
