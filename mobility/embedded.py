@@ -87,7 +87,10 @@ def main() -> int:
         print(f"Port {PORT} on {HOST} is in use. Stop what uses it or run: make run PORT=8001")
         return 2
     subprocess.call(_python("-m", "core.system", "run"))  # one line if PDFs are off
-    for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+    debug = debug_requested()
+    # A known demo password is for `make dev`; a real installation gets a random one, once.
+    account = ["seed_demo"] if debug else ["first_admin"]
+    for step in (["migrate", "--noinput", "-v", "0"], account):
         if subprocess.call(_python("manage.py", *step)) != 0:
             return 1
     subprocess.call(_python("manage.py", "embedded_first_start"))
@@ -100,7 +103,7 @@ def main() -> int:
             "worker",
             "--beat",
             "--schedule",
-            str(ROOT / "var" / "celerybeat-schedule"),
+            str(Path(os.environ.get("MOBILITY_VAR_DIR", ROOT / "var")) / "celerybeat-schedule"),
             "--concurrency",
             "1",
             "--loglevel",
@@ -110,7 +113,6 @@ def main() -> int:
             "--without-heartbeat",
         )
     )
-    debug = debug_requested()
     web = subprocess.Popen(web_command(HOST, PORT, debug=debug))
     processes = [web, worker]
     try:
@@ -119,7 +121,11 @@ def main() -> int:
             print(
                 "\n  Mobility Action Planner is running at "
                 + url
-                + "\n  Sign in as demo@example.org with the password mobility-demo"
+                + (
+                    "\n  Sign in as demo@example.org with the password mobility-demo"
+                    if debug
+                    else "\n  Sign in with your account (the first administrator's is shown above)"
+                )
                 + "\n  The background worker is running beside it. Press Ctrl-C to stop."
                 + (
                     "\n  DEBUG is on (Django's development server): never use this for real data.\n"

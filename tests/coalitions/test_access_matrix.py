@@ -42,6 +42,7 @@ WEB = {
     "coalitions:invitation_bulk": ("get", MT, ()),
     "coalitions:invitation_bulk_job": ("get", MT, ("bulk_id",)),
     "coalitions:invitation_bulk_progress": ("get", MT, ("bulk_id",)),
+    "coalitions:invitation_bulk_retry": ("post", MT, ("bulk_id",)),
     "coalitions:invitation_resend": ("post", MT, ("invitation_id",)),
     "coalitions:invitation_revoke": ("post", MT, ("invitation_id",)),
     "coalitions:working_groups": ("get", V, ()),

@@ -313,3 +313,28 @@ def test_only_staff_retry_imports(api_client, user, staff):
     assert api_client.post(reverse("api:metric-import-retry", args=[job.pk])).status_code == 403
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
+
+
+def test_a_failed_invitation_list_is_worked_through_again(
+    client, team, django_capture_on_commit_callbacks
+):
+    from coalitions.models import BulkInvitation
+
+    pm = team["project_manager"]
+    job = BulkInvitation.objects.create(
+        coalition=pm.coalition,
+        started_by=team["data_lead"].user,
+        text="ana@example.org\nbo@example.org",
+        progress_total=2,
+        status=JobStatus.FAILED,
+        message="The worker stopped",
+    )
+    page_url = reverse("coalitions:invitation_bulk_job", args=[pm.coalition.pk, job.pk])
+    retry = reverse("coalitions:invitation_bulk_retry", args=[pm.coalition.pk, job.pk])
+    client.force_login(pm.user)
+    assert f'action="{retry}"' in client.get(page_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(retry).status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.started_by == pm.user and job.invited == 2
