@@ -139,3 +139,22 @@ def test_errors_show_the_apps_pages_and_never_a_traceback(embedded_server):
     assert "Something went wrong" in body and "/static/css/app.css" in body
     assert "Traceback" not in body and "OperationalError" not in body
     assert "django_session" not in body
+
+
+@pytest.mark.django_db
+def test_make_run_makes_a_first_administrator_once_with_a_random_password():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    out = StringIO()
+    call_command("first_admin", stdout=out)
+    admin = User.objects.get(is_superuser=True)
+    password = out.getvalue().split("with the password ")[1].split()[0]
+    assert admin.email == "admin@localhost" and admin.check_password(password)
+    assert password != "mobility-demo" and len(password) >= 16
+    again = StringIO()
+    call_command("first_admin", stdout=again)
+    assert again.getvalue() == "" and User.objects.count() == 1
