@@ -286,10 +286,12 @@ def jobs_recover(
 
     A running job is dead when its heartbeat is older than ``stale_after`` or when its
     worker was a process of this host that no longer exists (a worker that starts after a
-    crash fails its predecessor's jobs at once). A pending job that was queued longer
-    than ``resend_after`` ago was not taken by any worker: its message is sent again, up
-    to ``max_sends`` times, then the job fails with a message. Pending jobs never queued
-    (shipped imports waiting for another import) are left alone.
+    crash fails its predecessor's jobs at once). A pending job queued longer than
+    ``resend_after`` ago is taken as lost when a job queued after it has started (the
+    queue is first in, first out) or when no worker is busy with a live job; its message
+    is sent again, up to ``max_sends`` times, then the job fails with a message. Behind
+    a long job that is alive it waits. Pending jobs never queued (shipped imports waiting
+    for another import) are left alone.
     """
     now = timezone.now()
     stale_after = stale_after or timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
@@ -308,27 +310,47 @@ def jobs_recover(
                     "Nothing of this run was kept: retry it."
                 ),
             )
-        _pending_recover(model, now - resend_after, max_sends, done)
+    busy = any(
+        model._default_manager.filter(
+            status=JobStatus.RUNNING, heartbeat_at__gte=now - stale_after
+        ).exists()
+        for model in job_models()
+    )
+    for model in job_models():
+        _pending_recover(model, now - resend_after, max_sends, busy, done)
     if done.failed or done.resent or done.given_up:
         logger.warning("Jobs recovered: %s", done)
     return done
 
 
-def _pending_recover(
-    model: type[BackgroundJob], cutoff: datetime, max_sends: int, done: Recovered
-) -> None:
-    lost = model._default_manager.filter(status=JobStatus.PENDING, queued_at__lt=cutoff)
-    done.given_up += lost.filter(sends__gte=max_sends).update(
-        status=JobStatus.FAILED,
-        finished_at=timezone.now(),
-        message=_(
-            "No worker took this job after it was queued %(n)d times. Check that the "
-            "background worker is running, then retry it."
-        )
-        % {"n": max_sends},
+def _overtaken(queued_at: datetime) -> bool:
+    """Whether a job queued after ``queued_at`` has started: a message before it was lost."""
+    return any(
+        model._default_manager.filter(queued_at__gt=queued_at, started_at__isnull=False).exists()
+        for model in job_models()
     )
+
+
+def _pending_recover(
+    model: type[BackgroundJob], cutoff: datetime, max_sends: int, busy: bool, done: Recovered
+) -> None:
     task = job_task(model)
-    if task is None:
-        return
-    for job in lost.filter(sends__lt=max_sends):
-        done.resent += _send(job, task)
+    waiting = model._default_manager.filter(status=JobStatus.PENDING, queued_at__lt=cutoff)
+    for job in waiting.only("pk", "queued_at", "sends"):
+        assert job.queued_at is not None  # noqa: S101 - the filter says so
+        if busy and not _overtaken(job.queued_at):
+            continue  # behind a long job that is alive
+        if job.sends >= max_sends or task is None:
+            done.given_up += model._default_manager.filter(
+                pk=job.pk, status=JobStatus.PENDING
+            ).update(
+                status=JobStatus.FAILED,
+                finished_at=timezone.now(),
+                message=_(
+                    "No worker took this job after it was queued %(n)d times. Check that the "
+                    "background worker is running, then retry it."
+                )
+                % {"n": max_sends},
+            )
+        else:
+            done.resent += _send(job, task)

@@ -522,6 +522,7 @@ def export_status(
             "export": selectors.export_get(coalition, export_id),
             "coalition": coalition,
             "can_contribute": role_allows(membership.role, Can.CONTRIBUTE),
+            "pdf_unavailable": pdf_unavailable_message(),
         },
     )
 

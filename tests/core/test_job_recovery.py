@@ -132,6 +132,31 @@ def test_a_pending_job_whose_message_was_lost_is_sent_again_then_given_up(settin
     assert recent.sends == 1 and waiting.sends == 0
 
 
+def test_a_pending_job_behind_a_long_live_job_waits_unless_the_queue_passed_it(settings):
+    from core.tasks import diagnostic_job_run_task
+
+    long_job = DiagnosticJob.objects.create(
+        status=JobStatus.RUNNING,
+        queued_at=_ago(3000),
+        started_at=_ago(2990),
+        heartbeat_at=_ago(2),
+        worker=GONE,
+    )
+    waiting = DiagnosticJob.objects.create(queued_at=_ago(2000), sends=1, task_id="t")
+    sent = mock.Mock(id="again")
+    with mock.patch.object(diagnostic_job_run_task, "apply_async", return_value=sent) as send:
+        assert jobs_recover(resend_after=timedelta(minutes=10)).resent == 0
+        send.assert_not_called()
+        # A job queued after it has started: its message must have been lost.
+        DiagnosticJob.objects.create(
+            status=JobStatus.SUCCEEDED, queued_at=_ago(1000), started_at=_ago(900)
+        )
+        assert jobs_recover(resend_after=timedelta(minutes=10)).resent == 1
+    waiting.refresh_from_db()
+    long_job.refresh_from_db()
+    assert waiting.sends == 2 and long_job.status == JobStatus.RUNNING
+
+
 def test_sending_a_job_records_when_and_how_often(staff, django_capture_on_commit_callbacks):
     from core import services
     from core.tasks import diagnostic_job_run_task
