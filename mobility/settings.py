@@ -58,7 +58,12 @@ def _embedded_secret_key() -> str:
         fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
-        fresh.replace(path)
+        try:  # a link never replaces: two processes starting at once end with one key
+            os.link(fresh, path)
+        except FileExistsError:
+            pass
+        finally:
+            fresh.unlink()
     return path.read_text().strip()
 
 
