@@ -237,6 +237,9 @@ class BulkInvitation(BackgroundJob):
     language = models.CharField(_("language"), max_length=10, blank=True)
     report = models.JSONField(_("report"), default=list, blank=True)
 
+    TASK = "coalitions.tasks.coalition_members_bulk_invite_run_task"
+    RESULT_FIELDS = ("report",)
+
     class Meta(BackgroundJob.Meta):
         verbose_name = _("bulk invitation")
         verbose_name_plural = _("bulk invitations")

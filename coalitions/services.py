@@ -34,7 +34,7 @@ from coalitions.models import (
     hash_token,
 )
 from coalitions.permissions import Can, assignable_roles, require, role_allows
-from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_retry, job_succeed
 from metrics.models import Geography
 from metrics.selectors import fold
 
@@ -447,6 +447,22 @@ def coalition_members_bulk_invite_start(
     )
     job_enqueue_on_commit(job, coalition_members_bulk_invite_run_task)
     return job
+
+
+@transaction.atomic
+def coalition_members_bulk_invite_retry(
+    *, actor_membership: Membership, job: BulkInvitation
+) -> BulkInvitation:
+    """Work through a failed list again, as the person who retries it.
+
+    Rows whose invitation the stopped run already sent are reported as already invited.
+    """
+    require(actor_membership, Can.INVITE)
+    if job.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That list is not part of this coalition."))
+    # The person who retries acts for the rows (their role is checked again by the run).
+    BulkInvitation.objects.filter(pk=job.pk).update(started_by=actor_membership.user)
+    return job_retry(job, busy_message=_("This list is being worked through."))
 
 
 def _bulk_row(

@@ -23,11 +23,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coalitions.models import EventKind, Membership
 from coalitions.permissions import Can, require
 from coalitions.services import coalition_event_record
-from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from core.jobs import ACTIVE, job_enqueue_on_commit, job_fail, job_progress, job_retry, job_succeed
 from core.models import JobStatus
 from core.storage import storage_quota_check
 from metrics.models import LocalDataset, LocalValue, Predictor
@@ -41,6 +42,7 @@ ROLES = ("area", "year", "value", "subgroup", "lb", "ub")
 REQUIRED_ROLES = ("area", "year", "value")
 EXCEL_SUFFIXES = (".xlsx",)
 MAX_ERRORS = 100
+LOAD_BUSY = _lazy("This file is being loaded; wait for the load to finish.")
 
 
 def spreadsheet_limits() -> Limits:
@@ -180,7 +182,9 @@ def local_dataset_map(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        LocalDataset.objects.filter(pk=dataset.pk).update(
+        # One load of a dataset at a time: a load that waits or runs is not restarted.
+        idle = LocalDataset.objects.filter(pk=dataset.pk).exclude(mapped=True, status__in=ACTIVE)
+        if not idle.update(
             mapping=clean,
             mapped=True,
             status=JobStatus.PENDING,
@@ -189,12 +193,26 @@ def local_dataset_map(
             error_report="",
             error_count=0,
             started_by=actor.user,
-        )
+        ):
+            raise ValidationError(LOAD_BUSY)
         dataset.refresh_from_db()
         coalition_event_record(
             dataset.coalition, EventKind.DATA_IMPORTED, actor.user, label=_quoted(dataset.name)
         )
         job_enqueue_on_commit(dataset, local_dataset_import_run_task)
+    return dataset
+
+
+@transaction.atomic
+def local_dataset_retry(*, actor: Membership, dataset: LocalDataset) -> LocalDataset:
+    """Load a dataset whose load failed again, with the columns chosen before."""
+    _check_dataset(actor, dataset)
+    if not dataset.mapped:
+        raise ValidationError(_("Choose the columns first."))
+    dataset = job_retry(dataset, busy_message=LOAD_BUSY)
+    coalition_event_record(
+        dataset.coalition, EventKind.DATA_IMPORTED, actor.user, label=_quoted(dataset.name)
+    )
     return dataset
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions.permissions import Can, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_add_errors
+from coalitions.web import coalition_page_context, coalition_view, form_add_errors, message_save
 from core.permissions import staff_required
 from core.storage import coalition_storage_use
 from metrics import local_data, selectors, services
@@ -24,15 +24,21 @@ def import_list(request: HttpRequest) -> HttpResponse:
     """Staff upload an Urban file here and see the latest imports."""
     form = MetricImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = services.metric_import_start(
-            actor=request.user,  # type: ignore[arg-type]
-            upload=form.cleaned_data["file"],
-            release_name=form.cleaned_data["release"],
-            year=form.cleaned_data["year"],
-            level=form.cleaned_data["level"],
-        )
-        messages.success(request, _("The file was received; the import runs in the background."))
-        return redirect("metrics:import_detail", pk=job.pk)
+        try:
+            job = services.metric_import_start(
+                actor=request.user,  # type: ignore[arg-type]
+                upload=form.cleaned_data["file"],
+                release_name=form.cleaned_data["release"],
+                year=form.cleaned_data["year"],
+                level=form.cleaned_data["level"],
+            )
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The file was received; the import runs in the background.")
+            )
+            return redirect("metrics:import_detail", pk=job.pk)
     context = {
         "form": form,
         "imports": selectors.metric_imports_recent(),
@@ -70,6 +76,18 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block; HTMX polls it while the import waits or runs."""
     job = get_object_or_404(MetricImport, pk=pk)
     return render(request, "metrics/_import_progress.html", {"job": job})
+
+
+@staff_required
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(MetricImport.objects.select_related("release"), pk=pk)
+    message_save(
+        request,
+        lambda: services.metric_import_retry(actor=request.user, job=job),  # type: ignore[arg-type]
+        _("The import was queued again."),
+    )
+    return redirect("metrics:import_detail", pk=job.pk)
 
 
 @staff_required
@@ -181,8 +199,24 @@ def local_data_detail(request, coalition, membership, dataset_id: int):
 @require_GET
 def local_data_progress(request, coalition, membership, dataset_id: int):
     dataset = _dataset(coalition, dataset_id)
-    context = {"job": dataset, "coalition": coalition}
+    context = {
+        "job": dataset,
+        "coalition": coalition,
+        "can_manage_data": role_allows(membership.role, Can.MANAGE_DATA),
+    }
     return render(request, "metrics/_local_data_progress.html", context)
+
+
+@coalition_view(Can.MANAGE_DATA)
+@require_POST
+def local_data_retry(request, coalition, membership, dataset_id: int):
+    dataset = _dataset(coalition, dataset_id)
+    message_save(
+        request,
+        lambda: local_data.local_dataset_retry(actor=membership, dataset=dataset),
+        _("The file is being loaded again."),
+    )
+    return redirect("metrics:local_data_detail", pk=coalition.pk, dataset_id=dataset.pk)
 
 
 @coalition_view(Can.MANAGE_DATA)

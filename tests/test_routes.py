@@ -49,6 +49,7 @@ ROUTES: dict[str, Route] = {
     "metrics:import_list": Route("staff"),
     "metrics:import_detail": Route("staff", kwargs={"pk": 1}),
     "metrics:import_progress": Route("staff", kwargs={"pk": 1}),
+    "metrics:import_retry": Route("staff", kwargs={"pk": 1}, method="post"),
     "metrics:import_errors": Route("staff", kwargs={"pk": 1}),
     "metrics:release_activate": Route("staff", kwargs={"pk": 1}, method="post"),
     "api:metric-list": Route("api"),
@@ -56,6 +57,7 @@ ROUTES: dict[str, Route] = {
     "api:geography-observations": Route("api", kwargs={"pk": 1}),
     "api:metric-import-list": Route("api-staff"),
     "api:metric-import-detail": Route("api-staff", kwargs={"pk": 1}),
+    "api:metric-import-retry": Route("api-staff", kwargs={"pk": 1}, method="post"),
 }
 # Django's admin checks staff status itself; every admin URL is covered by this prefix.
 PREFIX_KINDS = {"admin:": "admin"}

@@ -558,9 +558,26 @@ class PlanExport(BackgroundJob):
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
 
+    TASK = "plans.map.tasks.plan_export_run_task"
+    RESULT_FIELDS = ("file", "size", "pages")
+
     class Meta(BackgroundJob.Meta):
         verbose_name = _("plan export")
         verbose_name_plural = _("plan exports")
+        # One export of a version (or of the draft) at a time; two constraints because
+        # NULL versions are never equal in a unique index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "version"],
+                condition=models.Q(status__in=["pending", "running"], version__isnull=False),
+                name="map_export_one_active_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["coalition"],
+                condition=models.Q(status__in=["pending", "running"], version__isnull=True),
+                name="map_export_one_active_draft",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Export {self.pk} ({self.status})"

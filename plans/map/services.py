@@ -16,12 +16,21 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coalitions.models import Coalition, EventKind, Membership
 from coalitions.permissions import Can, require, role_allows
 from coalitions.services import coalition_event_record
-from core.jobs import job_enqueue_on_commit, job_progress, job_succeed
+from core.jobs import (
+    job_enqueue_on_commit,
+    job_fail,
+    job_progress,
+    job_retry,
+    job_save_once,
+    job_succeed,
+)
 from core.models import JobStatus
+from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text, value_parse
 from metrics.models import LocalDataset
 from plans import definitions
@@ -1171,6 +1180,14 @@ def section_publication_save(
 # --- PDF export --------------------------------------------------------------------------------
 
 EXPORT_STEPS = 4  # document, HTML, PDF, stored
+EXPORT_BUSY = _lazy("This export is already being made; wait for it to finish.")
+
+
+def pdf_export_check() -> None:
+    """Refuse an export where this server cannot make PDFs, saying why."""
+    problem = pdf_unavailable_message()
+    if problem:
+        raise ValidationError(problem)
 
 
 @transaction.atomic
@@ -1183,18 +1200,33 @@ def plan_export_start(*, actor: Membership, version: MapVersion | None = None) -
         require(actor, Can.CONTRIBUTE)
     else:
         _require_in(actor, Can.CONTRIBUTE, version)
+    pdf_export_check()
     coalition = actor.coalition
-    active = PlanExport.objects.filter(
-        coalition=coalition, version=version, status__in=(JobStatus.PENDING, JobStatus.RUNNING)
-    )
-    if active.exists():
-        raise ValidationError(_("This export is already being made."))
-    export = PlanExport.objects.create(
-        coalition=coalition, version=version, started_by=actor.user, progress_total=EXPORT_STEPS
+    export = job_save_once(
+        PlanExport(
+            coalition=coalition, version=version, started_by=actor.user, progress_total=EXPORT_STEPS
+        ),
+        busy_message=EXPORT_BUSY,
     )
     what = _("version %(n)s") % {"n": version.number} if version else _("the draft")
     coalition_event_record(coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
     job_enqueue_on_commit(export, plan_export_run_task)
+    return export
+
+
+@transaction.atomic
+def plan_export_retry(*, actor: Membership, export: PlanExport) -> PlanExport:
+    """Queue a failed export again (who may start an export may retry it)."""
+    if export.version is None:
+        require(actor, Can.CONTRIBUTE)
+    else:
+        _require_in(actor, Can.CONTRIBUTE, export.version)
+    if export.coalition_id != actor.coalition_id:
+        raise PermissionDenied
+    pdf_export_check()
+    export = job_retry(export, busy_message=EXPORT_BUSY)
+    what = _("version %(n)s") % {"n": export.version.number} if export.version else _("the draft")
+    coalition_event_record(actor.coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
     return export
 
 
@@ -1205,6 +1237,11 @@ def plan_export_run(*, export: PlanExport) -> PlanExport:
     fails it if rendering raises.
     """
     from plans.map.document import build_document
+
+    problem = pdf_unavailable_message()
+    if problem:
+        job_fail(export, problem)
+        return export
     from plans.map.pdf import document_pdf
 
     job_progress(export, done=0, total=EXPORT_STEPS)

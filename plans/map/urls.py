@@ -55,4 +55,5 @@ urlpatterns = [
     path("exports/", views.export_start, name="export_start"),
     path("exports/<int:export_id>/", views.export_status, name="export_status"),
     path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
+    path("exports/<int:export_id>/retry/", views.export_retry, name="export_retry"),
 ]

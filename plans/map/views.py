@@ -23,6 +23,7 @@ from coalitions.web import (
     message_save,
 )
 from core.models import JobStatus
+from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text
 from plans.map import document as doc_module
 from plans.map import forms, goal_display, metric_data, selectors, services
@@ -453,6 +454,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             my_reviews=selectors.my_pending_reviews(coalition, membership),
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
+            pdf_unavailable=pdf_unavailable_message(),
         ),
     )
 
@@ -583,6 +585,7 @@ def version(
             doc=doc_module.upgrade_document(v.document),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
+            pdf_unavailable=pdf_unavailable_message(),
         ),
     )
 
@@ -659,8 +662,27 @@ def export_status(
     return render(
         request,
         "plans/map/_export_row.html",
-        {"export": selectors.export_get(coalition, export_id), "coalition": coalition},
+        {
+            "export": selectors.export_get(coalition, export_id),
+            "coalition": coalition,
+            "can_contribute": role_allows(membership.role, Can.CONTRIBUTE),
+            "pdf_unavailable": pdf_unavailable_message(),
+        },
     )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def export_retry(
+    request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
+) -> HttpResponse:
+    export = selectors.export_get(coalition, export_id)
+    message_save(
+        request,
+        lambda: services.plan_export_retry(actor=membership, export=export),
+        _("The PDF is being made again. This page shows its progress."),
+    )
+    return redirect("map:plan", coalition.pk)
 
 
 def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:

@@ -70,4 +70,9 @@ urlpatterns = [
     path(
         f"{base}/map-exports/<int:pk>/", views.ExportDetailView.as_view(), name="map-export-detail"
     ),
+    path(
+        f"{base}/map-exports/<int:pk>/retry/",
+        views.ExportRetryView.as_view(),
+        name="map-export-retry",
+    ),
 ]

@@ -474,3 +474,13 @@ class ExportDetailView(_Scoped):
                 "map:export_download", args=[self.coalition.pk, export.pk]
             )
         return Response(data)
+
+
+class ExportRetryView(_Scoped):
+    """Queue a failed export again (400 unless it failed; who may start one may retry)."""
+
+    @extend_schema(request=None, responses={202: s.ExportSerializer})
+    def post(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        export = selectors.export_get(self.coalition, pk)
+        export = services.plan_export_retry(actor=self.membership, export=export)
+        return Response(s.ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
