@@ -155,9 +155,9 @@ def test_orphaned_files_older_than_an_hour_are_removed(team, settings):
     assert orphaned_files_remove(older_than_seconds=3600) == 0
 
 
-def test_the_orphan_task_is_in_the_beat_schedule_beside_the_stale_job_task():
+def test_the_orphan_task_is_in_the_beat_schedule_beside_job_recovery():
     schedule = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"core.tasks.jobs_fail_stale_task", "core.tasks.orphaned_files_remove_task"} <= schedule
+    assert {"core.tasks.jobs_recover_task", "core.tasks.orphaned_files_remove_task"} <= schedule
 
 
 def test_a_save_larger_than_the_request_limit_is_refused_before_it_is_read(client, team, settings):
