@@ -88,7 +88,7 @@ def test_every_metric_is_a_baseline_frozen_charted_and_printed(coalition, pm, la
         services.measure_save(measure=measure, actor=pm, fields=fields)
 
     with translation.override(language):
-        version = services.map_version_freeze(actor=pm)
+        version = services.map_version_freeze(actor=pm, override_reason="Test")
         document = version.document
         baselines = {r["metric_variable"]: r["baseline"] for r in document["measures"]}
         for metric in metrics:

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from plans.map.checks import KINDS
 from plans.map.models import (
     Decision,
     ElementKind,
@@ -203,12 +204,44 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, allow_blank=True, required=False)
 
 
+class FindingSerializer(serializers.Serializer):
+    """One finding of the check before freezing."""
+
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    text = serializers.CharField()
+    link = serializers.CharField(help_text="The page where it can be fixed.")
+
+
+class CheckSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    findings = FindingSerializer(many=True)
+
+
+class FreezeSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the check has findings: why freeze anyway.",
+    )
+
+
 class VersionSerializer(serializers.ModelSerializer):
     published = serializers.BooleanField(source="is_published", read_only=True)
+    check_findings = FindingSerializer(many=True, read_only=True, allow_null=True)
 
     class Meta:
         model = MapVersion
-        fields = ("id", "number", "release_name", "approved", "frozen_at", "published")
+        fields = (
+            "id",
+            "number",
+            "release_name",
+            "approved",
+            "frozen_at",
+            "published",
+            "check_findings",
+            "check_override_reason",
+        )
         read_only_fields = fields
 
 
