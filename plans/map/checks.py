@@ -43,12 +43,12 @@ def _finding(kind: str, text: str, link: str) -> Finding:
 def freeze_check(
     coalition: Coalition, *, document: Mapping[str, Any] | None = None
 ) -> list[Finding]:
-    """Every finding of the check, grouped by kind in ``KINDS`` order. ``document`` is the
-    coalition's internal plan document when the caller has built it already."""
+    """Every finding of the check, grouped by kind in ``KINDS`` order, on the plan as it
+    would be frozen: the public document (``document``, when the caller has built it)."""
     if document is None:
-        from plans.map.document import build_document
+        from plans.map.document import PUBLIC, build_document
 
-        document = build_document(coalition)
+        document = build_document(coalition, audience=PUBLIC)
     found = [
         *_empty_sections(coalition, document),
         *_sections_not_approved(coalition),
@@ -75,19 +75,19 @@ def grouped(findings: list[Finding]) -> list[dict[str, Any]]:
     return out
 
 
-def _section_label(section: Mapping[str, Any]) -> str:
-    return f"{section.get('number') or section['key']} {section['title']}".strip()
-
-
 def _empty_sections(coalition: Coalition, document: Mapping[str, Any]) -> list[Finding]:
+    """Sections with nothing to print: the public document leaves them out, the internal one
+    marks them ``empty``."""
+    present = {s["key"]: s for s in document.get("sections", [])}
     return [
         _finding(
             "empty_section",
-            _("%(section)s has nothing in it yet.") % {"section": _section_label(s)},
-            reverse("map:section", args=[coalition.pk, s["key"]]),
+            _("“%(section)s” has nothing in it yet, so the plan leaves it out.")
+            % {"section": spec.title},
+            reverse("map:section", args=[coalition.pk, spec.key]),
         )
-        for s in document.get("sections", [])
-        if s.get("empty")
+        for spec in definitions.map_sections()
+        if spec.key not in present or present[spec.key].get("empty")
     ]
 
 

@@ -689,7 +689,7 @@ def map_version_freeze(*, actor: Membership, override_reason: str = "") -> MapVe
     ``ValidationError`` naming ``override_reason`` with the findings under ``findings``.
     """
     from plans.map.checks import freeze_check
-    from plans.map.document import build_document
+    from plans.map.document import PUBLIC, build_document
 
     require(actor, Can.RUN)
     coalition = actor.coalition
@@ -704,7 +704,7 @@ def map_version_freeze(*, actor: Membership, override_reason: str = "") -> MapVe
         MapSectionDraft.objects.filter(coalition=coalition).values_list("key", "status")
     )
     approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
-    document = build_document(coalition, version=number)
+    document = build_document(coalition, audience=PUBLIC, version=number)
     findings = freeze_check(coalition, document=document)
     reason = override_reason.strip()
     if findings and not reason:

@@ -513,8 +513,7 @@ def version(
             coalition,
             membership,
             version=v,
-            doc=v.document,
-            charts=doc_module.charts_for(v.document),
+            doc=doc_module.upgrade_document(v.document),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
             check_groups=checks.grouped(v.check_findings or []),
@@ -634,8 +633,7 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
         "plans/map/public.html",
         {
             "version": v,
-            "doc": v.document,
-            "charts": doc_module.charts_for(v.document),
+            "doc": doc_module.upgrade_document(v.document),
             "has_pdf": v.exports.filter(status=JobStatus.SUCCEEDED).exists(),
         },
     )
