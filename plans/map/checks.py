@@ -178,7 +178,7 @@ def _measures(coalition: Coalition) -> list[Finding]:
             incomplete.append(
                 _finding(
                     "measure_incomplete",
-                    _("“%(element)s” (%(kind)s of “%(action)s”) has no %(missing)s.")
+                    _("“%(element)s” (%(kind)s of “%(action)s”) is missing %(missing)s.")
                     % {**what, "missing": ", ".join(str(x) for x in missing)},
                     link,
                 )
