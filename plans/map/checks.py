@@ -36,6 +36,13 @@ KINDS = {
 }
 
 
+def _and(items: list[str]) -> str:
+    """ "a, b and c" in the active language."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
 def _finding(kind: str, text: str, link: str) -> Finding:
     return {"kind": kind, "text": str(text), "link": link}
 
@@ -179,7 +186,7 @@ def _measures(coalition: Coalition) -> list[Finding]:
                 _finding(
                     "measure_incomplete",
                     _("“%(element)s” (%(kind)s of “%(action)s”) is missing %(missing)s.")
-                    % {**what, "missing": ", ".join(str(x) for x in missing)},
+                    % {**what, "missing": _and([str(x) for x in missing])},
                     link,
                 )
             )

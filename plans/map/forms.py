@@ -110,7 +110,7 @@ class TheoryForm(forms.Form):
         ),
     )
     statement = _text(
-        _("Our own wording (optional)"),
+        _("Our own wording"),
         3000,
         help_text=_(
             "Leave empty to use the sentence joined from the four parts above. Text written "
@@ -230,10 +230,18 @@ class FreezeForm(forms.Form):
         _("Why freeze this version anyway?"),
         2000,
         help_text=_(
-            "Needed when the check found something. The version keeps the findings and your "
-            "reason; only the coalition sees them."
+            "The version keeps the findings of the check and your reason; only the coalition "
+            "sees them, never the public."
         ),
     )
+
+    def __init__(self, *args: Any, findings: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["override_reason"]
+        field.required = findings
+        field.error_messages["required"] = _(
+            "Say why this version should be frozen despite the check."
+        )
 
 
 class ReviewRequestForm(forms.Form):

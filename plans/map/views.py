@@ -452,9 +452,12 @@ def review_decide(
 
 
 def _check_page(
-    request: HttpRequest, coalition: Coalition, membership: Membership, form: Form
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    findings: list[checks.Finding],
+    form: Form,
 ) -> HttpResponse:
-    findings = checks.freeze_check(coalition)
     return render(
         request,
         "plans/map/check.html",
@@ -475,7 +478,9 @@ def version_check(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
     """Check before freezing: what is missing or unfinished, and the freeze button."""
-    return _check_page(request, coalition, membership, forms.FreezeForm())
+    findings = checks.freeze_check(coalition)
+    form = forms.FreezeForm(findings=bool(findings))
+    return _check_page(request, coalition, membership, findings, form)
 
 
 @coalition_view(Can.RUN)
@@ -483,7 +488,9 @@ def version_check(
 def version_freeze(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
-    form = forms.FreezeForm(request.POST)
+    # The service checks again, on the document it freezes; this only shapes the form.
+    findings = checks.freeze_check(coalition)
+    form = forms.FreezeForm(request.POST, findings=bool(findings))
     if form.is_valid():
         try:
             version = services.map_version_freeze(
@@ -497,7 +504,7 @@ def version_freeze(
         else:
             messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
             return redirect("map:version", coalition.pk, version.pk)
-    return _check_page(request, coalition, membership, form)
+    return _check_page(request, coalition, membership, findings, form)
 
 
 @coalition_view(Can.VIEW)

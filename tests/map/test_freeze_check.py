@@ -61,8 +61,8 @@ def test_measures_without_baseline_target_or_owner(coalition, pm):
     _action(pm)
     measure = coalition.measures.get()
     assert _kinds(coalition)["measure_incomplete"] == [
-        "“Homes built” (Output of “Build homes”) is missing a measure, a baseline, a target, "
-        "an owner."
+        "“Homes built” (Output of “Build homes”) is missing a measure, a baseline, a target "
+        "and an owner."
     ]
     services.measure_save(
         measure=measure,
@@ -189,9 +189,7 @@ def test_the_freeze_button_leads_to_the_check_page(client, coalition, team):
     freeze = reverse("map:version_freeze", args=[coalition.pk])
     refused = client.post(freeze, {"override_reason": ""})
     assert refused.status_code == 200 and not MapVersion.objects.exists()
-    assert "Fix them, or say why this version should be frozen anyway." in (
-        refused.content.decode()
-    )
+    assert "Say why this version should be frozen despite the check." in (refused.content.decode())
     done = client.post(freeze, {"override_reason": "For the council packet"})
     version = MapVersion.objects.get()
     assert done.status_code == 302 and done["Location"] == reverse(
