@@ -85,7 +85,20 @@ def sentence(parts: Mapping[str, str]) -> str:
     medium, long = values["impact_medium"], values["impact_long"]
     if not (problem and solution):
         return ""
+    lead = ""
+    if reads_as_sentence("problem", parts.get("problem") or ""):
+        # An old answer that states the problem as a sentence: say it first, then refer to
+        # it ("… cannot find homes. To address this, we will …"), which still reads.
+        lead = (parts.get("problem") or "").strip()
+        lead = lead if lead.endswith((".", "!", "?")) else lead + "."
+        # Translators: stands for the problem just stated, in "To address this, we will …".
+        problem = _("this")
     names = {"problem": problem, "solution": solution, "medium": medium, "long": long}
+    joined = _joined(names, bool(medium), bool(long))
+    return f"{lead} {joined}" if lead else joined
+
+
+def _joined(names: Mapping[str, str], medium: bool, long: bool) -> str:
     if medium and long:
         # Translators: the theory of change. %(problem)s is a noun phrase ("the shortage of
         # affordable homes"), %(solution)s a verb phrase after "we will" ("build 500 homes"),

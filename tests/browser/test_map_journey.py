@@ -189,13 +189,14 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-check.png"), full_page=True)
     page.get_by_role("button", name="Freeze version 1").click()
-    assert page.get_by_text(
-        "Fix them, or say why this version should be frozen anyway."
-    ).is_visible()
+    refused = "Say why this version should be frozen despite the check."
+    assert page.get_by_text(refused).is_visible()
     page.get_by_label("Why freeze this version anyway?").fill("The council reads it on Monday.")
     page.get_by_role("button", name="Freeze version 1").click()
     assert page.get_by_text("Every section was approved when it was frozen.").is_visible()
     assert page.get_by_text("The council reads it on Monday.").is_visible()
+    assert axe_problems(page) == []
+    page.screenshot(path=str(artifacts_dir / "map-version.png"), full_page=True)
     page.get_by_role("button", name="Make a PDF of this version").click()
     link = page.get_by_role("link", name="Download PDF").first
     link.wait_for()

@@ -73,6 +73,13 @@ def test_words_the_sentence_already_has_are_not_repeated():
     )
 
 
+def test_a_problem_written_as_a_sentence_comes_first_and_is_referred_to():
+    assert theory_of_change.sentence(OLD_ANSWERS).startswith(
+        "Low-income renters, disproportionately Black families, cannot find homes they can "
+        "afford. To address this, we will build 500 homes, which will lead to "
+    )
+
+
 def test_parts_written_as_sentences_are_found():
     problems = theory_of_change.part_problems(OLD_ANSWERS)
     assert set(problems) == {"problem", "impact_medium"}
@@ -85,7 +92,7 @@ def test_parts_written_as_sentences_are_found():
 
 def test_each_form_of_the_sentence_is_one_gettext_call_with_named_placeholders():
     """The lead translates the sentence as a whole; a translator can move every part."""
-    tree = ast.parse(inspect.getsource(theory_of_change.sentence))
+    tree = ast.parse(inspect.getsource(theory_of_change._joined))
     calls = [
         node
         for node in ast.walk(tree)
@@ -144,7 +151,7 @@ def test_the_page_asks_for_phrases_and_previews_the_sentence(client, coalition, 
     assert "<script" not in page.split("</header>")[-1]  # no inline script on the page
     preview = client.post(reverse("map:theory_preview", args=[coalition.pk]), OLD_ANSWERS)
     text = preview.content.decode()
-    assert "To address Low-income renters" in text
+    assert "cannot find homes they can afford. To address this, we will build 500 homes" in text
     assert "The problem reads as a whole sentence." in text
     good = client.post(reverse("map:theory_preview", args=[coalition.pk]), PHRASES)
     assert SENTENCE in good.content.decode() and "reads as a whole sentence" not in (
