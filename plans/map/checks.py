@@ -250,22 +250,20 @@ def _theories(coalition: Coalition) -> list[Finding]:
 
 
 def _goals(coalition: Coalition, document: Mapping[str, Any]) -> list[Finding]:
-    """Priority areas without a headline goal, once the document carries headline goals.
-
-    Headline goals are a separate part of the plan; until the document has them (a
-    ``headline_goals`` or ``goals`` list on its priorities) there is nothing to check.
-    """
-    priorities = document.get("priorities") or []
-    key = next((k for k in ("headline_goals", "goals") if any(k in p for p in priorities)), None)
-    if key is None:
-        return []
+    """Priority areas without a headline goal, once the plan has headline goals: a priority
+    area's ``goals`` (the headline goal records), or else a ``headline_goals`` or ``goals``
+    list on the document's priorities. Before either exists there is nothing to check."""
     link = reverse("map:strategy", args=[coalition.pk])
-    return [
-        _finding(
-            "goals_missing",
-            _("“%(area)s” has no headline goal.") % {"area": p.get("name", "")},
-            link,
+    areas = list(coalition.priority_areas.all())
+    if areas and hasattr(areas[0], "goals"):
+        missing = [area.name for area in areas if not area.goals.exists()]  # type: ignore[attr-defined]
+    else:
+        priorities = document.get("priorities") or []
+        key = next(
+            (k for k in ("headline_goals", "goals") if any(k in p for p in priorities)), None
         )
-        for p in priorities
-        if not p.get(key)
+        missing = [p.get("name", "") for p in priorities if key and not p.get(key)]
+    return [
+        _finding("goals_missing", _("“%(area)s” has no headline goal.") % {"area": name}, link)
+        for name in missing
     ]

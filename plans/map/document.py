@@ -350,6 +350,16 @@ def theories_blocks(ctx: DocContext) -> list[Block]:
         if len(theories) > 1 or t["priority_area"]:
             out.append(blocks.heading(t["priority_area"] or _("The whole plan"), 3))
         out.append(blocks.text(t["statement"]))
+        if t.get("rephrase"):
+            out.append(
+                blocks.note(
+                    _(
+                        "Only the coalition sees this: some parts of this theory of change "
+                        "read as whole sentences. Rephrase them on the theory of change page."
+                    ),
+                    tone="warning",
+                )
+            )
     return out
 
 
@@ -550,7 +560,10 @@ def _records(ctx: DocContext) -> dict[str, Any]:
         "theories": [
             {
                 "priority_area": t.priority_area.name if t.priority_area else "",
+                # The sentence joined from the parts (plans.theory_of_change), or own words.
                 "statement": t.final_statement,
+                # Internal only: parts to rephrase, which the working draft points out.
+                **({} if ctx.public else {"rephrase": list(t.part_problems.values())}),
             }
             for t in selectors.theories(coalition)
         ],

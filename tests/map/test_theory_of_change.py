@@ -174,6 +174,13 @@ def test_the_plan_prints_the_same_sentence_on_every_page(client, coalition, pm):
         m6 = next(s for s in document["sections"] if s["key"] == "M6")
         assert [b["text"] for b in m6["blocks"] if b["type"] == "text"] == [SENTENCE]
     assert SENTENCE in render_html(public)
+    services.theory_save(actor=pm, theory=TheoryOfChange.objects.get(), **OLD_ANSWERS)
+    m6 = next(s for s in build_document(coalition)["sections"] if s["key"] == "M6")
+    assert any(b["type"] == "note" and "Only the coalition sees" in b["text"] for b in m6["blocks"])
+    public = build_document(coalition, audience=PUBLIC)
+    m6 = next(s for s in public["sections"] if s["key"] == "M6")
+    assert [b["type"] for b in m6["blocks"]] == ["text"] and "rephrase" not in str(public)
+    services.theory_save(actor=pm, theory=TheoryOfChange.objects.get(), **PHRASES)
     version = services.map_version_freeze(actor=pm, override_reason="Test")
     client.force_login(pm.user)
     page = client.get(reverse("map:version", args=[coalition.pk, version.pk])).content.decode()
