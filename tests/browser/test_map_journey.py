@@ -112,7 +112,8 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     _fill_worksheets(coalition)
     metric = _metric_with_data(coalition)
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # bypass_csp: axe-core is injected as a script, which the strict policy refuses.
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in(page, base, pm.user.email, password)
@@ -240,7 +241,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_role("button", name="Save").click()
     context.close()
 
-    anonymous = browser.new_context(viewport={"width": 390, "height": 800})
+    anonymous = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
     public = anonymous.new_page()
     public.goto(base + public_url)
     assert public.get_by_role("heading", level=1).inner_text().endswith("Mobility Action Plan")
@@ -254,3 +255,24 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     public.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     assert "/accounts/login/" in public.url
     anonymous.close()
+
+
+def test_the_theory_of_change_preview_works_under_the_content_security_policy(
+    browser, live_server, password
+):
+    pm = MembershipFactory(role=Role.PROJECT_MANAGER)
+    coalition = pm.coalition
+    context = browser.new_context(viewport={"width": 1100, "height": 900})  # CSP enforced
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    sign_in(page, live_server.url, pm.user.email, password)
+    page.goto(f"{live_server.url}/coalitions/{coalition.pk}/plan/strategy/theories/new/")
+    page.get_by_label("The problem: what must change?").fill("Renters cannot find homes.")
+    page.get_by_label("The strategies: what will we do?").fill("build homes")
+    page.get_by_text("The problem reads as a whole sentence.").wait_for()
+    joined = "Renters cannot find homes. To address this, we will build homes."
+    assert page.get_by_text(joined).is_visible()
+    assert refused == []
+    context.close()
