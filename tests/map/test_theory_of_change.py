@@ -191,3 +191,17 @@ def test_the_plan_prints_the_same_sentence_on_every_page(client, coalition, pm):
     services.map_version_publish(version=version, actor=pm)
     client.logout()
     assert SENTENCE in client.get(version.public_path).content.decode()
+
+
+def test_the_api_joins_the_sentence_and_names_parts_to_rephrase(api_client, coalition, team):
+    api_client.force_login(team["member"].user)
+    url = reverse("api:map-theory-list", args=[coalition.pk])
+    made = api_client.post(url, OLD_ANSWERS, format="json")
+    assert made.status_code == 201
+    body = made.json()
+    assert body["final_statement"].startswith("Low-income renters, disproportionately Black")
+    assert set(body["part_problems"]) == {"problem", "impact_medium"}
+    assert body["edited_at"]
+    detail = reverse("api:map-theory-detail", args=[coalition.pk, body["id"]])
+    fixed = api_client.put(detail, PHRASES, format="json").json()
+    assert fixed["final_statement"] == SENTENCE and fixed["part_problems"] == {}

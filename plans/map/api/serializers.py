@@ -45,7 +45,14 @@ class TheorySerializer(serializers.ModelSerializer):
     priority_area = serializers.PrimaryKeyRelatedField(
         queryset=PriorityArea.objects.none(), allow_null=True, required=False
     )
-    final_statement = serializers.CharField(read_only=True)
+    final_statement = serializers.CharField(
+        read_only=True, help_text="What the plan prints: the joined sentence or own wording."
+    )
+    part_problems = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Parts that read as whole sentences, with what to do (empty with own wording).",
+    )
 
     class Meta:
         model = TheoryOfChange
@@ -58,8 +65,10 @@ class TheorySerializer(serializers.ModelSerializer):
             "impact_long",
             "statement",
             "final_statement",
+            "part_problems",
+            "edited_at",
         )
-        read_only_fields = ("id",)
+        read_only_fields = ("id", "edited_at")
 
     def __init__(self, *args: Any, coalition: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
