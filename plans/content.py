@@ -69,7 +69,7 @@ COMPUTATIONS = {
     "responses_received": "How many members have submitted their individual worksheet.",
     "descriptive_representation_ratio": "Officials' share divided by residents' share, per group.",
     "vision_statement": "The community vision statement adopted in W7.2.",
-    "theory_of_change_statement": "The W7.3 formula filled in with the four answers above it.",
+    "theory_of_change_statement": "The W7.3 sentence joined from the four answers above it.",
     "map_section_status": "Which worksheets feed each MAP section and whether they are complete.",
 }
 

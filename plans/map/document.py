@@ -338,6 +338,16 @@ def theories_blocks(ctx: DocContext) -> list[Block]:
         if len(theories) > 1 or t["priority_area"]:
             out.append(blocks.heading(t["priority_area"] or _("The whole plan"), 3))
         out.append(blocks.text(t["statement"]))
+        if t.get("rephrase"):
+            out.append(
+                blocks.note(
+                    _(
+                        "Only the coalition sees this: some parts of this theory of change "
+                        "read as whole sentences. Rephrase them on the theory of change page."
+                    ),
+                    tone="warning",
+                )
+            )
     return out
 
 
@@ -540,7 +550,10 @@ def _records(ctx: DocContext) -> dict[str, Any]:
         "theories": [
             {
                 "priority_area": t.priority_area.name if t.priority_area else "",
+                # The sentence joined from the parts (plans.theory_of_change), or own words.
                 "statement": t.final_statement,
+                # Internal only: parts to rephrase, which the working draft points out.
+                **({} if ctx.public else {"rephrase": list(t.part_problems.values())}),
             }
             for t in selectors.theories(coalition)
         ],
@@ -595,8 +608,16 @@ def build_document(
                 "number": spec.number,
                 "title": spec.title,
                 "contains": spec.contains,
-                "status": draft.status if draft else "draft",
-                "owner": str(owner.user.name or owner.user.email) if owner else "",
+                # How the coalition works on a section (its status, who owns it) is internal:
+                # a published or frozen plan never says "draft".
+                **(
+                    {}
+                    if ctx.public
+                    else {
+                        "status": draft.status if draft else "draft",
+                        "owner": str(owner.user.name or owner.user.email) if owner else "",
+                    }
+                ),
                 "narrative": narrative,
                 "blocks": content,
                 "fed_by": list(spec.fed_by),

@@ -72,14 +72,50 @@ class TheoryForm(forms.Form):
         required=False,
         empty_label=_("The whole plan"),
     )
-    problem = _text(_("Problem: what problem are we trying to solve?"), 2000, required=True)
-    solution = _text(_("Solution: how will we tackle it?"), 2000, required=True)
-    impact_medium = _text(_("Impact in the medium term"), 2000)
-    impact_long = _text(_("Impact in the long term"), 2000)
+    # Each part is asked for as the phrase its place in the sentence needs
+    # (plans.theory_of_change); the page shows the joined sentence as people type.
+    problem = _text(
+        _("The problem: what must change?"),
+        2000,
+        required=True,
+        help_text=_(
+            "A phrase that completes “To address …”, not a whole sentence. For example: "
+            "the shortage of homes that low-income renters, most of them Black families, can "
+            "afford"
+        ),
+    )
+    solution = _text(
+        _("The strategies: what will we do?"),
+        2000,
+        required=True,
+        help_text=_(
+            "What follows “we will …”, starting with a verb. For example: build 500 homes "
+            "that rent below 30% of income and fund a rental assistance program"
+        ),
+    )
+    impact_medium = _text(
+        _("The result in the medium term"),
+        2000,
+        help_text=_(
+            "What the strategies will lead to in a few years, as a phrase. For example: more "
+            "homes that low-income renters can afford, and fewer evictions"
+        ),
+    )
+    impact_long = _text(
+        _("The result in the long term"),
+        2000,
+        help_text=_(
+            "What will be different for residents in the end, as a phrase. For example: "
+            "stable housing and growing wealth for Black families"
+        ),
+    )
     statement = _text(
-        _("Theory of change statement"),
+        _("Our own wording"),
         3000,
-        help_text=_("Leave empty to use the toolkit's formula with the four answers above."),
+        help_text=_(
+            "Leave empty to use the sentence joined from the four parts above. Text written "
+            "here replaces that sentence in the plan."
+        ),
     )
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
@@ -275,6 +311,25 @@ class SectionForm(forms.Form):
         if not can_run:
             del self.fields["owner"]
             del self.fields["status"]
+
+
+class FreezeForm(forms.Form):
+    override_reason = _text(
+        _("Why freeze this version anyway?"),
+        2000,
+        help_text=_(
+            "The version keeps the findings of the check and your reason; only the coalition "
+            "sees them, never the public."
+        ),
+    )
+
+    def __init__(self, *args: Any, findings: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["override_reason"]
+        field.required = findings
+        field.error_messages["required"] = _(
+            "Say why this version should be frozen despite the check."
+        )
 
 
 class ReviewRequestForm(forms.Form):

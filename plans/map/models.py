@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BackgroundJob
+from plans import theory_of_change
 
 
 class Vision(models.Model):
@@ -74,11 +75,18 @@ class TheoryOfChange(models.Model):
         on_delete=models.CASCADE,
         related_name="theory_of_change",
     )
-    problem = models.TextField(_("problem"), max_length=2000)
-    solution = models.TextField(_("solution"), max_length=2000)
-    impact_medium = models.TextField(_("medium-term impact"), max_length=2000, blank=True)
-    impact_long = models.TextField(_("long-term impact"), max_length=2000, blank=True)
+    # The parts are phrases that complete one sentence (plans.theory_of_change).
+    problem = models.TextField(_("problem (what must change)"), max_length=2000)
+    solution = models.TextField(_("strategies (what we will do)"), max_length=2000)
+    impact_medium = models.TextField(_("medium-term result"), max_length=2000, blank=True)
+    impact_long = models.TextField(_("long-term result"), max_length=2000, blank=True)
     statement = models.TextField(_("statement, as edited"), max_length=3000, blank=True)
+    # Empty while nobody has saved it on its page or through the API since it was filled in
+    # from the worksheets (or since the sentence changed): the pre-freeze check asks for a look.
+    edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("priority_area__position", "pk")
@@ -94,26 +102,27 @@ class TheoryOfChange(models.Model):
         return self.final_statement[:60]
 
     @property
+    def parts(self) -> dict[str, str]:
+        return {part: getattr(self, part) for part in theory_of_change.PARTS}
+
+    @property
     def formula_statement(self) -> str:
-        """The toolkit's formula filled in with the four answers."""
-        from django.utils.translation import gettext
-
-        def clause(text: str) -> str:
-            return text.strip().rstrip(".")
-
-        return gettext(
-            "In order to %(problem)s, we will %(solution)s, which will lead to %(medium)s, "
-            "thereby %(long)s."
-        ) % {
-            "problem": clause(self.problem) or "…",
-            "solution": clause(self.solution) or "…",
-            "medium": clause(self.impact_medium) or "…",
-            "long": clause(self.impact_long) or "…",
-        }
+        """The sentence joined from the four parts."""
+        return theory_of_change.sentence(self.parts)
 
     @property
     def final_statement(self) -> str:
+        """What the plan prints: the coalition's own text, else the joined sentence."""
         return self.statement.strip() or self.formula_statement
+
+    @property
+    def has_own_text(self) -> bool:
+        return bool(self.statement.strip())
+
+    @property
+    def part_problems(self) -> dict[str, str]:
+        """Parts that do not read as the phrases the sentence needs (none with own text)."""
+        return {} if self.has_own_text else theory_of_change.part_problems(self.parts)
 
 
 class StrategicAction(models.Model):
@@ -520,6 +529,13 @@ class MapVersion(models.Model):
     )
     frozen_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The pre-freeze check as it stood (plans.map.checks; None: frozen before the check
+    # existed) and the project manager's reason to freeze despite its findings. Internal:
+    # never part of ``document``.
+    check_findings = models.JSONField(_("pre-freeze check"), null=True, blank=True)
+    check_override_reason = models.TextField(
+        _("reason to freeze despite the check"), max_length=2000, blank=True
+    )
     public_token = models.CharField(max_length=40, unique=True, default=_public_token)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from plans.content import MapSection
 from plans.map import metric_data
 from plans.map.models import (
     Decision,
+    ElementKind,
     HeadlineGoal,
     MapSectionDraft,
     MapVersion,
@@ -113,8 +114,27 @@ def headline_goal_get(coalition: Coalition, pk: int | None) -> HeadlineGoal:
     return _one(headline_goals(coalition), pk)
 
 
+# The logic model reads from what goes in to what changes in the long run, not A to Z.
+KIND_POSITION = Case(
+    *[When(element_kind=kind, then=Value(i)) for i, kind in enumerate(ElementKind.values)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+
+
 def measures(coalition: Coalition) -> QuerySet[Measure]:
-    return Measure.objects.filter(coalition=coalition).select_related("element__action")
+    return (
+        Measure.objects.filter(coalition=coalition)
+        .select_related("element__action")
+        .annotate(kind_position=KIND_POSITION)
+        .order_by(
+            "element__action__position",
+            "element__action_id",
+            "kind_position",
+            "element__position",
+            "pk",
+        )
+    )
 
 
 def measures_missing(coalition: Coalition) -> list[Measure]:

@@ -33,7 +33,7 @@ from core.models import JobStatus
 from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text, value_parse
 from metrics.models import LocalDataset
-from plans import definitions
+from plans import definitions, theory_of_change
 from plans.map import metric_data, options
 from plans.map.blocks import date_words
 from plans.map.models import (
@@ -164,7 +164,15 @@ def theory_save(
     statement: str = "",
     priority_area: PriorityArea | None = None,
     theory: TheoryOfChange | None = None,
+    from_worksheet: bool = False,
 ) -> TheoryOfChange:
+    """Create or change a theory of change. Its parts are phrases the plan joins into one
+    sentence (``plans.theory_of_change``); ``statement`` is the coalition's own text, kept
+    empty while it equals that sentence so it follows later edits of the parts.
+
+    A save by a person marks it edited; one made from the worksheets (``from_worksheet``)
+    does not, so the pre-freeze check asks someone to look at the sentence.
+    """
     if theory is None:
         require(actor, Can.CONTRIBUTE)
     else:
@@ -185,7 +193,10 @@ def theory_save(
     theory.impact_medium, theory.impact_long = impact_medium.strip(), impact_long.strip()
     # Keep the statement empty while it equals the formula, so it follows later edits.
     statement = statement.strip()
-    theory.statement = "" if statement == theory.formula_statement else statement
+    joined = {theory.formula_statement, *theory_of_change.earlier_sentences(theory.parts)}
+    theory.statement = "" if statement in joined else statement
+    if not from_worksheet:
+        theory.edited_at, theory.edited_by = timezone.now(), actor.user
     theory.full_clean()
     theory.save()
     return theory
@@ -713,6 +724,7 @@ def strategy_import_from_worksheets(*, actor: Membership) -> dict[str, int]:
             impact_medium=str(record.get("impact_medium") or ""),
             impact_long=str(record.get("impact_long") or ""),
             statement=str(record.get("statement") or ""),
+            from_worksheet=True,
         )
         made["theories"] += 1
     titles = set(coalition.strategic_actions.values_list("title", flat=True))
@@ -943,8 +955,15 @@ def review_decide(*, review: Review, actor: Membership, decision: str, comment: 
 
 
 @transaction.atomic
-def map_version_freeze(*, actor: Membership) -> MapVersion:
-    """Freeze the MAP as it stands: a new numbered, immutable version."""
+def map_version_freeze(*, actor: Membership, override_reason: str = "") -> MapVersion:
+    """Freeze the MAP as it stands: a new numbered, immutable version.
+
+    The check before freezing (``plans.map.checks``) runs on the very document being frozen.
+    With findings, the project manager must give a reason to freeze anyway; the version keeps
+    the findings and the reason (internal, never in the document). Without one: a
+    ``ValidationError`` naming ``override_reason`` with the findings under ``findings``.
+    """
+    from plans.map.checks import freeze_check
     from plans.map.document import PUBLIC, build_document
 
     require(actor, Can.RUN)
@@ -961,6 +980,21 @@ def map_version_freeze(*, actor: Membership) -> MapVersion:
     )
     approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
     document = build_document(coalition, audience=PUBLIC, version=number)
+    findings = freeze_check(coalition, document=document)
+    reason = override_reason.strip()
+    if findings and not reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "The check before freezing found %(n)s things to fix. Fix them, or say "
+                    "why this version should be frozen anyway."
+                )
+                % {"n": len(findings)},
+                "findings": [f["text"] for f in findings],
+            }
+        )
+    if len(reason) > 2000:
+        raise ValidationError({"override_reason": _("Keep the reason under 2,000 characters.")})
     version = MapVersion.objects.create(
         coalition=coalition,
         number=number,
@@ -968,8 +1002,16 @@ def map_version_freeze(*, actor: Membership) -> MapVersion:
         release_name=document["release_name"],
         approved=approved,
         frozen_by=actor.user,
+        check_findings=findings,
+        check_override_reason=reason if findings else "",
     )
-    coalition_event_record(coalition, EventKind.VERSION_FROZEN, actor.user, label=str(number))
+    label = (
+        _("%(n)s, despite %(count)s findings of the check (“%(reason)s”)")
+        % {"n": number, "count": len(findings), "reason": reason[:200]}
+        if findings
+        else str(number)
+    )
+    coalition_event_record(coalition, EventKind.VERSION_FROZEN, actor.user, label=label)
     return version
 
 

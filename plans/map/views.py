@@ -25,8 +25,9 @@ from coalitions.web import (
 from core.models import JobStatus
 from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text
+from plans import theory_of_change
+from plans.map import checks, forms, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
-from plans.map import forms, goal_display, metric_data, selectors, services
 from plans.map.models import MAX_GOALS_PER_AREA, HeadlineGoal, PlanExport, StrategicAction
 
 
@@ -246,6 +247,21 @@ def priority_delete(
     return redirect("map:strategy", coalition.pk)
 
 
+def _theory_preview(data: Any) -> dict[str, Any]:
+    """How the plan will print a theory of change with these answers, and which parts to
+    rephrase (the same rules as the pre-freeze check)."""
+    parts = {part: str(data.get(part) or "") for part in theory_of_change.PARTS}
+    joined = theory_of_change.sentence(parts)
+    own = str(data.get("statement") or "").strip()
+    if own in {joined, *theory_of_change.earlier_sentences(parts)}:
+        own = ""
+    return {
+        "sentence": own or joined,
+        "own": bool(own),
+        "problems": [] if own else list(theory_of_change.part_problems(parts).values()),
+    }
+
+
 @coalition_view(Can.CONTRIBUTE)
 @require_http_methods(["GET", "POST"])
 def theory_edit(
@@ -264,8 +280,31 @@ def theory_edit(
                 **d,
             ),
         ):
+            messages.success(request, _("Theory of change saved."))
             return redirect("map:strategy", coalition.pk)
-    return _edit_page(request, coalition, membership, form, _("Theory of change"), "map:strategy")
+    return render(
+        request,
+        "plans/map/theory_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            theory=theory,
+            preview=_theory_preview(request.POST if request.method == "POST" else initial),
+            pattern=theory_of_change.pattern(),
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def theory_preview(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    """The sentence as people type (HTMX); nothing is saved."""
+    return render(
+        request, "plans/map/_theory_preview.html", {"preview": _theory_preview(request.POST)}
+    )
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -559,14 +598,60 @@ def review_decide(
     )
 
 
+def _check_page(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    findings: list[checks.Finding],
+    form: Form,
+) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/check.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            findings=findings,
+            groups=checks.grouped(findings),
+            next_number=selectors.versions(coalition).count() + 1,
+        ),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_GET
+def version_check(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    """Check before freezing: what is missing or unfinished, and the freeze button."""
+    findings = checks.freeze_check(coalition)
+    form = forms.FreezeForm(findings=bool(findings))
+    return _check_page(request, coalition, membership, findings, form)
+
+
 @coalition_view(Can.RUN)
 @require_POST
 def version_freeze(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
-    version = services.map_version_freeze(actor=membership)
-    messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
-    return redirect("map:version", coalition.pk, version.pk)
+    # The service checks again, on the document it freezes; this only shapes the form.
+    findings = checks.freeze_check(coalition)
+    form = forms.FreezeForm(request.POST, findings=bool(findings))
+    if form.is_valid():
+        try:
+            version = services.map_version_freeze(
+                actor=membership, override_reason=form.cleaned_data["override_reason"]
+            )
+        except ValidationError as exc:
+            # The findings themselves are listed on the page again, as they are now.
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {}
+            for message in by_field.get("override_reason") or exc.messages[:1]:
+                form.add_error("override_reason", message)
+        else:
+            messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
+            return redirect("map:version", coalition.pk, version.pk)
+    return _check_page(request, coalition, membership, findings, form)
 
 
 @coalition_view(Can.VIEW)
@@ -586,6 +671,7 @@ def version(
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
             pdf_unavailable=pdf_unavailable_message(),
+            check_groups=checks.grouped(v.check_findings or []),
         ),
     )
 

@@ -125,7 +125,7 @@ def coalition_at_work(transactional_db, reference_data, settings, tmp_path, staf
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.message
     map_services.vision_save(actor=pm, statement="Everyone in Riverside thrives.")
-    version = map_services.map_version_freeze(actor=pm)
+    version = map_services.map_version_freeze(actor=pm, override_reason="A test plan.")
     export = map_services.plan_export_start(actor=pm, version=version)
     export.refresh_from_db()
     assert export.status == JobStatus.SUCCEEDED, export.error_report

@@ -178,7 +178,7 @@ def test_the_database_refuses_a_second_active_export_of_the_same_target(pm):
     PlanExport.objects.create(coalition=coalition)
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanExport.objects.create(coalition=coalition, status=JobStatus.RUNNING)
-    version = map_services.map_version_freeze(actor=pm)
+    version = map_services.map_version_freeze(actor=pm, override_reason="A test plan.")
     PlanExport.objects.create(coalition=coalition, version=version)  # another target
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanExport.objects.create(coalition=coalition, version=version)

@@ -32,7 +32,7 @@ def map_world(coalition, pm_user, reviewer) -> dict:
     )
     review_round = ReviewRound.objects.create(coalition=coalition, requested_by=pm_user)
     review = Review.objects.create(round=review_round, reviewer=reviewer)
-    version = services.map_version_freeze(actor=pm)
+    version = services.map_version_freeze(actor=pm, override_reason="A first look.")
     export = PlanExport.objects.create(
         coalition=coalition, version=version, status=JobStatus.SUCCEEDED, finished_at=timezone.now()
     )

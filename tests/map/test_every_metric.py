@@ -88,7 +88,7 @@ def test_every_metric_is_a_baseline_frozen_charted_and_printed(coalition, pm, la
         services.measure_save(measure=measure, actor=pm, fields=fields)
 
     with translation.override(language):
-        version = services.map_version_freeze(actor=pm)
+        version = services.map_version_freeze(actor=pm, override_reason="Test")
         document = version.document
         baselines = {r["metric_variable"]: r["baseline"] for r in document["measures"]}
         for metric in metrics:
@@ -174,7 +174,7 @@ def test_every_metric_is_a_headline_goal_frozen_charted_and_printed(coalition, p
     assert HeadlineGoal.objects.count() == 47
 
     with translation.override(language):
-        version = services.map_version_freeze(actor=pm)
+        version = services.map_version_freeze(actor=pm, override_reason="A test plan.")
         document = version.document
         html = render_html(document)
         m7 = next(s for s in document["sections"] if s["key"] == "M7")
@@ -222,5 +222,5 @@ def test_a_measure_on_a_metric_takes_numbers_only_and_prints_them_by_unit(coalit
     assert measure.target == ""
     services.measure_save(measure=measure, actor=pm, fields={"target": "50"})
     with translation.override("en"):
-        document = services.map_version_freeze(actor=pm).document
+        document = services.map_version_freeze(actor=pm, override_reason="A test plan.").document
     assert document["measures"][0]["target"] == "50.0%"

@@ -155,7 +155,7 @@ def test_the_pdf_prints_goals_and_implementation(coalition, pm, tmp_path):
 
     _plan(pm, coalition)
     with translation.override("en"):
-        version = services.map_version_freeze(actor=pm)
+        version = services.map_version_freeze(actor=pm, override_reason="A test plan.")
         data, _pages = pdf.document_pdf(version.document)
     if os.environ.get("GOALS_PDF"):
         with open(os.environ["GOALS_PDF"], "wb") as fh:

@@ -147,7 +147,7 @@ def test_a_frozen_version_keeps_the_choices_it_was_built_with(filled, pm):
     services.map_visibility_set(
         actor=pm, worksheet="w4_5", field_path="community_compensation", visibility="public"
     )
-    version = services.map_version_freeze(actor=pm)
+    version = services.map_version_freeze(actor=pm, override_reason="A test plan.")
     assert version.document["publication"]["visibility"] == {
         "w4_5.community_compensation": "public"
     }

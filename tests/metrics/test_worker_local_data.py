@@ -52,7 +52,7 @@ def _load(member, name: str, content: bytes) -> LocalDataset:
 
 
 def test_the_worker_loads_through_the_child_and_fails_past_the_row_limit(
-    row_limit, celery_worker_process
+    row_limit, reference_data, celery_worker_process
 ):
     # Only the worker has the low limit: the upload (web side) lets the file through, as
     # it would a file whose declared dimensions are wrong.

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from metrics.models import LocalDataset
 from plans.map import goal_display
+from plans.map.checks import KINDS
 from plans.map.models import (
     Decision,
     ElementKind,
@@ -49,7 +50,14 @@ class TheorySerializer(serializers.ModelSerializer):
     priority_area = serializers.PrimaryKeyRelatedField(
         queryset=PriorityArea.objects.none(), allow_null=True, required=False
     )
-    final_statement = serializers.CharField(read_only=True)
+    final_statement = serializers.CharField(
+        read_only=True, help_text="What the plan prints: the joined sentence or own wording."
+    )
+    part_problems = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Parts that read as whole sentences, with what to do (empty with own wording).",
+    )
 
     class Meta:
         model = TheoryOfChange
@@ -62,8 +70,10 @@ class TheorySerializer(serializers.ModelSerializer):
             "impact_long",
             "statement",
             "final_statement",
+            "part_problems",
+            "edited_at",
         )
-        read_only_fields = ("id",)
+        read_only_fields = ("id", "edited_at")
 
     def __init__(self, *args: Any, coalition: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -335,12 +345,44 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, allow_blank=True, required=False)
 
 
+class FindingSerializer(serializers.Serializer):
+    """One finding of the check before freezing."""
+
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    text = serializers.CharField()
+    link = serializers.CharField(help_text="The page where it can be fixed.")
+
+
+class CheckSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    findings = FindingSerializer(many=True)
+
+
+class FreezeSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the check has findings: why freeze anyway.",
+    )
+
+
 class VersionSerializer(serializers.ModelSerializer):
     published = serializers.BooleanField(source="is_published", read_only=True)
+    check_findings = FindingSerializer(many=True, read_only=True, allow_null=True)
 
     class Meta:
         model = MapVersion
-        fields = ("id", "number", "release_name", "approved", "frozen_at", "published")
+        fields = (
+            "id",
+            "number",
+            "release_name",
+            "approved",
+            "frozen_at",
+            "published",
+            "check_findings",
+            "check_override_reason",
+        )
         read_only_fields = fields
 
 

@@ -55,6 +55,7 @@ urlpatterns = [
         views.ReviewDecisionView.as_view(),
         name="map-review-decision",
     ),
+    path(f"{base}/map-check/", views.CheckView.as_view(), name="map-check"),
     path(f"{base}/map-versions/", views.VersionListView.as_view(), name="map-version-list"),
     path(
         f"{base}/map-versions/<int:pk>/",

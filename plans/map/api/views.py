@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
 from core.models import JobStatus
-from plans.map import document, selectors, services
+from plans.map import checks, document, selectors, services
 from plans.map.api import serializers as s
 from plans.map.models import MapSectionDraft, Vision
 
@@ -414,10 +414,33 @@ class VersionListView(_Scoped):
     def get(self, request: Request, coalition_pk: int) -> Response:
         return Response(s.VersionSerializer(selectors.versions(self.coalition), many=True).data)
 
-    @extend_schema(request=None, responses=s.VersionSerializer)
+    @extend_schema(
+        request=s.FreezeSerializer,
+        responses={201: s.VersionSerializer},
+        description=(
+            "Freeze the plan as it stands. When the check before freezing (map-check) has "
+            "findings, give override_reason; without it the answer is 400 with "
+            "override_reason and the findings."
+        ),
+    )
     def post(self, request: Request, coalition_pk: int) -> Response:
-        version = services.map_version_freeze(actor=self.membership)
+        ser = s.FreezeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        version = services.map_version_freeze(
+            actor=self.membership, override_reason=ser.validated_data.get("override_reason", "")
+        )
         return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class CheckView(_Scoped):
+    """The check before freezing (project manager): what is missing or unfinished."""
+
+    read_action = Can.RUN
+
+    @extend_schema(responses=s.CheckSerializer)
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        findings = checks.freeze_check(self.coalition)
+        return Response(s.CheckSerializer({"count": len(findings), "findings": findings}).data)
 
 
 class VersionDetailView(_Scoped):
