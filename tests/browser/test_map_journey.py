@@ -155,7 +155,7 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     page.get_by_role("button", name="Freeze a version now").click()
     assert page.get_by_text("Every section was approved when it was frozen.").is_visible()
-    page.get_by_role("button", name="Make a PDF of this version").click()
+    page.get_by_role("button", name="Export this version").click()
     link = page.get_by_role("link", name="Download PDF").first
     link.wait_for()
     page.screenshot(path=str(artifacts_dir / "map-plan.png"), full_page=True)
