@@ -74,7 +74,7 @@ def metric_blocks(coalition: Any) -> list[Block]:
         )
     for pillar_block in profile.pillars:
         rows = [
-            _metric_row(predictor.predictor.name, line)
+            _metric_row(str(getattr(predictor.predictor, "name", "")), line)
             for predictor in pillar_block.predictors
             for line in predictor.lines
         ]
