@@ -1,14 +1,21 @@
-"""The MAP as one plain, JSON-serialisable document.
+"""The MAP as one plain, JSON-serialisable document made of blocks.
 
-``build_document`` gathers the sections (prefilled from the worksheets that feed them, plus
-the coalition's narrative), the strategy records, the measurement plan with its baselines and
-the metric footnotes. A frozen version stores this dict; the draft page, the public page and
-the PDF all render from it, so what was frozen is exactly what is shown.
+``build_document`` gathers each section's content as a list of blocks (``plans.map.blocks``):
+the coalition's narrative, then the records the section shows (``shows:`` in
+``plans/data/map_sections.yaml``, each drawn by one function of ``PROVIDERS``), then what its
+feeding worksheets say. A frozen version stores this dict; the draft page, the public page, the
+PDF and the Word file all render it block by block, so what was frozen is exactly what is shown
+and no template picks content by section key.
+
+``audience="public"`` is the document as published (frozen versions, the public page, their
+exports, "preview as the public"): empty sections are left out and internal working material
+never enters. ``"internal"`` is the coalition's working view of its draft.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -16,35 +23,77 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
-from metrics.charts import gap_chart, trend_chart
-from metrics.charts.formatting import display_unit
-from metrics.profiles.reading import chart_direction, chart_unit
 from plans import definitions
-from plans.display import answer_fields, records, render_markdown, value_text
-from plans.map import metric_data, options, selectors
+from plans.display import answer_fields, records, value_text
+from plans.map import blocks, metric_data, options, selectors
+from plans.map.blocks import Block
 from plans.map.models import (
     ElementKind,
     PriorityArea,
     StrategicAction,
 )
 
+PUBLIC = "public"
+INTERNAL = "internal"
+AUDIENCES = (PUBLIC, INTERNAL)
+
 MAX_ITEM_CHARS = 1500
 
+# The logic model reads from what goes in to what changes in the long run.
+KIND_ORDER = {kind: i for i, kind in enumerate(ElementKind.values)}
 
-def worksheet_blocks(coalition: Coalition, worksheet_keys: tuple[str, ...]) -> list[dict]:
-    """What the feeding worksheets say, as (worksheet, [label, text]) blocks.
 
-    Only the coalition's shared answers: members' own (individual) worksheets stay private.
-    """
+@dataclass
+class DocContext:
+    """What the providers of one document share while it is built."""
+
+    coalition: Coalition
+    audience: str = INTERNAL
+    version: int | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    _note_numbers: dict[str, int] = field(default_factory=dict)
+    _charts: int = 0
+    section_notes: set[int] = field(default_factory=set)
+
+    @property
+    def public(self) -> bool:
+        return self.audience == PUBLIC
+
+    def footnote(self, key: str, text: str) -> int:
+        """The number of the note on the numbers with this key, added on first use; the
+        section being built prints it."""
+        if key not in self._note_numbers:
+            self.notes.append({"n": len(self.notes) + 1, "text": text})
+            self._note_numbers[key] = len(self.notes)
+        n = self._note_numbers[key]
+        self.section_notes.add(n)
+        return n
+
+    def chart_id(self) -> str:
+        self._charts += 1
+        return f"chart-{self._charts}"
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
+
+
+# --- records: what the coalition decided, as plain dicts (also kept in the document) ---------
+
+
+def worksheet_blocks(ctx: DocContext, worksheet_keys: tuple[str, ...]) -> list[Block]:
+    """What the feeding worksheets say: the coalition's shared answers, never members' own."""
     from plans.selectors import member_names, shared_response
 
-    names = member_names(coalition)
-    blocks = []
+    names = ctx.once("member_names", lambda: member_names(ctx.coalition))
+    out: list[Block] = []
     for key in worksheet_keys:
         ws = definitions.worksheet(key)
         if ws.filled_by.mode != "coalition":
             continue
-        response = shared_response(coalition, key)
+        response = shared_response(ctx.coalition, key)
         if response is None or not response.data:
             continue
         items = []
@@ -55,10 +104,10 @@ def worksheet_blocks(coalition: Coalition, worksheet_keys: tuple[str, ...]) -> l
                     continue
                 text = value_text(f, record.get(f.key), names).strip()
                 if text:
-                    items.append({"label": prefix + f.label, "text": text[:MAX_ITEM_CHARS]})
+                    items.append((prefix + f.label, text[:MAX_ITEM_CHARS]))
         if items:
-            blocks.append({"worksheet": key, "title": f"{ws.number} {ws.title}", "items": items})
-    return blocks
+            out += [blocks.heading(ws.title, 3), blocks.facts(items)]
+    return out
 
 
 def _vision(coalition: Coalition) -> dict[str, Any]:
@@ -125,21 +174,23 @@ def _footnote_text(baseline: metric_data.Baseline) -> str:
     }
 
 
-def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any]]:
+def _measures(coalition: Coalition) -> list[dict[str, Any]]:
     rows = []
     kinds = dict(ElementKind.choices)
-    notes: dict[str, int] = {}
-    for m in selectors.measures(coalition):
+    found = sorted(
+        selectors.measures(coalition),
+        key=lambda m: (
+            m.element is None,
+            m.element.action.position if m.element else 0,
+            m.element.action_id if m.element else 0,
+            KIND_ORDER.get(m.element_kind, 99),
+            m.pk,
+        ),
+    )
+    for m in found:
         baseline = (
             metric_data.baseline_for(coalition, m.metric_variable) if m.metric_variable else None
         )
-        note = None
-        if baseline is not None:
-            key = m.metric_variable
-            if key not in notes:
-                footnotes.append({"n": len(footnotes) + 1, "text": _footnote_text(baseline)})
-                notes[key] = len(footnotes)
-            note = notes[key]
         gap_baseline = (
             metric_data.gap_baseline_for(coalition, m.metric_variable, m.gap_subgroup)
             if m.metric_variable and m.gap_subgroup
@@ -168,7 +219,7 @@ def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any
                 "baseline_year": baseline.year if baseline else "",
                 "baseline_quality": baseline.quality_label if baseline else "",
                 "baseline_weak": bool(baseline and baseline.is_weak),
-                "footnote": note,
+                "baseline_note": _footnote_text(baseline) if baseline else "",
                 "target": m.target,
                 "target_date": m.target_date.isoformat() if m.target_date else "",
                 "gap_target": gap,
@@ -186,8 +237,9 @@ def _measures(coalition: Coalition, footnotes: list[dict]) -> list[dict[str, Any
     return rows
 
 
-def _charts(coalition: Coalition, measures: list[dict]) -> list[dict[str, Any]]:
-    """One trend chart per linked metric with data, in the order the measures name them."""
+def _chart_specs(coalition: Coalition, measures: list[dict]) -> list[dict[str, Any]]:
+    """One trend chart per linked metric with data (and one gap chart per measure's gap
+    target), in the order the measures name them."""
     charts, seen = [], set()
     for row in measures:
         variable = row["metric_variable"]
@@ -203,7 +255,7 @@ def _charts(coalition: Coalition, measures: list[dict]) -> list[dict[str, Any]]:
                     "whole_points": gap["whole_series"],
                     "group": gap["group"],
                     **info,
-                    "note": row["footnote"],
+                    "note_text": row["baseline_note"],
                 }
             )
         if not variable or variable in seen:
@@ -212,7 +264,15 @@ def _charts(coalition: Coalition, measures: list[dict]) -> list[dict[str, Any]]:
         points = metric_data.series_for(coalition, variable)
         if points:
             info = metric_data.metric_info(variable)
-            charts.append({"variable": variable, "points": points, **info, "note": row["footnote"]})
+            charts.append(
+                {
+                    "variable": variable,
+                    "kind": "trend",
+                    "points": points,
+                    **info,
+                    "note_text": row["baseline_note"],
+                }
+            )
     return charts
 
 
@@ -232,31 +292,319 @@ def _approval_record(coalition: Coalition) -> list[dict[str, Any]]:
     return out
 
 
-def build_document(coalition: Coalition, *, version: int | None = None) -> dict[str, Any]:
-    drafts = selectors.section_drafts(coalition)
-    footnotes: list[dict] = []
-    measures = _measures(coalition, footnotes)
-    theories = selectors.theories(coalition)
-    actions = selectors.strategic_actions(coalition)
-    charts = _charts(coalition, measures)
-    vision = _vision(coalition)
-    gaps = metric_data.pinned_gaps(coalition)
-    # Which records exist, by the names the sections' ``shows`` use (map_sections.yaml).
-    has = {
-        # "charts": what the Mobility Metrics show (trend charts and the gaps members pinned).
-        "charts": bool(charts or gaps),
-        "vision": bool(vision["statement"]),
-        "theories": theories.exists(),
-        "priorities": coalition.priority_areas.exists(),
-        "actions": actions.exists(),
-        "measures": bool(measures),
+# --- providers: the blocks of what a section shows (``shows:`` in map_sections.yaml) --------
+
+
+def _note_ref(ctx: DocContext, key: str, text: str) -> str:
+    return f" [{ctx.footnote(key, text)}]" if text else ""
+
+
+def charts_blocks(ctx: DocContext) -> list[Block]:
+    """What the Mobility Metrics show: the trends of linked metrics and the gaps pinned."""
+    out: list[Block] = []
+    specs = ctx.cache["records"]["charts"]
+    if specs:
+        out.append(blocks.heading(_("What the Mobility Metrics show"), 2))
+    for spec in specs:
+        note = ctx.footnote(spec["variable"], spec["note_text"]) if spec.get("note_text") else None
+        out.append(blocks.chart({**spec, "id": ctx.chart_id()}, note=note))
+    gaps = ctx.cache["records"]["gaps"]
+    if gaps:
+        out.append(blocks.heading(_("Gaps the coalition pinned"), 2))
+        out.append(
+            blocks.table(
+                [_("Measure"), _("Group"), _("What the data show"), _("What we noted")],
+                [
+                    [
+                        g["metric"],
+                        _("%(group)s (%(breakdown)s)")
+                        % {"group": g["group"], "breakdown": g["breakdown"]},
+                        g["finding"],
+                        g["note"],
+                    ]
+                    for g in gaps
+                ],
+                caption=_("Gaps between groups that the coalition chose to act on"),
+                row_headers=True,
+                key="pinned_gaps",
+            )
+        )
+    return out
+
+
+def vision_blocks(ctx: DocContext) -> list[Block]:
+    vision = ctx.cache["records"]["vision"]
+    if not vision["statement"]:
+        return []
+    adopted = ""
+    if vision["adopted_on"]:
+        adopted = _("Adopted %(date)s.") % {"date": blocks.date_words(vision["adopted_on"])}
+    attribution = " ".join(p for p in (adopted, vision["adopted_how"]) if p)
+    return [blocks.quote(vision["statement"], attribution)]
+
+
+def theories_blocks(ctx: DocContext) -> list[Block]:
+    out: list[Block] = []
+    theories = ctx.cache["records"]["theories"]
+    for t in theories:
+        if len(theories) > 1 or t["priority_area"]:
+            out.append(blocks.heading(t["priority_area"] or _("The whole plan"), 3))
+        out.append(blocks.text(t["statement"]))
+    return out
+
+
+def priorities_blocks(ctx: DocContext) -> list[Block]:
+    areas = ctx.cache["records"]["priorities"]
+    if not areas:
+        return []
+    return [
+        blocks.heading(_("Priority areas"), 2),
+        blocks.table(
+            [_("Priority area"), _("Pillar"), _("Predictors"), _("Why it matters here")],
+            [[a["name"], a["pillar"], ", ".join(a["predictors"]), a["rationale"]] for a in areas],
+            caption=_("The priority areas of this plan"),
+            row_headers=True,
+            key="priorities",
+        ),
+    ]
+
+
+def _by_area(ctx: DocContext) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Strategic actions grouped by priority area, in the areas' order; actions tied to no
+    area last."""
+    actions = ctx.cache["records"]["actions"]
+    names = [a["name"] for a in ctx.cache["records"]["priorities"]]
+    groups: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    loose: list[dict[str, Any]] = []
+    for action in actions:
+        groups.get(action["priority_area"], loose).append(action)
+    out = [(name, rows) for name, rows in groups.items() if rows]
+    if loose:
+        out.append(("" if not out else str(_("Other strategic actions")), loose))
+    return out
+
+
+def actions_blocks(ctx: DocContext) -> list[Block]:
+    """The systems change logic model: one table per priority area, each row a strategic
+    action read from what goes in to the long-term change."""
+    out: list[Block] = []
+    groups = _by_area(ctx)
+    if not groups:
+        return out
+    out.append(blocks.heading(_("Systems change logic model"), 2))
+    kinds = [
+        (ElementKind.INPUT, _("Inputs")),
+        (ElementKind.OUTPUT, _("Outputs")),
+        (ElementKind.OUTCOME_SHORT, _("Short-term outcomes")),
+        (ElementKind.OUTCOME_MEDIUM, _("Medium-term outcomes")),
+        (ElementKind.OUTCOME_LONG, _("Long-term outcomes")),
+    ]
+    for area, actions in groups:
+        if area:
+            out.append(blocks.heading(area, 3))
+        out.append(
+            blocks.table(
+                [_("Strategic action"), *[label for _kind, label in kinds]],
+                [
+                    [a["title"], *["\n".join(a["elements"].get(k, [])) for k, _label in kinds]]
+                    for a in actions
+                ],
+                caption=_("Strategic actions with their inputs, outputs and outcomes"),
+                row_headers=True,
+                key="logic_model",
+            )
+        )
+        about = [
+            [
+                a["title"],
+                a["description"],
+                ", ".join(a["action_types"]),
+                ", ".join(a["systems_conditions"]),
+                a["target_population"],
+                a["working_group"],
+            ]
+            for a in actions
+        ]
+        if not any(any(row[1:]) for row in about):
+            continue  # the logic model already names them; nothing more to tell
+        out.append(
+            blocks.table(
+                [
+                    _("Strategic action"),
+                    _("What it is"),
+                    _("Type of action"),
+                    _("Systems conditions it shifts"),
+                    _("Who benefits"),
+                    _("Working group"),
+                ],
+                about,
+                caption=_("What each strategic action is and whom it serves"),
+                row_headers=True,
+                key="actions_about",
+            )
+        )
+    return out
+
+
+def measures_blocks(ctx: DocContext) -> list[Block]:
+    rows = [m for m in ctx.cache["records"]["measures"] if not m["orphaned"]]
+    if not rows:
+        return []
+    body = []
+    for m in rows:
+        baseline = m["baseline"]
+        if baseline and m["baseline_year"]:
+            baseline = _("%(value)s (%(year)s)") % {"value": baseline, "year": m["baseline_year"]}
+        if baseline and m["metric_variable"]:
+            baseline += _note_ref(ctx, m["metric_variable"], m["baseline_note"])
+        if m["baseline_weak"]:
+            baseline += "\n" + _("Weak data quality: do not act on this number alone.")
+        target = m["target"]
+        if target and m["target_date"]:
+            target = _("%(target)s by %(date)s") % {
+                "target": target,
+                "date": blocks.date_words(m["target_date"]),
+            }
+        if m["gap_target"]:
+            target = "\n".join(p for p in (target, m["gap_target"]) if p)
+        gap = m.get("gap_baseline")
+        if gap:
+            target += "\n" + _("Baseline %(year)s: %(group)s %(value)s, everyone %(whole)s") % {
+                "year": gap["year"],
+                "group": gap["group"],
+                "value": gap["value"],
+                "whole": gap["whole"],
+            }
+        what = m["measure"]
+        if m["metric"]:
+            metric = _("Mobility Metric: %(m)s") % {"m": m["metric"]}
+            what = "\n".join(p for p in (what, metric) if p)
+        body.append(
+            [
+                _("%(action)s\n%(kind)s: %(element)s")
+                % {"action": m["action"], "kind": m["element_kind"], "element": m["element_text"]},
+                what,
+                baseline,
+                target,
+                ", ".join(m["disaggregation"]),
+                "\n".join(p for p in (m["data_source"], m["frequency"]) if p),
+                "\n".join(p for p in (m["responsible"], ", ".join(m["audience"])) if p),
+            ]
+        )
+    return [
+        blocks.table(
+            [
+                _("Strategic action and element"),
+                _("Measure"),
+                _("Baseline"),
+                _("Target"),
+                _("Broken down by"),
+                _("Source and frequency"),
+                _("Who reports, to whom"),
+            ],
+            body,
+            caption=_("A measure for each input, output and outcome"),
+            row_headers=True,
+            key="measures",
+        )
+    ]
+
+
+def approvals_blocks(ctx: DocContext) -> list[Block]:
+    rows = ctx.cache["records"]["approvals"]
+    if not rows:
+        return []
+    headers = [_("Reviewer"), _("Type"), _("Decision"), _("Date")]
+    if not ctx.public:
+        headers.append(_("Comment (internal)"))
+    body = []
+    for r in rows:
+        row = [r["reviewer"], r["reviewer_type"], r["decision"], blocks.date_words(r["date"])]
+        if not ctx.public:
+            row.append(r["comment"])
+        body.append(row)
+    return [
+        blocks.heading(_("Review and approval"), 2),
+        blocks.table(headers, body, caption=_("Decisions of the reviewers"), key="approvals"),
+    ]
+
+
+# A part of the plan a section can show (``shows:``): name -> the blocks it draws.
+PROVIDERS: dict[str, Callable[[DocContext], list[Block]]] = {
+    "charts": charts_blocks,
+    "vision": vision_blocks,
+    "theories": theories_blocks,
+    "priorities": priorities_blocks,
+    "actions": actions_blocks,
+    "measures": measures_blocks,
+    "approvals": approvals_blocks,
+}
+
+
+def _records(ctx: DocContext) -> dict[str, Any]:
+    coalition = ctx.coalition
+    measures = _measures(coalition)
+    return {
+        "vision": _vision(coalition),
+        "priorities": [_area_dict(a) for a in coalition.priority_areas.all()],
+        "theories": [
+            {
+                "priority_area": t.priority_area.name if t.priority_area else "",
+                "statement": t.final_statement,
+            }
+            for t in selectors.theories(coalition)
+        ],
+        "actions": [_action_dict(a) for a in selectors.strategic_actions(coalition)],
+        "measures": measures,
+        "charts": _chart_specs(coalition, measures),
+        "gaps": metric_data.pinned_gaps(coalition),
+        "approvals": _approval_record(coalition),
     }
+
+
+def _not_shown(fed_by: tuple[str, ...], shows: tuple[str, ...]) -> tuple[str, ...]:
+    """The feeding worksheets whose answers are not already in the section as records.
+
+    A worksheet with a ``role`` (W7.2 the vision, W7.4 the logic model, ...) becomes strategy
+    records; where the section shows those records (``shows``: the names that drew something),
+    printing the answers too would say the same thing twice. Until the records exist, the
+    answers are printed.
+    """
+    return tuple(key for key in fed_by if definitions.worksheet(key).role not in shows)
+
+
+def _wide(content: list[Block]) -> bool:
+    """Whether a section needs a landscape page in print: a table of six columns or more."""
+    return any(b["type"] == "table" and len(b["headers"]) >= 6 for b in content)
+
+
+def build_document(
+    coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
+) -> dict[str, Any]:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}")
+    ctx = DocContext(coalition=coalition, audience=audience, version=version)
+    ctx.cache["records"] = _records(ctx)
+    drafts = selectors.section_drafts(coalition)
     sections = []
     for spec in definitions.map_sections():
         draft = drafts.get(spec.key)
         narrative = draft.narrative if draft else ""
         owner = draft.owner if draft else None
-        blocks = worksheet_blocks(coalition, spec.fed_by)
+        ctx.section_notes = set()
+        content: list[Block] = [blocks.text(narrative)] if narrative.strip() else []
+        shown = []
+        for name in spec.shows:
+            drawn = blocks.clean(PROVIDERS[name](ctx))
+            if drawn:
+                shown.append(name)
+            content += drawn
+        content += worksheet_blocks(ctx, _not_shown(spec.fed_by, tuple(shown)))
+        if ctx.section_notes:
+            content.append(blocks.footnotes(n for n in ctx.notes if n["n"] in ctx.section_notes))
+        content = blocks.clean(content)
+        if ctx.public and not content:
+            continue
         sections.append(
             {
                 "key": spec.key,
@@ -266,38 +614,30 @@ def build_document(coalition: Coalition, *, version: int | None = None) -> dict[
                 "status": draft.status if draft else "draft",
                 "owner": str(owner.user.name or owner.user.email) if owner else "",
                 "narrative": narrative,
-                "narrative_html": render_markdown(narrative),
-                "blocks": blocks,
+                "blocks": content,
                 "fed_by": list(spec.fed_by),
                 "shows": list(spec.shows),
-                # Nothing written, fed or recorded yet: the page and the PDF say so.
-                "empty": not (narrative or blocks or any(has[r] for r in spec.shows)),
+                # Nothing written, fed or recorded yet: the draft page says so.
+                "empty": not content,
+                "wide": _wide(content),
             }
         )
+    records_ = ctx.cache["records"]
+    if ctx.public:
+        for row in records_["approvals"]:
+            row["comment"] = ""
     return {
         "title": _("%(place)s Mobility Action Plan") % {"place": coalition.geography.name},
         "coalition": coalition.name,
         "jurisdiction": str(coalition.geography.full_name),
         "language": get_language() or "en",
+        "audience": audience,
         "generated_at": timezone.now().isoformat(),
         "version": version,
         "release_name": metric_data.active_release_name(),
         "sections": sections,
-        "vision": vision,
-        "priorities": [_area_dict(a) for a in coalition.priority_areas.all()],
-        "theories": [
-            {
-                "priority_area": t.priority_area.name if t.priority_area else "",
-                "statement": t.final_statement,
-            }
-            for t in theories
-        ],
-        "actions": [_action_dict(a) for a in actions],
-        "measures": measures,
-        "charts": charts,
-        "gaps": gaps,
-        "footnotes": footnotes,
-        "approvals": _approval_record(coalition),
+        "footnotes": ctx.notes,
+        **records_,
     }
 
 
@@ -340,30 +680,60 @@ def _summarise(old: Any, new: Any) -> list[str]:
     return [_("Changed")]
 
 
-def charts_for(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The document's metric series drawn as SVG (with summary and table) for the template."""
-    out = []
-    for i, spec in enumerate(document.get("charts", []), 1):
-        if spec.get("kind") == "gap":
-            chart = gap_chart(
-                spec["points"],
-                spec["whole_points"],
-                title=spec["label"],
-                unit=chart_unit(spec.get("unit") or "number"),
-                subgroup_label=spec["group"],
-                whole_label=_("All"),
-                direction=chart_direction(spec.get("direction") or ""),
-                chart_id=f"chart-{i}",
-            )
-        else:
-            chart = trend_chart(
-                spec["points"],
-                title=spec["label"],
-                unit=display_unit(spec.get("unit") or "number"),
-                direction=spec.get("direction") or None,
-                missing_reasons=metric_data.missing_reasons(spec.get("variable", "")),
-                chart_id=f"chart-{i}",
-                width=620,
-            )
-        out.append({"chart": chart, "note": spec.get("note")})
-    return out
+# --- documents frozen before the plan was made of blocks --------------------------------------
+
+
+def _legacy_chart(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {**spec, "kind": spec.get("kind") or "trend"}
+
+
+def upgrade_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A document frozen by an earlier release (sections without blocks), in today's shape:
+    the same narrative, records and worksheet answers it froze, as blocks."""
+    sections = document.get("sections", [])
+    if all(
+        isinstance(b, Mapping) and "type" in b for s in sections for b in s.get("blocks", [])
+    ) and all("wide" in s for s in sections):
+        return dict(document)
+    ctx = DocContext(coalition=None, audience=document.get("audience") or PUBLIC)  # type: ignore[arg-type]
+    old_notes = {n["n"]: n["text"] for n in document.get("footnotes", [])}
+    measures = [
+        {**m, "baseline_note": old_notes.get(m.get("footnote"), "")}
+        for m in document.get("measures", [])
+    ]
+    ctx.cache["records"] = {
+        "vision": document.get("vision") or {"statement": "", "adopted_on": "", "adopted_how": ""},
+        "priorities": document.get("priorities", []),
+        "theories": document.get("theories", []),
+        "actions": document.get("actions", []),
+        "measures": measures,
+        "charts": [
+            {**_legacy_chart(c), "note_text": old_notes.get(c.get("note"), "")}
+            for c in document.get("charts", [])
+        ],
+        "gaps": document.get("gaps", []),
+        "approvals": [],
+    }
+    upgraded = []
+    for section in sections:
+        ctx.section_notes = set()
+        narrative = section.get("narrative", "")
+        content: list[Block] = [blocks.text(narrative)] if narrative.strip() else []
+        for name in section.get("shows", []):
+            if name in PROVIDERS:
+                content += PROVIDERS[name](ctx)
+        for old in section.get("blocks", []):
+            if "type" in old:
+                content.append(dict(old))
+                continue
+            content += [
+                blocks.heading(old.get("title", ""), 3),
+                blocks.facts((i["label"], i["text"]) for i in old.get("items", [])),
+            ]
+        if ctx.section_notes:
+            content.append(blocks.footnotes(n for n in ctx.notes if n["n"] in ctx.section_notes))
+        content = blocks.clean(content)
+        upgraded.append(
+            {**section, "blocks": content, "empty": not content, "wide": _wide(content)}
+        )
+    return {**document, "sections": upgraded, "footnotes": ctx.notes}

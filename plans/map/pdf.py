@@ -21,7 +21,7 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from plans.map.document import charts_for
+from plans.map.document import upgrade_document
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +64,7 @@ class StaticOnlyFetcher(URLFetcher):
 def render_html(document: Mapping[str, Any], *, template: str = "plans/pdf/map.html") -> str:
     return render_to_string(
         template,
-        {
-            "doc": document,
-            "charts": charts_for(document),
-            "sections": document["sections"],
-        },
+        {"doc": document, "sections": upgrade_document(document)["sections"]},
     )
 
 

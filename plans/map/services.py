@@ -677,7 +677,7 @@ def review_decide(*, review: Review, actor: Membership, decision: str, comment: 
 @transaction.atomic
 def map_version_freeze(*, actor: Membership) -> MapVersion:
     """Freeze the MAP as it stands: a new numbered, immutable version."""
-    from plans.map.document import build_document
+    from plans.map.document import PUBLIC, build_document
 
     require(actor, Can.RUN)
     coalition = actor.coalition
@@ -692,7 +692,7 @@ def map_version_freeze(*, actor: Membership) -> MapVersion:
         MapSectionDraft.objects.filter(coalition=coalition).values_list("key", "status")
     )
     approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
-    document = build_document(coalition, version=number)
+    document = build_document(coalition, audience=PUBLIC, version=number)
     version = MapVersion.objects.create(
         coalition=coalition,
         number=number,

@@ -437,8 +437,7 @@ def version(
             coalition,
             membership,
             version=v,
-            doc=v.document,
-            charts=doc_module.charts_for(v.document),
+            doc=doc_module.upgrade_document(v.document),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
             export_kinds=ExportKind.choices,
@@ -638,8 +637,7 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
         "plans/map/public.html",
         {
             "version": v,
-            "doc": v.document,
-            "charts": doc_module.charts_for(v.document),
+            "doc": doc_module.upgrade_document(v.document),
             "files": selectors.published_files(v),
         },
     )

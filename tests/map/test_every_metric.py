@@ -16,7 +16,7 @@ from metrics.charts import format_value
 from metrics.charts.formatting import format_parts
 from plans import services as plan_services
 from plans.map import services
-from plans.map.document import charts_for
+from plans.map.charting import document_charts
 from plans.map.pdf import render_html
 
 pytestmark = pytest.mark.django_db
@@ -93,12 +93,12 @@ def test_every_metric_is_a_baseline_frozen_charted_and_printed(coalition, pm, la
         baselines = {r["metric_variable"]: r["baseline"] for r in document["measures"]}
         for metric in metrics:
             assert baselines[metric.variable] == _expected(metric), metric.variable
-        charts = charts_for(document)
+        charts = document_charts(document)
         html = render_html(document)
 
     assert len(charts) == len(metrics)
     for chart in charts:
-        assert "2020" in chart["chart"].summary  # the gap is said, not drawn across
+        assert "2020" in chart.summary  # the gap is said, not drawn across
     assert "45.0 per 100 households" in html or "45.0 por cada 100 hogares" in html
     share = "39.9%" if language == "en" else "39.9\u00a0%"
     assert share in html

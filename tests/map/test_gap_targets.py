@@ -10,7 +10,8 @@ from metrics.models import Geography, Metric
 from metrics.profiles import selectors as profile_selectors
 from metrics.profiles import services as profile_services
 from plans.map import metric_data, services
-from plans.map.document import build_document, charts_for
+from plans.map.charting import document_charts
+from plans.map.document import build_document
 from plans.map.pdf import render_html
 from tests.factories import CoalitionFactory, MembershipFactory
 from tests.metrics.test_disparities import COUNTY_FILES, load
@@ -50,8 +51,8 @@ def test_a_gap_target_shows_the_groups_and_the_wholes_baseline(pm):
     assert row["gap_baseline"]["value"] == gap.value_text
     charts = [c for c in document["charts"] if c.get("kind") == "gap"]
     assert charts and charts[0]["group"] == "Black"
-    drawn = charts_for(document)
-    assert any("Black" in c["chart"].summary for c in drawn)
+    drawn = document_charts(document)
+    assert any("Black" in c.summary for c in drawn)
     html = render_html(document)
     assert f"Baseline {gap.year}: Black" in html
 

@@ -141,7 +141,12 @@ def test_metric_numbers_are_footnoted_and_charted(coalition, pm_user, fake_metri
     document = build_document(coalition)
     assert document["release_name"] == "2025"
     row = document["measures"][0]
-    assert row["footnote"] == 1 and row["baseline_weak"]
+    assert row["baseline_weak"]
+    m8 = next(s for s in document["sections"] if s["key"] == "M8")
+    (table,) = [b for b in m8["blocks"] if b["type"] == "table"]
+    assert "[1]" in table["rows"][0][2]  # the baseline cell points at note 1 ...
+    (notes,) = [b for b in m8["blocks"] if b["type"] == "footnotes"]
+    assert notes["items"][0]["n"] == 1  # ... printed under the section
     note = document["footnotes"][0]["text"]
     for part in ("Urban Institute", "release 2025", "year 2023", "quality: Weak"):
         assert part in note

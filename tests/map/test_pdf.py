@@ -107,7 +107,8 @@ def test_user_html_is_sanitised_before_the_pdf(coalition, pm, trap_server, tmp_p
         ),
     )
     document = build_document(coalition)
-    html = document["sections"][1]["narrative_html"]
+    (text_block,) = [b for b in document["sections"][1]["blocks"] if b["type"] == "text"]
+    html = text_block["html"]
     assert "<strong>world</strong>" in html
     for bad in ("<img", "<script", "<link", "file:", "style=", base):
         assert bad not in html
@@ -199,13 +200,14 @@ def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm, tmp_path):
         document = build_document(coalition)
     assert document["language"] == "es"
     data, _pages = pdf.document_pdf(document)  # outside any request, as in the worker
-    assert "Responsable: Ciudad" in pdf_text(data, tmp_path)
+    text = pdf_text(data, tmp_path)
+    assert "Modelo lógico de cambio de sistemas" in text and "Acción estratégica" in text
     assert b"/Lang (es)" in inflated(data)
 
 
 def test_process_settings_stay_out_of_the_plan(coalition, team):
     from plans import services as plan_services
-    from plans.map.document import worksheet_blocks
+    from plans.map.document import DocContext, worksheet_blocks
 
     plan_services.worksheet_response_save(
         worksheet_key="w5_2",
@@ -220,5 +222,5 @@ def test_process_settings_stay_out_of_the_plan(coalition, team):
     from plans.selectors import shared_response
 
     assert shared_response(coalition, "w5_2").data["sharing_mode"] == "anonymized"
-    text = str(worksheet_blocks(coalition, ("w5_2",)))
+    text = str(worksheet_blocks(DocContext(coalition), ("w5_2",)))
     assert "shared" not in text and "2026" not in text
