@@ -78,7 +78,7 @@ COMPUTATIONS = {
 # Worksheet roles whose answers become strategy records (plans/map), and what a MAP section may
 # show besides its narrative (``shows:``).
 STRATEGY_RECORDS = ("priorities", "vision", "theories", "actions", "measures")
-SECTION_RECORDS = (*STRATEGY_RECORDS, "charts", "approvals")
+SECTION_RECORDS = (*STRATEGY_RECORDS, "charts", "approvals", "front", "summary", "appendix")
 
 URL_MAX = 2_000
 DONT_KNOW = "dont_know"

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -26,12 +26,15 @@ from coalitions.models import Coalition
 from plans import definitions
 from plans.display import answer_fields, records, value_text
 from plans.map import blocks, metric_data, options, selectors
+from plans.map.appendix import appendix_blocks
 from plans.map.blocks import Block
+from plans.map.front import front_blocks, front_matter, plan_language
 from plans.map.models import (
     ElementKind,
     PriorityArea,
     StrategicAction,
 )
+from plans.map.summary import summary_blocks
 
 PUBLIC = "public"
 INTERNAL = "internal"
@@ -538,6 +541,9 @@ PROVIDERS: dict[str, Callable[[DocContext], list[Block]]] = {
     "actions": actions_blocks,
     "measures": measures_blocks,
     "approvals": approvals_blocks,
+    "front": front_blocks,
+    "summary": summary_blocks,
+    "appendix": appendix_blocks,
 }
 
 
@@ -579,6 +585,14 @@ def _wide(content: list[Block]) -> bool:
 
 
 def build_document(
+    coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
+) -> dict[str, Any]:
+    """The plan, in the plan's language (its settings; the site's default otherwise)."""
+    with translation.override(plan_language(coalition)):
+        return _build_document(coalition, audience=audience, version=version)
+
+
+def _build_document(
     coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
 ) -> dict[str, Any]:
     if audience not in AUDIENCES:
@@ -637,6 +651,7 @@ def build_document(
         "release_name": metric_data.active_release_name(),
         "sections": sections,
         "footnotes": ctx.notes,
+        "front": front_matter(coalition),
         **records_,
     }
 

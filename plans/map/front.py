@@ -14,7 +14,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
@@ -22,6 +21,8 @@ from PIL import Image, UnidentifiedImageError
 
 from coalitions.models import Coalition
 from plans.display import render_markdown
+from plans.map import blocks
+from plans.map.blocks import Block
 from plans.map.models import PageSize, PlanSettings
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -105,9 +106,9 @@ def partner_rows(coalition: Coalition) -> list[dict[str, Any]]:
 def partners(coalition: Coalition) -> list[str]:
     """The organisations named in the plan: those whose member agreed, each once, by name."""
     names: dict[str, str] = {}
-    for organisation in coalition.memberships.filter(listed_in_plan=True).values_list(
-        "organisation", flat=True
-    ):
+    # The same organisation given by several members is named once, as the first wrote it.
+    listed = coalition.memberships.filter(listed_in_plan=True).order_by("joined_at", "pk")
+    for organisation in listed.values_list("organisation", flat=True):
         name = organisation.strip()
         if name:
             names.setdefault(name.casefold(), name)
@@ -144,4 +145,21 @@ def logo_bytes(document: dict[str, Any]) -> tuple[bytes, str] | None:
         return fh.read(), front.get("logo_type") or "image/png"
 
 
-LANGUAGE_CHOICES = settings.LANGUAGES
+def front_blocks(ctx: Any) -> list[Block]:
+    """The front matter's part of the document (M0): the partners who agreed to be named and
+    the acknowledgements. The cover itself (logo, title, date) is drawn from the document's
+    metadata by each renderer."""
+    chosen = plan_settings(ctx.coalition)
+    out: list[Block] = []
+    names = partners(ctx.coalition)
+    if names:
+        out += [blocks.heading(_("Partners")), blocks.bullets(names)]
+    if chosen.acknowledgements.strip():
+        out += [blocks.heading(_("Acknowledgements")), blocks.text(chosen.acknowledgements)]
+    return out
+
+
+def is_front(section: dict[str, Any] | Any) -> bool:
+    """Whether a document section is printed as front matter (after the cover, before the
+    contents, without a section title): the one that shows the ``front`` part."""
+    return "front" in (section.get("shows") or [])

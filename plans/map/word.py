@@ -31,7 +31,7 @@ from docx.text.paragraph import Paragraph
 from lxml import html as lxml_html
 
 from plans.map.blocks import Block, date_words
-from plans.map.front import logo_bytes, page_size_of
+from plans.map.front import is_front, logo_bytes, page_size_of
 
 PAGE_SIZES = {"letter": (Mm(215.9), Mm(279.4)), "a4": (Mm(210), Mm(297))}
 WIDE_TABLE_COLUMNS = 6  # a table this wide gets a landscape page, as in the PDF
@@ -48,9 +48,15 @@ def document_docx(document: Mapping[str, Any]) -> bytes:
         _properties(doc, document)
         _cover(doc, document)
         sections = list(document.get("sections") or [])
-        if document.get("kind") != "summary" and len(sections) > 1:
-            _contents(doc, sections)
-        for section in sections:
+        # The front matter (partners, acknowledgements) follows the cover, before the contents.
+        front = [s for s in sections if is_front(s)]
+        for section in front:
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            _blocks(doc, section)
+        rest = [s for s in sections if not is_front(s)]
+        if document.get("kind") != "summary" and len(rest) > 1:
+            _contents(doc, rest)
+        for section in rest:
             _section(doc, document, section)
         _footer(doc)
         out = io.BytesIO()
@@ -115,7 +121,6 @@ def _footer(doc: Document) -> None:
 
 
 def _cover(doc: Document, document: Mapping[str, Any]) -> None:
-    front = document.get("front") or {}
     logo = logo_bytes(dict(document))
     if logo is not None:
         data = _word_image(logo[0])
@@ -135,14 +140,6 @@ def _cover(doc: Document, document: Mapping[str, Any]) -> None:
         paragraph = doc.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(value)
-    partners = front.get("partners") or []
-    if partners:
-        doc.add_heading(_("Partners"), level=2)
-        for name in partners:
-            doc.add_paragraph(str(name), style="List Bullet")
-    if front.get("acknowledgements_html"):
-        doc.add_heading(_("Acknowledgements"), level=2)
-        _html(doc, front["acknowledgements_html"])
 
 
 def _cover_facts(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -201,6 +198,10 @@ def _section(doc: Document, document: Mapping[str, Any], section: Mapping[str, A
         word_section = doc.add_section(WD_SECTION.NEW_PAGE)
         _page(word_section, page_size_of(dict(document)), landscape=_is_wide(section))
     doc.add_heading(_section_title(section), level=1)
+    _blocks(doc, section)
+
+
+def _blocks(doc: Document, section: Mapping[str, Any]) -> None:
     for block in section.get("blocks") or []:
         render = RENDERERS.get(block.get("type", ""))
         if render is not None:
