@@ -72,7 +72,8 @@ def metric_blocks(coalition: Any) -> list[Block]:
                 "across the cities of the release, weighted by population."
             )
         )
-    for pillar_block in profile.pillars:
+    last = len(profile.pillars) - 1
+    for i, pillar_block in enumerate(profile.pillars):
         rows = [
             _metric_row(str(getattr(predictor.predictor, "name", "")), line)
             for predictor in pillar_block.predictors
@@ -94,7 +95,7 @@ def metric_blocks(coalition: Any) -> list[Block]:
                 caption=pillar_block.pillar.name,
                 numeric=[False, False, True, True, True, False, True, False],
                 row_headers=True,
-                notes=notes,
+                notes=notes if i == last else (),  # said once, under the last table
                 key=f"appendix-{pillar_block.pillar.slug}",
                 drop_empty_columns=False,
             )
@@ -185,10 +186,14 @@ def engagement_blocks(coalition: Any) -> list[Block]:
     people = sum(_number(r.get("participants")) for r in events)
     groups = _labels(ENGAGEMENT_EVENTS, "populations", events)
     if events:
-        sentence = _("%(activities)s community activities with %(people)s people taking part.") % {
-            "activities": _count(len(events)),
-            "people": _count(people),
-        }
+        if people:
+            sentence = _(
+                "%(activities)s community activities with %(people)s people taking part."
+            ) % {"activities": _count(len(events)), "people": _count(people)}
+        else:
+            sentence = _("%(activities)s community activities.") % {
+                "activities": _count(len(events))
+            }
         if groups:
             sentence += " " + _("We heard from: %(groups)s.") % {"groups": ", ".join(groups)}
         out.append(blocks.text(sentence))

@@ -52,6 +52,7 @@ def document_docx(document: Mapping[str, Any]) -> bytes:
         front = [s for s in sections if is_front(s)]
         for section in front:
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            doc.add_heading(_("About this plan"), level=1)
             _blocks(doc, section)
         rest = [s for s in sections if not is_front(s)]
         if document.get("kind") != "summary" and len(rest) > 1:

@@ -20,6 +20,7 @@ from metrics import models as m
 from metrics.charts import format_value
 from plans.map import services
 from plans.map.document import build_document
+from plans.map.front import logo_bytes as front_logo
 from plans.map.models import PlanExport
 from plans.map.summary import summary_document
 from plans.map.tasks import plan_export_run_task
@@ -207,7 +208,7 @@ def test_word_has_the_same_sections_in_order_as_word_headings_and_tables(
     word = _docx(document_docx(document))
     headings1 = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     body = [s["title"] for s in document["sections"] if "front" not in s["shows"]]
-    assert headings1 == ["Contents", *body]
+    assert headings1 == ["About this plan", "Contents", *body]
     levels = {p.style.name for p in word.paragraphs}
     assert {"Title", "Heading 1", "Heading 2", "Quote"} <= levels
     text = _word_text(word)
@@ -370,3 +371,18 @@ def test_publishing_needs_the_plans_pdf_not_only_a_summary(team):
 
     with pytest.raises(ValidationError):
         services.map_version_publish(version=version, actor=world["pm"])
+
+
+def test_the_pdf_is_us_letter_by_default_and_draws_the_logo_it_was_given(pm, tmp_path):
+    from plans.map import pdf
+
+    document = build_document(pm.coalition, audience="public")
+    fetcher = pdf.StaticOnlyFetcher()
+    data, _pages = pdf.html_to_pdf(pdf.render_html(document), fetcher=fetcher)
+    assert "(letter)" in _page_size(data, tmp_path)
+    assert "document/logo" not in fetcher.served and not fetcher.refused
+    services.plan_settings_save(actor=pm, logo=ContentFile(png_bytes(), name="l.png"))
+    document = build_document(pm.coalition, audience="public")
+    fetcher = pdf.StaticOnlyFetcher(logo=front_logo(document))
+    pdf.html_to_pdf(pdf.render_html(document), fetcher=fetcher)
+    assert "document/logo" in fetcher.served and not fetcher.refused
