@@ -19,6 +19,7 @@ from core.models import JobStatus
 from metrics import models as m
 from metrics.charts import format_value
 from plans.map import services
+from plans.map.charting import document_charts
 from plans.map.document import build_document
 from plans.map.front import logo_bytes as front_logo
 from plans.map.models import PlanExport
@@ -84,6 +85,12 @@ def _world(team) -> dict:
             "lead_organisation": "County Council",
         },
         elements={"input": "Staff time", "outcome_long": "Higher incomes"},
+    )
+    measure = coalition.measures.get(element_kind="outcome_long")
+    services.measure_save(
+        measure=measure,
+        actor=pm,
+        fields={"measure": "Median income", "metric_variable": "share_employed", "target": "60%"},
     )
     team["member"].organisation, team["member"].listed_in_plan = "Food Bank", True
     team["member"].save()
@@ -221,6 +228,15 @@ def test_word_has_the_same_sections_in_order_as_word_headings_and_tables(
     assert len(appendix) == m.Pillar.objects.count()
     assert appendix[0].rows[0]._tr.trPr.xpath("./w:tblHeader")
     assert any("(Weak)" in c.text for t in appendix for row in t.rows for c in row.cells)
+    # Charts: their summary sentence and their data table (Word cannot show the SVG).
+    charts = document_charts(document)
+    assert charts and all(c.summary in text for c in charts)
+    first = charts[0].table
+    assert any(
+        [c.text for c in t.rows[0].cells] == list(first.headers)
+        and [c.text for c in t.rows[1].cells] == list(first.rows[0])
+        for t in word.tables
+    )
     # A4 from the settings.
     assert round(word.sections[0].page_width.mm) == 210
 
