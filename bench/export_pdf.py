@@ -1,6 +1,6 @@
 """Time the MAP PDF export against WeasyPrint alone on the same final HTML.
 
-    .venv/bin/python bench/export_pdf.py [--keep out.pdf]
+    .venv/bin/python bench/export_pdf.py [--keep out.pdf] [--repeat 3] [--actions 12]
 
 Builds a realistic MAP in a throwaway SQLite database: every section with narrative and
 filled worksheets, 12 strategic actions with 5 elements each (60 measures), 8 metric charts
@@ -180,7 +180,7 @@ def seed_release(coalition) -> None:
     m.NationalBenchmark.objects.bulk_create(medians)
 
 
-def build():
+def build(actions: int = 12):
     from django.core.files.base import ContentFile
 
     from accounts.models import User
@@ -242,7 +242,7 @@ def build():
             impact_medium=text(20, 4),
             impact_long=text(20, 5),
         )
-    for n in range(12):
+    for n in range(actions):
         services.strategic_action_save(
             actor=pm,
             fields={
@@ -289,6 +289,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep", help="write our PDF here")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
+    parser.add_argument(
+        "--actions", type=int, default=12, help="strategic actions (12: 58 pages, 4: 50 pages)"
+    )
     args = parser.parse_args()
     import logging
 
@@ -299,7 +302,7 @@ def main() -> None:
     from plans.map.models import PlanExport
     from plans.map.services import plan_export_run
 
-    coalition, user = build()
+    coalition, user = build(args.actions)
     captured = {}
     real_render = pdfmod.render_html
 
