@@ -276,10 +276,13 @@ def published_files(version: MapVersion) -> list[dict[str, str]]:
     from django.urls import reverse
 
     names = {
-        ("plan", "pdf"): ("map_public:pdf", _("The plan (PDF)")),
-        ("summary", "pdf"): ("map_public:summary_pdf", _("The executive summary (PDF)")),
-        ("plan", "docx"): ("map_public:docx", _("The plan (Word)")),
-        ("summary", "docx"): ("map_public:summary_docx", _("The executive summary (Word)")),
+        ("plan", "pdf"): ("map_public:pdf", _("Download the plan (PDF)")),
+        ("summary", "pdf"): ("map_public:summary_pdf", _("Download the executive summary (PDF)")),
+        ("plan", "docx"): ("map_public:docx", _("Download the plan (Word)")),
+        ("summary", "docx"): (
+            "map_public:summary_docx",
+            _("Download the executive summary (Word)"),
+        ),
     }
     made = set(version.exports.filter(status=JobStatus.SUCCEEDED).values_list("kind", "format"))
     return [

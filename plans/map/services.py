@@ -869,11 +869,17 @@ def plan_export_start(
 def export_document(export: PlanExport) -> dict[str, Any]:
     """What an export renders: the version's stored document, or the draft as the public
     would read it; for a summary, the summary made from that same document."""
-    from plans.map.document import build_document
+    from plans.map.document import PUBLIC, build_document, upgrade_document
     from plans.map.summary import summary_document
 
     version = export.version
-    document = version.document if version is not None else build_document(export.coalition)
+    # The draft as the public would read it: exports are what leaves the coalition. A version
+    # frozen before the plan was made of blocks is read in today's shape.
+    document = (
+        upgrade_document(version.document)
+        if version is not None
+        else build_document(export.coalition, audience=PUBLIC)
+    )
     return summary_document(document) if export.kind == ExportKind.SUMMARY else document
 
 

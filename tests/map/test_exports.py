@@ -247,7 +247,7 @@ def test_word_summary_has_its_parts_on_a_few_pages(team):
     word = _docx(document_docx(summary))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "Executive Summary",
+        "In brief",
         "Our vision",
         "Our priorities",
         "Who is in the coalition",
@@ -357,7 +357,8 @@ def test_the_public_page_offers_the_published_versions_files(team, client):
         export.file.save(f"x.{fmt}", ContentFile(f"{kind}-{fmt}".encode()), save=True)
     services.map_version_publish(version=version, actor=pm)
     page = client.get(reverse("map_public:plan", args=[version.public_token])).content.decode()
-    assert "The executive summary (Word)" in page and "The plan (Word)" not in page
+    assert "Download the executive summary (Word)" in page
+    assert "Download the plan (Word)" not in page
     summary = client.get(reverse("map_public:summary_pdf", args=[version.public_token]))
     assert b"".join(summary.streaming_content) == b"summary-pdf"
     assert summary["Content-Type"] == "application/pdf"
