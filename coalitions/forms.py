@@ -91,7 +91,7 @@ class MemberProfileForm(forms.ModelForm):
         fields = ("organisation", "sector", "title", "listed_in_plan", "lived_experience")
         help_texts = {
             "listed_in_plan": _(
-                "The organization's name then appears in the partner list on the cover of the "
+                "The organization's name then appears in the partner list at the front of the "
                 "Mobility Action Plan and its summary, once published."
             ),
             "lived_experience": _(
