@@ -291,6 +291,7 @@ class EventKind(models.TextChoices):
     VERSION_UNPUBLISHED = "version_unpublished", _("unpublished plan version")
     EXPORT_STARTED = "export_started", _("started an export of")
     PLAN_SETTINGS_CHANGED = "plan_settings_changed", _("changed the plan's cover and front matter")
+    PUBLICATION_CHANGED = "publication_changed", _("changed what the plan publishes:")
     RECORD_DELETED = "record_deleted", _("deleted")
     DATA_IMPORTED = "data_imported", _("loaded the local dataset")
     DATA_DELETED = "data_deleted", _("deleted the local dataset")

@@ -22,3 +22,11 @@ def diagnostic_job_run_task(job_id: int) -> None:
 @shared_task(time_limit=120, soft_time_limit=100)
 def jobs_fail_stale_task() -> int:
     return jobs_fail_stale(older_than=timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS))
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def orphaned_files_remove_task() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): remove stored files that no row names."""
+    from core.storage import orphaned_files_remove
+
+    return orphaned_files_remove(older_than_seconds=settings.ORPHAN_FILE_MIN_AGE_SECONDS)

@@ -348,6 +348,8 @@ class LocalDataset(BackgroundJob):
     lead has said which columns hold the area, year and value.
     """
 
+    COUNTS_TO_STORAGE_QUOTA = True  # core.storage
+
     coalition = models.ForeignKey(
         "coalitions.Coalition",
         verbose_name=_("coalition"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalitions.permissions import Can, role_allows
 from coalitions.web import coalition_page_context, coalition_view, form_add_errors
 from core.permissions import staff_required
+from core.storage import coalition_storage_use
 from metrics import local_data, selectors, services
 from metrics.forms import LocalDatasetMappingForm, LocalDatasetUploadForm, MetricImportForm
 from metrics.models import LocalDataset, MetricImport, Release
@@ -94,10 +96,25 @@ def _dataset(coalition, dataset_id: int) -> LocalDataset:
 @coalition_view(Can.VIEW)
 @require_GET
 def local_data_list(request, coalition, membership):
-    datasets = selectors.local_datasets_for_coalition(coalition)
     form = LocalDatasetUploadForm() if role_allows(membership.role, Can.MANAGE_DATA) else None
-    context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
-    return render(request, "metrics/local_data_list.html", context)
+    return render(
+        request, "metrics/local_data_list.html", _list_context(coalition, membership, form)
+    )
+
+
+def _list_context(coalition, membership, form) -> dict:
+    return coalition_page_context(
+        coalition,
+        membership,
+        datasets=selectors.local_datasets_for_coalition(coalition),
+        form=form,
+        storage=coalition_storage_use(coalition.pk),
+        limits={
+            "mb": settings.SPREADSHEET_MAX_BYTES // (1024 * 1024),
+            "rows": settings.SPREADSHEET_MAX_ROWS,
+            "columns": settings.SPREADSHEET_MAX_COLUMNS,
+        },
+    )
 
 
 @coalition_view(Can.MANAGE_DATA)
@@ -118,8 +135,7 @@ def local_data_upload(request, coalition, membership):
             form_add_errors(form, exc)
         else:
             return redirect("metrics:local_data_map", pk=coalition.pk, dataset_id=dataset.pk)
-    datasets = selectors.local_datasets_for_coalition(coalition)
-    context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
+    context = _list_context(coalition, membership, form)
     return render(request, "metrics/local_data_list.html", context, status=400)
 
 

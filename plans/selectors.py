@@ -579,7 +579,8 @@ def compilation(coalition: Coalition, ws: Worksheet) -> dict[str, Any]:
     rows = []
     for f in answer_fields(ws):
         cells = [
-            {"response": r, "text": value_text(f, r.data.get(f.key), names)} for r in responses
+            {"response": r, "text": value_text(f, r.data.get(f.key), names, reader=True)}
+            for r in responses
         ]
         rows.append({"field": f, "cells": cells})
     return {"mode": mode, "named": named, "columns": columns, "rows": rows}

@@ -183,6 +183,18 @@ def reference_data(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_attempt_counters(request):
+    """Sign-in and sign-up counters live in the database cache's table, which the flush
+    after a transactional test (browser, worker) leaves alone: start each with none."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reset_language():
     """A request in Spanish leaves Spanish active in the thread; start every test in English."""
     from django.utils import translation

@@ -30,6 +30,9 @@ ROUTES: dict[str, Route] = {
     "accounts:resend_verification": Route("public"),
     "accounts:verify": Route("public", kwargs={"token": "x"}),
     "accounts:profile": Route("login"),
+    "accounts:tokens": Route("login"),
+    # Someone else's token (or none) is 404; own tokens: tests/accounts/test_tokens.py.
+    "accounts:token_revoke": Route("login-own", kwargs={"pk": 1}, method="post"),
     "accounts:password_change": Route("login"),
     "accounts:password_change_done": Route("login"),
     "accounts:password_reset": Route("public"),
@@ -39,6 +42,8 @@ ROUTES: dict[str, Route] = {
     "set_language": Route("public", method="post"),
     "api:auth-token": Route("api-public", method="post"),
     "api:me": Route("api"),
+    "api:token-list": Route("api"),
+    "api:token-detail": Route("api-own", kwargs={"pk": 1}, method="delete"),
     "api:schema": Route("api-public"),
     "api:docs": Route("api-public"),
     "metrics:import_list": Route("staff"),
@@ -129,6 +134,13 @@ def test_matrix_for_site_routes(client, name):
         assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
         client.force_login(plain)
         assert _request(client, route, name).status_code == 200
+    elif route.kind in ("login-own", "api-own"):  # a person's own object; others' are 404
+        if route.kind == "api-own":
+            assert anonymous.status_code == 401
+        else:
+            assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+        client.force_login(plain)
+        assert _request(client, route, name).status_code == 404
     elif route.kind == "staff":
         assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
         client.force_login(plain)

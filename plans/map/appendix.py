@@ -38,7 +38,10 @@ STAKEHOLDER_PLAN = ("w6_2", "plan")
 
 def appendix_blocks(ctx: Any) -> list[Block]:
     """The appendix's blocks: the metric tables by pillar, then the engagement summary."""
-    return blocks.clean([*metric_blocks(ctx.coalition), *engagement_blocks(ctx.coalition)])
+    publication = getattr(ctx, "publication", None) if getattr(ctx, "public", False) else None
+    return blocks.clean(
+        [*metric_blocks(ctx.coalition), *engagement_blocks(ctx.coalition, publication)]
+    )
 
 
 # --- the metrics -----------------------------------------------------------------------------
@@ -165,8 +168,15 @@ def _rows(coalition: Any, where: tuple[str, str]) -> list[Mapping[str, Any]]:
     ]
 
 
-def _cell(where: tuple[str, str], column: str, row: Mapping[str, Any]) -> str:
-    return value_text(_column(*where, column), row.get(column)).strip()
+def _shown(publication: Any, where: tuple[str, str], column: str) -> bool:
+    """Whether a column may be printed: public by its definition and the coalition's choice
+    (asked only for a public document; ``publication`` None shows everything)."""
+    from plans.map.presentation import INTERNAL, visibility
+
+    if publication is None:
+        return True
+    worksheet = definitions.worksheet(where[0])
+    return visibility(worksheet, publication, where[1], column) != INTERNAL
 
 
 def _count(n: int) -> str:
@@ -174,17 +184,32 @@ def _count(n: int) -> str:
     return formats.number_format(n, use_l10n=True, force_grouping=True)
 
 
-def engagement_blocks(coalition: Any) -> list[Block]:
+def engagement_blocks(coalition: Any, publication: Any = None) -> list[Block]:
     """Who was heard and how: the community activities, the report-back sessions and the kinds
-    of partner conversations, counted; no person is named."""
+    of partner conversations, counted; no person is named. With ``publication`` (a public
+    document), only the columns it lets through."""
+
+    def shown(where: tuple[str, str], column: str) -> bool:
+        return _shown(publication, where, column)
+
+    def cell(where: tuple[str, str], column: str, row: Mapping[str, Any]) -> str:
+        if not shown(where, column):
+            return ""
+        return value_text(_column(*where, column), row.get(column)).strip()
+
     events = _rows(coalition, ENGAGEMENT_EVENTS)
     sessions = _rows(coalition, REPORT_BACK)
     planned = _rows(coalition, STAKEHOLDER_PLAN)
     if not (events or sessions or planned):
         return []
     out: list[Block] = [blocks.heading(_("How we heard from the community"))]
-    people = sum(_number(r.get("participants")) for r in events)
-    groups = _labels(ENGAGEMENT_EVENTS, "populations", events)
+    counted = shown(ENGAGEMENT_EVENTS, "participants")
+    people = sum(_number(r.get("participants")) for r in events) if counted else 0
+    groups = (
+        _labels(ENGAGEMENT_EVENTS, "populations", events)
+        if shown(ENGAGEMENT_EVENTS, "populations")
+        else []
+    )
     if events:
         if people:
             sentence = _(
@@ -209,12 +234,14 @@ def engagement_blocks(coalition: Any) -> list[Block]:
                 ],
                 [
                     [
-                        _cell(ENGAGEMENT_EVENTS, "method", r),
+                        cell(ENGAGEMENT_EVENTS, "method", r),
                         blocks.date_words(r.get("date")),
-                        _cell(ENGAGEMENT_EVENTS, "location", r),
-                        _cell(ENGAGEMENT_EVENTS, "populations", r).replace(";", ","),
-                        _count(_number(r.get("participants"))) if r.get("participants") else "",
-                        _cell(ENGAGEMENT_EVENTS, "languages", r),
+                        cell(ENGAGEMENT_EVENTS, "location", r),
+                        cell(ENGAGEMENT_EVENTS, "populations", r).replace(";", ","),
+                        _count(_number(r.get("participants")))
+                        if counted and r.get("participants")
+                        else "",
+                        cell(ENGAGEMENT_EVENTS, "languages", r),
                     ]
                     for r in sorted(events, key=lambda r: str(r.get("date") or ""))
                 ],
@@ -229,10 +256,12 @@ def engagement_blocks(coalition: Any) -> list[Block]:
                 [_("Format"), _("Date"), _("Audience"), _("People taking part")],
                 [
                     [
-                        _cell(REPORT_BACK, "format", r),
+                        cell(REPORT_BACK, "format", r),
                         blocks.date_words(r.get("date")),
-                        _cell(REPORT_BACK, "audience", r),
-                        _count(_number(r.get("participants"))) if r.get("participants") else "",
+                        cell(REPORT_BACK, "audience", r),
+                        _count(_number(r.get("participants")))
+                        if r.get("participants") and shown(REPORT_BACK, "participants")
+                        else "",
                     ]
                     for r in sorted(sessions, key=lambda r: str(r.get("date") or ""))
                 ],
@@ -241,7 +270,7 @@ def engagement_blocks(coalition: Any) -> list[Block]:
                 key="appendix-report-back",
             )
         )
-    methods = Counter(_cell(STAKEHOLDER_PLAN, "method", r) for r in planned)
+    methods = Counter(cell(STAKEHOLDER_PLAN, "method", r) for r in planned)
     methods.pop("", None)
     if methods:
         out.append(

@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from plans import definitions
-from plans.display import answer_fields, records, value_text
-from plans.map import blocks, metric_data, options, selectors
+from plans.map import blocks, metric_data, options, presentation, selectors
 from plans.map.appendix import appendix_blocks
 from plans.map.blocks import Block
 from plans.map.front import front_blocks, front_matter, plan_language
@@ -40,7 +39,6 @@ PUBLIC = "public"
 INTERNAL = "internal"
 AUDIENCES = (PUBLIC, INTERNAL)
 
-MAX_ITEM_CHARS = 1500
 
 # The logic model reads from what goes in to what changes in the long run.
 KIND_ORDER = {kind: i for i, kind in enumerate(ElementKind.values)}
@@ -58,6 +56,8 @@ class DocContext:
     _note_numbers: dict[str, int] = field(default_factory=dict)
     _charts: int = 0
     section_notes: set[int] = field(default_factory=set)
+    # The project manager's visibility overrides and row choices (plans.map.presentation).
+    publication: presentation.Publication = field(default_factory=presentation.Publication)
 
     @property
     def public(self) -> bool:
@@ -86,31 +86,26 @@ class DocContext:
 # --- records: what the coalition decided, as plain dicts (also kept in the document) ---------
 
 
-def worksheet_blocks(ctx: DocContext, worksheet_keys: tuple[str, ...]) -> list[Block]:
-    """What the feeding worksheets say: the coalition's shared answers, never members' own."""
-    from plans.selectors import member_names, shared_response
+def worksheet_blocks(
+    ctx: DocContext, worksheet_keys: tuple[str, ...], section_key: str, drawn: tuple[str, ...] = ()
+) -> list[Block]:
+    """What the feeding worksheets say, as their presentation (``plans.map.presentation``)
+    prints them for the document's audience: the coalition's shared answers, never members'
+    own; for the public only public fields and the rows the project manager chose."""
+    from plans.selectors import member_names, metric_catalog
 
-    names = ctx.once("member_names", lambda: member_names(ctx.coalition))
-    out: list[Block] = []
-    for key in worksheet_keys:
-        ws = definitions.worksheet(key)
-        if ws.filled_by.mode != "coalition":
-            continue
-        response = shared_response(ctx.coalition, key)
-        if response is None or not response.data:
-            continue
-        items = []
-        for i, record in enumerate(records(ws, response.data), 1):
-            prefix = f"{ws.repeats} {i} – " if ws.repeats else ""
-            for f in answer_fields(ws):
-                if f.process:
-                    continue
-                text = value_text(f, record.get(f.key), names).strip()
-                if text:
-                    items.append((prefix + f.label, text[:MAX_ITEM_CHARS]))
-        if items:
-            out += [blocks.heading(ws.title, 3), blocks.facts(items)]
-    return out
+    lookups = ctx.once(
+        "lookups", lambda: presentation.Lookups(member_names(ctx.coalition), metric_catalog())
+    )
+    return presentation.section_blocks(
+        ctx.coalition,
+        worksheet_keys,
+        section_key=section_key,
+        audience=ctx.audience,
+        publication=ctx.publication,
+        lookups=lookups,
+        drawn=drawn,
+    )
 
 
 def _vision(coalition: Coalition) -> dict[str, Any]:
@@ -568,17 +563,6 @@ def _records(ctx: DocContext) -> dict[str, Any]:
     }
 
 
-def _not_shown(fed_by: tuple[str, ...], shows: tuple[str, ...]) -> tuple[str, ...]:
-    """The feeding worksheets whose answers are not already in the section as records.
-
-    A worksheet with a ``role`` (W7.2 the vision, W7.4 the logic model, ...) becomes strategy
-    records; where the section shows those records (``shows``: the names that drew something),
-    printing the answers too would say the same thing twice. Until the records exist, the
-    answers are printed.
-    """
-    return tuple(key for key in fed_by if definitions.worksheet(key).role not in shows)
-
-
 def _wide(content: list[Block]) -> bool:
     """Whether a section needs a landscape page in print: a table of six columns or more."""
     return any(b["type"] == "table" and len(b["headers"]) >= 6 for b in content)
@@ -597,7 +581,12 @@ def _build_document(
 ) -> dict[str, Any]:
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
-    ctx = DocContext(coalition=coalition, audience=audience, version=version)
+    ctx = DocContext(
+        coalition=coalition,
+        audience=audience,
+        version=version,
+        publication=selectors.publication_for(coalition),
+    )
     ctx.cache["records"] = _records(ctx)
     drafts = selectors.section_drafts(coalition)
     sections = []
@@ -613,7 +602,7 @@ def _build_document(
             if drawn:
                 shown.append(name)
             content += drawn
-        content += worksheet_blocks(ctx, _not_shown(spec.fed_by, tuple(shown)))
+        content += worksheet_blocks(ctx, spec.fed_by, spec.key, tuple(shown))
         if ctx.section_notes:
             content.append(blocks.footnotes(n for n in ctx.notes if n["n"] in ctx.section_notes))
         content = blocks.clean(content)
@@ -652,6 +641,9 @@ def _build_document(
         "sections": sections,
         "footnotes": ctx.notes,
         "front": front_matter(coalition),
+        # What the project manager chose to publish when the document was built: a frozen
+        # version keeps it, so later choices never change what was published.
+        "publication": ctx.publication.as_dict(),
         **records_,
     }
 

@@ -348,6 +348,69 @@ class Review(models.Model):
         return f"{self.reviewer_id}: {self.decision}"
 
 
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public: may appear in the plan")
+    INTERNAL = "internal", _("Internal: working material, never published")
+
+
+class MapVisibility(models.Model):
+    """A project manager's choice of a feeding worksheet field's visibility for the coalition,
+    overriding the default of its definition (``visibility:`` in plans/data). ``field_path`` is
+    ``field`` or ``field.column``."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_visibilities"
+    )
+    worksheet_key = models.CharField(max_length=10)
+    field_path = models.CharField(max_length=120)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("worksheet_key", "field_path")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("coalition", "worksheet_key", "field_path"), name="map_visibility_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worksheet_key}.{self.field_path}: {self.visibility}"
+
+
+class SectionChoice(models.Model):
+    """Which rows of a feeding worksheet's table (``field_key``), or which records of a
+    repeating worksheet (``field_key`` empty), one MAP section publishes. Without a choice
+    every row is published; ``rows`` holds the chosen rows' ids (``presentation.row_id``)."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_section_choices"
+    )
+    section_key = models.CharField(max_length=4)
+    worksheet_key = models.CharField(max_length=10)
+    field_key = models.CharField(max_length=60, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("section_key", "worksheet_key", "field_key")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("coalition", "section_key", "worksheet_key", "field_key"),
+                name="map_section_choice_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section_key} {self.worksheet_key}.{self.field_key}: {len(self.rows)} rows"
+
+
 def _public_token() -> str:
     return secrets.token_urlsafe(18)
 
@@ -508,6 +571,7 @@ __all__ = [
     "ExportKind",
     "LogicElement",
     "MapSectionDraft",
+    "MapVisibility",
     "MapVersion",
     "Measure",
     "PageSize",
@@ -517,8 +581,10 @@ __all__ = [
     "Review",
     "ReviewRound",
     "ReviewerType",
+    "SectionChoice",
     "SectionStatus",
     "StrategicAction",
     "TheoryOfChange",
     "Vision",
+    "Visibility",
 ]

@@ -18,14 +18,23 @@ from plans.map.models import (
     Decision,
     MapSectionDraft,
     MapVersion,
+    MapVisibility,
     Measure,
     PlanExport,
     PriorityArea,
     Review,
     ReviewRound,
+    SectionChoice,
     StrategicAction,
     TheoryOfChange,
     Vision,
+)
+from plans.map.presentation import (
+    Lookups,
+    Publication,
+    choice_groups,
+    choice_key,
+    field_rows,
 )
 from plans.models import ResponseStatus, WorksheetResponse
 
@@ -260,6 +269,63 @@ def published_version(token: str) -> MapVersion:
     if version is None:
         raise Http404
     return version
+
+
+# --- what the plan publishes -------------------------------------------------------------------
+
+
+def publication_for(coalition: Coalition) -> Publication:
+    """The coalition's visibility overrides and row choices, as the document reads them."""
+    return Publication(
+        visibility={
+            f"{v.worksheet_key}.{v.field_path}": v.visibility
+            for v in MapVisibility.objects.filter(coalition=coalition)
+        },
+        chosen={
+            choice_key(c.section_key, c.worksheet_key, c.field_key): list(c.rows)
+            for c in SectionChoice.objects.filter(coalition=coalition)
+        },
+    )
+
+
+@dataclass
+class WorksheetPublication:
+    """One feeding worksheet on a section's "What this section publishes" page."""
+
+    key: str
+    number: str
+    title: str
+    fields: list[Any]  # presentation.FieldRow
+    groups: list[Any]  # presentation.ChoiceGroup
+    answered: bool
+
+
+def section_publication(coalition: Coalition, key: str) -> list[WorksheetPublication]:
+    """Each coalition worksheet feeding section ``key``: its fields' visibility and the rows
+    the section may publish."""
+    from plans.selectors import member_names, metric_catalog, shared_response
+
+    spec = section_spec(key)
+    pub = publication_for(coalition)
+    lookups = Lookups(member_names(coalition), metric_catalog())
+    out = []
+    for ws_key in spec.fed_by:
+        ws = definitions.worksheet(ws_key)
+        if ws.filled_by.mode != "coalition":
+            continue
+        response = shared_response(coalition, ws_key)
+        data = response.data if response is not None else {}
+        out.append(
+            WorksheetPublication(
+                key=ws.key,
+                number=ws.number,
+                title=ws.title,
+                fields=field_rows(ws, key, pub),
+                groups=choice_groups(ws, data or {}, key, pub, lookups),
+                answered=bool(data),
+            )
+        )
+    return out
 
 
 def published_export(version: MapVersion, *, kind: str, format: str) -> PlanExport | None:  # noqa: A002

@@ -35,6 +35,7 @@ from plans.map.models import (
     LogicElement,
     MapSectionDraft,
     MapVersion,
+    MapVisibility,
     Measure,
     PageSize,
     PlanExport,
@@ -43,9 +44,11 @@ from plans.map.models import (
     Review,
     ReviewerType,
     ReviewRound,
+    SectionChoice,
     SectionStatus,
     StrategicAction,
     TheoryOfChange,
+    Visibility,
     Vision,
 )
 
@@ -736,6 +739,180 @@ def map_version_unpublish(*, version: MapVersion, actor: Membership) -> MapVersi
         actor.coalition, EventKind.VERSION_UNPUBLISHED, actor.user, label=str(version.number)
     )
     return version
+
+
+# --- what the plan publishes --------------------------------------------------------------------
+
+
+def _feeding_worksheet(key: str):
+    """A coalition worksheet that feeds some MAP section, or a field error."""
+    fed = {k for s in definitions.map_sections() for k in s.fed_by}
+    try:
+        ws = definitions.worksheet(key)
+    except KeyError:
+        ws = None
+    if ws is None or key not in fed or ws.filled_by.mode != "coalition":
+        raise ValidationError(
+            {"worksheet": _("No worksheet %(key)s feeds the plan.") % {"key": key}}
+        )
+    return ws
+
+
+@transaction.atomic
+def map_visibility_set(
+    *, actor: Membership, worksheet: str, field_path: str, visibility: str
+) -> MapVisibility | None:
+    """Set a feeding worksheet field's (or table column's) visibility for the coalition; an
+    empty ``visibility`` goes back to the definition's default. Project manager only."""
+    from plans.map.presentation import default_visibility
+
+    require(actor, Can.RUN)
+    ws = _feeding_worksheet(worksheet)
+    field_key, _dot, column_key = field_path.partition(".")
+    try:
+        default = default_visibility(ws, field_key, column_key)
+    except KeyError:
+        raise ValidationError(
+            {
+                "field": _("%(number)s has no field %(field)s.")
+                % {"number": ws.number, "field": field_path}
+            }
+        ) from None
+    if visibility and visibility not in Visibility.values:
+        raise ValidationError({"visibility": _("Choose public or internal.")})
+    coalition = actor.coalition
+    found = MapVisibility.objects.filter(
+        coalition=coalition, worksheet_key=ws.key, field_path=field_path
+    )
+    label = f"{ws.number} {field_path}"
+    if not visibility or visibility == default:
+        deleted, _rows = found.delete()
+        if deleted:
+            coalition_event_record(
+                coalition, EventKind.PUBLICATION_CHANGED, actor.user, label=f"{label}: {default}"
+            )
+        return None
+    row, _created = MapVisibility.objects.update_or_create(
+        coalition=coalition,
+        worksheet_key=ws.key,
+        field_path=field_path,
+        defaults={"visibility": visibility, "updated_by": actor.user, "updated_at": timezone.now()},
+    )
+    coalition_event_record(
+        coalition, EventKind.PUBLICATION_CHANGED, actor.user, label=f"{label}: {visibility}"
+    )
+    return row
+
+
+@transaction.atomic
+def section_rows_choose(
+    *,
+    actor: Membership,
+    section: str,
+    worksheet: str,
+    field: str = "",
+    rows: Sequence[str] | None,
+) -> SectionChoice | None:
+    """Choose which rows of a table (``field``) or records of a repeating worksheet (``field``
+    empty) section ``section`` publishes; ``rows=None`` publishes every row again."""
+    from plans.map.presentation import row_ids
+    from plans.selectors import shared_response
+
+    require(actor, Can.RUN)
+    if section not in _section_keys():
+        raise ValidationError({"section": _("There is no MAP section %(key)s.") % {"key": section}})
+    ws = _feeding_worksheet(worksheet)
+    if ws.key not in next(s.fed_by for s in definitions.map_sections() if s.key == section):
+        raise ValidationError(
+            {"worksheet": _("%(number)s does not feed this section.") % {"number": ws.number}}
+        )
+    if field:
+        try:
+            is_table = ws.field(field).type == "table"
+        except KeyError:
+            is_table = False
+        if not is_table:
+            raise ValidationError({"field": _("Choose rows of a table of this worksheet.")})
+    elif not ws.repeats:
+        raise ValidationError({"field": _("Name the table whose rows you choose.")})
+    coalition = actor.coalition
+    found = SectionChoice.objects.filter(
+        coalition=coalition, section_key=section, worksheet_key=ws.key, field_key=field
+    )
+    label = f"{section} {ws.number} {field}".strip()
+    if rows is None:
+        found.delete()
+        coalition_event_record(
+            coalition, EventKind.PUBLICATION_CHANGED, actor.user, label=f"{label}: all rows"
+        )
+        return None
+    response = shared_response(coalition, ws.key)
+    known = row_ids(ws, response.data if response else {}, field)
+    unknown = [r for r in rows if r not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "rows": _("These rows are not in the worksheet (any more): %(ids)s")
+                % {"ids": ", ".join(unknown)}
+            }
+        )
+    choice, _created = SectionChoice.objects.update_or_create(
+        coalition=coalition,
+        section_key=section,
+        worksheet_key=ws.key,
+        field_key=field,
+        defaults={
+            "rows": list(dict.fromkeys(rows)),
+            "updated_by": actor.user,
+            "updated_at": timezone.now(),
+        },
+    )
+    coalition_event_record(
+        coalition,
+        EventKind.PUBLICATION_CHANGED,
+        actor.user,
+        label=_("%(what)s: %(n)s rows chosen") % {"what": label, "n": len(choice.rows)},
+    )
+    return choice
+
+
+@transaction.atomic
+def section_publication_save(
+    *,
+    actor: Membership,
+    section: str,
+    visibility: Mapping[tuple[str, str], str],
+    choices: Mapping[tuple[str, str], Sequence[str] | None],
+) -> None:
+    """Save a section's page of choices at once: field visibilities (``(worksheet, field
+    path) -> "public" | "internal" | ""``) and rows (``(worksheet, field) -> ids | None``).
+    All or nothing; only what changed is written (and logged)."""
+    from plans.map.presentation import visibility as current_visibility
+    from plans.map.selectors import publication_for
+
+    require(actor, Can.RUN)
+    pub = publication_for(actor.coalition)
+    for (worksheet, path), value in visibility.items():
+        ws = _feeding_worksheet(worksheet)
+        field_key, _dot, column_key = path.partition(".")
+        try:
+            now = current_visibility(ws, pub, field_key, column_key)
+        except KeyError:
+            now = ""  # the service below says what is wrong
+        if value != now:
+            map_visibility_set(actor=actor, worksheet=worksheet, field_path=path, visibility=value)
+            # A table's visibility decides its columns': read them again.
+            pub = publication_for(actor.coalition)
+    for (worksheet, field_key), rows in choices.items():
+        key = f"{section}:{worksheet}:{field_key}"
+        before = pub.chosen.get(key)
+        if (rows is None and before is None) or (
+            rows is not None and before is not None and set(rows) == set(before)
+        ):
+            continue
+        section_rows_choose(
+            actor=actor, section=section, worksheet=worksheet, field=field_key, rows=rows
+        )
 
 
 # --- the plan's cover and front matter ------------------------------------------------------

@@ -28,6 +28,12 @@ urlpatterns = [
     path("measures/<int:measure_id>/dismiss/", views.measure_dismiss, name="measure_dismiss"),
     path("", views.plan, name="plan"),
     path("sections/<str:key>/", views.section, name="section"),
+    path(
+        "sections/<str:key>/publication/",
+        views.section_publication,
+        name="section_publication",
+    ),
+    path("preview/", views.preview_public, name="preview_public"),
     path("reviews/request/", views.review_request, name="review_request"),
     path("reviews/<int:review_id>/", views.review_decide, name="review_decide"),
     path("versions/freeze/", views.version_freeze, name="version_freeze"),

@@ -652,3 +652,68 @@ def public_file(request: HttpRequest, token: str, kind: str, fmt: str) -> HttpRe
     if export is None:
         raise Http404
     return _file_response(export, attachment=fmt != ExportFormat.PDF)
+
+
+# --- what the plan publishes -----------------------------------------------------------------
+
+
+def _publication_post(post: Any, section: str) -> tuple[dict, dict]:
+    """The page's choices: ``vis|ws|path`` selects, ``mode|ws|field`` radios ("all" or
+    "chosen") with their ``row|ws|field`` ticks."""
+    visibility, choices = {}, {}
+    for name, value in post.items():
+        kind, _sep, rest = name.partition("|")
+        worksheet, _sep, path = rest.partition("|")
+        if kind == "vis":
+            visibility[(worksheet, path)] = value
+        elif kind == "mode":
+            rows = post.getlist(f"row|{worksheet}|{path}") if value == "chosen" else None
+            choices[(worksheet, path)] = rows
+    return visibility, choices
+
+
+@coalition_view(Can.VIEW)
+@require_http_methods(["GET", "POST"])
+def section_publication(
+    request: HttpRequest, coalition: Coalition, membership: Membership, key: str
+) -> HttpResponse:
+    """What a section publishes: each feeding field's visibility and the rows chosen."""
+    spec = selectors.section_spec(key)
+    if request.method == "POST":
+        visibility, choices = _publication_post(request.POST, key)
+        if message_save(
+            request,
+            lambda: services.section_publication_save(
+                actor=membership, section=key, visibility=visibility, choices=choices
+            ),
+            _("What this section publishes is saved."),
+        ):
+            return redirect("map:section_publication", coalition.pk, key)
+    return render(
+        request,
+        "plans/map/publication.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            spec=spec,
+            worksheets=selectors.section_publication(coalition, key),
+            can_choose=role_allows(membership.role, Can.RUN),
+        ),
+    )
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def preview_public(request: HttpRequest, coalition: Coalition, membership: Membership):
+    """Exactly what freezing and publishing now would show the public, in the public page's
+    own template."""
+    return render(
+        request,
+        "plans/map/public.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC),
+            preview=True,
+        ),
+    )

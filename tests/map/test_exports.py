@@ -403,3 +403,20 @@ def test_the_pdf_is_us_letter_by_default_and_draws_the_logo_it_was_given(pm, tmp
     fetcher = pdf.StaticOnlyFetcher(logo=front_logo(document))
     pdf.html_to_pdf(pdf.render_html(document), fetcher=fetcher)
     assert "document/logo" in fetcher.served and not fetcher.refused
+
+
+def test_the_engagement_summary_follows_what_the_project_manager_keeps_internal(team):
+    world = _world(team)
+    services.map_visibility_set(
+        actor=world["pm"],
+        worksheet="w6_3",
+        field_path="events.participants",
+        visibility="internal",
+    )
+    document = build_document(world["coalition"], audience="public")
+    appendix = next(s for s in document["sections"] if s["key"] == "M11")
+    engagement = next(b for b in appendix["blocks"] if b.get("key") == "appendix-engagement")
+    assert "People taking part" not in engagement["headers"]
+    assert "1,250" not in str(appendix["blocks"])
+    internal = build_document(world["coalition"])
+    assert "1,250" in str(next(s for s in internal["sections"] if s["key"] == "M11"))

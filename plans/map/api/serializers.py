@@ -23,6 +23,7 @@ from plans.map.models import (
     SectionStatus,
     StrategicAction,
     TheoryOfChange,
+    Visibility,
     Vision,
 )
 
@@ -303,3 +304,63 @@ class PartnerListingSerializer(serializers.Serializer):
         required=False, help_text="A member's id; yours when left out."
     )
     listed = serializers.BooleanField()
+
+
+# --- what the plan publishes ---------------------------------------------------------------------
+
+
+class PublicationFieldSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="The field, or field.column of a table.")
+    question = serializers.CharField(source="label")
+    default = serializers.ChoiceField(choices=Visibility.choices)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    is_column = serializers.BooleanField()
+
+
+class PublicationRowSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+    chosen = serializers.BooleanField()
+
+
+class PublicationGroupSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_blank=True, help_text="The table; empty for a repeating worksheet's records."
+    )
+    name = serializers.CharField(source="label")
+    all_rows = serializers.BooleanField()
+    rows = PublicationRowSerializer(many=True)
+
+
+class PublicationWorksheetSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    answered = serializers.BooleanField()
+    answers = PublicationFieldSerializer(many=True, source="fields")
+    groups = PublicationGroupSerializer(many=True)
+
+
+class VisibilityChangeSerializer(serializers.Serializer):
+    worksheet = serializers.CharField()
+    field = serializers.CharField(help_text="The field, or field.column of a table.")
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        allow_blank=True,
+        help_text="Empty: back to the definition's default.",
+    )
+
+
+class RowChoiceSerializer(serializers.Serializer):
+    worksheet = serializers.CharField()
+    field = serializers.CharField(allow_blank=True, required=False, default="")
+    rows = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="The ids of the rows to publish; null publishes every row.",
+    )
+
+
+class PublicationWriteSerializer(serializers.Serializer):
+    visibility = VisibilityChangeSerializer(many=True, required=False)
+    choices = RowChoiceSerializer(many=True, required=False)

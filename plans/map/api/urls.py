@@ -37,6 +37,12 @@ urlpatterns = [
         views.SectionDetailView.as_view(),
         name="map-section-detail",
     ),
+    path(
+        f"{base}/map-sections/<str:key>/publication/",
+        views.SectionPublicationView.as_view(),
+        name="map-section-publication",
+    ),
+    path(f"{base}/map-preview/", views.PreviewView.as_view(), name="map-preview"),
     path(f"{base}/map-reviews/", views.ReviewListView.as_view(), name="map-review-list"),
     path(
         f"{base}/map-reviews/<int:pk>/decision/",

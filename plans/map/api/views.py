@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
 from core.models import JobStatus
-from plans.map import front, selectors, services
+from plans.map import document, front, selectors, services
 from plans.map.api import serializers as s
 from plans.map.models import MapSectionDraft, PageSize, Vision
 
@@ -252,6 +252,48 @@ class SectionDetailView(_Scoped):
             d["owner"] = selectors.member_get(self.coalition, owner_id) if owner_id else None
         draft = services.map_section_save(actor=self.membership, key=key, **d)
         return Response(s.SectionSerializer(draft).data)
+
+
+class SectionPublicationView(_Scoped):
+    """What a section publishes: its feeding fields' visibility and the rows chosen per table.
+    PATCH (project manager): change some of them, all or nothing."""
+
+    write_action = Can.RUN
+
+    def _payload(self, key: str) -> Any:
+        worksheets = selectors.section_publication(self.coalition, key)
+        return s.PublicationWorksheetSerializer(worksheets, many=True).data
+
+    @extend_schema(responses=s.PublicationWorksheetSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+        selectors.section_spec(key)
+        return Response(self._payload(key))
+
+    @extend_schema(
+        request=s.PublicationWriteSerializer, responses=s.PublicationWorksheetSerializer(many=True)
+    )
+    def patch(self, request: Request, coalition_pk: int, key: str) -> Response:
+        selectors.section_spec(key)
+        ser = s.PublicationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        services.section_publication_save(
+            actor=self.membership,
+            section=key,
+            visibility={
+                (v["worksheet"], v["field"]): v["visibility"] for v in d.get("visibility", [])
+            },
+            choices={(c["worksheet"], c["field"]): c["rows"] for c in d.get("choices", [])},
+        )
+        return Response(self._payload(key))
+
+
+class PreviewView(_Scoped):
+    """The plan exactly as freezing and publishing it now would show it to the public."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        return Response(document.build_document(self.coalition, audience=document.PUBLIC))
 
 
 class ReviewListView(_Scoped):
