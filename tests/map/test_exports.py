@@ -199,17 +199,7 @@ def test_the_engagement_summary_counts_without_sensitive_answers(team):
 # --- Word -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_worksheet_answers(monkeypatch):
-    """The feeding worksheets' answers left out: how they are presented is another part's
-    (plans/map/presentation.py); here the Word and PDF renderers and this module's parts are
-    under test."""
-    monkeypatch.setattr("plans.map.document.worksheet_blocks", lambda ctx, keys: [])
-
-
-def test_word_has_the_same_sections_in_order_as_word_headings_and_tables(
-    team, no_worksheet_answers
-):
+def test_word_has_the_same_sections_in_order_as_word_headings_and_tables(team):
     world = _world(team)
     document = build_document(world["coalition"], audience="public")
     word = _docx(document_docx(document))
@@ -262,7 +252,7 @@ def test_word_summary_has_its_parts_on_a_few_pages(team):
 # --- the job: four kinds of file -------------------------------------------------------------
 
 
-def test_the_job_makes_all_four_files(team, tmp_path, no_worksheet_answers):
+def test_the_job_makes_all_four_files(team, tmp_path):
     world = _world(team)
     made = {}
     for kind in ("plan", "summary"):
