@@ -171,9 +171,9 @@ def _summary_document(document: Mapping[str, Any]) -> dict[str, Any]:
         ]
     sections = []
     for i, part in enumerate(parts, 1):
-        # The coalition's own words first, "in brief" (the document's subtitle already says
+        # The coalition's own words first, as an overview (the document's subtitle already says
         # "Executive summary").
-        title = part["title"] or _("In brief")
+        title = part["title"] or _("Overview")
         sections.append(
             {"key": f"S{i}", "number": str(i), "title": title, "blocks": part["blocks"]}
         )

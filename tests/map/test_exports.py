@@ -237,7 +237,7 @@ def test_word_summary_has_its_parts_on_a_few_pages(team):
     word = _docx(document_docx(summary))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "In brief",
+        "Overview",
         "Our vision",
         "Our priorities",
         "Who is in the coalition",
