@@ -290,7 +290,7 @@ def main() -> None:
     parser.add_argument("--keep", help="write our PDF here")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
     parser.add_argument(
-        "--actions", type=int, default=12, help="strategic actions (12: 58 pages, 4: 50 pages)"
+        "--actions", type=int, default=12, help="strategic actions (fewer actions, fewer pages)"
     )
     args = parser.parse_args()
     import logging
