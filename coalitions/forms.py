@@ -95,11 +95,15 @@ class RoleForm(forms.Form):
 class MemberProfileForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ("organisation", "sector", "title", "lived_experience")
+        fields = ("organisation", "sector", "title", "listed_in_plan", "lived_experience")
         help_texts = {
+            "listed_in_plan": _(
+                "The organization's name then appears in the partner list at the front of the "
+                "Mobility Action Plan and its summary, once published."
+            ),
             "lived_experience": _(
                 "Private: only you see this. Others see how many members ticked it, never who."
-            )
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -99,6 +99,11 @@ class Membership(models.Model):
     lived_experience = models.BooleanField(
         _("I have lived experience of the issues this coalition works on"), default=False
     )
+    # Consent to name the member's organisation among the partners in the published plan;
+    # off until the member (or the project manager) says so.
+    listed_in_plan = models.BooleanField(
+        _("List the organization among the partners in the published plan"), default=False
+    )
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -287,7 +292,8 @@ class EventKind(models.TextChoices):
     VERSION_FROZEN = "version_frozen", _("froze the plan as version")
     VERSION_PUBLISHED = "version_published", _("published plan version")
     VERSION_UNPUBLISHED = "version_unpublished", _("unpublished plan version")
-    EXPORT_STARTED = "export_started", _("started a PDF export of")
+    EXPORT_STARTED = "export_started", _("started an export of")
+    PLAN_SETTINGS_CHANGED = "plan_settings_changed", _("changed the plan's cover and front matter")
     PUBLICATION_CHANGED = "publication_changed", _("changed what the plan publishes:")
     RECORD_DELETED = "record_deleted", _("deleted")
     GOAL_SAVED = "goal_saved", _("set the headline goal")

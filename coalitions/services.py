@@ -636,8 +636,12 @@ def membership_update_profile(
     sector: str,
     title: str,
     lived_experience: bool | None = None,
+    listed_in_plan: bool | None = None,
 ) -> Membership:
-    """People edit their own details; project managers may edit others' (not the private flag)."""
+    """People edit their own details; project managers may edit others' (not the private flag).
+
+    ``listed_in_plan`` (None: unchanged) is the consent to name the organisation in the plan.
+    """
     own = actor_membership.pk == membership.pk
     if not own:
         require(actor_membership, Can.RUN)
@@ -653,7 +657,40 @@ def membership_update_profile(
     if own and lived_experience is not None:
         membership.lived_experience = lived_experience
         fields.append("lived_experience")
+    if listed_in_plan is not None:
+        if listed_in_plan and not membership.organisation:
+            raise ValidationError(
+                {"listed_in_plan": _("Give the organization's name first, then it can be listed.")}
+            )
+        membership.listed_in_plan = listed_in_plan
+        fields.append("listed_in_plan")
     membership.save(update_fields=fields)
+    if not own:
+        coalition_event_record(
+            membership.coalition,
+            EventKind.PROFILE_CHANGED,
+            actor_membership.user,
+            subject=membership.user,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_listing_set(
+    *, actor_membership: Membership, membership: Membership, listed: bool
+) -> Membership:
+    """Say whether a member's organisation is named among the plan's partners: the member for
+    themself, or the project manager for anyone."""
+    own = actor_membership.pk == membership.pk
+    if not own:
+        require(actor_membership, Can.RUN)
+    _check_member_of_actors_coalition(actor_membership, membership)
+    if listed and not membership.organisation.strip():
+        raise ValidationError(
+            {"listed_in_plan": _("Give the organization's name first, then it can be listed.")}
+        )
+    membership.listed_in_plan = listed
+    membership.save(update_fields=["listed_in_plan"])
     if not own:
         coalition_event_record(
             membership.coalition,

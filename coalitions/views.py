@@ -222,6 +222,7 @@ def member_edit(request, coalition, membership, member_id):
                 sector=form.cleaned_data["sector"],
                 title=form.cleaned_data["title"],
                 lived_experience=form.cleaned_data.get("lived_experience") if own else None,
+                listed_in_plan=form.cleaned_data["listed_in_plan"],
             ),
         )
         if saved is not None:

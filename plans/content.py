@@ -78,7 +78,16 @@ COMPUTATIONS = {
 # Worksheet roles whose answers become strategy records (plans/map), and what a MAP section may
 # show besides its narrative (``shows:``).
 STRATEGY_RECORDS = ("priorities", "vision", "theories", "actions", "measures")
-SECTION_RECORDS = (*STRATEGY_RECORDS, "charts", "approvals", "goals", "implementation")
+SECTION_RECORDS = (
+    *STRATEGY_RECORDS,
+    "charts",
+    "approvals",
+    "goals",
+    "implementation",
+    "front",
+    "summary",
+    "appendix",
+)
 
 # Who may read a feeding worksheet's answer in the plan (docs/map.md): "public" answers may
 # appear in the published plan, "internal" ones are the coalition's working material.

@@ -18,19 +18,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from plans import definitions
 from plans.map import blocks, goal_blocks, metric_data, options, presentation, selectors
+from plans.map.appendix import appendix_blocks
 from plans.map.blocks import Block
+from plans.map.front import front_blocks, front_matter, plan_language
 from plans.map.models import (
     ElementKind,
     PriorityArea,
     StrategicAction,
 )
+from plans.map.summary import summary_blocks
 
 PUBLIC = "public"
 INTERNAL = "internal"
@@ -538,6 +541,9 @@ PROVIDERS: dict[str, Callable[[DocContext], list[Block]]] = {
     "implementation": goal_blocks.implementation_blocks,
     "measures": measures_blocks,
     "approvals": approvals_blocks,
+    "front": front_blocks,
+    "summary": summary_blocks,
+    "appendix": appendix_blocks,
 }
 
 
@@ -573,6 +579,14 @@ def _wide(content: list[Block]) -> bool:
 def build_document(
     coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
 ) -> dict[str, Any]:
+    """The plan, in the plan's language (its settings; the site's default otherwise)."""
+    with translation.override(plan_language(coalition)):
+        return _build_document(coalition, audience=audience, version=version)
+
+
+def _build_document(
+    coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
+) -> dict[str, Any]:
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
     ctx = DocContext(
@@ -600,8 +614,8 @@ def build_document(
         if ctx.section_notes:
             content.append(blocks.footnotes(n for n in ctx.notes if n["n"] in ctx.section_notes))
         content = blocks.clean(content)
-        if ctx.public and not content:
-            continue
+        if ctx.public and all(b["type"] == "note" for b in content):
+            continue  # nothing but remarks on what is missing: the public plan leaves it out
         sections.append(
             {
                 "key": spec.key,
@@ -642,6 +656,7 @@ def build_document(
         "release_name": metric_data.active_release_name(),
         "sections": sections,
         "footnotes": ctx.notes,
+        "front": front_matter(coalition),
         # What the project manager chose to publish when the document was built: a frozen
         # version keeps it, so later choices never change what was published.
         "publication": ctx.publication.as_dict(),

@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition
 from plans.map import metric_data, options
-from plans.map.models import Decision, ReviewerType, SectionStatus
+from plans.map.models import (
+    Decision,
+    ExportFormat,
+    ExportKind,
+    PageSize,
+    ReviewerType,
+    SectionStatus,
+)
 
 LINES_HELP = _("One per line.")
 
@@ -359,3 +367,40 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = _text(_("Comment"), 5000, help_text=_("Required unless you approve without changes."))
+
+
+class PlanSettingsForm(forms.Form):
+    """The cover and front matter. The logo's content is checked by the service (Pillow)."""
+
+    logo = forms.FileField(
+        label=_("Coalition logo"),
+        required=False,
+        help_text=_("A PNG, JPEG or WebP image of at most 2 MB; it goes on the cover."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    acknowledgements = _text(
+        _("Acknowledgements"),
+        5000,
+        rows=5,
+        help_text=_("Printed after the cover. Markdown: *italic*, **bold**, lists."),
+    )
+    page_size = forms.ChoiceField(label=_("Page size"), choices=PageSize.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the plan"),
+        required=False,
+        choices=[("", _("The site's default language")), *settings.LANGUAGES],
+        help_text=_("The plan's headings, dates and numbers are written in this language."),
+    )
+
+
+class ExportStartForm(forms.Form):
+    version = forms.IntegerField(required=False)
+    kind = forms.ChoiceField(label=_("What"), choices=ExportKind.choices, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["kind"] = data.get("kind") or ExportKind.PLAN
+        data["format"] = data.get("format") or ExportFormat.PDF
+        return data

@@ -557,18 +557,41 @@ class MapVersion(models.Model):
         return reverse("map_public:plan", args=[self.public_token])
 
 
+class ExportKind(models.TextChoices):
+    PLAN = "plan", _("The full plan")
+    SUMMARY = "summary", _("The executive summary")
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "pdf", _("PDF")
+    DOCX = "docx", _("Word")
+
+
+EXPORT_CONTENT_TYPES = {
+    ExportFormat.PDF: "application/pdf",
+    ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 def _export_path(instance: PlanExport, filename: str) -> str:
-    return f"plan-exports/{instance.coalition_id}/{secrets.token_hex(16)}.pdf"
+    return f"plan-exports/{instance.coalition_id}/{secrets.token_hex(16)}.{instance.format}"
 
 
 class PlanExport(BackgroundJob):
-    """A PDF of the MAP: of a frozen version, or of the current draft (``version`` empty)."""
+    """A file of the MAP: the full plan or its executive summary, as PDF or Word, of a frozen
+    version or of the current draft (``version`` empty)."""
 
     coalition = models.ForeignKey(
         "coalitions.Coalition", on_delete=models.CASCADE, related_name="plan_exports"
     )
     version = models.ForeignKey(
         MapVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="exports"
+    )
+    kind = models.CharField(
+        _("what"), max_length=10, choices=ExportKind.choices, default=ExportKind.PLAN
+    )
+    format = models.CharField(
+        _("format"), max_length=8, choices=ExportFormat.choices, default=ExportFormat.PDF
     )
     file = models.FileField(upload_to=_export_path, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -580,28 +603,91 @@ class PlanExport(BackgroundJob):
     class Meta(BackgroundJob.Meta):
         verbose_name = _("plan export")
         verbose_name_plural = _("plan exports")
-        # One export of a version (or of the draft) at a time; two constraints because
-        # NULL versions are never equal in a unique index.
+        # One export of each file (kind and format) of a version, or of the draft, at a time;
+        # two constraints because NULL versions are never equal in a unique index.
         constraints = [
             models.UniqueConstraint(
-                fields=["coalition", "version"],
+                fields=["coalition", "version", "kind", "format"],
                 condition=models.Q(status__in=["pending", "running"], version__isnull=False),
-                name="map_export_one_active_per_version",
+                name="map_export_one_active_per_version_file",
             ),
             models.UniqueConstraint(
-                fields=["coalition"],
+                fields=["coalition", "kind", "format"],
                 condition=models.Q(status__in=["pending", "running"], version__isnull=True),
-                name="map_export_one_active_draft",
+                name="map_export_one_active_draft_file",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Export {self.pk} ({self.status})"
+        return f"Export {self.pk} ({self.kind}, {self.format}, {self.status})"
+
+    @property
+    def content_type(self) -> str:
+        return EXPORT_CONTENT_TYPES[ExportFormat(self.format)]
+
+    @property
+    def download_name(self) -> str:
+        """The file's name for a reader: mobility-action-plan[-summary]-v2.pdf."""
+        stem = "mobility-action-plan" + ("-summary" if self.kind == ExportKind.SUMMARY else "")
+        suffix = f"v{self.version.number}" if self.version else "draft"
+        return f"{stem}-{suffix}.{self.format}"
+
+
+class PageSize(models.TextChoices):
+    LETTER = "letter", _("US Letter")
+    A4 = "a4", _("A4")
+
+
+def _logo_path(instance: PlanSettings, filename: str) -> str:
+    # A new name for every upload: frozen versions keep pointing at the logo they were made with.
+    ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(
+        instance.logo_type, "img"
+    )
+    return f"plan-logos/{instance.coalition_id}/{secrets.token_hex(16)}.{ext}"
+
+
+class PlanSettings(models.Model):
+    """How the coalition's plan document looks: its cover and front matter, page size and
+    language. One per coalition, edited by the project manager."""
+
+    coalition = models.OneToOneField(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="plan_settings"
+    )
+    logo = models.FileField(_("logo"), upload_to=_logo_path, blank=True)
+    logo_name = models.CharField(_("logo file name"), max_length=200, blank=True)
+    logo_type = models.CharField(max_length=20, blank=True)
+    logo_width = models.PositiveIntegerField(default=0)
+    logo_height = models.PositiveIntegerField(default=0)
+    acknowledgements = models.TextField(_("acknowledgements"), max_length=5000, blank=True)
+    page_size = models.CharField(
+        _("page size"), max_length=10, choices=PageSize.choices, default=PageSize.LETTER
+    )
+    language = models.CharField(
+        _("language of the plan"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan settings")
+        verbose_name_plural = _("plan settings")
+
+    def __str__(self) -> str:
+        return f"Plan settings of coalition {self.coalition_id}"
+
+    @property
+    def plan_language(self) -> str:
+        """The language the plan is written in: the one chosen, else the site's default."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 __all__ = [
     "Decision",
     "ElementKind",
+    "ExportFormat",
+    "ExportKind",
     "LogicElement",
     "MapSectionDraft",
     "MapVisibility",
@@ -609,7 +695,9 @@ __all__ = [
     "MapVersion",
     "Measure",
     "Milestone",
+    "PageSize",
     "PlanExport",
+    "PlanSettings",
     "PriorityArea",
     "Review",
     "ReviewRound",

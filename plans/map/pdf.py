@@ -21,7 +21,9 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from plans.map.blocks import date_words
 from plans.map.document import upgrade_document
+from plans.map.front import is_front, logo_bytes, page_size_of
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +37,27 @@ class RefusedURL(ValueError):
     pass
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves our static files and refuses everything else (and remembers what it refused)."""
+# The document's own logo (plan settings), answered from bytes read before rendering.
+LOGO_URL = BASE_URL + "document/logo"
 
-    def __init__(self) -> None:
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves our static files and refuses everything else (and remembers what it refused).
+
+    ``logo`` (bytes and type, read from storage by the caller) is answered at ``LOGO_URL``:
+    the one other thing a document may show, never a path or URL taken from the document.
+    """
+
+    def __init__(self, *, logo: tuple[bytes, str] | None = None) -> None:
         super().__init__(allowed_protocols=())
         self.refused: list[str] = []
         self.served: list[str] = []
+        self.logo = logo
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url == LOGO_URL and self.logo is not None:
+            self.served.append("document/logo")
+            return URLFetcherResponse(url, self.logo[0], {"Content-Type": self.logo[1]})
         prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
         parts = urlsplit(url)
         if not url.startswith(prefix) or parts.query or ".." in unquote(parts.path).split("/"):
@@ -61,14 +75,32 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": mime})
 
 
-def render_html(document: Mapping[str, Any], *, template: str = "plans/pdf/map.html") -> str:
+TEMPLATES = {"plan": "plans/pdf/map.html", "summary": "plans/pdf/summary.html"}
+
+
+def render_html(document: Mapping[str, Any], *, template: str = "") -> str:
+    """The HTML WeasyPrint lays out: the cover, the front matter, the contents and the
+    sections of the plan; or the summary's short cover and parts."""
+    kind = document.get("kind") or "plan"
+    sections = upgrade_document(document)["sections"] if kind == "plan" else document["sections"]
     return render_to_string(
-        template,
-        {"doc": document, "sections": upgrade_document(document)["sections"]},
+        template or TEMPLATES.get(kind, TEMPLATES["plan"]),
+        {
+            "doc": document,
+            "front_sections": [s for s in sections if is_front(s)],
+            "sections": [s for s in sections if not is_front(s)],
+            "page_size": page_size_of(dict(document)),
+            "logo_url": LOGO_URL if (document.get("front") or {}).get("logo") else "",
+            "date_text": date_words(str(document.get("generated_at") or "")),
+        },
     )
 
 
-def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> tuple[bytes, int]:
+def html_to_pdf(
+    html: str,
+    *,
+    fetcher: StaticOnlyFetcher | None = None,
+) -> tuple[bytes, int]:
     """Lay out and write the PDF; return its bytes and page count."""
     fetcher = fetcher or StaticOnlyFetcher()
     rendered = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
@@ -87,4 +119,4 @@ def document_pdf(
         html = render_html(document)
     if progress:
         progress(2)
-    return html_to_pdf(html)
+    return html_to_pdf(html, fetcher=StaticOnlyFetcher(logo=logo_bytes(dict(document))))

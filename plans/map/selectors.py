@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition, Membership
+from core.models import JobStatus
 from plans import definitions
 from plans.content import MapSection
 from plans.map import metric_data
@@ -369,3 +370,33 @@ def section_publication(coalition: Coalition, key: str) -> list[WorksheetPublica
             )
         )
     return out
+
+
+def published_export(version: MapVersion, *, kind: str, format: str) -> PlanExport | None:  # noqa: A002
+    """A published version's latest finished file of one kind (plan, summary) and format."""
+    return (
+        version.exports.filter(status=JobStatus.SUCCEEDED, kind=kind, format=format)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def published_files(version: MapVersion) -> list[dict[str, str]]:
+    """The files a published version offers, as links for its public page, in a fixed order."""
+    from django.urls import reverse
+
+    names = {
+        ("plan", "pdf"): ("map_public:pdf", _("Download the plan (PDF)")),
+        ("summary", "pdf"): ("map_public:summary_pdf", _("Download the executive summary (PDF)")),
+        ("plan", "docx"): ("map_public:docx", _("Download the plan (Word)")),
+        ("summary", "docx"): (
+            "map_public:summary_docx",
+            _("Download the executive summary (Word)"),
+        ),
+    }
+    made = set(version.exports.filter(status=JobStatus.SUCCEEDED).values_list("kind", "format"))
+    return [
+        {"url": reverse(url, args=[version.public_token]), "label": str(label)}
+        for key, (url, label) in names.items()
+        if key in made
+    ]

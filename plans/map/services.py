@@ -8,10 +8,13 @@ coalition's audit log what a project manager would want to know (freeze, publish
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +43,8 @@ from plans.map.models import (
     MAX_GOALS_PER_AREA,
     Decision,
     ElementKind,
+    ExportFormat,
+    ExportKind,
     HeadlineGoal,
     LogicElement,
     MapSectionDraft,
@@ -47,7 +52,9 @@ from plans.map.models import (
     MapVisibility,
     Measure,
     Milestone,
+    PageSize,
     PlanExport,
+    PlanSettings,
     PriorityArea,
     Review,
     ReviewerType,
@@ -1024,7 +1031,10 @@ def map_version_publish(*, version: MapVersion, actor: Membership) -> MapVersion
     _require_in(actor, Can.RUN, version)
     if not version.approved:
         raise ValidationError(_("Only a version frozen after approval can be published."))
-    if not version.exports.filter(status=JobStatus.SUCCEEDED).exists():
+    made = version.exports.filter(
+        status=JobStatus.SUCCEEDED, kind=ExportKind.PLAN, format=ExportFormat.PDF
+    )
+    if not made.exists():
         raise ValidationError(_("Export this version as a PDF first, so it can be published."))
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
@@ -1221,7 +1231,6 @@ def section_publication_save(
 
 # --- PDF export --------------------------------------------------------------------------------
 
-EXPORT_STEPS = 4  # document, HTML, PDF, stored
 EXPORT_BUSY = _lazy("This export is already being made; wait for it to finish.")
 
 
@@ -1232,26 +1241,126 @@ def pdf_export_check() -> None:
         raise ValidationError(problem)
 
 
+# --- the plan's cover and front matter ------------------------------------------------------
+
+
 @transaction.atomic
-def plan_export_start(*, actor: Membership, version: MapVersion | None = None) -> PlanExport:
-    """Create the export row of a frozen version (or of the current draft) and queue the
-    rendering once the row is committed."""
+def plan_settings_save(
+    *,
+    actor: Membership,
+    acknowledgements: str = "",
+    page_size: str = PageSize.LETTER,
+    language: str = "",
+    logo: File | None = None,
+    remove_logo: bool = False,
+) -> PlanSettings:
+    """Change how the plan document looks (the project manager). A new logo is checked to be a
+    real PNG, JPEG or WebP image of at most 2 MB before anything is saved; the old logo file is
+    kept for the versions frozen with it."""
+    from plans.map.front import logo_check
+
+    require(actor, Can.RUN)
+    if page_size not in PageSize.values:
+        raise ValidationError({"page_size": _("Choose US Letter or A4.")})
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages of the site.")})
+    checked = None
+    data = b""
+    if logo is not None:
+        logo.seek(0)
+        data = logo.read(LOGO_READ_LIMIT)
+        checked = logo_check(data)
+    chosen, _created = PlanSettings.objects.select_for_update().get_or_create(
+        coalition_id=actor.coalition_id
+    )
+    chosen.acknowledgements = acknowledgements.strip()
+    chosen.page_size, chosen.language = page_size, language
+    if remove_logo and checked is None:
+        chosen.logo, chosen.logo_name, chosen.logo_type = "", "", ""
+        chosen.logo_width = chosen.logo_height = 0
+    if checked is not None and logo is not None:
+        chosen.logo_type = checked.content_type
+        chosen.logo_width, chosen.logo_height = checked.width, checked.height
+        chosen.logo_name = os.path.basename(logo.name or "")[:200]
+        chosen.logo.save(chosen.logo_name or "logo", ContentFile(data), save=False)
+    chosen.updated_by, chosen.updated_at = actor.user, timezone.now()
+    chosen.full_clean()
+    chosen.save()
+    coalition_event_record(actor.coalition, EventKind.PLAN_SETTINGS_CHANGED, actor.user)
+    return chosen
+
+
+# More than the largest logo allowed, so an oversized file is read far enough to be refused.
+LOGO_READ_LIMIT = 2 * 1024 * 1024 + 1
+
+
+@transaction.atomic
+def plan_partners_set(*, actor: Membership, listed: Iterable[int]) -> list[Membership]:
+    """The project manager ticks which members' organisations the plan names (all at once)."""
+    from coalitions.services import membership_listing_set
+
+    require(actor, Can.RUN)
+    wanted = set(listed)
+    changed = []
+    for membership in actor.coalition.memberships.exclude(organisation=""):
+        if membership.listed_in_plan != (membership.pk in wanted):
+            changed.append(
+                membership_listing_set(
+                    actor_membership=actor, membership=membership, listed=membership.pk in wanted
+                )
+            )
+    return changed
+
+
+# --- exports: the plan and its summary, as PDF and Word ----------------------------------------
+
+EXPORT_STEPS = 4  # document, HTML (or Word layout), file, stored
+
+
+def _export_what(version: MapVersion | None, kind: str, fmt: str) -> str:
+    """The audit log's words for an export: "the summary of version 2 (Word)"."""
+    of = _("version %(n)s") % {"n": version.number} if version else _("the draft")
+    what = _("the summary of %(of)s") % {"of": of} if kind == ExportKind.SUMMARY else of
+    return f"{what} ({ExportFormat(fmt).label})"
+
+
+@transaction.atomic
+def plan_export_start(
+    *,
+    actor: Membership,
+    version: MapVersion | None = None,
+    kind: str = ExportKind.PLAN,
+    format: str = ExportFormat.PDF,  # noqa: A002 - the API's and the model's name
+) -> PlanExport:
+    """Create the export row of a frozen version (or of the current draft): the full plan or
+    its summary, as PDF or Word; queue the rendering once the row is committed."""
     from plans.map.tasks import plan_export_run_task
 
     if version is None:
         require(actor, Can.CONTRIBUTE)
     else:
         _require_in(actor, Can.CONTRIBUTE, version)
-    pdf_export_check()
+    if kind not in ExportKind.values:
+        raise ValidationError({"kind": _("Choose the full plan or the summary.")})
+    if format not in ExportFormat.values:
+        raise ValidationError({"format": _("Choose PDF or Word.")})
+    if format == ExportFormat.PDF:
+        pdf_export_check()
     coalition = actor.coalition
     export = job_save_once(
         PlanExport(
-            coalition=coalition, version=version, started_by=actor.user, progress_total=EXPORT_STEPS
+            coalition=coalition,
+            version=version,
+            kind=kind,
+            format=format,
+            started_by=actor.user,
+            progress_total=EXPORT_STEPS,
         ),
         busy_message=EXPORT_BUSY,
     )
-    what = _("version %(n)s") % {"n": version.number} if version else _("the draft")
-    coalition_event_record(coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
+    coalition_event_record(
+        coalition, EventKind.EXPORT_STARTED, actor.user, label=_export_what(version, kind, format)
+    )
     job_enqueue_on_commit(export, plan_export_run_task)
     return export
 
@@ -1265,38 +1374,67 @@ def plan_export_retry(*, actor: Membership, export: PlanExport) -> PlanExport:
         _require_in(actor, Can.CONTRIBUTE, export.version)
     if export.coalition_id != actor.coalition_id:
         raise PermissionDenied
-    pdf_export_check()
+    if export.format == ExportFormat.PDF:
+        pdf_export_check()
     export = job_retry(export, busy_message=EXPORT_BUSY)
-    what = _("version %(n)s") % {"n": export.version.number} if export.version else _("the draft")
-    coalition_event_record(actor.coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
+    coalition_event_record(
+        actor.coalition,
+        EventKind.EXPORT_STARTED,
+        actor.user,
+        label=_export_what(export.version, export.kind, export.format),
+    )
     return export
 
 
+def export_document(export: PlanExport) -> dict[str, Any]:
+    """What an export renders: the version's stored document, or the draft as the public
+    would read it; for a summary, the summary made from that same document."""
+    from plans.map.document import PUBLIC, build_document, upgrade_document
+    from plans.map.summary import summary_document
+
+    version = export.version
+    # The draft as the public would read it: exports are what leaves the coalition. A version
+    # frozen before the plan was made of blocks is read in today's shape.
+    document = (
+        upgrade_document(version.document)
+        if version is not None
+        else build_document(export.coalition, audience=PUBLIC)
+    )
+    return summary_document(document) if export.kind == ExportKind.SUMMARY else document
+
+
 def plan_export_run(*, export: PlanExport) -> PlanExport:
-    """Render the PDF of a frozen version (its stored document) or of the current draft.
+    """Render an export: the full plan or its summary, as PDF (WeasyPrint) or Word
+    (python-docx), from one document.
 
-    Run by ``plan_export_run_task`` through ``core.jobs.job_run``, which claims the row and
-    fails it if rendering raises.
+    Run by ``plan_export_run_task`` through ``core.jobs.job_run``, which claims the row and,
+    if rendering raises, logs the traceback and fails the row with the error for the page.
     """
-    from plans.map.document import build_document
-
-    problem = pdf_unavailable_message()
-    if problem:
-        job_fail(export, problem)
-        return export
+    if export.format == ExportFormat.PDF:
+        problem = pdf_unavailable_message()
+        if problem:
+            job_fail(export, problem)
+            return export
     from plans.map.pdf import document_pdf
+    from plans.map.word import document_docx
 
     job_progress(export, done=0, total=EXPORT_STEPS)
-    version = export.version
-    document = version.document if version is not None else build_document(export.coalition)
+    document = export_document(export)
     job_progress(export, done=1)
-    # document_pdf reports step 2 (HTML ready) itself; 3 is the PDF, 4 the stored file.
-    pdf, pages = document_pdf(document, progress=lambda n: job_progress(export, done=n))
+    if export.format == ExportFormat.DOCX:
+        content, pages = document_docx(document), 0
+        job_progress(export, done=2)
+    else:
+        # document_pdf reports step 2 (HTML ready) itself; 3 is the PDF, 4 the stored file.
+        content, pages = document_pdf(document, progress=lambda n: job_progress(export, done=n))
     job_progress(export, done=3)
     with transaction.atomic():
-        export.file.save(f"export-{export.pk}.pdf", ContentFile(pdf), save=False)
-        export.size, export.pages = len(pdf), pages
+        export.file.save(f"export-{export.pk}.{export.format}", ContentFile(content), save=False)
+        export.size, export.pages = len(content), pages
         export.save(update_fields=["file", "size", "pages"])
     job_progress(export, done=EXPORT_STEPS)
-    job_succeed(export, _("%(n)s pages.") % {"n": pages})
+    if pages:
+        job_succeed(export, _("%(n)s pages.") % {"n": pages})
+    else:
+        job_succeed(export)
     return export

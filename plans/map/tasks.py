@@ -1,4 +1,4 @@
-"""The MAP's background job: one thin task around ``plan_export_run``."""
+"""The MAP's background job: one thin task around ``plan_export_run`` (every kind and format)."""
 
 from __future__ import annotations
 
@@ -18,5 +18,7 @@ def plan_export_run_task(export_id: int) -> None:
         PlanExport,
         export_id,
         lambda job: plan_export_run(export=cast(PlanExport, job)),
-        failure_message=_("The PDF could not be made. Try again, or tell us."),
+        failure_message=_(
+            "The file could not be made. The reason is below; fix it and try again, or tell us."
+        ),
     )

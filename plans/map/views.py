@@ -26,9 +26,16 @@ from core.models import JobStatus
 from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text
 from plans import theory_of_change
-from plans.map import checks, forms, goal_display, metric_data, selectors, services
+from plans.map import checks, forms, front, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
-from plans.map.models import MAX_GOALS_PER_AREA, HeadlineGoal, PlanExport, StrategicAction
+from plans.map.models import (
+    MAX_GOALS_PER_AREA,
+    ExportFormat,
+    ExportKind,
+    HeadlineGoal,
+    PlanExport,
+    StrategicAction,
+)
 
 
 def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
@@ -494,6 +501,8 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
             pdf_unavailable=pdf_unavailable_message(),
+            export_kinds=ExportKind.choices,
+            export_formats=ExportFormat.choices,
         ),
     )
 
@@ -672,6 +681,8 @@ def version(
             next_version=selectors.next_version(v),
             pdf_unavailable=pdf_unavailable_message(),
             check_groups=checks.grouped(v.check_findings or []),
+            export_kinds=ExportKind.choices,
+            export_formats=ExportFormat.choices,
         ),
     )
 
@@ -722,7 +733,78 @@ def version_unpublish(
     return redirect("map:version", coalition.pk, v.pk)
 
 
-# --- PDF exports ----------------------------------------------------------------------------
+# --- the cover and front matter ----------------------------------------------------------------
+
+
+@coalition_view(Can.RUN)
+@require_http_methods(["GET", "POST"])
+def cover(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    chosen = front.plan_settings(coalition)
+    initial = {
+        "acknowledgements": chosen.acknowledgements,
+        "page_size": chosen.page_size,
+        "language": chosen.language,
+    }
+    form = forms.PlanSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = form_save(
+            form,
+            lambda: services.plan_settings_save(
+                actor=membership,
+                acknowledgements=form.cleaned_data["acknowledgements"],
+                page_size=form.cleaned_data["page_size"],
+                language=form.cleaned_data["language"],
+                logo=form.cleaned_data.get("logo") or None,
+                remove_logo=form.cleaned_data["remove_logo"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The cover and front matter are saved."))
+            return redirect("map:cover", coalition.pk)
+    return render(
+        request,
+        "plans/map/cover.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            chosen=chosen,
+            partner_rows=front.partner_rows(coalition),
+            partners=front.partners(coalition),
+        ),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_POST
+def cover_partners(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    listed = [int(v) for v in request.POST.getlist("listed") if v.isdigit()]
+    message_save(
+        request,
+        lambda: services.plan_partners_set(actor=membership, listed=listed),
+        _("The partner list is saved."),
+    )
+    return redirect("map:cover", coalition.pk)
+
+
+@coalition_view(Can.RUN)
+@require_GET
+def cover_logo(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponseBase:
+    """The current logo, for the cover page's preview (never a public media URL)."""
+    chosen = front.plan_settings(coalition)
+    if not chosen.logo:
+        raise Http404
+    response = FileResponse(chosen.logo.open("rb"), content_type=chosen.logo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- exports: the plan and its summary, as PDF and Word ----------------------------------------
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -730,12 +812,21 @@ def version_unpublish(
 def export_start(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
-    version_id = request.POST.get("version") or ""
-    v = selectors.version_get(coalition, int(version_id)) if version_id.isdigit() else None
+    form = forms.ExportStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what to export and in which format."))
+        return redirect("map:plan", coalition.pk)
+    version_id = form.cleaned_data.get("version")
+    v = selectors.version_get(coalition, version_id) if version_id else None
     message_save(
         request,
-        lambda: services.plan_export_start(actor=membership, version=v),
-        _("The PDF is being made. This page shows its progress."),
+        lambda: services.plan_export_start(
+            actor=membership,
+            version=v,
+            kind=form.cleaned_data["kind"],
+            format=form.cleaned_data["format"],
+        ),
+        _("The file is being made. This page shows its progress."),
     )
     return redirect("map:plan", coalition.pk)
 
@@ -766,18 +857,18 @@ def export_retry(
     message_save(
         request,
         lambda: services.plan_export_retry(actor=membership, export=export),
-        _("The PDF is being made again. This page shows its progress."),
+        _("The export is being made again. This page shows its progress."),
     )
     return redirect("map:plan", coalition.pk)
 
 
-def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:
+def _file_response(export: PlanExport, *, attachment: bool) -> FileResponse:
     if export.status != JobStatus.SUCCEEDED or not export.file:
         raise Http404
     response = FileResponse(
         export.file.open("rb"),
-        content_type="application/pdf",
-        filename=name,
+        content_type=export.content_type,
+        filename=export.download_name,
         as_attachment=attachment,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -790,8 +881,7 @@ def export_download(
     request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
 ) -> HttpResponseBase:
     export = selectors.export_get(coalition, export_id)
-    suffix = f"v{export.version.number}" if export.version else "draft"
-    response = _pdf_response(export, f"mobility-action-plan-{suffix}.pdf", attachment=True)
+    response = _file_response(export, attachment=True)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -808,18 +898,20 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
         {
             "version": v,
             "doc": doc_module.upgrade_document(v.document),
-            "has_pdf": v.exports.filter(status=JobStatus.SUCCEEDED).exists(),
+            "files": selectors.published_files(v),
         },
     )
 
 
 @require_GET
-def public_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+def public_file(request: HttpRequest, token: str, kind: str, fmt: str) -> HttpResponseBase:
+    """The published version's latest file of one kind and format (the PDF opens in the
+    browser; a Word file downloads)."""
     v = selectors.published_version(token)
-    export = v.exports.filter(status=JobStatus.SUCCEEDED).order_by("-finished_at").first()
+    export = selectors.published_export(v, kind=kind, format=fmt)
     if export is None:
         raise Http404
-    return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf", attachment=False)
+    return _file_response(export, attachment=fmt != ExportFormat.PDF)
 
 
 # --- what the plan publishes -----------------------------------------------------------------

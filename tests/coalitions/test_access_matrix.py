@@ -118,6 +118,9 @@ WEB = {
     "map:export_status": ("get", V, ("export_id",)),
     "map:export_download": ("get", V, ("export_id",)),
     "map:export_retry": ("post", M, ("export_id",)),
+    "map:cover": ("get", PM, ()),
+    "map:cover_partners": ("post", PM, ()),
+    "map:cover_logo": ("get", PM, ()),
 }
 API = {
     "api:coalition-detail": ("get", V, ()),
@@ -164,6 +167,7 @@ API = {
     "api:map-export-list": ("get", V, ()),
     "api:map-export-detail": ("get", V, ("pk:export",)),
     "api:map-export-retry": ("post", M, ("pk:export",)),
+    "api:map-plan-settings": ("get", V, ()),
 }
 # Every route this module classifies, read by tests/test_routes.py; the ones that are not
 # under one coalition are checked there.
@@ -181,6 +185,11 @@ ROUTES: dict[str, Route] = {
     # (tests/map/test_review_and_versions.py).
     "map_public:plan": Route("published", kwargs={"token": "x"}),
     "map_public:pdf": Route("published", kwargs={"token": "x"}),
+    "map_public:summary_pdf": Route("published", kwargs={"token": "x"}),
+    "map_public:docx": Route("published", kwargs={"token": "x"}),
+    "map_public:summary_docx": Route("published", kwargs={"token": "x"}),
+    # A member sets their own listing, the project manager anyone's: tests/map/test_front.py.
+    "api:map-plan-partners": Route("coalition"),
     **coalition_routes(*WEB, *API),
 }
 

@@ -9,7 +9,18 @@ from django.utils import timezone
 
 from core.models import JobStatus
 from plans.map import services
-from plans.map.models import PlanExport, Review, ReviewRound
+from plans.map.models import PlanExport, PlanSettings, Review, ReviewRound
+
+
+def png_bytes(width: int = 120, height: int = 60, fmt: str = "PNG") -> bytes:
+    """A real small image (a logo) in PNG, JPEG or WebP."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 90, 122)).save(out, format=fmt)
+    return out.getvalue()
 
 
 def map_world(coalition, pm_user, reviewer) -> dict:
@@ -37,6 +48,8 @@ def map_world(coalition, pm_user, reviewer) -> dict:
         coalition=coalition, version=version, status=JobStatus.SUCCEEDED, finished_at=timezone.now()
     )
     export.file.save("x.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    chosen = PlanSettings(coalition=coalition, logo_type="image/png", logo_name="logo.png")
+    chosen.logo.save("logo.png", ContentFile(png_bytes()), save=True)
     return {
         "priority": area,
         "theory": theory,

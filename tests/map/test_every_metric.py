@@ -87,6 +87,8 @@ def test_every_metric_is_a_baseline_frozen_charted_and_printed(coalition, pm, la
         fields = {"metric_variable": metric.variable}
         services.measure_save(measure=measure, actor=pm, fields=fields)
 
+    # The plan is written in the language its settings give, whoever freezes it.
+    services.plan_settings_save(actor=pm, language=language)
     with translation.override(language):
         version = services.map_version_freeze(actor=pm, override_reason="Test")
         document = version.document
@@ -172,6 +174,7 @@ def test_every_metric_is_a_headline_goal_frozen_charted_and_printed(coalition, p
             target_date=dt.date(2030, 12, 31),
         )
     assert HeadlineGoal.objects.count() == 47
+    services.plan_settings_save(actor=pm, language=language)  # the plan's language
 
     with translation.override(language):
         version = services.map_version_freeze(actor=pm, override_reason="A test plan.")

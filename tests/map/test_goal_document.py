@@ -179,8 +179,8 @@ def test_the_pdf_prints_goals_and_implementation(coalition, pm, tmp_path):
 
 def test_spanish_plan_formats_goal_numbers_in_spanish(coalition, pm):
     _plan(pm, coalition)
-    with translation.override("es"):
-        document = build_document(coalition, audience="public")
+    services.plan_settings_save(actor=pm, language="es")
+    document = build_document(coalition, audience="public")
     row = _tables(_section(document, "M7"), "goals")[0]["rows"][0]
     assert row[1].startswith("72.0\u00a0%")
 

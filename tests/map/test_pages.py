@@ -75,7 +75,7 @@ def test_the_plan_page_lists_sections_in_order(client, coalition, team):
     ]
     positions = [page.index(t) for t in titles]
     assert positions == sorted(positions)
-    assert "Freeze a version" not in page and "Make a PDF" not in page
+    assert "Freeze a version" not in page and "Make the file" not in page
 
 
 def test_import_from_worksheets_button(client, coalition, team):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from core.models import JobStatus
 from plans.map import pdf, services
 from plans.map.document import build_document
+from plans.map.front import is_front
 from plans.map.models import PlanExport
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,9 @@ def test_user_html_is_sanitised_before_the_pdf(coalition, pm, trap_server, tmp_p
         ),
     )
     document = build_document(coalition)
-    (text_block,) = [b for b in document["sections"][1]["blocks"] if b["type"] == "text"]
+    # The narrative is the section's first block (the executive summary's part follows).
+    text_block = document["sections"][1]["blocks"][0]
+    assert text_block["type"] == "text"
     html = text_block["html"]
     assert "<strong>world</strong>" in html
     for bad in ("<img", "<script", "<link", "file:", "style=", base):
@@ -126,7 +129,9 @@ def test_pdf_has_sections_in_order_contents_and_tags(coalition, pm, tmp_path):
     )
     data, pages = pdf.document_pdf(build_document(coalition))
     text = pdf_text(data, tmp_path)
-    titles = [s["title"] for s in build_document(coalition)["sections"]]
+    # The front matter (M0) is printed after the cover under "About this plan", not as a section.
+    titles = [s["title"] for s in build_document(coalition)["sections"] if not is_front(s)]
+    assert "About this plan" in text
     body = text[text.index(titles[-1]) + len(titles[-1]) :]  # after the table of contents
     positions = [body.find(t) for t in titles]
     assert all(p >= 0 for p in positions), list(zip(titles, positions, strict=True))
@@ -155,7 +160,8 @@ def test_export_job_stores_a_private_file(
         export = services.plan_export_start(actor=pm)
     export = PlanExport.objects.get(pk=export.pk)
     assert export.status == JobStatus.SUCCEEDED, export.error_report
-    assert export.pages >= 12 and export.size > 1000
+    # The draft as the public reads it, and nothing is written yet: the cover and contents.
+    assert export.pages >= 2 and export.size > 1000
     assert export.progress_done == export.progress_total == 4
     url = reverse("map:export_download", args=[coalition.pk, export.pk])
     client.force_login(team["viewer"].user)
@@ -196,7 +202,8 @@ def test_the_pdf_speaks_the_language_it_was_made_in(coalition, pm, tmp_path):
         fields={"title": "Vivienda", "lead_organisation": "Ciudad"},
         elements={},
     )
-    with translation.override("es"):
+    services.plan_settings_save(actor=pm, language="es")  # whatever the request's language
+    with translation.override("en"):
         document = build_document(coalition)
     assert document["language"] == "es"
     data, _pages = pdf.document_pdf(document)  # outside any request, as in the worker

@@ -120,9 +120,13 @@ def test_exports_are_in_the_audit_log(team, pm, django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=False):
         services.plan_export_start(actor=team["member"])
         services.plan_export_start(actor=team["member"], version=version)
+        services.plan_export_start(
+            actor=team["member"], version=version, kind="summary", format="docx"
+        )
     assert _events(pm.coalition, EventKind.EXPORT_STARTED) == [
-        (team["member"].user.email, "the draft"),
-        (team["member"].user.email, "version 1"),
+        (team["member"].user.email, "the draft (PDF)"),
+        (team["member"].user.email, "version 1 (PDF)"),
+        (team["member"].user.email, "the summary of version 1 (Word)"),
     ]
 
 

@@ -13,11 +13,14 @@ from plans.map.checks import KINDS
 from plans.map.models import (
     Decision,
     ElementKind,
+    ExportFormat,
+    ExportKind,
     HeadlineGoal,
     MapSectionDraft,
     MapVersion,
     Measure,
     PlanExport,
+    PlanSettings,
     PriorityArea,
     Review,
     ReviewerType,
@@ -393,14 +396,23 @@ class VersionDetailSerializer(VersionSerializer):
 
 
 class ExportSerializer(serializers.ModelSerializer):
+    error = serializers.CharField(
+        source="error_report",
+        read_only=True,
+        help_text="Why a failed export failed (empty otherwise).",
+    )
+
     class Meta:
         model = PlanExport
         fields = (
             "id",
             "version",
+            "kind",
+            "format",
             "status",
             "percent",
             "message",
+            "error",
             "created_at",
             "finished_at",
             "size",
@@ -411,6 +423,60 @@ class ExportSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, required=False)
+    kind = serializers.ChoiceField(choices=ExportKind.choices, default=ExportKind.PLAN)
+    format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.PDF)
+
+
+class PlanSettingsSerializer(serializers.ModelSerializer):
+    """The cover and front matter. PUT as multipart to upload a logo (``logo``), or JSON
+    without one; ``remove_logo`` drops the current logo."""
+
+    logo = serializers.FileField(write_only=True, required=False, allow_null=True)
+    remove_logo = serializers.BooleanField(write_only=True, required=False, default=False)
+    has_logo = serializers.SerializerMethodField()
+    partners = serializers.SerializerMethodField()
+    plan_language = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PlanSettings
+        fields = (
+            "logo",
+            "remove_logo",
+            "has_logo",
+            "logo_name",
+            "logo_type",
+            "logo_width",
+            "logo_height",
+            "acknowledgements",
+            "page_size",
+            "language",
+            "plan_language",
+            "partners",
+            "updated_at",
+        )
+        read_only_fields = (
+            "logo_name",
+            "logo_type",
+            "logo_width",
+            "logo_height",
+            "updated_at",
+        )
+
+    def get_has_logo(self, obj: PlanSettings) -> bool:
+        return bool(obj.logo)
+
+    def get_partners(self, obj: PlanSettings) -> list[str]:
+        """The organisations the plan names (their members agreed)."""
+        from plans.map.front import partners
+
+        return partners(obj.coalition)
+
+
+class PartnerListingSerializer(serializers.Serializer):
+    membership = serializers.IntegerField(
+        required=False, help_text="A member's id; yours when left out."
+    )
+    listed = serializers.BooleanField()
 
 
 # --- what the plan publishes ---------------------------------------------------------------------

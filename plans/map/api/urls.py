@@ -67,6 +67,8 @@ urlpatterns = [
         views.VersionPublishView.as_view(),
         name="map-version-publication",
     ),
+    path(f"{base}/plan-settings/", views.PlanSettingsView.as_view(), name="map-plan-settings"),
+    path(f"{base}/plan-partners/", views.PartnerListingView.as_view(), name="map-plan-partners"),
     path(f"{base}/map-exports/", views.ExportListView.as_view(), name="map-export-list"),
     path(
         f"{base}/map-exports/<int:pk>/", views.ExportDetailView.as_view(), name="map-export-detail"

@@ -12,7 +12,8 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,9 +21,9 @@ from rest_framework.views import APIView
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
 from core.models import JobStatus
-from plans.map import checks, document, selectors, services
+from plans.map import checks, document, front, selectors, services
 from plans.map.api import serializers as s
-from plans.map.models import MapSectionDraft, Vision
+from plans.map.models import MapSectionDraft, PageSize, Vision
 
 
 class _Scoped(CoalitionScopedMixin, APIView):
@@ -471,7 +472,8 @@ class VersionPublishView(_Scoped):
 
 
 class ExportListView(_Scoped):
-    """PDF exports, newest first. POST starts one (of a version, or of the current draft)."""
+    """Exports, newest first. POST starts one: the full plan or its summary (``kind``), as PDF
+    or Word (``format``), of a version or of the current draft."""
 
     @extend_schema(responses=s.ExportSerializer(many=True))
     def get(self, request: Request, coalition_pk: int) -> Response:
@@ -483,7 +485,12 @@ class ExportListView(_Scoped):
         ser.is_valid(raise_exception=True)
         version_id = ser.validated_data.get("version")
         version = selectors.version_get(self.coalition, version_id) if version_id else None
-        export = services.plan_export_start(actor=self.membership, version=version)
+        export = services.plan_export_start(
+            actor=self.membership,
+            version=version,
+            kind=ser.validated_data["kind"],
+            format=ser.validated_data["format"],
+        )
         return Response(s.ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -507,3 +514,54 @@ class ExportRetryView(_Scoped):
         export = selectors.export_get(self.coalition, pk)
         export = services.plan_export_retry(actor=self.membership, export=export)
         return Response(s.ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PlanSettingsView(_Scoped):
+    """The plan's cover and front matter: logo, acknowledgements, page size, language, and the
+    partners it names. Everyone reads; the project manager changes them."""
+
+    write_action = Can.RUN
+    parser_classes = (MultiPartParser, FormParser, JSONParser)
+
+    @extend_schema(responses=s.PlanSettingsSerializer)
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        return Response(s.PlanSettingsSerializer(front.plan_settings(self.coalition)).data)
+
+    @extend_schema(request=s.PlanSettingsSerializer, responses=s.PlanSettingsSerializer)
+    def put(self, request: Request, coalition_pk: int) -> Response:
+        current = front.plan_settings(self.coalition)
+        ser = s.PlanSettingsSerializer(current, data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        saved = services.plan_settings_save(
+            actor=self.membership,
+            acknowledgements=data.get("acknowledgements", ""),
+            page_size=data.get("page_size", PageSize.LETTER),
+            language=data.get("language", ""),
+            logo=data.get("logo"),
+            remove_logo=data.get("remove_logo", False),
+        )
+        return Response(s.PlanSettingsSerializer(saved).data)
+
+
+class PartnerListingView(_Scoped):
+    """POST: whether a member's organisation is named in the plan. A member sets their own;
+    the project manager anyone's."""
+
+    write_action = Can.VIEW
+
+    @extend_schema(request=s.PartnerListingSerializer, responses=s.PartnerListingSerializer)
+    def post(self, request: Request, coalition_pk: int) -> Response:
+        from coalitions.selectors import coalition_members
+        from coalitions.services import membership_listing_set
+
+        ser = s.PartnerListingSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        member_id = ser.validated_data.get("membership") or self.membership.pk
+        target = coalition_members(self.coalition).filter(pk=member_id).first()
+        if target is None:
+            raise NotFound()
+        saved = membership_listing_set(
+            actor_membership=self.membership, membership=target, listed=ser.validated_data["listed"]
+        )
+        return Response({"membership": saved.pk, "listed": saved.listed_in_plan})
