@@ -381,6 +381,9 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "plans.models.StepStatus",
         "MapSectionStatusEnum": "plans.map.models.SectionStatus",
         "FieldVisibilityEnum": "plans.map.models.Visibility",
+        "ExportKindEnum": "plans.map.models.ExportKind",
+        "CheckFindingKindEnum": "plans.map.checks.KIND_KEYS",
+        "GeographyKindEnum": "metrics.models.GeographyKind",
     },
 }
 

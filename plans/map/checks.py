@@ -34,6 +34,8 @@ KINDS = {
     "theory": gettext_lazy("Theory of change"),
     "goals_missing": gettext_lazy("Headline goals missing"),
 }
+# The kinds as the API schema names them (ENUM_NAME_OVERRIDES).
+KIND_KEYS = list(KINDS)
 
 
 def _and(items: list[str]) -> str:

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from metrics.models import LocalDataset
 from plans.map import goal_display
-from plans.map.checks import KINDS
+from plans.map.checks import KIND_KEYS
 from plans.map.models import (
     Decision,
     ElementKind,
@@ -351,7 +351,7 @@ class DecisionSerializer(serializers.Serializer):
 class FindingSerializer(serializers.Serializer):
     """One finding of the check before freezing."""
 
-    kind = serializers.ChoiceField(choices=list(KINDS))
+    kind = serializers.ChoiceField(choices=KIND_KEYS)
     text = serializers.CharField()
     link = serializers.CharField(help_text="The page where it can be fixed.")
 
