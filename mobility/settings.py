@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "metrics",
     "coalitions",
     "plans",
+    "walks",
 ]
 
 MIDDLEWARE = [
