@@ -170,18 +170,26 @@ def station_add(
 
 @coalition_view(Can.MANAGE_DATA)
 def station_edit(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    walk_pk: int,
+    station_pk: int,
 ) -> HttpResponse:
-    return _station_form_page(request, coalition, membership, walk_pk, pk)
+    return _station_form_page(request, coalition, membership, walk_pk, station_pk)
 
 
 @require_POST
 @coalition_view(Can.MANAGE_DATA)
 def station_delete(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    walk_pk: int,
+    station_pk: int,
 ) -> HttpResponse:
     walk = selectors.walk_get(coalition, walk_pk)
-    station = selectors.station_get(walk, pk)
+    station = selectors.station_get(walk, station_pk)
     message_save(
         request,
         lambda: services.station_delete(actor=membership, station=station),
@@ -193,10 +201,14 @@ def station_delete(
 @require_POST
 @coalition_view(Can.MANAGE_DATA)
 def station_move(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    walk_pk: int,
+    station_pk: int,
 ) -> HttpResponse:
     walk = selectors.walk_get(coalition, walk_pk)
-    station = selectors.station_get(walk, pk)
+    station = selectors.station_get(walk, station_pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
     services.station_move(actor=membership, station=station, offset=offset)
     return _to_walk(coalition, walk.pk, f"station-{station.pk}")
@@ -243,10 +255,10 @@ def walk_export(
 
 @coalition_view(Can.VIEW)
 def walk_export_file(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, export_pk: int
 ) -> FileResponse:
     walk = selectors.walk_get(coalition, walk_pk)
-    export = walk.exports.filter(pk=pk, status=JobStatus.SUCCEEDED).first()
+    export = walk.exports.filter(pk=export_pk, status=JobStatus.SUCCEEDED).first()
     if export is None or not export.file:
         raise Http404
     name = f"data-walk-posters-{walk.pk}-{export.language}.pdf"
@@ -271,10 +283,10 @@ def moderation(
 @require_POST
 @coalition_view(Can.MANAGE_DATA)
 def answer_moderate(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, answer_pk: int
 ) -> HttpResponse:
     walk = selectors.walk_get(coalition, walk_pk)
-    answer = selectors.answer_get(coalition, pk)
+    answer = selectors.answer_get(coalition, answer_pk)
     if answer.station.walk_id != walk.pk:
         raise Http404
     status = request.POST.get("status", "")
@@ -312,10 +324,10 @@ def results(
 @require_POST
 @coalition_view(Can.MANAGE_DATA)
 def answer_tag(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, answer_pk: int
 ) -> HttpResponse:
     walk = selectors.walk_get(coalition, walk_pk)
-    answer = selectors.answer_get(coalition, pk)
+    answer = selectors.answer_get(coalition, answer_pk)
     if answer.station.walk_id != walk.pk:
         raise Http404
     form = TagForm(request.POST)
@@ -364,10 +376,14 @@ def send_to_plan(
 
 @coalition_view(Can.CONTRIBUTE)
 def facilitate(
-    request: HttpRequest, coalition: Coalition, membership: Membership, walk_pk: int, pk: int
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    walk_pk: int,
+    station_pk: int,
 ) -> HttpResponse:
     walk = selectors.walk_get(coalition, walk_pk)
-    station = selectors.station_get(walk, pk)
+    station = selectors.station_get(walk, station_pk)
     form = FacilitateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         made = form_save(
