@@ -40,7 +40,7 @@ def posters_html(walk: DataWalk, *, language: str, site: str) -> str:
                 {
                     "station": station,
                     "data": data,
-                    "chart": station_chart(data, chart_id=f"poster-{station.pk}", width=900),
+                    "chart": station_chart(data, chart_id=f"poster-{station.pk}", width=640),
                     "caption": station.caption(language),
                     "questions": station.questions(language),
                     "link": link,
