@@ -73,7 +73,8 @@ def _page(
     with translation.override(lang):
         response = render(request, template, {"lang": lang, **context}, status=status)
     response["Content-Language"] = lang
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: no address leaves the site, and forms still send their Origin for CSRF.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -601,7 +601,8 @@ def data_walk_send_to_plan(*, actor: Membership, walk: DataWalk) -> SendResult:
                 {
                     "method": "data_walk",
                     "date": (walk.opened_at or timezone.now()).date().isoformat(),
-                    "location": title,
+                    "location": _("Data walk “%(title)s”: posters and the phone link")
+                    % {"title": title},
                     "participants": heard,
                     "languages": ", ".join(languages),
                 }
