@@ -57,7 +57,10 @@ class DataWalkForm(forms.Form):
 
 
 class StationForm(forms.Form):
-    variable = forms.ChoiceField(label=_("Metric"))
+    variable = forms.ChoiceField(
+        label=_("Metric"),
+        help_text=_("A Mobility Metric, or an area of your coalition's local data."),
+    )
     caption_en = forms.CharField(
         label=_("Caption in English"),
         max_length=600,
@@ -76,7 +79,7 @@ class StationForm(forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args: Any, metrics: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, metrics: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         variable = self.fields["variable"]
         assert isinstance(variable, forms.ChoiceField)

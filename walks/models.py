@@ -135,7 +135,8 @@ class DataWalk(models.Model):
 class Station(models.Model):
     walk = models.ForeignKey(DataWalk, on_delete=models.CASCADE, related_name="stations")
     position = models.PositiveIntegerField(default=1)
-    variable = models.CharField(_("metric"), max_length=80)
+    # A Mobility Metric's variable, or "local:<dataset id>:<area>" (walks.stations).
+    variable = models.CharField(_("metric"), max_length=220)
     caption_en = models.TextField(_("caption (English)"), max_length=600)
     caption_es = models.TextField(_("caption (Spanish)"), max_length=600, blank=True)
     questions_en = models.JSONField(_("questions (English)"), default=list)

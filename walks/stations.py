@@ -1,4 +1,9 @@
-"""What a station shows: a Mobility Metric's series for the coalition's place, without Weak years.
+"""What a station shows: a series for the coalition's place, without Weak years.
+
+A station's source (``Station.variable``) is a Mobility Metric's variable, or
+``local:<dataset id>:<area>`` for an area of one of the coalition's local datasets
+(``metrics/local_data.py``; the whole population, subgroup empty or "All"). Local values
+carry no quality flag, so the station says they are not rated and where they come from.
 
 Weak values are never used on a walk: the chart, its table and the caption's number leave out
 every year Urban rated Weak, and a metric whose values are all Weak cannot become a station.
@@ -30,6 +35,7 @@ class StationData:
     direction: str
     points: list[dict[str, Any]]
     weak_years: list[int]
+    local: bool = False
 
     @property
     def latest(self) -> dict[str, Any] | None:
@@ -55,6 +61,11 @@ class StationData:
             return _("Treat this number with some care (its data quality is rated %(rating)s).") % {
                 "rating": quality_label(latest["quality"])
             }
+        if self.local:
+            return _(
+                "From the coalition's own local data; its quality is not rated like the "
+                "Mobility Metrics."
+            )
         return _("The quality of this number is not rated.")
 
     def weak_note(self) -> str:
@@ -77,7 +88,57 @@ class StationData:
         }
 
 
+LOCAL = "local:"
+
+
+def local_source(dataset_id: int, area: str) -> str:
+    return f"{LOCAL}{dataset_id}:{area}"
+
+
+def local_choices(coalition: Coalition) -> list[tuple[str, str]]:
+    """(source, label) of every area of the coalition's loaded local datasets."""
+    from metrics.models import LocalValue
+
+    rows = (
+        LocalValue.objects.filter(
+            dataset__coalition=coalition, dataset__status="succeeded", subgroup__in=("", "All")
+        )
+        .values_list("dataset_id", "dataset__name", "area")
+        .distinct()
+        .order_by("dataset__name", "area")
+    )
+    return [(local_source(pk, area), f"{name}: {area}") for pk, name, area in rows]
+
+
+def _local_data(coalition: Coalition, source: str) -> StationData:
+    from metrics.models import LocalDataset
+
+    dataset_id, _sep, area = source[len(LOCAL) :].partition(":")
+    dataset = (
+        LocalDataset.objects.filter(coalition=coalition, pk=dataset_id).first()
+        if dataset_id.isdigit()
+        else None
+    )
+    if dataset is None:
+        return StationData(source, source, "number", "", [], [], local=True)
+    values = dataset.values.filter(area=area, subgroup__in=("", "All")).order_by("year")
+    points = [
+        {"year": v.year, "value": v.value, "lb": v.lb, "ub": v.ub, "quality": None} for v in values
+    ]
+    return StationData(
+        variable=source,
+        label=f"{dataset.name}: {area}",
+        unit=dataset.unit or "number",
+        direction="",
+        points=points,
+        weak_years=[],
+        local=True,
+    )
+
+
 def station_data(coalition: Coalition, variable: str) -> StationData:
+    if variable.startswith(LOCAL):
+        return _local_data(coalition, variable)
     info = metric_data.metric_info(variable)
     series = metric_data.series_for(coalition, variable)
     weak = [p["year"] for p in series if p["quality"] == Quality.WEAK and p["value"] is not None]
@@ -99,7 +160,7 @@ def station_chart(data: StationData, *, chart_id: str, width: float = 620) -> Ch
         title=data.label,
         unit=display_unit(data.unit or "number"),
         direction=data.direction or None,
-        missing_reasons=metric_data.missing_reasons(data.variable),
+        missing_reasons={} if data.local else metric_data.missing_reasons(data.variable),
         chart_id=chart_id,
         width=width,
     )

@@ -5,6 +5,8 @@ The residents' pages (no account) are in ``walks.public``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,7 +23,7 @@ from walks.content import default_questions
 from walks.forms import DataWalkForm, FacilitateForm, StationForm, TagForm
 from walks.models import ContactDetail, Demographic, Language, Moderation, WalkStatus
 from walks.posters import station_link
-from walks.stations import station_chart, station_data
+from walks.stations import local_choices, station_chart, station_data
 
 
 def _to_walk(coalition: Coalition, walk_pk: int, anchor: str = "") -> HttpResponse:
@@ -120,7 +122,10 @@ def _station_form_page(
 ) -> HttpResponse:
     walk = selectors.walk_get(coalition, walk_pk)
     station = selectors.station_get(walk, station_pk) if station_pk else None
-    metrics = metric_data.metric_choices()
+    metrics: list[Any] = list(metric_data.metric_choices())
+    local = local_choices(coalition)
+    if local:
+        metrics = [(_("Mobility Metrics"), metrics), (_("Your local data"), local)]
     if request.method == "POST":
         form = StationForm(request.POST, metrics=metrics)
         if form.is_valid():

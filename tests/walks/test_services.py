@@ -229,3 +229,46 @@ def test_send_to_plan_appends_to_the_worksheets_and_reaches_the_map(walk, lead, 
     with pytest.raises(ValidationError, match="nothing new"):
         services.data_walk_send_to_plan(actor=lead, walk=walk)
     assert len(shared_response(coalition, "w6_3").data["findings"]) == 2
+
+
+def test_a_station_from_the_coalitions_local_data(walk, lead, coalition):
+    from metrics.models import LocalDataset, LocalValue, Predictor
+    from walks.stations import local_choices, local_source
+
+    dataset = LocalDataset.objects.create(
+        coalition=coalition,
+        predictor=Predictor.objects.first(),
+        name="Rent burden",
+        unit="share",
+        original_name="rent.csv",
+        status="succeeded",
+    )
+    for year, value in ((2021, 0.31), (2023, 0.36)):
+        LocalValue.objects.create(dataset=dataset, area="Eastside", year=year, value=value)
+    source = local_source(dataset.pk, "Eastside")
+    assert (source, "Rent burden: Eastside") in local_choices(coalition)
+    station = services.station_save(
+        actor=lead, walk=walk, variable=source, caption_en="Rent here.", questions_en=["Why?"]
+    )
+    data = station_data(coalition, station.variable)
+    assert data.label == "Rent burden: Eastside" and data.latest["value"] == 0.36
+    assert "local data" in data.sureness()
+    # Another coalition's dataset is not a source.
+    from tests.factories import CoalitionFactory
+
+    other = LocalDataset.objects.create(
+        coalition=CoalitionFactory(),
+        predictor=Predictor.objects.first(),
+        name="Theirs",
+        original_name="x.csv",
+        status="succeeded",
+    )
+    LocalValue.objects.create(dataset=other, area="A", year=2022, value=1)
+    with pytest.raises(ValidationError):
+        services.station_save(
+            actor=lead,
+            walk=walk,
+            variable=local_source(other.pk, "A"),
+            caption_en="x",
+            questions_en=["Why?"],
+        )
