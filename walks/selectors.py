@@ -201,3 +201,58 @@ def demographic_shares(walk: DataWalk, key: str) -> list[ShareRow]:
         share = count_text(n) if n < SUPPRESS_BELOW else format_value(n / total, "share")
         rows.append(ShareRow(label=_group_label(key, value), walk=share, people=n))
     return rows
+
+
+# The walk's race and ethnicity answers in the groups of W2.4 (descriptive representation).
+REPRESENTATION_GROUPS: dict[str, str] = {
+    RaceEthnicity.HISPANIC: "hispanic",
+    RaceEthnicity.BLACK: "black_nh",
+    RaceEthnicity.WHITE: "white_nh",
+    RaceEthnicity.ASIAN: "other_nh",
+    RaceEthnicity.NATIVE: "other_nh",
+    RaceEthnicity.PACIFIC: "other_nh",
+    RaceEthnicity.MULTIPLE: "other_nh",
+    RaceEthnicity.OTHER: "other_nh",
+}
+
+
+@dataclass
+class RepresentationRow:
+    label: str
+    walk: str
+    population: str
+
+
+def representation_rows(walk: DataWalk) -> list[RepresentationRow]:
+    """The walk's residents by race and ethnicity beside the population's shares that the
+    coalition entered in W2.4 (its ACS table), in W2.4's groups. Empty unless the walk asked.
+
+    Walk counts of 1 to 4 people read "fewer than 5".
+    """
+    from plans import definitions
+    from plans.selectors import shared_response
+    from walks.models import Participant
+
+    if Demographic.RACE_ETHNICITY not in walk.demographics:
+        return []
+    participants = Participant.objects.filter(
+        walk=walk, answers__status=Moderation.APPROVED
+    ).distinct()
+    counts: Counter[str] = Counter(
+        REPRESENTATION_GROUPS[p.race_ethnicity]
+        for p in participants
+        if p.race_ethnicity in REPRESENTATION_GROUPS
+    )
+    total = sum(counts.values())
+    response = shared_response(walk.coalition, "w2_4")
+    shares = (response.data.get("pop_shares") if response else None) or {}
+    rows = []
+    for row in definitions.worksheet("w2_4").field("pop_shares").fixed_rows:
+        n = counts.get(row.key, 0)
+        walk_text = count_text(n) if n < SUPPRESS_BELOW else format_value(n / total, "share")
+        percent = (shares.get(row.key) or {}).get("percent")
+        population = (
+            format_value(percent / 100, "share") if isinstance(percent, int | float) else "—"
+        )
+        rows.append(RepresentationRow(label=row.label, walk=walk_text, population=population))
+    return rows

@@ -323,6 +323,7 @@ def results(
         reactions=Moderation,
         heard=services.residents_heard(walk),
         shares={k: v for k, v in shares.items() if v},
+        representation=selectors.representation_rows(walk),
     )
 
 

@@ -272,3 +272,35 @@ def test_a_station_from_the_coalitions_local_data(walk, lead, coalition):
             caption_en="x",
             questions_en=["Why?"],
         )
+
+
+def test_the_walks_residents_beside_the_population_of_w2_4(walk, lead, team, coalition):
+    from plans.services import worksheet_response_save
+
+    worksheet_response_save(
+        actor=team["project_manager"],
+        worksheet_key="w2_4",
+        data={"pop_shares": {"hispanic": {"percent": 60}, "white_nh": {"percent": 30}}},
+        base_version=0,
+    )
+    for i in range(7):
+        device = f"p{i}"
+        services.participant_about_save(
+            walk=walk,
+            device_id=device,
+            address="",
+            language="en",
+            answers={"race_ethnicity": "hispanic" if i < 5 else "asian"},
+        )
+        services.answer_submit(
+            station=walk.stations.first(),
+            device_id=device,
+            address="",
+            language="en",
+            texts={},
+            reaction="agree",
+        )
+    rows = {r.label: (r.walk, r.population) for r in selectors.representation_rows(walk)}
+    assert rows["Hispanic or Latino"] == ("71.4%", "60.0%")
+    assert rows["Other races and ethnicities, non-Hispanic"] == ("fewer than 5", "—")
+    assert rows["White, non-Hispanic"] == ("0", "30.0%")
