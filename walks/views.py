@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +28,7 @@ from walks.stations import local_choices, station_chart, station_data
 
 
 def _to_walk(coalition: Coalition, walk_pk: int, anchor: str = "") -> HttpResponse:
-    response = redirect("walks:detail", coalition.pk, walk_pk)
+    response = redirect("walks:walk", coalition.pk, walk_pk)
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
@@ -103,7 +104,7 @@ def walk_detail(
         membership,
         walk=walk,
         stations=stations,
-        link=site + f"/w/{walk.token}/",
+        link=site + reverse("walks_public:start", args=[walk.token]),
         link_es=station_link(walk, 1, site=site, language="es") if stations else "",
         exports=walk.exports.all()[:5],
         exporting=walk.exports.filter(status__in=(JobStatus.PENDING, JobStatus.RUNNING)).exists(),

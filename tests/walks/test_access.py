@@ -13,7 +13,7 @@ from tests.routes import Route, coalition_routes
 WEB = {
     "walks:list": ("get", Role.VIEWER, ""),
     "walks:create": ("get", Role.DATA_LEAD, ""),
-    "walks:detail": ("get", Role.VIEWER, "walk"),
+    "walks:walk": ("get", Role.VIEWER, "walk"),
     "walks:edit": ("get", Role.DATA_LEAD, "walk"),
     "walks:status": ("post", Role.DATA_LEAD, "walk"),
     "walks:station_add": ("get", Role.DATA_LEAD, "walk"),
