@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("<int:walk_pk>/posters/", views.walk_export, name="export"),
     path("<int:walk_pk>/posters/<int:export_pk>/", views.walk_export_file, name="export_file"),
+    path(
+        "<int:walk_pk>/posters/<int:export_pk>/status/",
+        views.walk_export_status,
+        name="export_status",
+    ),
     path("<int:walk_pk>/moderation/", views.moderation, name="moderation"),
     path(
         "<int:walk_pk>/answers/<int:answer_pk>/moderate/",

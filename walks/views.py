@@ -254,7 +254,7 @@ def walk_export(
             language=request.POST.get("language", "en"),
             site=_site(request),
         ),
-        _("The posters are being made. Reload this page in a moment to download them."),
+        _("The posters are being made. Their link appears below when they are ready."),
     )
     return _to_walk(coalition, walk.pk, "posters")
 
@@ -269,6 +269,24 @@ def walk_export_file(
         raise Http404
     name = f"data-walk-posters-{walk.pk}-{export.language}.pdf"
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=name)
+
+
+@coalition_view(Can.VIEW)
+def walk_export_status(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    walk_pk: int,
+    export_pk: int,
+) -> HttpResponse:
+    """The poster job's line on the walk page, polled by HTMX while the job runs."""
+    walk = selectors.walk_get(coalition, walk_pk)
+    export = walk.exports.filter(pk=export_pk).first()
+    if export is None:
+        raise Http404
+    return coalition_render(
+        request, "walks/_export_item.html", coalition, membership, walk=walk, e=export
+    )
 
 
 @coalition_view(Can.MANAGE_DATA)

@@ -23,6 +23,7 @@ WEB = {
     "walks:facilitate": ("get", Role.MEMBER, "station"),
     "walks:export": ("post", Role.DATA_LEAD, "walk"),
     "walks:export_file": ("get", Role.VIEWER, "export"),
+    "walks:export_status": ("get", Role.VIEWER, "export"),
     "walks:moderation": ("get", Role.DATA_LEAD, "walk"),
     "walks:answer_moderate": ("post", Role.DATA_LEAD, "answer"),
     "walks:results": ("get", Role.DATA_LEAD, "walk"),

@@ -136,3 +136,14 @@ def test_the_poster_export_job_makes_an_a3_pdf(
         path.write_bytes(data)
         info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True).stdout
         assert "(A3)" in info, info
+
+
+def test_a_running_poster_job_is_polled_and_then_offers_its_file(client, walk, lead):
+    export = WalkExport.objects.create(walk=walk, status=JobStatus.RUNNING)
+    client.force_login(lead.user)
+    status_url = reverse("walks:export_status", args=[walk.coalition_id, walk.pk, export.pk])
+    page = client.get(reverse("walks:walk", args=[walk.coalition_id, walk.pk])).content.decode()
+    assert f'hx-get="{status_url}"' in page
+    WalkExport.objects.filter(pk=export.pk).update(status=JobStatus.SUCCEEDED, pages=2)
+    line = client.get(status_url).content.decode()
+    assert "hx-get" not in line and "Download the PDF (2 pages)" in line
