@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from walks import selectors, services
 from walks.forms import AboutForm, AnswerForm, ContactForm
-from walks.models import DataWalk, Language, Station
+from walks.models import DataWalk, Language
 from walks.stations import station_chart, station_data
 
 DEVICE_COOKIE = "walk_device"
@@ -169,10 +169,6 @@ def _add_errors(form: AboutForm | AnswerForm | ContactForm, exc: ValidationError
         form.add_error(None, exc)
 
 
-def _station(walk: DataWalk, position: int) -> Station | None:
-    return walk.stations.filter(position=position).first()
-
-
 @never_cache
 @csrf_protect
 def station_page(request: HttpRequest, token: str, position: int) -> HttpResponse:
@@ -180,11 +176,13 @@ def station_page(request: HttpRequest, token: str, position: int) -> HttpRespons
     walk = selectors.public_walk(token)
     if walk is None or not walk.is_open:
         return _unavailable(request, walk, lang)
-    station = _station(walk, position)
+    # One query for the walk's stations: this one, the next, and how many.
+    stations = list(walk.stations.order_by("position"))
+    station = next((s for s in stations if s.position == position), None)
     if station is None:
         return _unavailable(request, None, lang)
     questions = station.questions(lang)
-    nxt = walk.stations.filter(position__gt=position).order_by("position").first()
+    nxt = next((s for s in stations if s.position > position), None)
     next_url = (
         _url("station", walk, lang, position=nxt.position) if nxt else _url("thanks", walk, lang)
     )
@@ -230,7 +228,7 @@ def station_page(request: HttpRequest, token: str, position: int) -> HttpRespons
             form=form,
             next_url=next_url,
             sent=request.GET.get("sent") == "1",
-            total=walk.stations.count(),
+            total=len(stations),
             switch=_switch(request, lang),
         )
 

@@ -271,9 +271,14 @@ def participant_for(walk: DataWalk, device_id: str) -> Participant | None:
     return Participant.objects.filter(walk=walk, device_id=device_id).first()
 
 
-def _participant(walk: DataWalk, device_id: str, language: str) -> Participant:
-    participant, _created = Participant.objects.get_or_create(
-        walk=walk, device_id=device_id, defaults={"language": language}
+def _participant(
+    walk: DataWalk, device_id: str, language: str, known: Participant | None = None
+) -> Participant:
+    participant = (
+        known
+        or Participant.objects.get_or_create(
+            walk=walk, device_id=device_id, defaults={"language": language}
+        )[0]
     )
     if participant.language != language:
         Participant.objects.filter(pk=participant.pk).update(language=language)
@@ -360,7 +365,7 @@ def answer_submit(
         raise ValidationError(_("Write an answer or choose a reaction, or go on to the next one."))
     rate_limit_check(device_id=device_id, address=address)
     with transaction.atomic():
-        participant = _participant(walk, device_id, language)
+        participant = _participant(walk, device_id, language, existing)
         made = [
             Answer(station=station, participant=participant, question=i, text=t, language=language)
             for i, t in sorted(clean.items())
