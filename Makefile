@@ -5,13 +5,24 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: run test lint format check-python venv migrate clean messages bench
+.PHONY: run dev test lint format check-python venv migrate clean messages bench backup
 
+# Waitress with DEBUG off on 127.0.0.1 (HOST=0.0.0.0 to serve the network), and the worker.
 run: $(STAMP)
 	@PORT=$(PORT) $(BIN)/python -m mobility.embedded
 
+# The same with Django's debug server and debug pages.
+dev: $(STAMP)
+	@DEBUG=1 PORT=$(PORT) $(BIN)/python -m mobility.embedded
+
+# Fails first, in one line, when Pango, a font or Chromium is missing.
 test: $(STAMP) lint
+	@$(BIN)/python -m core.system test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# make backup DIR=/path/to/backups/today
+backup: $(STAMP)
+	$(BIN)/python manage.py backup $(DIR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
+from accounts.emails import validate_single_line
 from accounts.models import User
+from core.throttling import RateLimited
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -19,6 +23,32 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": _(
             "This account is not active yet. Follow the link in the verification email we sent."
+        ),
+    }
+
+    def clean(self) -> dict:
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = services.user_authenticate(
+                    request=self.request, email=email, password=password
+                )
+            except RateLimited as exc:
+                raise forms.ValidationError(exc.message, code="locked") from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class AdminSignInForm(EmailAuthenticationForm, AdminAuthenticationForm):
+    """The admin's sign-in: staff only, counted against the same attempt limits."""
+
+    error_messages = {
+        **EmailAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That email and password do not match a staff account. Check both and try again."
         ),
     }
 
@@ -61,7 +91,10 @@ class NewPasswordForm(forms.Form):
 
 class SignupForm(NewPasswordForm):
     name = forms.CharField(
-        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[validate_single_line],
     )
     email = forms.EmailField(
         label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -80,3 +113,15 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("name", "language")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_single_line)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Say what will use it, such as “Nightly export script”."),
+    )

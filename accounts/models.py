@@ -79,3 +79,38 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class EmailSent(models.Model):
+    """One email sent to an address, kept an hour or so to limit emails per address.
+
+    The address is kept as a hash: the limit needs to count, not to read it."""
+
+    address_hash = models.CharField(max_length=64, db_index=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.address_hash[:8]} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A named API key of one person. Only a SHA-256 of the key is stored: the key is
+    shown once, when it is made, and cannot be read back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, so a person can tell their tokens apart.
+    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import validate_single_line
 from accounts.forms import NewPasswordForm
 from coalitions.models import Membership, Role, Sector
 from metrics.models import Geography
@@ -11,7 +12,9 @@ MAX_BULK_BYTES = 512 * 1024
 
 
 class CoalitionSettingsForm(forms.Form):
-    name = forms.CharField(label=_("Coalition name"), max_length=150)
+    name = forms.CharField(
+        label=_("Coalition name"), max_length=150, validators=[validate_single_line]
+    )
     description = forms.CharField(
         label=_("What the coalition is for"),
         required=False,
@@ -37,9 +40,13 @@ class CoalitionForm(CoalitionSettingsForm):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=150, required=False, validators=[validate_single_line]
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
-    organisation = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    organisation = forms.CharField(
+        label=_("Organization"), max_length=200, required=False, validators=[validate_single_line]
+    )
     sector = forms.ChoiceField(
         label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
     )
@@ -95,6 +102,11 @@ class MemberProfileForm(forms.ModelForm):
             )
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("organisation", "title"):
+            self.fields[name].validators.append(validate_single_line)
+
 
 class HandOverForm(forms.Form):
     to = forms.ModelChoiceField(label=_("New project manager"), queryset=Membership.objects.none())
@@ -107,7 +119,7 @@ class HandOverForm(forms.Form):
 
 
 class WorkingGroupForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
     description = forms.CharField(
         label=_("Focus"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -133,7 +145,7 @@ class WorkingGroupForm(forms.Form):
 class AcceptNewAccountForm(NewPasswordForm):
     """A new account made while accepting an invitation: the invited address is its email."""
 
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    name = forms.CharField(label=_("Your name"), max_length=150, validators=[validate_single_line])
     field_order = ("name", "password1", "password2")
 
     def __init__(self, *args: object, email: str, **kwargs: object) -> None:

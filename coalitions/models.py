@@ -237,6 +237,9 @@ class BulkInvitation(BackgroundJob):
     language = models.CharField(_("language"), max_length=10, blank=True)
     report = models.JSONField(_("report"), default=list, blank=True)
 
+    TASK = "coalitions.tasks.coalition_members_bulk_invite_run_task"
+    RESULT_FIELDS = ("report",)
+
     class Meta(BackgroundJob.Meta):
         verbose_name = _("bulk invitation")
         verbose_name_plural = _("bulk invitations")
@@ -285,7 +288,9 @@ class EventKind(models.TextChoices):
     VERSION_PUBLISHED = "version_published", _("published plan version")
     VERSION_UNPUBLISHED = "version_unpublished", _("unpublished plan version")
     EXPORT_STARTED = "export_started", _("started a PDF export of")
+    PUBLICATION_CHANGED = "publication_changed", _("changed what the plan publishes:")
     RECORD_DELETED = "record_deleted", _("deleted")
+    GOAL_SAVED = "goal_saved", _("set the headline goal")
     DATA_IMPORTED = "data_imported", _("loaded the local dataset")
     DATA_DELETED = "data_deleted", _("deleted the local dataset")
     WORKSPACE_EXPORTED = "workspace_exported", _("exported the whole workspace")

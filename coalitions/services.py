@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.emails import email_limit_check, single_line, single_line_check
 from accounts.models import User
 from accounts.services import absolute_url, send_templated_email, user_find_by_email
 from coalitions.models import (
@@ -33,7 +34,7 @@ from coalitions.models import (
     hash_token,
 )
 from coalitions.permissions import Can, assignable_roles, require, role_allows
-from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_retry, job_succeed
 from metrics.models import Geography
 from metrics.selectors import fold
 
@@ -72,7 +73,7 @@ def coalition_create(
     *, actor: User, name: str, geography: Geography, description: str = ""
 ) -> Coalition:
     """Create a coalition; its creator becomes its first project manager."""
-    name = name.strip()
+    name = single_line_check(name, "name")
     if not name:
         raise ValidationError({"name": _("Give the coalition a name.")})
     coalition = Coalition.objects.create(
@@ -87,9 +88,10 @@ def coalition_create(
 def coalition_update(*, actor_membership: Membership, name: str, description: str) -> Coalition:
     require(actor_membership, Can.RUN)
     coalition = actor_membership.coalition
-    if not name.strip():
+    name = single_line_check(name, "name")
+    if not name:
         raise ValidationError({"name": _("Give the coalition a name.")})
-    coalition.name, coalition.description = name.strip(), description.strip()
+    coalition.name, coalition.description = name, description.strip()
     coalition.save(update_fields=["name", "description", "updated_at"])
     return coalition
 
@@ -189,6 +191,9 @@ def _invitation_create(
 ) -> Invitation:
     require(actor_membership, Can.INVITE)
     email = _clean_invite(actor_membership=actor_membership, email=email, role=role, sector=sector)
+    name = single_line_check(name, "name")
+    organisation = single_line_check(organisation, "organisation")
+    email_limit_check(email)
     invitation = Invitation(
         coalition=actor_membership.coalition,
         email=email,
@@ -227,6 +232,7 @@ def invitation_resend(
     _check_own_invitation(actor_membership, invitation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError(_("This invitation is closed; invite the person again."))
+    email_limit_check(invitation.email, field="__all__")
     token = _new_token(invitation)
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
     coalition_event_record(
@@ -306,7 +312,7 @@ def invitation_accept(
             )
         user = User.objects.create_user(
             email=invitation.email,
-            name=name.strip() or invitation.name,
+            name=single_line_check(name, "name") or single_line(invitation.name),
             password=password,
             email_verified_at=timezone.now(),
         )
@@ -441,6 +447,22 @@ def coalition_members_bulk_invite_start(
     )
     job_enqueue_on_commit(job, coalition_members_bulk_invite_run_task)
     return job
+
+
+@transaction.atomic
+def coalition_members_bulk_invite_retry(
+    *, actor_membership: Membership, job: BulkInvitation
+) -> BulkInvitation:
+    """Work through a failed list again, as the person who retries it.
+
+    Rows whose invitation the stopped run already sent are reported as already invited.
+    """
+    require(actor_membership, Can.INVITE)
+    if job.coalition_id != actor_membership.coalition_id:
+        raise ValidationError(_("That list is not part of this coalition."))
+    # The person who retries acts for the rows (their role is checked again by the run).
+    BulkInvitation.objects.filter(pk=job.pk).update(started_by=actor_membership.user)
+    return job_retry(job, busy_message=_("This list is being worked through."))
 
 
 def _bulk_row(
@@ -623,9 +645,9 @@ def membership_update_profile(
     if sector and sector not in Sector.values:
         raise ValidationError({"sector": _("“%(sector)s” is not a sector.") % {"sector": sector}})
     membership.organisation, membership.sector, membership.title = (
-        organisation.strip(),
+        single_line_check(organisation, "organisation"),
         sector,
-        title.strip(),
+        single_line_check(title, "title"),
     )
     fields = ["organisation", "sector", "title"]
     if own and lived_experience is not None:
@@ -667,7 +689,7 @@ def working_group_save(
     coalition = actor_membership.coalition
     members = list(members or [])
     _check_group_members(coalition, lead, members)
-    name = name.strip()
+    name = single_line_check(name, "name")
     if not name:
         raise ValidationError({"name": _("Give the working group a name.")})
     clash = coalition.working_groups.filter(name__iexact=name)

@@ -31,6 +31,11 @@ urlpatterns = [
         name="invitation_bulk_progress",
     ),
     path(
+        "<int:pk>/invitations/bulk/<int:bulk_id>/retry/",
+        views.invitation_bulk_retry,
+        name="invitation_bulk_retry",
+    ),
+    path(
         "<int:pk>/invitations/<int:invitation_id>/resend/",
         views.invitation_resend,
         name="invitation_resend",

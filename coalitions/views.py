@@ -334,6 +334,18 @@ def _bulk_job_view(template: str) -> Callable:
     return view
 
 
+@coalition_view(Can.INVITE)
+@require_POST
+def invitation_bulk_retry(request, coalition, membership, bulk_id):
+    job = get_object_or_404(selectors.coalition_bulk_invitations(coalition), pk=bulk_id)
+    message_save(
+        request,
+        lambda: services.coalition_members_bulk_invite_retry(actor_membership=membership, job=job),
+        _("The list is being worked through again."),
+    )
+    return redirect("coalitions:invitation_bulk_job", pk=coalition.pk, bulk_id=job.pk)
+
+
 # The page of a list being invited (progress while the worker sends, then the report per row)
 # and its progress block, which HTMX polls until the job ends.
 invitation_bulk_job = _bulk_job_view("coalitions/invitation_bulk_job.html")

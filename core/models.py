@@ -39,6 +39,18 @@ class BackgroundJob(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # Which worker process runs the job ("host:pid"), so a worker that starts can tell the
+    # jobs of a dead one; set when the job is claimed.
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    # When the task message was last sent, and how many times: a pending job whose message
+    # was lost is sent again, and failed after JOB_MAX_SENDS.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    sends = models.PositiveSmallIntegerField(_("times queued"), default=0)
+
+    # The task that runs the job (a dotted path) and the fields its run fills in, which a
+    # retry puts back to their defaults.
+    TASK: str = ""
+    RESULT_FIELDS: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -47,6 +59,10 @@ class BackgroundJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == JobStatus.FAILED
 
     @property
     def percent(self) -> int:
@@ -60,7 +76,7 @@ class BackgroundJob(models.Model):
 class DiagnosticJob(BackgroundJob):
     """A tiny job staff send to the worker to prove the queue and the worker work."""
 
-    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    TASK = "core.tasks.diagnostic_job_run_task"
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("worker check")

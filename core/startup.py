@@ -10,7 +10,10 @@ from collections.abc import Callable
 
 from django.utils.module_loading import import_string
 
-FIRST_START_HOOKS: list[str] = ["metrics.services.metric_imports_shipped_start"]
+FIRST_START_HOOKS: list[str] = [
+    "core.throttling.cache_table_ensure",
+    "metrics.services.metric_imports_shipped_start",
+]
 
 
 def first_start_hooks() -> list[Callable[[], str]]:

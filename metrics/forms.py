@@ -67,8 +67,11 @@ class LocalDatasetUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not (upload.name or "").lower().endswith((".csv", ".txt", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > settings.METRICS_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than the import size limit."))
+        limit = settings.SPREADSHEET_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": f"{limit / 1024 / 1024:g}"}
+            )
         return upload
 
 

@@ -8,46 +8,107 @@ nothing. The data stay private to the coalition: every view goes through the acc
 
 from __future__ import annotations
 
-import csv
+import json
+import logging
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
+from typing import IO
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coalitions.models import EventKind, Membership
 from coalitions.permissions import Can, require
 from coalitions.services import coalition_event_record
-from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from core.jobs import ACTIVE, job_enqueue_on_commit, job_fail, job_progress, job_retry, job_succeed
 from core.models import JobStatus
+from core.storage import storage_quota_check
 from metrics.models import LocalDataset, LocalValue, Predictor
 from metrics.parsing import FORMULA_START, ParseError, looks_like_formula, number_parse
 from metrics.services import error_report_csv
+from metrics.spreadsheets import Limits, SpreadsheetError, header_read
+
+logger = logging.getLogger(__name__)
 
 ROLES = ("area", "year", "value", "subgroup", "lb", "ub")
 REQUIRED_ROLES = ("area", "year", "value")
 EXCEL_SUFFIXES = (".xlsx",)
 MAX_ERRORS = 100
+LOAD_BUSY = _lazy("This file is being loaded; wait for the load to finish.")
 
 
-def _header(upload: UploadedFile, excel: bool) -> list[str]:
-    upload.seek(0)
-    if excel:
-        from openpyxl import load_workbook
+def spreadsheet_limits() -> Limits:
+    """The limits every person's spreadsheet or CSV file is inspected and read under."""
+    return Limits(
+        max_bytes=settings.SPREADSHEET_MAX_BYTES,
+        max_entries=settings.SPREADSHEET_MAX_ZIP_ENTRIES,
+        max_uncompressed=settings.SPREADSHEET_MAX_UNPACKED_BYTES,
+        max_ratio=settings.SPREADSHEET_MAX_RATIO,
+        max_shared_strings=settings.SPREADSHEET_MAX_SHARED_STRINGS_BYTES,
+        max_rows=settings.SPREADSHEET_MAX_ROWS,
+        max_columns=settings.SPREADSHEET_MAX_COLUMNS,
+    )
 
-        try:
-            sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
-            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ValidationError(_("The Excel file cannot be read.")) from exc
-        names = ["" if cell is None else str(cell).strip() for cell in first]
-    else:
-        line = upload.readline(64 * 1024)
-        text = line.decode("utf-8-sig", errors="replace")
-        names = [name.strip() for name in next(csv.reader([text]), [])]
-    upload.seek(0)
+
+def spreadsheet_problem(error: SpreadsheetError) -> str:
+    """What a person reads about a refused or unreadable file."""
+    limit = error.params.get("limit", 0)
+    mb = f"{limit / 1024 / 1024:g}"
+    messages = {
+        "too_large": _("The file is larger than %(mb)s MB.") % {"mb": mb},
+        "not_xlsx": _("This is not an Excel (.xlsx) file: save it as .xlsx or CSV first."),
+        "damaged": _("The Excel file cannot be read: it is damaged or not a plain workbook."),
+        "no_sheet": _("The Excel file has no worksheet."),
+        "too_many_entries": _(
+            "The Excel file has more than %(n)d parts; save the data alone in a new workbook."
+        )
+        % {"n": limit},
+        "too_large_unpacked": _(
+            "The Excel file unpacks to more than %(mb)s MB; save the data alone as CSV."
+        )
+        % {"mb": mb},
+        "compressed_too_much": _(
+            "The Excel file is compressed more than %(n)d times, which no ordinary data file "
+            "is; it was refused as unsafe."
+        )
+        % {"n": limit},
+        "too_much_text": _(
+            "The Excel file holds more text than %(mb)s MB; save the data alone as CSV."
+        )
+        % {"mb": mb},
+        "too_many_rows": _("The file has more than %(n)d rows; split it into smaller files.")
+        % {"n": limit},
+        "too_many_columns": _("The file has more than %(n)d columns; keep only the data's.")
+        % {"n": limit},
+        "cell_too_long": _("A cell of the file holds more than %(n)d characters.") % {"n": limit},
+        "memory": _(
+            "Reading the file needed more memory than allowed (%(mb)s MB); "
+            "split it into smaller files."
+        )
+        % {"mb": settings.SPREADSHEET_PARSE_MEMORY_MB},
+        "time": _(
+            "Reading the file took longer than allowed (%(s)d seconds); "
+            "split it into smaller files."
+        )
+        % {"s": settings.SPREADSHEET_PARSE_SECONDS},
+    }
+    return messages.get(error.code, messages["damaged"])
+
+
+def local_data_columns(upload: IO[bytes], *, excel: bool) -> list[str]:
+    """The column names of an uploaded file: only its first row is read, under the limits."""
+    try:
+        names = header_read(upload, excel=excel, limits=spreadsheet_limits())
+    except SpreadsheetError as exc:
+        raise ValidationError(spreadsheet_problem(exc)) from None
     names = [name for name in names if name]
     if not names:
         raise ValidationError(_("The file has no header row with column names."))
@@ -79,10 +140,9 @@ def local_dataset_upload(
     require(actor, Can.MANAGE_DATA)
     original = Path(upload.name or "data.csv").name[:255]
     excel = original.lower().endswith(EXCEL_SUFFIXES)
-    if (upload.size or 0) > settings.METRICS_IMPORT_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than the import size limit.")})
     try:
-        columns = _header(upload, excel)
+        storage_quota_check(coalition_id=actor.coalition_id, adding=upload.size or 0)
+        columns = local_data_columns(upload, excel=excel)
     except ValidationError as exc:  # a problem of the file, wherever it is shown
         raise ValidationError({"file": exc.messages}) from None
     with transaction.atomic():
@@ -122,7 +182,9 @@ def local_dataset_map(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        LocalDataset.objects.filter(pk=dataset.pk).update(
+        # One load of a dataset at a time: a load that waits or runs is not restarted.
+        idle = LocalDataset.objects.filter(pk=dataset.pk).exclude(mapped=True, status__in=ACTIVE)
+        if not idle.update(
             mapping=clean,
             mapped=True,
             status=JobStatus.PENDING,
@@ -131,12 +193,26 @@ def local_dataset_map(
             error_report="",
             error_count=0,
             started_by=actor.user,
-        )
+        ):
+            raise ValidationError(LOAD_BUSY)
         dataset.refresh_from_db()
         coalition_event_record(
             dataset.coalition, EventKind.DATA_IMPORTED, actor.user, label=_quoted(dataset.name)
         )
         job_enqueue_on_commit(dataset, local_dataset_import_run_task)
+    return dataset
+
+
+@transaction.atomic
+def local_dataset_retry(*, actor: Membership, dataset: LocalDataset) -> LocalDataset:
+    """Load a dataset whose load failed again, with the columns chosen before."""
+    _check_dataset(actor, dataset)
+    if not dataset.mapped:
+        raise ValidationError(_("Choose the columns first."))
+    dataset = job_retry(dataset, busy_message=LOAD_BUSY)
+    coalition_event_record(
+        dataset.coalition, EventKind.DATA_IMPORTED, actor.user, label=_quoted(dataset.name)
+    )
     return dataset
 
 
@@ -151,19 +227,55 @@ def local_dataset_delete(*, actor: Membership, dataset: LocalDataset) -> None:
 
 
 def _rows(dataset: LocalDataset) -> list[dict[str, str]]:
-    import pandas as pd
+    """Every data row, read in a child process with a memory and a time limit.
 
-    with dataset.file.open("rb") as handle:
-        if dataset.original_name.lower().endswith(EXCEL_SUFFIXES):
-            frame = pd.read_excel(handle, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding_errors="replace")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    The worker itself never parses the file: a file that slips past the inspection can
+    only end the child, and the job fails with a message."""
     used = {role: column for role, column in dataset.mapping.items() if column}
+    request = {
+        "path": dataset.file.path,
+        "excel": dataset.original_name.lower().endswith(EXCEL_SUFFIXES),
+        "limits": spreadsheet_limits().as_dict(),
+        "columns": list(used.values()),
+    }
+    answer = _child_read(request)
+    if not answer.get("ok"):
+        raise SpreadsheetError(answer.get("code", "damaged"), **answer.get("params", {}))
+    roles = list(used)
     return [
-        {role: str(record.get(column, "")).strip() for role, column in used.items()}
-        for record in frame.to_dict("records")
+        {role: str(cell).strip() for role, cell in zip(roles, row, strict=False)}
+        for row in answer["rows"]
     ]
+
+
+def _child_limits() -> None:
+    memory = settings.SPREADSHEET_PARSE_MEMORY_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    seconds = settings.SPREADSHEET_PARSE_SECONDS
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+
+
+def _child_read(request: dict) -> dict:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "metrics.spreadsheet_child"],
+            input=json.dumps(request).encode(),
+            capture_output=True,
+            cwd=settings.BASE_DIR,
+            timeout=settings.SPREADSHEET_PARSE_SECONDS,
+            preexec_fn=_child_limits,  # noqa: PLW1509 - only resource limits, no locks taken
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "code": "time"}
+    if done.returncode == -signal.SIGXCPU or done.returncode == -signal.SIGKILL:
+        return {"ok": False, "code": "time"}
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        # The child died without an answer: out of memory is the likely cause.
+        logger.warning("Spreadsheet child ended %s: %s", done.returncode, done.stderr[-2000:])
+        return {"ok": False, "code": "memory" if b"MemoryError" in done.stderr else "damaged"}
 
 
 class _Checker:
@@ -246,9 +358,17 @@ def _validate(dataset: LocalDataset, records: list[dict[str, str]]) -> tuple[lis
 def local_dataset_import_run(*, dataset: LocalDataset) -> LocalDataset:
     """Validate every row and replace the dataset's values, all or nothing."""
     try:
+        return _import(dataset)
+    except SoftTimeLimitExceeded:  # the task's own time limit (metrics.tasks)
+        job_fail(dataset, spreadsheet_problem(SpreadsheetError("time")))
+        return dataset
+
+
+def _import(dataset: LocalDataset) -> LocalDataset:
+    try:
         records = _rows(dataset)
-    except Exception as exc:  # pandas and openpyxl raise many kinds for a damaged file
-        error = ParseError(1, "", _("The file cannot be read: %(error)s") % {"error": exc})
+    except SpreadsheetError as exc:
+        error = ParseError(1, "", spreadsheet_problem(exc))
         job_fail(dataset, str(error), error_report_csv([error]))
         return dataset
     job_progress(dataset, done=0, total=len(records))

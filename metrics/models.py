@@ -323,9 +323,33 @@ class MetricImport(BackgroundJob):
         editable=False,
     )
 
+    TASK = "metrics.tasks.metric_import_run_task"
+    RESULT_FIELDS = (
+        "geography_kind",
+        "breakdown",
+        "observations_written",
+        "observations_read",
+        "unknown_columns",
+        "variables",
+        "warnings",
+        "error_count",
+        "fingerprint",
+        "rows_digest",
+        "unchanged_since",
+    )
+
     class Meta(BackgroundJob.Meta):
         verbose_name = _("metric import")
         verbose_name_plural = _("metric imports")
+        constraints = [
+            # The same file into the same release once at a time: two runs would write the
+            # same values at once.
+            models.UniqueConstraint(
+                fields=["release", "original_name"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="metrics_import_one_active_per_file",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} → {self.release}"
@@ -348,6 +372,8 @@ class LocalDataset(BackgroundJob):
     lead has said which columns hold the area, year and value.
     """
 
+    COUNTS_TO_STORAGE_QUOTA = True  # core.storage
+
     coalition = models.ForeignKey(
         "coalitions.Coalition",
         verbose_name=_("coalition"),
@@ -367,6 +393,9 @@ class LocalDataset(BackgroundJob):
     mapped = models.BooleanField(_("columns mapped"), default=False)
     values_loaded = models.PositiveIntegerField(_("values loaded"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+
+    TASK = "metrics.tasks.local_dataset_import_run_task"
+    RESULT_FIELDS = ("values_loaded", "error_count")
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("local dataset")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
-from core.jobs import job_enqueue_on_commit, job_fail, job_progress, job_succeed
+from core.jobs import (
+    ACTIVE,
+    job_enqueue_on_commit,
+    job_fail,
+    job_progress,
+    job_retry,
+    job_save_once,
+    job_succeed,
+)
 from core.models import JobStatus
 from metrics import fastread, importing, partitions
 from metrics.catalog import CATALOG_PATH, catalog_load
@@ -145,6 +153,11 @@ def metric_import_start(
     original_name = Path(upload.name or "upload.csv").name[:255]
     with transaction.atomic():
         release = release_get_or_create(name=release_name)
+        busy = _import_busy_message(original_name, release)
+        if MetricImport.objects.filter(
+            release=release, original_name=original_name, status__in=ACTIVE
+        ).exists():
+            raise ValidationError({"file": busy})
         job = MetricImport(
             started_by=actor,
             original_name=original_name,
@@ -154,10 +167,28 @@ def metric_import_start(
             shipped=shipped,
         )
         job.file.save(original_name, upload, save=False)
-        job.save()
+        try:
+            job_save_once(job, busy_message=busy)
+        except ValidationError:
+            job.file.delete(save=False)  # the one that is running keeps its own copy
+            raise ValidationError({"file": busy}) from None
         if enqueue:
             job_enqueue_on_commit(job, metric_import_run_task)
     return job
+
+
+def _import_busy_message(name: str, release: Release) -> str:
+    return _(
+        "A file named %(name)s is already being imported into release %(release)s; "
+        "wait for it to finish."
+    ) % {"name": name, "release": release.name}
+
+
+def metric_import_retry(*, actor: User | None, job: MetricImport) -> MetricImport:
+    """Queue a failed import again, reading its stored file from the start (staff only)."""
+    _require_staff(actor)
+    with transaction.atomic():
+        return job_retry(job, busy_message=_import_busy_message(job.original_name, job.release))
 
 
 def error_report_csv(errors: list[ParseError], more: int = 0) -> str:

@@ -13,6 +13,7 @@ urlpatterns = [
         name="release_activate",
     ),
     path("staff/metrics/imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("staff/metrics/imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path(
         "staff/metrics/imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors"
     ),
@@ -36,6 +37,11 @@ urlpatterns = [
         "coalitions/<int:pk>/local-data/<int:dataset_id>/progress/",
         views.local_data_progress,
         name="local_data_progress",
+    ),
+    path(
+        "coalitions/<int:pk>/local-data/<int:dataset_id>/retry/",
+        views.local_data_retry,
+        name="local_data_retry",
     ),
     path(
         "coalitions/<int:pk>/local-data/<int:dataset_id>/delete/",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -9,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalitions.permissions import Can, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_add_errors
+from coalitions.web import coalition_page_context, coalition_view, form_add_errors, message_save
 from core.permissions import staff_required
+from core.storage import coalition_storage_use
 from metrics import local_data, selectors, services
 from metrics.forms import LocalDatasetMappingForm, LocalDatasetUploadForm, MetricImportForm
 from metrics.models import LocalDataset, MetricImport, Release
@@ -22,15 +24,21 @@ def import_list(request: HttpRequest) -> HttpResponse:
     """Staff upload an Urban file here and see the latest imports."""
     form = MetricImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = services.metric_import_start(
-            actor=request.user,  # type: ignore[arg-type]
-            upload=form.cleaned_data["file"],
-            release_name=form.cleaned_data["release"],
-            year=form.cleaned_data["year"],
-            level=form.cleaned_data["level"],
-        )
-        messages.success(request, _("The file was received; the import runs in the background."))
-        return redirect("metrics:import_detail", pk=job.pk)
+        try:
+            job = services.metric_import_start(
+                actor=request.user,  # type: ignore[arg-type]
+                upload=form.cleaned_data["file"],
+                release_name=form.cleaned_data["release"],
+                year=form.cleaned_data["year"],
+                level=form.cleaned_data["level"],
+            )
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The file was received; the import runs in the background.")
+            )
+            return redirect("metrics:import_detail", pk=job.pk)
     context = {
         "form": form,
         "imports": selectors.metric_imports_recent(),
@@ -71,6 +79,18 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(MetricImport.objects.select_related("release"), pk=pk)
+    message_save(
+        request,
+        lambda: services.metric_import_retry(actor=request.user, job=job),  # type: ignore[arg-type]
+        _("The import was queued again."),
+    )
+    return redirect("metrics:import_detail", pk=job.pk)
+
+
+@staff_required
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(MetricImport, pk=pk)
@@ -94,10 +114,25 @@ def _dataset(coalition, dataset_id: int) -> LocalDataset:
 @coalition_view(Can.VIEW)
 @require_GET
 def local_data_list(request, coalition, membership):
-    datasets = selectors.local_datasets_for_coalition(coalition)
     form = LocalDatasetUploadForm() if role_allows(membership.role, Can.MANAGE_DATA) else None
-    context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
-    return render(request, "metrics/local_data_list.html", context)
+    return render(
+        request, "metrics/local_data_list.html", _list_context(coalition, membership, form)
+    )
+
+
+def _list_context(coalition, membership, form) -> dict:
+    return coalition_page_context(
+        coalition,
+        membership,
+        datasets=selectors.local_datasets_for_coalition(coalition),
+        form=form,
+        storage=coalition_storage_use(coalition.pk),
+        limits={
+            "mb": settings.SPREADSHEET_MAX_BYTES // (1024 * 1024),
+            "rows": settings.SPREADSHEET_MAX_ROWS,
+            "columns": settings.SPREADSHEET_MAX_COLUMNS,
+        },
+    )
 
 
 @coalition_view(Can.MANAGE_DATA)
@@ -118,8 +153,7 @@ def local_data_upload(request, coalition, membership):
             form_add_errors(form, exc)
         else:
             return redirect("metrics:local_data_map", pk=coalition.pk, dataset_id=dataset.pk)
-    datasets = selectors.local_datasets_for_coalition(coalition)
-    context = coalition_page_context(coalition, membership, datasets=datasets, form=form)
+    context = _list_context(coalition, membership, form)
     return render(request, "metrics/local_data_list.html", context, status=400)
 
 
@@ -165,8 +199,24 @@ def local_data_detail(request, coalition, membership, dataset_id: int):
 @require_GET
 def local_data_progress(request, coalition, membership, dataset_id: int):
     dataset = _dataset(coalition, dataset_id)
-    context = {"job": dataset, "coalition": coalition}
+    context = {
+        "job": dataset,
+        "coalition": coalition,
+        "can_manage_data": role_allows(membership.role, Can.MANAGE_DATA),
+    }
     return render(request, "metrics/_local_data_progress.html", context)
+
+
+@coalition_view(Can.MANAGE_DATA)
+@require_POST
+def local_data_retry(request, coalition, membership, dataset_id: int):
+    dataset = _dataset(coalition, dataset_id)
+    message_save(
+        request,
+        lambda: local_data.local_dataset_retry(actor=membership, dataset=dataset),
+        _("The file is being loaded again."),
+    )
+    return redirect("metrics:local_data_detail", pk=coalition.pk, dataset_id=dataset.pk)
 
 
 @coalition_view(Can.MANAGE_DATA)

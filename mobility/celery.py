@@ -6,17 +6,19 @@ the broker does not answer, instead of retrying forever in silence.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
 from celery import Celery
-from celery.signals import celeryd_init
+from celery.signals import celeryd_init, worker_ready
 
 from mobility.config import exit_on_config_error, redact
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mobility.settings")
 
 app = Celery("mobility")
+logger = logging.getLogger(__name__)
 
 
 def _configure() -> None:
@@ -56,3 +58,18 @@ def _check_broker_on_start(**_: object) -> None:
         sys.stderr.write(f"Configuration error: CELERY_BROKER_URL: {message}\n")
         sys.stderr.flush()
         os._exit(2)  # noqa: SLF001 - leave before Celery's retry loop takes over
+
+
+@worker_ready.connect
+def _recover_jobs_on_start(**_: object) -> None:
+    """A worker that starts fails the jobs a dead worker held and re-sends lost ones."""
+    from django.db import connections
+
+    from core.jobs import jobs_recover
+
+    try:
+        jobs_recover()
+    except Exception:  # a recovery problem must not keep the worker from serving
+        logger.exception("Could not recover the jobs of dead workers")
+    finally:
+        connections.close_all()  # prefork children must not share this connection

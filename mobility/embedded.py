@@ -1,8 +1,12 @@
 """`make run`: the embedded mode in one process tree.
 
-Applies migrations, seeds the demo account, then starts the web server and a real
-Celery worker (with the periodic-task scheduler inside it) on the file-system broker.
-Ctrl-C stops both.
+Says which system libraries are missing (PDF exports are off without Pango), applies
+migrations, seeds the demo account, then starts the web server and a real Celery worker
+(with the periodic-task scheduler inside it) on the file-system broker. Ctrl-C stops both.
+
+The web server is waitress (threads, pure Python: one process suits SQLite's single
+writer), with DEBUG off and static files served by whitenoise; it listens on 127.0.0.1
+unless HOST says otherwise. DEBUG=1 (`make dev`) runs Django's debug server instead.
 """
 
 from __future__ import annotations
@@ -19,10 +23,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "8000"))
+THREADS = int(os.environ.get("WEB_THREADS", "8"))
+
+
+def debug_requested() -> bool:
+    return os.environ.get("DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _python(*args: str) -> list[str]:
     return [sys.executable, *args]
+
+
+def web_command(host: str, port: int, *, debug: bool) -> list[str]:
+    """The web server: Django's debug server with DEBUG, else waitress."""
+    if debug:
+        return _python("manage.py", "runserver", f"{host}:{port}", "--noreload", "--skip-checks")
+    return _python(
+        "-m",
+        "waitress",
+        f"--host={host}",
+        f"--port={port}",
+        f"--threads={THREADS}",
+        "--ident=mobility",
+        "mobility.wsgi:application",
+    )
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -62,7 +86,11 @@ def main() -> int:
     if not _port_free(HOST, PORT):
         print(f"Port {PORT} on {HOST} is in use. Stop what uses it or run: make run PORT=8001")
         return 2
-    for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+    subprocess.call(_python("-m", "core.system", "run"))  # one line if PDFs are off
+    debug = debug_requested()
+    # A known demo password is for `make dev`; a real installation gets a random one, once.
+    account = ["seed_demo"] if debug else ["first_admin"]
+    for step in (["migrate", "--noinput", "-v", "0"], account):
         if subprocess.call(_python("manage.py", *step)) != 0:
             return 1
     subprocess.call(_python("manage.py", "embedded_first_start"))
@@ -75,7 +103,7 @@ def main() -> int:
             "worker",
             "--beat",
             "--schedule",
-            str(ROOT / "var" / "celerybeat-schedule"),
+            str(Path(os.environ.get("MOBILITY_VAR_DIR", ROOT / "var")) / "celerybeat-schedule"),
             "--concurrency",
             "1",
             "--loglevel",
@@ -85,9 +113,7 @@ def main() -> int:
             "--without-heartbeat",
         )
     )
-    web = subprocess.Popen(
-        _python("manage.py", "runserver", f"{HOST}:{PORT}", "--noreload", "--skip-checks")
-    )
+    web = subprocess.Popen(web_command(HOST, PORT, debug=debug))
     processes = [web, worker]
     try:
         url = f"http://{HOST}:{PORT}/"
@@ -95,8 +121,17 @@ def main() -> int:
             print(
                 "\n  Mobility Action Planner is running at "
                 + url
-                + "\n  Sign in as demo@example.org with the password mobility-demo"
-                + "\n  The background worker is running beside it. Press Ctrl-C to stop.\n",
+                + (
+                    "\n  Sign in as demo@example.org with the password mobility-demo"
+                    if debug
+                    else "\n  Sign in with your account (the first administrator's is shown above)"
+                )
+                + "\n  The background worker is running beside it. Press Ctrl-C to stop."
+                + (
+                    "\n  DEBUG is on (Django's development server): never use this for real data.\n"
+                    if debug
+                    else "\n"
+                ),
                 flush=True,
             )
         while all(p.poll() is None for p in processes):

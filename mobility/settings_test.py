@@ -30,7 +30,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = VAR_DIR / "media"
+# A subprocess started by a test (backup and restore) may be given its own media folder.
+MEDIA_ROOT = Path(os.environ.get("MOBILITY_TEST_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Unit tests run tasks in-process; the worker integration tests start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,17 +1,30 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api.views import MeView, ObtainTokenView
+from accounts.api.views import ApiTokenViewSet, MeView, ObtainTokenView
+from accounts.forms import AdminSignInForm
 
 admin.site.site_header = "Mobility Action Planner"
 admin.site.site_title = "Mobility Action Planner admin"
+# The admin's sign-in counts failures like every other sign-in (accounts.services).
+admin.site.login_form = AdminSignInForm
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path(
+        "me/tokens/",
+        ApiTokenViewSet.as_view({"get": "list", "post": "create"}),
+        name="token-list",
+    ),
+    path(
+        "me/tokens/<int:pk>/",
+        ApiTokenViewSet.as_view({"delete": "destroy"}),
+        name="token-detail",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("plans.map.api.urls")),

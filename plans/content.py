@@ -69,7 +69,7 @@ COMPUTATIONS = {
     "responses_received": "How many members have submitted their individual worksheet.",
     "descriptive_representation_ratio": "Officials' share divided by residents' share, per group.",
     "vision_statement": "The community vision statement adopted in W7.2.",
-    "theory_of_change_statement": "The W7.3 formula filled in with the four answers above it.",
+    "theory_of_change_statement": "The W7.3 sentence joined from the four answers above it.",
     "map_section_status": "Which worksheets feed each MAP section and whether they are complete.",
 }
 
@@ -78,7 +78,13 @@ COMPUTATIONS = {
 # Worksheet roles whose answers become strategy records (plans/map), and what a MAP section may
 # show besides its narrative (``shows:``).
 STRATEGY_RECORDS = ("priorities", "vision", "theories", "actions", "measures")
-SECTION_RECORDS = (*STRATEGY_RECORDS, "charts", "approvals")
+SECTION_RECORDS = (*STRATEGY_RECORDS, "charts", "approvals", "goals", "implementation")
+
+# Who may read a feeding worksheet's answer in the plan (docs/map.md): "public" answers may
+# appear in the published plan, "internal" ones are the coalition's working material.
+VISIBILITIES = ("public", "internal")
+# How a repeating worksheet's records print in the plan (``present: as:``).
+PRESENT_AS = ("table", "facts", "paragraphs")
 
 URL_MAX = 2_000
 DONT_KNOW = "dont_know"
@@ -148,6 +154,8 @@ class Field:
     note: bool = False
     text: str = ""
     computed: str = ""
+    # "public" or "internal" (VISIBILITIES); a project manager may change it per coalition.
+    visibility: str = "public"
 
     @property
     def read_only(self) -> bool:
@@ -187,6 +195,33 @@ WORKSHEET_ROLES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class TablePresentation:
+    """How a table field prints in the plan: the columns a reader needs, in order."""
+
+    columns: tuple[str, ...] = ()  # empty: every column
+    group_by: str = ""  # a column: one table per value, under its own heading
+    labels: Mapping[str, str] = field(default_factory=dict)  # column -> reader's header
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a worksheet's shared answers print in the plan (``present:`` in the YAML)."""
+
+    heading: str = ""  # empty: the worksheet's title
+    show: tuple[str, ...] = ()  # fields in the reader's order; empty: every answer field
+    labels: Mapping[str, str] = field(default_factory=dict)  # field -> reader's label
+    tables: Mapping[str, TablePresentation] = field(default_factory=dict)
+    # Repeating worksheets: their records as one table, as facts or as paragraphs per record,
+    # named by ``title``; a table may be split by ``group_by``.
+    as_: str = ""
+    title: str = ""
+    group_by: str = ""
+    # A strategy record (SECTION_RECORDS) the plan prints this worksheet's answers through;
+    # then only the fields in ``show`` print from the worksheet itself (none without it).
+    printed_by: str = ""
+
+
+@dataclass(frozen=True)
 class Worksheet:
     key: str
     number: str
@@ -201,6 +236,7 @@ class Worksheet:
     repeats: str = ""  # if set, the worksheet holds many records, each named by this label
     extends: str = ""
     role: str = ""  # one of WORKSHEET_ROLES, for the few worksheets the app treats specially
+    present: Presentation = field(default_factory=Presentation)
 
     def field(self, key: str) -> Field:
         for f in self.fields:

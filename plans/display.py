@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ import markdown as md
 import nh3
 from django.utils.translation import gettext as _
 
+from metrics.charts.formatting import format_value
 from plans.content import DONT_KNOW, Field, Worksheet
 from plans.definitions import framework
 
@@ -49,12 +51,13 @@ class Names:
     members: Mapping[int, str] = field(default_factory=dict)
 
 
-def _one(f: Field, value: Any, names: Names) -> str:
+def _one(f: Field, value: Any, names: Names, reader: bool = False) -> str:
     if value is None or value == "" or value == []:
         return ""
     if f.type in ("choice", "multi_choice"):
         labels = {o.key: o.label for o in f.options}
-        return labels.get(value, str(value))
+        # For a reader, an option no longer in the definition prints nothing, not its key.
+        return labels.get(value, "" if reader else str(value))
     if f.type == "rating":
         if value == DONT_KNOW:
             return _("Don't know")
@@ -76,18 +79,39 @@ def _one(f: Field, value: Any, names: Names) -> str:
         return str(value.get("name", ""))
     if f.type == "percent":
         return f"{value:g}%" if isinstance(value, int | float) else str(value)
-    if f.type == "number" and f.unit:
-        return f"{value:,} {f.unit}" if isinstance(value, int | float) else str(value)
+    if not reader:  # the form's own text: what an input holds
+        if f.type == "number" and f.unit:
+            return f"{value:,} {f.unit}" if isinstance(value, int | float) else str(value)
+        return str(value)
+    if f.type == "metric":
+        return _metric_labels().get(str(value), str(value))
+    if f.type == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        if f.unit.lower() in ("usd", "$", "dollars"):
+            return format_value(value, "dollars")
+        text = format_value(value, "count" if float(value).is_integer() else "number")
+        return f"{text} {f.unit}" if f.unit else text
     return str(value)
 
 
-def value_text(f: Field, value: Any, names: Names | None = None) -> str:
-    """A single field's answer as plain text (tables and checklists as several lines)."""
+@functools.cache
+def _metric_labels() -> dict[str, str]:
+    """Variable -> label of the catalog's metrics (the catalog file, not the database)."""
+    from metrics.catalog import catalog_load
+
+    return {m.variable: m.label for m in catalog_load().metrics}
+
+
+def value_text(f: Field, value: Any, names: Names | None = None, *, reader: bool = False) -> str:
+    """A single field's answer as plain text (tables and checklists as several lines).
+
+    ``reader``: as a reader of a copy reads it (CSV, compilation, diffs): metrics by their
+    labels, numbers formatted by unit, never an option key. Without it, the text a form's
+    input holds."""
     names = names or Names()
     if value is None:
         return ""
     if isinstance(value, list) and f.type != "table":
-        return "; ".join(_one(f, v, names) for v in value)
+        return "; ".join(t for v in value if (t := _one(f, v, names, reader)))
     if f.type == "checklist" and isinstance(value, Mapping):
         lines = []
         for item in f.items:
@@ -97,26 +121,34 @@ def value_text(f: Field, value: Any, names: Names | None = None) -> str:
             lines.append(f"{mark} {item.label}{note}")
         return "\n".join(lines)
     if f.type == "table":
-        return "\n".join(
-            f"{label}: " + "; ".join(f"{c.label}: {t}" for c, t in cells if t)
-            for label, cells in table_rows(f, value, names)
-        )
-    return _one(f, value, names)
+        # One line per row; a fixed row leads with its name, a free row is just its cells.
+        lines = []
+        for label, cells in table_rows(f, value, names, reader=reader):
+            text = "; ".join(f"{c.label}: {t}" for c, t in cells if t)
+            if text:
+                lines.append(f"{label}: {text}" if f.fixed_rows else text)
+        return "\n".join(lines)
+    return _one(f, value, names, reader)
 
 
-def table_rows(f: Field, value: Any, names: Names | None = None) -> Iterator[tuple[str, list]]:
+def table_rows(
+    f: Field, value: Any, names: Names | None = None, *, reader: bool = False
+) -> Iterator[tuple[str, list]]:
     """(row label, [(column, text)]) for a table answer."""
     names = names or Names()
     if f.fixed_rows:
         value = value if isinstance(value, Mapping) else {}
         for row in f.fixed_rows:
             cells = value.get(row.key) or {}
-            yield row.label, [(c, value_text(c, cells.get(c.key), names)) for c in f.columns]
+            yield (
+                row.label,
+                [(c, value_text(c, cells.get(c.key), names, reader=reader)) for c in f.columns],
+            )
     else:
         for i, cells in enumerate(value if isinstance(value, list) else [], 1):
             yield (
                 _("Row %(n)s") % {"n": i},
-                [(c, value_text(c, cells.get(c.key), names)) for c in f.columns],
+                [(c, value_text(c, cells.get(c.key), names, reader=reader)) for c in f.columns],
             )
 
 
@@ -131,30 +163,49 @@ def records(ws: Worksheet, data: Mapping) -> list[Mapping]:
     return [data]
 
 
+def flat_columns() -> dict[str, str]:
+    """The CSV's columns: key of ``flat_rows``' dicts -> the header a reader sees."""
+    return {"record": _("Record"), "question": _("Question"), "answer": _("Answer")}
+
+
+def record_title(ws: Worksheet, record: Mapping, names: Names | None = None) -> str:
+    """What names a record of a repeating worksheet: its first short answer."""
+    naming = ("short_text", "choice", "metric", "organisation", "predictor", "pillar")
+    for f in answer_fields(ws):
+        text = value_text(f, record.get(f.key), names, reader=True).strip()
+        if f.type in naming and text:
+            return text
+    return ws.repeats
+
+
 def flat_rows(ws: Worksheet, data: Mapping, names: Names | None = None) -> list[dict[str, str]]:
-    """One row per answer for CSV: record, field key, field label, answer text."""
+    """One row per answer for CSV: the record (named by its first answer), the question and
+    the answer as a reader reads them."""
     rows = []
-    for i, record in enumerate(records(ws, data), 1):
+    for record in records(ws, data):
+        title = record_title(ws, record, names) if ws.repeats else ""
         for f in answer_fields(ws):
             rows.append(
                 {
-                    "record": str(i) if ws.repeats else "",
-                    "field": f.key,
+                    "record": title,
                     "question": f.label,
-                    "answer": value_text(f, record.get(f.key), names),
+                    "answer": value_text(f, record.get(f.key), names, reader=True),
                 }
             )
     return rows
 
 
 def records_text(ws: Worksheet, value: Any, names: Names | None = None) -> str:
-    """The records of a repeating worksheet as text, one paragraph per record."""
+    """The records of a repeating worksheet as text, one paragraph per record, each led by
+    what names it."""
     out = []
-    for i, record in enumerate(value if isinstance(value, list) else [], 1):
+    for record in value if isinstance(value, list) else []:
+        if not isinstance(record, Mapping):
+            continue
         parts = [
             f"{f.label}: {text}"
             for f in answer_fields(ws)
-            if (text := value_text(f, record.get(f.key), names))
+            if (text := value_text(f, record.get(f.key), names, reader=True))
         ]
-        out.append(f"{ws.repeats} {i}: " + "; ".join(parts))
+        out.append(f"{record_title(ws, record, names)}\n" + "\n".join(parts))
     return "\n\n".join(out)

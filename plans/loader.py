@@ -24,9 +24,11 @@ from plans.content import (
     MAP_KEY,
     MODES,
     NON_CELL_TYPES,
+    PRESENT_AS,
     PROVENANCE,
     REFERENCE_TYPES,
     SECTION_RECORDS,
+    VISIBILITIES,
     WORKSHEET_KEY,
     WORKSHEET_ROLES,
     ActorType,
@@ -41,15 +43,20 @@ from plans.content import (
     Option,
     Pillar,
     Predictor,
+    Presentation,
     Principle,
     ScalePoint,
     Step,
+    TablePresentation,
     Worksheet,
 )
 
 DEFAULT_LIMITS = {"long_text": 10_000, "short_text": 200}
 DEFAULT_MAX_ROWS = 50
 DEFAULT_FILE_MB = 20
+# A field's visibility when its definition does not say: answers naming coalition members are
+# about individual people and stay internal; everything else may appear in the plan.
+INTERNAL_BY_DEFAULT = frozenset({"person"})
 
 _COMMON = {
     "key",
@@ -63,6 +70,7 @@ _COMMON = {
     "placeholder",
     "links_to",
     "prefill",
+    "visibility",
 }
 _ALLOWED = {
     "long_text": {"markdown", "max_length"},
@@ -237,10 +245,21 @@ def _parse_field(raw: Any, where: str, problems: _Problems, *, in_table=False) -
         "links_to": _text(raw, "links_to", where, problems, required=False),
         "prefill": _text(raw, "prefill", where, problems, required=False),
     }
+    kw["visibility"] = _visibility(raw, ftype, where, problems)
     if kw["prefill"] and kw["prefill"] not in COMPUTATIONS:
         problems.add(where, f"unknown prefill {kw['prefill']!r}")
     kw.update(_parse_specific(ftype, raw, where, problems))
     return Field(**kw)
+
+
+def _visibility(raw: Mapping, ftype: str, where: str, problems: _Problems) -> str:
+    value = raw.get("visibility")
+    if value is None:
+        return "internal" if ftype in INTERNAL_BY_DEFAULT else "public"
+    if value not in VISIBILITIES:
+        problems.add(where, f"visibility {value!r} must be one of {', '.join(VISIBILITIES)}")
+        return "internal"
+    return value
 
 
 def _parse_specific(ftype: str, raw: Mapping, where: str, problems: _Problems) -> dict[str, Any]:
@@ -408,6 +427,7 @@ _WORKSHEET_KEYS = {
     "fields_first",
     "fields",
     "role",
+    "present",
 }
 
 
@@ -449,6 +469,7 @@ def _parse_worksheet(raw: Any, step: int, where: str, problems: _Problems) -> di
         "_omit": _str_list(raw, "omit", where, problems),
         "_override": raw.get("override") or {},
         "_first": _str_list(raw, "fields_first", where, problems),
+        "_present": raw.get("present"),
         "_where": where,
     }
 
@@ -483,7 +504,11 @@ def _apply_extends(sheets: dict[str, dict], problems: _Problems) -> None:
         if base["extends"]:
             problems.add(where, f"extends {base_key}, which itself extends another worksheet")
             continue
-        inherited = {f.key: f for f in base["fields"]}
+        # An inherited field feeds only the sections its new worksheet feeds.
+        inherited = {
+            f.key: replace(f, feeds=tuple(m for m in f.feeds if m in sheet["feeds"]))
+            for f in base["fields"]
+        }
         for k in sheet["_omit"]:
             if inherited.pop(k, None) is None:
                 problems.add(where, f"omits {k!r}, which {base_key} does not have")
@@ -750,6 +775,114 @@ def _finalise_field(f: Field, where: str, ctx: dict, problems: _Problems) -> Fie
     return f
 
 
+_PRESENT_KEYS = {"heading", "show", "labels", "tables", "as", "title", "group_by", "printed_by"}
+# What the plan never prints: the form's guidance and uploaded files (a file name says nothing
+# to a reader).
+UNPRINTED_TYPES = frozenset({"guidance", "file"})
+# Computed values the plan prints (plans.map.presentation.COMPUTED).
+PRINTED_COMPUTATIONS = frozenset({"descriptive_representation_ratio"})
+
+
+def _names(raw: Mapping, name: str, known: Mapping[str, Field], where, problems) -> tuple:
+    """A list of field (or column) keys, each of which must exist and print."""
+    keys = _str_list(raw, name, where, problems)
+    for k in keys:
+        if k not in known:
+            problems.add(where, f"'{name}' names {k!r}, which is not one of {', '.join(known)}")
+    _unique(keys, name.rstrip("s"), where, problems)
+    return tuple(k for k in keys if k in known)
+
+
+def _labels(raw: Mapping, known: Mapping[str, Field], where, problems) -> dict[str, str]:
+    labels = raw.get("labels") or {}
+    if not isinstance(labels, Mapping):
+        problems.add(where, "'labels' must map keys to the reader's words")
+        return {}
+    out = {}
+    for k, v in labels.items():
+        if k not in known:
+            problems.add(where, f"'labels' names {k!r}, which is not one of {', '.join(known)}")
+        elif not isinstance(v, str) or not v.strip():
+            problems.add(where, f"the label of {k!r} must be text")
+        else:
+            out[k] = v.strip()
+    return out
+
+
+def _one_name(raw: Mapping, name: str, known: Mapping[str, Field], where, problems) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if value not in known:
+        problems.add(where, f"'{name}' {value!r} is not one of {', '.join(known)}")
+        return ""
+    return str(value)
+
+
+def _parse_table_present(raw: Any, table: Field, where: str, problems: _Problems):
+    where = f"{where} › {table.key}"
+    if not isinstance(raw, Mapping):
+        problems.add(where, "must be a mapping (columns, group_by, labels)")
+        return TablePresentation()
+    _check_keys(raw, {"columns", "group_by", "labels"}, where, problems)
+    known = {c.key: c for c in table.columns}
+    return TablePresentation(
+        columns=_names(raw, "columns", known, where, problems),
+        group_by=_one_name(raw, "group_by", known, where, problems),
+        labels=_labels(raw, known, where, problems),
+    )
+
+
+def _parse_present(raw: Any, fields, repeats: bool, where: str, problems) -> Presentation:
+    """A worksheet's ``present:``, checked against its (final) fields."""
+    if raw is None:
+        return Presentation()
+    where = f"{where} › present"
+    if not isinstance(raw, Mapping):
+        problems.add(where, "must be a mapping")
+        return Presentation()
+    _check_keys(raw, _PRESENT_KEYS, where, problems)
+    # A computed read-only value is a finding and may print; the form's other guidance not.
+    known = {
+        f.key: f
+        for f in fields
+        if (f.type not in UNPRINTED_TYPES or f.computed in PRINTED_COMPUTATIONS) and not f.process
+    }
+    as_ = raw.get("as", "")
+    if as_ and as_ not in PRESENT_AS:
+        problems.add(where, f"'as' {as_!r} must be one of {', '.join(PRESENT_AS)}")
+        as_ = ""
+    if not repeats:
+        for name in ("as", "title", "group_by"):
+            if name in raw:
+                problems.add(where, f"'{name}' applies to repeating worksheets only")
+    tables_raw = raw.get("tables") or {}
+    if not isinstance(tables_raw, Mapping):
+        problems.add(where, "'tables' must map table fields to their presentation")
+        tables_raw = {}
+    tables = {}
+    for key, spec in tables_raw.items():
+        f = known.get(key)
+        if f is None or f.type != "table":
+            problems.add(where, f"'tables' names {key!r}, which is not a table of this worksheet")
+            continue
+        tables[key] = _parse_table_present(spec, f, where, problems)
+    printed_by = _text(raw, "printed_by", where, problems, required=False)
+    if printed_by and printed_by not in SECTION_RECORDS:
+        known_records = ", ".join(SECTION_RECORDS)
+        problems.add(where, f"printed_by {printed_by!r} is none of {known_records}")
+    return Presentation(
+        printed_by=printed_by,
+        heading=_text(raw, "heading", where, problems, required=False),
+        show=_names(raw, "show", known, where, problems),
+        labels=_labels(raw, known, where, problems),
+        tables=tables,
+        as_=str(as_),
+        title=_one_name(raw, "title", known, where, problems),
+        group_by=_one_name(raw, "group_by", known, where, problems),
+    )
+
+
 def _check_step_feeds(step_raw: dict, worksheets: list[Worksheet], map_keys, problems) -> None:
     """A step lists every section its worksheets feed; it may list more (Step 1 gives M2 the
     framework text itself, Step 9 assembles the whole plan)."""
@@ -838,7 +971,8 @@ def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
             feeds_of[sh["key"]] = set(sh["feeds"])
             fields = tuple(_finalise_field(f, where, ctx, problems) for f in sh["fields"])
             clean = {k: v for k, v in sh.items() if not k.startswith("_")}
-            worksheets.append(Worksheet(**{**clean, "fields": fields}))
+            present = _parse_present(sh["_present"], fields, bool(sh["repeats"]), where, problems)
+            worksheets.append(Worksheet(**{**clean, "fields": fields, "present": present}))
         _check_step_feeds(step_raw, worksheets, map_keys, problems)
         clean = {k: v for k, v in step_raw.items() if not k.startswith("_")}
         steps.append(Step(**{**clean, "worksheets": tuple(worksheets)}))

@@ -260,6 +260,8 @@ def _upload_path(instance: WorksheetFile, filename: str) -> str:
 class WorksheetFile(models.Model):
     """A file attached to a file field of a worksheet."""
 
+    COUNTS_TO_STORAGE_QUOTA = True  # core.storage
+
     coalition = models.ForeignKey(
         "coalitions.Coalition", on_delete=models.CASCADE, related_name="worksheet_files"
     )

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition, Membership
-from plans import definitions
+from plans import definitions, theory_of_change
 from plans.content import DONT_KNOW, Field, Step, Worksheet
 from plans.display import Names, answer_fields, records, value_text
 from plans.models import (
@@ -229,15 +229,11 @@ def map_section_status_text(coalition: Coalition) -> str:
 
 
 def theory_of_change_text(record: Mapping[str, Any]) -> str:
-    """W7.3's formula with the four answers filled in, as a starting text to edit."""
-    parts = [record.get(k) for k in ("problem", "solution", "impact_medium", "impact_long")]
-    if not all(isinstance(p, str) and p.strip() for p in parts):
+    """W7.3's sentence joined from the parts above it, as a starting text to edit."""
+    parts = {k: record.get(k) for k in theory_of_change.PARTS}
+    if not all(isinstance(p, str) and p.strip() for p in parts.values()):
         return ""
-    problem, solution, medium, long = (p.strip().rstrip(".") for p in parts)  # type: ignore[union-attr]
-    return _(
-        "To address this problem: %(problem)s, we will %(solution)s, leading to %(medium)s "
-        "and, in turn, %(long)s."
-    ) % {"problem": problem, "solution": solution, "medium": medium, "long": long}
+    return theory_of_change.sentence(parts)  # type: ignore[arg-type]
 
 
 # --- metric values: the seam to the metrics app ------------------------------------------------
@@ -579,7 +575,8 @@ def compilation(coalition: Coalition, ws: Worksheet) -> dict[str, Any]:
     rows = []
     for f in answer_fields(ws):
         cells = [
-            {"response": r, "text": value_text(f, r.data.get(f.key), names)} for r in responses
+            {"response": r, "text": value_text(f, r.data.get(f.key), names, reader=True)}
+            for r in responses
         ]
         rows.append({"field": f, "cells": cells})
     return {"mode": mode, "named": named, "columns": columns, "rows": rows}

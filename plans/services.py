@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from accounts.services import send_templated_email
 from coalitions.models import Coalition, EventKind, Membership, WorkingGroup
 from coalitions.permissions import Can, require
 from coalitions.services import coalition_event_record
+from core.storage import storage_quota_check
 from plans import definitions, selectors
 from plans.content import Field, Worksheet
 from plans.display import records, value_text
@@ -378,6 +379,7 @@ def worksheet_file_store(
     value, errs = definitions.validate_value(f, {"id": 1, "name": name})
     if errs:
         raise ValidationError(list(errs))
+    storage_quota_check(coalition_id=actor.coalition_id, adding=upload.size)
     stored = WorksheetFile.objects.create(
         coalition=actor.coalition,
         file=upload,
@@ -386,6 +388,36 @@ def worksheet_file_store(
         uploaded_by=actor.user,
     )
     return {"id": stored.pk, "name": name}
+
+
+def _named_file_ids(value: Any) -> Iterator[int]:
+    if isinstance(value, Mapping):
+        if isinstance(value.get("id"), int) and isinstance(value.get("name"), str):
+            yield value["id"]
+        for item in value.values():
+            yield from _named_file_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _named_file_ids(item)
+
+
+def worksheet_files_discard(
+    *, actor: Membership, file_ids: list[int], keep: Mapping[str, Any]
+) -> int:
+    """Delete files just stored for a save that the saved answers ``keep`` do not name.
+
+    A save refused as stale (a conflict) or invalid leaves its uploads behind; they take
+    room on disk and count towards the coalition's quota. Returns how many were removed."""
+    named = set(_named_file_ids(keep))
+    files = WorksheetFile.objects.filter(
+        coalition=actor.coalition, pk__in=file_ids, uploaded_by=actor.user
+    ).exclude(pk__in=named)
+    count = 0
+    for stored in files:
+        stored.file.delete(save=False)
+        stored.delete()
+        count += 1
+    return count
 
 
 def measures_start(*, actor: Membership) -> SaveResult:

@@ -238,11 +238,13 @@ def _check_answers(payload: Mapping[str, Any], member_id: Callable[[Any], Any], 
 
 
 @transaction.atomic
-def workspace_import(*, actor: Membership, payload: Any) -> dict[str, int]:
+def workspace_import(*, actor: Membership, payload: Any) -> dict[str, Any]:
     """Read an export into the actor's coalition, empty, whose members include everyone it names.
 
     Answers that name a person need that person to be a member here, so missing members are
-    reported (invite them first) instead of silently dropping their answers. A file that is
+    reported (invite them first) instead of silently dropping their answers. Authors of
+    versions, comments, ticks and assignments are matched only to members here, by email;
+    the others are listed in ``authors_not_members`` and shown as "Former member". A file that is
     not shaped like an export is refused with a message, and nothing is imported.
     """
     require(actor, Can.RUN)
@@ -265,7 +267,7 @@ def workspace_import(*, actor: Membership, payload: Any) -> dict[str, int]:
     return counts
 
 
-def _import(*, coalition: Coalition, payload: Any) -> dict[str, int]:
+def _import(*, coalition: Coalition, payload: Any) -> dict[str, Any]:
     _check(payload, coalition)
     members = {m.user.email.lower(): m for m in coalition.memberships.select_related("user")}
     needed = _people_named(payload)
@@ -275,16 +277,19 @@ def _import(*, coalition: Coalition, payload: Any) -> dict[str, int]:
             _("Invite these people to the coalition first: %(emails)s")
             % {"emails": ", ".join(missing)}
         )
-    users: dict[str, User | None] = {}
+    not_members: set[str] = set()
 
     def user_of(email: Any) -> User | None:
-        # Authors may have left the coalition; their accounts are found by email when they exist.
+        # Authors are matched only among this coalition's members: looking up every account
+        # would let a file forge authorship and tell whether an address has an account (and
+        # its name). Others become "Former member" and are reported.
         if not email:
             return None
-        key = str(email).lower()
-        if key not in users:
-            users[key] = User.objects.filter(email__iexact=key).first()
-        return users[key]
+        member = members.get(str(email).lower())
+        if member is None:
+            not_members.add(str(email).lower()[:254])
+            return None
+        return member.user
 
     member_id = lambda e: members[e.lower()].pk if e else None  # noqa: E731
     _check_answers(payload, member_id, {m.pk for m in members.values()})
@@ -362,4 +367,5 @@ def _import(*, coalition: Coalition, payload: Any) -> dict[str, int]:
     return {
         "responses": len(payload.get("responses", [])),
         "comments": len(payload.get("comments", [])),
+        "authors_not_members": sorted(not_members),
     }

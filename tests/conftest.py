@@ -5,7 +5,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,20 +73,15 @@ def _clear_filesystem_queue() -> None:
             Path(folder).mkdir(parents=True)
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
-    """Start `celery worker` as a separate process on the test database and broker."""
+def _worker_start(*args: str, env: dict[str, str] | None = None, log_name: str = "worker"):
     from django.db import connection
 
-    from mobility.celery import app
-
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        _clear_filesystem_queue()
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "mobility.settings_test"
-    env["MOBILITY_TEST_WORKER_DB"] = str(connection.settings_dict["NAME"])
+    full_env = dict(os.environ)
+    full_env["DJANGO_SETTINGS_MODULE"] = "mobility.settings_test"
+    full_env["MOBILITY_TEST_WORKER_DB"] = str(connection.settings_dict["NAME"])
+    full_env.update(env or {})
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "worker.log").open("w")
+    log = (ARTIFACTS / f"{log_name}.log").open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -103,24 +97,58 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *args,
         ],
         cwd=ROOT,
-        env=env,
+        env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield proc
-    finally:
-        app.conf.task_always_eager = eager
+    return proc, log
+
+
+def _worker_stop(proc: subprocess.Popen, log) -> None:
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+            proc.wait()
+    log.close()
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db):
+    """Start real workers on the test database and broker: ``start(*celery_args, env=...)``.
+
+    Every worker started is stopped at the end (a test may kill one itself first).
+    """
+    from mobility.celery import app
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        _clear_filesystem_queue()
+    started: list = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        proc, log = _worker_start(*args, env=env, log_name=f"worker-{len(started) + 1}")
+        started.append((proc, log))
+        return proc
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield start
+    finally:
+        app.conf.task_always_eager = eager
+        for proc, log in started:
+            _worker_stop(proc, log)
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory) -> subprocess.Popen:
+    """Start `celery worker` as a separate process on the test database and broker."""
+    return celery_worker_factory()
 
 
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.25):
@@ -139,11 +167,13 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.25):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
+        # Missing Chromium fails the run unless someone chose to go without browser tests.
+        if os.environ.get("ALLOW_NO_BROWSER") != "1":
             pytest.fail(
-                f"Chromium is required but missing at {CHROMIUM} (apt-get install chromium)"
+                f"Chromium is required but missing at {CHROMIUM}: sudo apt-get install chromium"
+                " (or ALLOW_NO_BROWSER=1 to skip the browser tests)"
             )
-        pytest.skip(f"Chromium not installed at {CHROMIUM}; apt-get install chromium to run")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (ALLOW_NO_BROWSER=1)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -180,6 +210,18 @@ def reference_data(db):
 
     geographies_store(Geography)
     services.catalog_sync()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempt_counters(request):
+    """Sign-in and sign-up counters live in the database cache's table, which the flush
+    after a transactional test (browser, worker) leaves alone: start each with none."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from django.core.cache import cache
+
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 @dataclass
 class Route:
-    # public | published | login | staff | api | api-staff | api-public | admin | coalition
+    # public | published | login | login-own | staff | api | api-own | api-staff | api-public
+    # | admin | coalition
     kind: str
     kwargs: dict = field(default_factory=dict)
     method: str = "get"

@@ -31,6 +31,9 @@ ROUTES: dict[str, Route] = {
     "accounts:resend_verification": Route("public"),
     "accounts:verify": Route("public", kwargs={"token": "x"}),
     "accounts:profile": Route("login"),
+    "accounts:tokens": Route("login"),
+    # Someone else's token (or none) is 404; own tokens: tests/accounts/test_tokens.py.
+    "accounts:token_revoke": Route("login-own", kwargs={"pk": 1}, method="post"),
     "accounts:password_change": Route("login"),
     "accounts:password_change_done": Route("login"),
     "accounts:password_reset": Route("public"),
@@ -40,11 +43,14 @@ ROUTES: dict[str, Route] = {
     "set_language": Route("public", method="post"),
     "api:auth-token": Route("api-public", method="post"),
     "api:me": Route("api"),
+    "api:token-list": Route("api"),
+    "api:token-detail": Route("api-own", kwargs={"pk": 1}, method="delete"),
     "api:schema": Route("api-public"),
     "api:docs": Route("api-public"),
     "metrics:import_list": Route("staff"),
     "metrics:import_detail": Route("staff", kwargs={"pk": 1}),
     "metrics:import_progress": Route("staff", kwargs={"pk": 1}),
+    "metrics:import_retry": Route("staff", kwargs={"pk": 1}, method="post"),
     "metrics:import_errors": Route("staff", kwargs={"pk": 1}),
     "metrics:release_activate": Route("staff", kwargs={"pk": 1}, method="post"),
     "api:metric-list": Route("api"),
@@ -52,6 +58,7 @@ ROUTES: dict[str, Route] = {
     "api:geography-observations": Route("api", kwargs={"pk": 1}),
     "api:metric-import-list": Route("api-staff"),
     "api:metric-import-detail": Route("api-staff", kwargs={"pk": 1}),
+    "api:metric-import-retry": Route("api-staff", kwargs={"pk": 1}, method="post"),
 }
 # Django's admin checks staff status itself; every admin URL is covered by this prefix.
 PREFIX_KINDS = {"admin:": "admin"}
@@ -131,6 +138,13 @@ def test_matrix_for_site_routes(client, name):
         assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
         client.force_login(plain)
         assert _request(client, route, name).status_code == 200
+    elif route.kind in ("login-own", "api-own"):  # a person's own object; others' are 404
+        if route.kind == "api-own":
+            assert anonymous.status_code == 401
+        else:
+            assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+        client.force_login(plain)
+        assert _request(client, route, name).status_code == 404
     elif route.kind == "staff":
         assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
         client.force_login(plain)

@@ -11,6 +11,11 @@ urlpatterns = [
         views.MetricImportDetailView.as_view(),
         name="metric-import-detail",
     ),
+    path(
+        "metrics/imports/<int:pk>/retry/",
+        views.MetricImportRetryView.as_view(),
+        name="metric-import-retry",
+    ),
     path("geographies/", views.GeographyListView.as_view(), name="geography-list"),
     path(
         "geographies/<int:pk>/observations/",
@@ -26,5 +31,10 @@ urlpatterns = [
         "coalitions/<int:coalition_pk>/local-datasets/<int:pk>/",
         views.LocalDatasetDetailView.as_view(),
         name="local-dataset-detail",
+    ),
+    path(
+        "coalitions/<int:coalition_pk>/local-datasets/<int:pk>/retry/",
+        views.LocalDatasetRetryView.as_view(),
+        name="local-dataset-retry",
     ),
 ]

@@ -7,6 +7,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
@@ -168,3 +169,28 @@ class LocalDatasetDetailView(CoalitionScopedMixin, generics.RetrieveDestroyAPIVi
 
     def perform_destroy(self, instance: LocalDataset) -> None:
         local_data.local_dataset_delete(actor=self.membership, dataset=instance)
+
+
+class MetricImportRetryView(APIView):
+    """Staff: queue a failed import again (400 unless it failed)."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(request=None, responses={202: MetricImportSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        job = get_object_or_404(MetricImport.objects.select_related("release"), pk=pk)
+        job = services.metric_import_retry(actor=request.user, job=job)  # type: ignore[arg-type]
+        return Response(MetricImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LocalDatasetRetryView(CoalitionScopedMixin, APIView):
+    """Load a dataset whose load failed again, with the columns chosen before."""
+
+    read_action = Can.VIEW
+    write_action = Can.MANAGE_DATA
+
+    @extend_schema(request=None, responses={202: LocalDatasetSerializer})
+    def post(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        dataset = get_object_or_404(selectors.local_datasets_for_coalition(self.coalition), pk=pk)
+        dataset = local_data.local_dataset_retry(actor=self.membership, dataset=dataset)
+        return Response(LocalDatasetSerializer(dataset).data, status=status.HTTP_202_ACCEPTED)

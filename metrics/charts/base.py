@@ -349,6 +349,10 @@ def swatch(kind: str, x: float, y: float) -> str:
         return marker("circle", x, y, colour=SERIES)
     if kind == "weak":
         return marker("circle", x, y, colour=WEAK, hollow=True)
+    if kind == "target":
+        return line(
+            x - 12, y, x + 4, y, stroke=HOME, stroke_width=2, stroke_dasharray="3 3"
+        ) + marker("diamond", x + 6, y, colour=HOME, size=4.5)
     if kind == "interval":
         return line(x - 12, y, x + 12, y, stroke=BAND_EDGE, stroke_width=2)
     raise ValueError(kind)

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from metrics.catalog import UNITS as CATALOG_UNITS
 from metrics.i18n import gettext as _
+from metrics.parsing import number_parse
 
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
 NBSP = "\u00a0"
@@ -219,6 +220,60 @@ def _format_text_ratio(text: str, unit: str) -> str:
         part_unit = "share" if unit in ("share", "text_ratio") else "number"
         out.append(format_value(number, part_unit))
     return " : ".join(out)
+
+
+def value_parse(text: str, unit: str, *, delta: bool = False) -> float:
+    """A number a person typed for a value in ``unit``, stored as the catalog stores it.
+
+    The inverse of :func:`format_value`: a share is typed in percent (``50%`` or ``50``, stored
+    as 0.5; with ``delta``, in percentage points), a rate per 100 households as so many per 100,
+    dollars with or without ``$`` and commas, a text ratio as ``a:b`` (stored as a divided by b)
+    or as that one number. ValueError (with a sentence to show) for anything else.
+    """
+    unit = display_unit(unit)
+    raw = (text or "").strip().replace(NBSP, " ").replace(MINUS, "-")
+    if not raw:
+        raise ValueError(_("Enter a number."))
+    if unit == "text_ratio" and ":" in raw:
+        left, _sep, right = raw.partition(":")
+        a, b = _typed_number(left), _typed_number(right)
+        if b == 0:
+            raise ValueError(_("The second part of a ratio a:b cannot be zero."))
+        return a / b
+    number = _typed_number(raw)
+    if unit in HUNDREDS:
+        return number / 100
+    return number
+
+
+def _typed_number(text: str) -> float:
+    cleaned = text.strip()
+    for sign in ("$", "%", "pts", " "):
+        cleaned = cleaned.replace(sign, "")
+    try:
+        return number_parse(cleaned, thousands=True)
+    except ValueError:
+        raise ValueError(
+            _("“{text}” is not a number. Write it with digits, for example 42.5.").format(
+                text=text.strip()
+            )
+        ) from None
+
+
+def value_input_text(value: float | None, unit: str) -> str:
+    """A stored value as a person would type it back into a form (the inverse of value_parse)."""
+    if value is None:
+        return ""
+    unit = display_unit(unit)
+    if unit in HUNDREDS:
+        text = _plain(value * 100)
+        return f"{text}%" if unit == "share" else text
+    return _plain(value)
+
+
+def _plain(value: float) -> str:
+    text = f"{round(value, 6):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_delta(value: object, unit: str, *, short: bool = False) -> str:

@@ -11,6 +11,7 @@ from metrics.charts.base import (
     BAND_FILL,
     BENCHMARK,
     GRID,
+    HOME,
     MUTED,
     SERIES,
     SMALL,
@@ -22,6 +23,7 @@ from metrics.charts.base import (
     el,
     heading,
     line,
+    marker,
     must,
     num,
     polyline_path,
@@ -35,6 +37,18 @@ from metrics.charts.base import (
 from metrics.charts.formatting import axis_note, format_ticks, nice_ticks
 from metrics.i18n import gettext as _
 from metrics.quality import FLAG_WORDS, quality_label
+
+
+@dataclass(frozen=True)
+class GoalMark:
+    """A goal drawn on a year chart: a dotted path from where it starts to its target."""
+
+    start_year: int
+    start_value: float
+    year: int
+    value: float
+    label: str  # written by the target ("Target 2030: 75.0%")
+    legend: str  # the legend's words for the path
 
 
 @dataclass
@@ -56,6 +70,7 @@ class LineSpec:
     width: float = 600
     plot_height: float = 220
     uid: str | None = None
+    goal: GoalMark | None = None
 
 
 def segments(points: list[Point], breaks: frozenset[int], present) -> list[list[Point]]:
@@ -86,6 +101,8 @@ def draw(spec: LineSpec) -> str:
     right = width - 24
     plot_top, plot_bottom = top + 18, top + 18 + spec.plot_height
     years = [p.year for p in spec.points]
+    if spec.goal is not None:
+        years = sorted({*years, spec.goal.start_year, spec.goal.year})
     xs = Scale(min(years) - 0.5, max(years) + 0.5, left, right)
     ys = Scale(ticks[0], ticks[-1], plot_bottom, plot_top)
 
@@ -96,6 +113,7 @@ def draw(spec: LineSpec) -> str:
     body += _breaks(spec, xs, plot_top, plot_bottom)
     body += _band(spec, xs, ys)
     body += _benchmark(spec, xs, ys, left)
+    body += _goal(spec, xs, ys, plot_top, left, right)
     body += _series(spec, xs, ys, plot_top, plot_bottom, left, right)
     legend_items, legend_height = legend.render(10, plot_bottom + 50)
     body += legend_items
@@ -116,6 +134,8 @@ def _domain_values(spec: LineSpec) -> list[float]:
     for p in spec.points:
         values += [v for v in (p.value, p.lb, p.ub) if v is not None]
     values += list(spec.benchmark.values())
+    if spec.goal is not None:
+        values += [spec.goal.start_value, spec.goal.value]
     if spec.delta:
         values.append(0.0)
     return values
@@ -132,7 +152,39 @@ def _legend(spec: LineSpec) -> Legend:
         legend.add("band", _("95% confidence interval"))
     if spec.benchmark:
         legend.add("benchmark", spec.benchmark_label)
+    if spec.goal is not None:
+        legend.add("target", spec.goal.legend)
     return legend
+
+
+def _goal(spec: LineSpec, xs: Scale, ys: Scale, top: float, left: float, right: float) -> list[str]:
+    """The path from the baseline to the target, the target's diamond and its words."""
+    goal = spec.goal
+    if goal is None:
+        return []
+    x0, y0 = xs(goal.start_year), ys(goal.start_value)
+    x1, y1 = xs(goal.year), ys(goal.value)
+    attrs = {"stroke": HOME, "stroke_width": 2, "stroke_dasharray": "3 3", "fill": "none"}
+    out = ['<g class="goal">']
+    out.append(line(x0, y0, x1, y1, class_="goal-path", **attrs))
+    out.append(marker("diamond", x1, y1, colour=HOME, size=6))
+    label_y = y1 - 14 if y1 - 14 > top - 8 else y1 + 24
+    half = text_width(goal.label, SMALL, True) / 2
+    x = min(max(x1, left + half), right + 20 - half)
+    out.append(
+        text(
+            x,
+            label_y,
+            goal.label,
+            font_size=SMALL,
+            fill=HOME,
+            text_anchor="middle",
+            font_weight="bold",
+            class_="goal-label",
+        )
+    )
+    out.append("</g>")
+    return out
 
 
 def _y_axis(ticks, labels, ys: Scale, left: float, right: float) -> list[str]:

@@ -22,7 +22,7 @@ from metrics.charts.formatting import (
     normalise_unit,
     unit_label,
 )
-from metrics.charts.lines import LineSpec, benchmark_by_year, draw
+from metrics.charts.lines import GoalMark, LineSpec, benchmark_by_year, draw
 from metrics.i18n import gettext as _
 from metrics.quality import quality_label
 
@@ -41,8 +41,13 @@ def trend_chart(
     width: float = 600,
     plot_height: float = 220,
     chart_id: str | None = None,
+    target: Mapping[str, float] | None = None,
 ) -> Chart:
     """One metric over the years for one jurisdiction.
+
+    ``target`` (``baseline_year``, ``baseline``, ``year``, ``value``) draws a goal: a dotted
+    path from the baseline to a diamond at the target, said in the summary and given a row of
+    the table.
 
     ``series`` items are :class:`Point`, mappings or objects with ``year``, ``value``, ``lb``,
     ``ub`` and ``quality``. A year whose value is None breaks the line; so does every year in
@@ -63,7 +68,12 @@ def trend_chart(
         points, title=title, unit=unit, direction=direction, benchmark=bench, breaks=breaks
     )
     summary = " ".join(s for s in (summary, missing_text(missing, missing_reasons)) if s)
-    table = Table(headers, tuple(_trend_row(p, unit, bench, headers) for p in points), title)
+    rows = tuple(_trend_row(p, unit, bench, headers) for p in points)
+    goal = goal_mark(target, unit)
+    if goal is not None:
+        summary = f"{summary} {goal_sentence(goal, unit)}"
+        rows += (_target_row(goal, unit, headers),)
+    table = Table(headers, rows, title)
     if not any(p.value is not None or p.has_bounds for p in points):
         return Chart("", summary, table, title)
     spec = LineSpec(
@@ -80,8 +90,40 @@ def trend_chart(
         width=width,
         plot_height=plot_height,
         uid=chart_id,
+        goal=goal,
     )
     return Chart(draw(spec), summary, table, title)
+
+
+def goal_mark(
+    target: Mapping[str, float] | None, unit: str, *, delta: bool = False
+) -> GoalMark | None:
+    if not target:
+        return None
+    value = float(target["value"])
+    shown = format_delta(value, unit, short=True) if delta else label_value(value, unit)
+    return GoalMark(
+        start_year=int(target["baseline_year"]),
+        start_value=float(target["baseline"]),
+        year=int(target["year"]),
+        value=value,
+        label=_("Target {year}: {value}").format(year=int(target["year"]), value=shown),
+        legend=_("Path to the target"),
+    )
+
+
+def goal_sentence(goal: GoalMark, unit: str) -> str:
+    return _("The goal is {value} by {year}, from {start} in {start_year}.").format(
+        value=format_value(goal.value, unit),
+        year=goal.year,
+        start=format_value(goal.start_value, unit),
+        start_year=goal.start_year,
+    )
+
+
+def _target_row(goal: GoalMark, unit: str, headers) -> tuple[str, ...]:
+    cells = [str(goal.year), _("Target: {value}").format(value=format_value(goal.value, unit))]
+    return (*cells, *[""] * (len(headers) - len(cells)))
 
 
 def _sorted_points(series: Iterable[object]) -> list[Point]:
@@ -308,8 +350,11 @@ def gap_chart(
     width: float = 600,
     plot_height: float = 200,
     chart_id: str | None = None,
+    target: Mapping[str, float] | None = None,
 ) -> Chart:
     """The difference subgroup minus whole, year by year (zero = no gap).
+
+    ``target`` (``year``, ``value``): a gap target, drawn from the latest gap to the target.
 
     Each gap point carries the worse of the two quality flags. No interval is drawn for the
     gap: the subgroup is part of the whole, so the two estimates are not independent.
@@ -342,6 +387,24 @@ def gap_chart(
     breaks = frozenset(breaks)
     summary = gap_summary(points, unit, subgroup_label, whole_label, direction, breaks)
     summary = " ".join(s for s in (summary, missing_text(missing, missing_reasons)) if s)
+    goal = None
+    latest = next((p for p in reversed(points) if p.value is not None), None)
+    if target and latest is not None:
+        start = {"baseline_year": latest.year, "baseline": must(latest.value)}
+        goal = goal_mark({**start, **target}, unit, delta=True)
+    if goal is not None:
+        summary += " " + _("The gap target is {value} by {year}.").format(
+            value=format_delta(goal.value, unit), year=goal.year
+        )
+        rows += (
+            (
+                str(goal.year),
+                "",
+                "",
+                _("Target: {value}").format(value=format_delta(goal.value, unit)),
+                "",
+            ),
+        )
     zero = _("No gap: {subgroup} equals {whole}").format(subgroup=subgroup_label, whole=whole_label)
     default_subtitle = _("{subgroup} minus {whole}").format(
         subgroup=subgroup_label, whole=whole_label
@@ -362,6 +425,7 @@ def gap_chart(
         width=width,
         plot_height=plot_height,
         uid=chart_id,
+        goal=goal,
     )
     return Chart(draw(spec), summary, Table(headers, rows, title), title)
 

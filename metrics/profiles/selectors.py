@@ -185,14 +185,15 @@ def local_lines(coalition: Coalition) -> dict[int, list[LocalLine]]:
         values = [v for v in dataset.values.all() if not v.subgroup]
         latest = max((v.year for v in values), default=None)
         this_year = [v for v in values if v.year == latest]
-        whole = next((v.value for v in this_year if _is_whole(v.area, coalition)), None)
+        whole = next((v.value for v in this_year if is_whole_area(v.area, coalition)), None)
         lines[dataset.predictor_id].append(
             LocalLine(dataset, latest, whole, len({v.area for v in this_year}))
         )
     return lines
 
 
-def _is_whole(area: str, coalition: Coalition) -> bool:
+def is_whole_area(area: str, coalition: Coalition) -> bool:
+    """Does a local dataset's area name the coalition's whole jurisdiction (not a sub-area)?"""
     geography = coalition.geography
     return area.strip().casefold() in {
         geography.fips,

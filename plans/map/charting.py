@@ -4,7 +4,11 @@ A chart block keeps only data (its ``spec``); drawing happens when the document 
 frozen version's charts are redrawn from the numbers it froze. A spec has a ``kind``:
 
 - ``"trend"``: a metric's series (``points``) for the coalition's place;
-- ``"gap"``: a subgroup's series (``points``) against everyone's (``whole_points``).
+- ``"gap"``: a subgroup's series (``points``) against everyone's (``whole_points``), with an
+  optional gap ``target`` (``year``, ``value``);
+- ``"goal"``: a headline goal's series (``points``), the median it is compared with
+  (``benchmark``: {year: value}, ``benchmark_label``) and its ``target`` (``baseline_year``,
+  ``baseline``, ``year``, ``value``), drawn as a path from the baseline to the target.
 
 Each spec also carries the metric's ``label``, ``unit`` and ``direction`` and an ``id`` unique
 in its document. ``DRAWERS`` maps a kind to its function.
@@ -46,12 +50,30 @@ def _gap(spec: Mapping[str, Any], chart_id: str) -> Chart:
         whole_label=_("All"),
         direction=chart_direction(spec.get("direction") or ""),
         chart_id=chart_id,
+        target=spec.get("target"),
+    )
+
+
+def _goal(spec: Mapping[str, Any], chart_id: str) -> Chart:
+    """A headline goal: its series, the median it is compared with, the path to the target."""
+    return trend_chart(
+        spec["points"],
+        title=spec["label"],
+        unit=display_unit(spec.get("unit") or "number"),
+        direction=chart_direction(spec.get("direction") or ""),
+        benchmark={int(y): v for y, v in (spec.get("benchmark") or {}).items()} or None,
+        benchmark_label=spec.get("benchmark_label") or None,
+        missing_reasons=metric_data.missing_reasons(spec.get("variable", "")),
+        chart_id=chart_id,
+        width=620,
+        target=spec["target"],
     )
 
 
 DRAWERS: dict[str, Callable[[Mapping[str, Any], str], Chart]] = {
     "trend": _trend,
     "gap": _gap,
+    "goal": _goal,
 }
 
 

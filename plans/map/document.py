@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from plans import definitions
-from plans.display import answer_fields, records, value_text
-from plans.map import blocks, metric_data, options, selectors
+from plans.map import blocks, goal_blocks, metric_data, options, presentation, selectors
 from plans.map.blocks import Block
 from plans.map.models import (
     ElementKind,
@@ -37,7 +36,6 @@ PUBLIC = "public"
 INTERNAL = "internal"
 AUDIENCES = (PUBLIC, INTERNAL)
 
-MAX_ITEM_CHARS = 1500
 
 # The logic model reads from what goes in to what changes in the long run.
 KIND_ORDER = {kind: i for i, kind in enumerate(ElementKind.values)}
@@ -55,6 +53,8 @@ class DocContext:
     _note_numbers: dict[str, int] = field(default_factory=dict)
     _charts: int = 0
     section_notes: set[int] = field(default_factory=set)
+    # The project manager's visibility overrides and row choices (plans.map.presentation).
+    publication: presentation.Publication = field(default_factory=presentation.Publication)
 
     @property
     def public(self) -> bool:
@@ -83,31 +83,26 @@ class DocContext:
 # --- records: what the coalition decided, as plain dicts (also kept in the document) ---------
 
 
-def worksheet_blocks(ctx: DocContext, worksheet_keys: tuple[str, ...]) -> list[Block]:
-    """What the feeding worksheets say: the coalition's shared answers, never members' own."""
-    from plans.selectors import member_names, shared_response
+def worksheet_blocks(
+    ctx: DocContext, worksheet_keys: tuple[str, ...], section_key: str, drawn: tuple[str, ...] = ()
+) -> list[Block]:
+    """What the feeding worksheets say, as their presentation (``plans.map.presentation``)
+    prints them for the document's audience: the coalition's shared answers, never members'
+    own; for the public only public fields and the rows the project manager chose."""
+    from plans.selectors import member_names, metric_catalog
 
-    names = ctx.once("member_names", lambda: member_names(ctx.coalition))
-    out: list[Block] = []
-    for key in worksheet_keys:
-        ws = definitions.worksheet(key)
-        if ws.filled_by.mode != "coalition":
-            continue
-        response = shared_response(ctx.coalition, key)
-        if response is None or not response.data:
-            continue
-        items = []
-        for i, record in enumerate(records(ws, response.data), 1):
-            prefix = f"{ws.repeats} {i} – " if ws.repeats else ""
-            for f in answer_fields(ws):
-                if f.process:
-                    continue
-                text = value_text(f, record.get(f.key), names).strip()
-                if text:
-                    items.append((prefix + f.label, text[:MAX_ITEM_CHARS]))
-        if items:
-            out += [blocks.heading(ws.title, 3), blocks.facts(items)]
-    return out
+    lookups = ctx.once(
+        "lookups", lambda: presentation.Lookups(member_names(ctx.coalition), metric_catalog())
+    )
+    return presentation.section_blocks(
+        ctx.coalition,
+        worksheet_keys,
+        section_key=section_key,
+        audience=ctx.audience,
+        publication=ctx.publication,
+        lookups=lookups,
+        drawn=drawn,
+    )
 
 
 def _vision(coalition: Coalition) -> dict[str, Any]:
@@ -162,16 +157,7 @@ def _action_dict(action: StrategicAction) -> dict[str, Any]:
 
 
 def _footnote_text(baseline: metric_data.Baseline) -> str:
-    return _(
-        "%(label)s. Source: %(source)s; release %(release)s; year %(year)s; "
-        "data quality: %(quality)s."
-    ) % {
-        "label": baseline.label,
-        "source": metric_data.SOURCE,
-        "release": baseline.release_name,
-        "year": baseline.year,
-        "quality": baseline.quality_label,
-    }
+    return metric_data.source_note(baseline)
 
 
 def _measures(coalition: Coalition) -> list[dict[str, Any]]:
@@ -214,13 +200,15 @@ def _measures(coalition: Coalition) -> list[dict[str, Any]]:
                 "metric": metric_data.metric_label(m.metric_variable) if m.metric_variable else "",
                 "metric_variable": m.metric_variable,
                 "baseline": (
-                    baseline.value_text if baseline and baseline.value is not None else m.baseline
+                    baseline.value_text
+                    if baseline and baseline.value is not None
+                    else metric_data.measure_value_text(m.baseline, m.metric_variable)
                 ),
                 "baseline_year": baseline.year if baseline else "",
                 "baseline_quality": baseline.quality_label if baseline else "",
                 "baseline_weak": bool(baseline and baseline.is_weak),
                 "baseline_note": _footnote_text(baseline) if baseline else "",
-                "target": m.target,
+                "target": metric_data.measure_value_text(m.target, m.metric_variable),
                 "target_date": m.target_date.isoformat() if m.target_date else "",
                 "gap_target": gap,
                 # The group's own baseline and the whole's, from the data, with both series.
@@ -350,6 +338,16 @@ def theories_blocks(ctx: DocContext) -> list[Block]:
         if len(theories) > 1 or t["priority_area"]:
             out.append(blocks.heading(t["priority_area"] or _("The whole plan"), 3))
         out.append(blocks.text(t["statement"]))
+        if t.get("rephrase"):
+            out.append(
+                blocks.note(
+                    _(
+                        "Only the coalition sees this: some parts of this theory of change "
+                        "read as whole sentences. Rephrase them on the theory of change page."
+                    ),
+                    tone="warning",
+                )
+            )
     return out
 
 
@@ -536,6 +534,8 @@ PROVIDERS: dict[str, Callable[[DocContext], list[Block]]] = {
     "theories": theories_blocks,
     "priorities": priorities_blocks,
     "actions": actions_blocks,
+    "goals": goal_blocks.goals_blocks,
+    "implementation": goal_blocks.implementation_blocks,
     "measures": measures_blocks,
     "approvals": approvals_blocks,
 }
@@ -550,7 +550,10 @@ def _records(ctx: DocContext) -> dict[str, Any]:
         "theories": [
             {
                 "priority_area": t.priority_area.name if t.priority_area else "",
+                # The sentence joined from the parts (plans.theory_of_change), or own words.
                 "statement": t.final_statement,
+                # Internal only: parts to rephrase, which the working draft points out.
+                **({} if ctx.public else {"rephrase": list(t.part_problems.values())}),
             }
             for t in selectors.theories(coalition)
         ],
@@ -560,17 +563,6 @@ def _records(ctx: DocContext) -> dict[str, Any]:
         "gaps": metric_data.pinned_gaps(coalition),
         "approvals": _approval_record(coalition),
     }
-
-
-def _not_shown(fed_by: tuple[str, ...], shows: tuple[str, ...]) -> tuple[str, ...]:
-    """The feeding worksheets whose answers are not already in the section as records.
-
-    A worksheet with a ``role`` (W7.2 the vision, W7.4 the logic model, ...) becomes strategy
-    records; where the section shows those records (``shows``: the names that drew something),
-    printing the answers too would say the same thing twice. Until the records exist, the
-    answers are printed.
-    """
-    return tuple(key for key in fed_by if definitions.worksheet(key).role not in shows)
 
 
 def _wide(content: list[Block]) -> bool:
@@ -583,7 +575,12 @@ def build_document(
 ) -> dict[str, Any]:
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
-    ctx = DocContext(coalition=coalition, audience=audience, version=version)
+    ctx = DocContext(
+        coalition=coalition,
+        audience=audience,
+        version=version,
+        publication=selectors.publication_for(coalition),
+    )
     ctx.cache["records"] = _records(ctx)
     drafts = selectors.section_drafts(coalition)
     sections = []
@@ -599,7 +596,7 @@ def build_document(
             if drawn:
                 shown.append(name)
             content += drawn
-        content += worksheet_blocks(ctx, _not_shown(spec.fed_by, tuple(shown)))
+        content += worksheet_blocks(ctx, spec.fed_by, spec.key, tuple(shown))
         if ctx.section_notes:
             content.append(blocks.footnotes(n for n in ctx.notes if n["n"] in ctx.section_notes))
         content = blocks.clean(content)
@@ -611,8 +608,16 @@ def build_document(
                 "number": spec.number,
                 "title": spec.title,
                 "contains": spec.contains,
-                "status": draft.status if draft else "draft",
-                "owner": str(owner.user.name or owner.user.email) if owner else "",
+                # How the coalition works on a section (its status, who owns it) is internal:
+                # a published or frozen plan never says "draft".
+                **(
+                    {}
+                    if ctx.public
+                    else {
+                        "status": draft.status if draft else "draft",
+                        "owner": str(owner.user.name or owner.user.email) if owner else "",
+                    }
+                ),
                 "narrative": narrative,
                 "blocks": content,
                 "fed_by": list(spec.fed_by),
@@ -637,6 +642,9 @@ def build_document(
         "release_name": metric_data.active_release_name(),
         "sections": sections,
         "footnotes": ctx.notes,
+        # What the project manager chose to publish when the document was built: a frozen
+        # version keeps it, so later choices never change what was published.
+        "publication": ctx.publication.as_dict(),
         **records_,
     }
 

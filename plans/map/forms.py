@@ -72,14 +72,50 @@ class TheoryForm(forms.Form):
         required=False,
         empty_label=_("The whole plan"),
     )
-    problem = _text(_("Problem: what problem are we trying to solve?"), 2000, required=True)
-    solution = _text(_("Solution: how will we tackle it?"), 2000, required=True)
-    impact_medium = _text(_("Impact in the medium term"), 2000)
-    impact_long = _text(_("Impact in the long term"), 2000)
+    # Each part is asked for as the phrase its place in the sentence needs
+    # (plans.theory_of_change); the page shows the joined sentence as people type.
+    problem = _text(
+        _("The problem: what must change?"),
+        2000,
+        required=True,
+        help_text=_(
+            "A phrase that completes “To address …”, not a whole sentence. For example: "
+            "the shortage of homes that low-income renters, most of them Black families, can "
+            "afford"
+        ),
+    )
+    solution = _text(
+        _("The strategies: what will we do?"),
+        2000,
+        required=True,
+        help_text=_(
+            "What follows “we will …”, starting with a verb. For example: build 500 homes "
+            "that rent below 30% of income and fund a rental assistance program"
+        ),
+    )
+    impact_medium = _text(
+        _("The result in the medium term"),
+        2000,
+        help_text=_(
+            "What the strategies will lead to in a few years, as a phrase. For example: more "
+            "homes that low-income renters can afford, and fewer evictions"
+        ),
+    )
+    impact_long = _text(
+        _("The result in the long term"),
+        2000,
+        help_text=_(
+            "What will be different for residents in the end, as a phrase. For example: "
+            "stable housing and growing wealth for Black families"
+        ),
+    )
     statement = _text(
-        _("Theory of change statement"),
+        _("Our own wording"),
         3000,
-        help_text=_("Leave empty to use the toolkit's formula with the four answers above."),
+        help_text=_(
+            "Leave empty to use the sentence joined from the four parts above. Text written "
+            "here replaces that sentence in the plan."
+        ),
     )
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
@@ -118,11 +154,27 @@ class ActionForm(forms.Form):
         queryset=None,
         required=False,
     )
+    estimated_cost = forms.DecimalField(
+        label=_("Estimated cost (US dollars)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        localize=False,
+    )
+    funding_source = forms.CharField(label=_("Funding source"), max_length=300, required=False)
+    funding_status = forms.ChoiceField(label=_("Funding status"), required=False)
+    decision_asked = _text(
+        _("Decision asked of the government"),
+        2000,
+        help_text=_("For example: adopt an ordinance, fund a position in next year's budget."),
+    )
 
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
         self.fields["working_group"].queryset = coalition.working_groups.all()  # type: ignore[attr-defined]
+        self.fields["funding_status"].choices = [("", "—"), *options.funding_statuses()]  # type: ignore[attr-defined]
         self.fields["action_types"].choices = options.action_types()  # type: ignore[attr-defined]
         self.fields["systems_conditions"].choices = options.systems_conditions()  # type: ignore[attr-defined]
         for key, label in ELEMENT_FIELDS.items():
@@ -130,6 +182,78 @@ class ActionForm(forms.Form):
 
     def element_lines(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key) or "" for key in ELEMENT_FIELDS}
+
+
+class MilestoneForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Milestone"), max_length=300, required=False)
+    due_date = _date(_("Due date"))
+
+    def row(self) -> dict[str, Any] | None:
+        """The milestone to save, or None for a row left empty or marked for deletion."""
+        d = self.cleaned_data
+        if d.get("DELETE") or not (d.get("title") or d.get("due_date")):
+            return None
+        return {"id": d.get("id"), "title": d.get("title") or "", "due_date": d.get("due_date")}
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, can_delete=True)
+
+
+class HeadlineGoalForm(forms.Form):
+    metric_variable = forms.ChoiceField(
+        label=_("Mobility Metric"),
+        required=False,
+        help_text=_("Choose a Mobility Metric, or one of the coalition's local datasets below."),
+    )
+    local_dataset: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Local dataset"), queryset=None, required=False
+    )
+    indicator = forms.CharField(
+        label=_("Indicator as the plan names it"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the name of the metric or dataset."),
+    )
+    baseline = forms.CharField(
+        label=_("Baseline"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Leave empty to start from the latest value of the data. Percentages as 39.9% "
+            "or 39.9; a ratio as a:b."
+        ),
+    )
+    baseline_date = _date(_("Baseline date"))
+    target = forms.CharField(label=_("Target"), max_length=40)
+    target_date = forms.DateField(
+        label=_("Target date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    subgroup = forms.CharField(
+        label=_("Subgroup"),
+        max_length=80,
+        required=False,
+        help_text=_("A group whose gap to everyone the goal also targets, as the data name it."),
+    )
+    gap_target = forms.CharField(
+        label=_("Gap target"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The group's difference to everyone by the target date (the group minus everyone; "
+            "for a percentage, in percentage points, e.g. -5)."
+        ),
+    )
+    note = _text(
+        _("Note for readers of the plan"),
+        1000,
+        help_text=_("Printed under the goal's chart, in the plan and on its public page."),
+    )
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["metric_variable"].choices = [("", "—"), *metric_data.metric_choices()]  # type: ignore[attr-defined]
+        self.fields["local_dataset"].queryset = metric_data.local_datasets(coalition)  # type: ignore[attr-defined]
 
 
 class MeasureForm(forms.Form):
@@ -187,6 +311,25 @@ class SectionForm(forms.Form):
         if not can_run:
             del self.fields["owner"]
             del self.fields["status"]
+
+
+class FreezeForm(forms.Form):
+    override_reason = _text(
+        _("Why freeze this version anyway?"),
+        2000,
+        help_text=_(
+            "The version keeps the findings of the check and your reason; only the coalition "
+            "sees them, never the public."
+        ),
+    )
+
+    def __init__(self, *args: Any, findings: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["override_reason"]
+        field.required = findings
+        field.error_messages["required"] = _(
+            "Say why this version should be frozen despite the check."
+        )
 
 
 class ReviewRequestForm(forms.Form):

@@ -7,19 +7,24 @@ the subgroup type ``all``.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
+from core.models import JobStatus
 from metrics import selectors as metric_selectors
 from metrics.catalog import missing_year_reasons
-from metrics.charts.formatting import display_unit, format_value
-from metrics.models import Metric, Observation, Quality
+from metrics.charts.formatting import HUNDREDS, display_unit, format_value, value_parse
+from metrics.models import LocalDataset, LocalValue, Metric, Observation, Quality
+from metrics.parsing import number_parse
 from metrics.profiles import selectors as profile_selectors
 from metrics.profiles.charts import split_total
 from metrics.profiles.disparities import breakdown_gaps
 from metrics.profiles.reading import Reading, gap_note_text, subgroup_type_text
+from metrics.profiles.selectors import is_whole_area
 from metrics.quality import quality_label
 
 SOURCE = "Urban Institute, Mobility Metrics for the Upward Mobility Framework"
@@ -48,9 +53,46 @@ class Baseline:
         return self.quality == Quality.WEAK
 
 
+def source_note(baseline: Baseline) -> str:
+    """The note on a metric's numbers in the plan: label, source, release, year, quality."""
+    return _(
+        "%(label)s. Source: %(source)s; release %(release)s; year %(year)s; "
+        "data quality: %(quality)s."
+    ) % {
+        "label": baseline.label,
+        "source": SOURCE,
+        "release": baseline.release_name,
+        "year": baseline.year,
+        "quality": baseline.quality_label,
+    }
+
+
 def value_text(value: float | None, unit: str) -> str:
     """A metric value as people read it: the metrics app's one formatter for its unit."""
     return format_value(value, display_unit(unit))
+
+
+def measure_value_text(text: str, variable: str) -> str:
+    """A measure's baseline or target on a linked metric, in the metric's unit and the reader's
+    language ("50" or "50%" for a share: ``50.0%``; "1:1" for a text ratio: ``1.00 : 1``).
+
+    A bare fraction of a share (``0.399076``) is the number as the data store it (baselines
+    were prefilled so before): read as stored. Text that is no number stays as written.
+    """
+    text = (text or "").strip()
+    if not text or not variable:
+        return text
+    unit = display_unit(metric_info(variable)["unit"])
+    try:
+        stored = number_parse(text)
+    except ValueError:
+        stored = None
+    if stored is not None and unit in HUNDREDS and abs(stored) <= 1:
+        return value_text(stored, unit)
+    try:
+        return value_text(value_parse(text, unit), unit)
+    except ValueError:
+        return text
 
 
 def missing_reasons(variable: str) -> dict[int, str]:
@@ -222,3 +264,122 @@ def pinned_gaps(coalition: Coalition) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+# --- headline goals: a metric or a local dataset, its series, subgroups and medians ---------
+
+
+@dataclass(frozen=True)
+class GoalSource:
+    """What a headline goal reads: a Mobility Metric or one of the coalition's local datasets."""
+
+    label: str
+    unit: str
+    direction: str
+    variable: str = ""
+    dataset: LocalDataset | None = None
+
+
+def local_datasets(coalition: Coalition) -> QuerySet[LocalDataset]:
+    """The coalition's loaded local datasets (a goal can be set on any of them)."""
+    return LocalDataset.objects.filter(coalition=coalition, status=JobStatus.SUCCEEDED).order_by(
+        "name"
+    )
+
+
+def goal_source(
+    coalition: Coalition, *, variable: str = "", dataset: LocalDataset | None = None
+) -> GoalSource | None:
+    """The source of a goal, or None when the metric is unknown or the dataset not this
+    coalition's."""
+    if variable:
+        metric = Metric.objects.filter(variable=variable).first()
+        if metric is None:
+            return None
+        return GoalSource(metric.label, display_unit(metric.unit), metric.direction, variable)
+    if dataset is not None and dataset.coalition_id == coalition.pk:
+        return GoalSource(dataset.name, display_unit(dataset.unit), "", dataset=dataset)
+    return None
+
+
+def _local_points(coalition: Coalition, dataset: LocalDataset, subgroup: str) -> list[dict]:
+    rows = LocalValue.objects.filter(dataset=dataset).order_by("year")
+    wanted = subgroup.strip().casefold()
+    return [
+        {"year": r.year, "value": r.value, "lb": r.lb, "ub": r.ub, "quality": None}
+        for r in rows
+        if is_whole_area(r.area, coalition) and r.subgroup.strip().casefold() == wanted
+    ]
+
+
+def goal_series(coalition: Coalition, source: GoalSource, subgroup: str = "") -> list[dict]:
+    """Every year of the goal's indicator for the whole jurisdiction (or one subgroup)."""
+    if source.dataset is not None:
+        return _local_points(coalition, source.dataset, subgroup)
+    if not subgroup:
+        return series_for(coalition, source.variable)
+    gap = gap_baseline_for(coalition, source.variable, subgroup)
+    return gap.group_series if gap else []
+
+
+def goal_baseline(coalition: Coalition, source: GoalSource) -> tuple[float, int] | None:
+    """(value, year) of the latest value of the whole jurisdiction, to prefill a goal."""
+    if source.dataset is None:
+        found = baseline_for(coalition, source.variable)
+        return (found.value, found.year) if found and found.value is not None else None
+    points = [p for p in _local_points(coalition, source.dataset, "") if p["value"] is not None]
+    return (points[-1]["value"], points[-1]["year"]) if points else None
+
+
+def goal_subgroups(coalition: Coalition, source: GoalSource) -> list[str]:
+    """The subgroups the indicator has values for in the coalition's place (not "All")."""
+    if source.dataset is not None:
+        names = (
+            LocalValue.objects.filter(dataset=source.dataset)
+            .exclude(subgroup="")
+            .values_list("area", "subgroup")
+        )
+        found = {sub.strip() for area, sub in names if is_whole_area(area, coalition)}
+        return sorted(found - {"All", "all"})
+    release = metric_selectors.release_active()
+    metric = Metric.objects.filter(variable=source.variable).first()
+    if release is None or metric is None:
+        return []
+    groups = profile_selectors.metric_subgroups(coalition.geography, metric, release)
+    return sorted({g.name for gs in groups.values() for g in gs if g.name.casefold() != "all"})
+
+
+def goal_gap_series(
+    coalition: Coalition, source: GoalSource, subgroup: str
+) -> tuple[list[dict], list[dict]]:
+    """(the subgroup's series, the whole's series) for the gap chart; empty when none."""
+    if source.dataset is not None:
+        return (
+            _local_points(coalition, source.dataset, subgroup),
+            _local_points(coalition, source.dataset, ""),
+        )
+    gap = gap_baseline_for(coalition, source.variable, subgroup)
+    return (gap.group_series, gap.whole_series) if gap else ([], [])
+
+
+def goal_medians(coalition: Coalition, variable: str) -> tuple[str, dict[int, float]]:
+    """The line a goal's chart compares with: the median of the coalition's peers by year
+    when it chose peers, else the national median (county medians from Urban, city medians
+    from our digest). ("", {}) without a metric or a release."""
+    release = metric_selectors.release_active()
+    metric = Metric.objects.filter(variable=variable).first() if variable else None
+    if release is None or metric is None:
+        return "", {}
+    peers = profile_selectors.coalition_peers(coalition)
+    if peers:
+        _places, readings, _medians = profile_selectors.peer_readings(coalition, peers, release)
+        by_year: dict[int, list[float]] = {}
+        for peer in peers:
+            for year, reading in readings.get(peer.geography_id, {}).get(metric.pk, {}).items():
+                if reading.number is not None:
+                    by_year.setdefault(year, []).append(reading.number)
+        medians = {y: float(statistics.median(v)) for y, v in sorted(by_year.items())}
+        if medians:
+            return str(_("Median of the peers")), medians
+    national = profile_selectors.medians_for(release, coalition.geography.kind).get(metric.pk, {})
+    return (str(_("National median")), dict(sorted(national.items()))) if national else ("", {})

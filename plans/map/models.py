@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BackgroundJob
+from plans import theory_of_change
 
 
 class Vision(models.Model):
@@ -74,11 +75,18 @@ class TheoryOfChange(models.Model):
         on_delete=models.CASCADE,
         related_name="theory_of_change",
     )
-    problem = models.TextField(_("problem"), max_length=2000)
-    solution = models.TextField(_("solution"), max_length=2000)
-    impact_medium = models.TextField(_("medium-term impact"), max_length=2000, blank=True)
-    impact_long = models.TextField(_("long-term impact"), max_length=2000, blank=True)
+    # The parts are phrases that complete one sentence (plans.theory_of_change).
+    problem = models.TextField(_("problem (what must change)"), max_length=2000)
+    solution = models.TextField(_("strategies (what we will do)"), max_length=2000)
+    impact_medium = models.TextField(_("medium-term result"), max_length=2000, blank=True)
+    impact_long = models.TextField(_("long-term result"), max_length=2000, blank=True)
     statement = models.TextField(_("statement, as edited"), max_length=3000, blank=True)
+    # Empty while nobody has saved it on its page or through the API since it was filled in
+    # from the worksheets (or since the sentence changed): the pre-freeze check asks for a look.
+    edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("priority_area__position", "pk")
@@ -94,26 +102,27 @@ class TheoryOfChange(models.Model):
         return self.final_statement[:60]
 
     @property
+    def parts(self) -> dict[str, str]:
+        return {part: getattr(self, part) for part in theory_of_change.PARTS}
+
+    @property
     def formula_statement(self) -> str:
-        """The toolkit's formula filled in with the four answers."""
-        from django.utils.translation import gettext
-
-        def clause(text: str) -> str:
-            return text.strip().rstrip(".")
-
-        return gettext(
-            "In order to %(problem)s, we will %(solution)s, which will lead to %(medium)s, "
-            "thereby %(long)s."
-        ) % {
-            "problem": clause(self.problem) or "…",
-            "solution": clause(self.solution) or "…",
-            "medium": clause(self.impact_medium) or "…",
-            "long": clause(self.impact_long) or "…",
-        }
+        """The sentence joined from the four parts."""
+        return theory_of_change.sentence(self.parts)
 
     @property
     def final_statement(self) -> str:
+        """What the plan prints: the coalition's own text, else the joined sentence."""
         return self.statement.strip() or self.formula_statement
+
+    @property
+    def has_own_text(self) -> bool:
+        return bool(self.statement.strip())
+
+    @property
+    def part_problems(self) -> dict[str, str]:
+        """Parts that do not read as the phrases the sentence needs (none with own text)."""
+        return {} if self.has_own_text else theory_of_change.part_problems(self.parts)
 
 
 class StrategicAction(models.Model):
@@ -147,6 +156,15 @@ class StrategicAction(models.Model):
         on_delete=models.SET_NULL,
         related_name="strategic_actions",
     )
+    estimated_cost = models.DecimalField(
+        _("estimated cost (US dollars)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    funding_source = models.CharField(_("funding source"), max_length=300, blank=True)
+    # a key of the ``funding_status`` list of plans/data/options.yaml (secured, requested...)
+    funding_status = models.CharField(_("funding status"), max_length=20, blank=True)
+    decision_asked = models.TextField(
+        _("decision asked of the government"), max_length=2000, blank=True
+    )
     position = models.PositiveSmallIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -158,6 +176,83 @@ class StrategicAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Milestone(models.Model):
+    """A dated step of a strategic action's implementation (the MAP's implementation table)."""
+
+    action = models.ForeignKey(StrategicAction, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=300)
+    due_date = models.DateField(_("due date"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("action", "due_date", "position", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+MAX_GOALS_PER_AREA = 3
+
+
+class HeadlineGoal(models.Model):
+    """One of the one to three headline indicators of a priority area, with its numbers.
+
+    The source is a Mobility Metric (``metric_variable``) or one of the coalition's local
+    datasets (``local_dataset``). Values are stored as the source stores them (a share as
+    0.399, a text ratio as a divided by b) in ``unit``, so charts, the plan and the scorecard
+    format and compare them with the metrics app's one formatter. ``gap_target`` is the
+    subgroup's difference to the whole population aimed at by the target date (subgroup
+    minus whole, in the same unit).
+    """
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="headline_goals"
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea,
+        verbose_name=_("priority area"),
+        on_delete=models.CASCADE,
+        related_name="goals",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    metric_variable = models.CharField(_("Mobility Metric"), max_length=80, blank=True)
+    local_dataset = models.ForeignKey(
+        "metrics.LocalDataset",
+        verbose_name=_("local dataset"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    indicator = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30, default="number")
+    baseline_value = models.FloatField(_("baseline"))
+    baseline_date = models.DateField(_("baseline date"))
+    target_value = models.FloatField(_("target"))
+    target_date = models.DateField(_("target date"))
+    subgroup = models.CharField(_("subgroup"), max_length=80, blank=True)
+    gap_target = models.FloatField(_("gap target"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("priority_area__position", "priority_area_id", "position", "pk")
+
+    def __str__(self) -> str:
+        return self.indicator
+
+    @property
+    def baseline_year(self) -> int:
+        return self.baseline_date.year
+
+    @property
+    def source_kind(self) -> str:
+        return "metric" if self.metric_variable else "local"
 
 
 class ElementKind(models.TextChoices):
@@ -348,6 +443,69 @@ class Review(models.Model):
         return f"{self.reviewer_id}: {self.decision}"
 
 
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public: may appear in the plan")
+    INTERNAL = "internal", _("Internal: working material, never published")
+
+
+class MapVisibility(models.Model):
+    """A project manager's choice of a feeding worksheet field's visibility for the coalition,
+    overriding the default of its definition (``visibility:`` in plans/data). ``field_path`` is
+    ``field`` or ``field.column``."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_visibilities"
+    )
+    worksheet_key = models.CharField(max_length=10)
+    field_path = models.CharField(max_length=120)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("worksheet_key", "field_path")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("coalition", "worksheet_key", "field_path"), name="map_visibility_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worksheet_key}.{self.field_path}: {self.visibility}"
+
+
+class SectionChoice(models.Model):
+    """Which rows of a feeding worksheet's table (``field_key``), or which records of a
+    repeating worksheet (``field_key`` empty), one MAP section publishes. Without a choice
+    every row is published; ``rows`` holds the chosen rows' ids (``presentation.row_id``)."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_section_choices"
+    )
+    section_key = models.CharField(max_length=4)
+    worksheet_key = models.CharField(max_length=10)
+    field_key = models.CharField(max_length=60, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("section_key", "worksheet_key", "field_key")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("coalition", "section_key", "worksheet_key", "field_key"),
+                name="map_section_choice_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section_key} {self.worksheet_key}.{self.field_key}: {len(self.rows)} rows"
+
+
 def _public_token() -> str:
     return secrets.token_urlsafe(18)
 
@@ -371,6 +529,13 @@ class MapVersion(models.Model):
     )
     frozen_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The pre-freeze check as it stood (plans.map.checks; None: frozen before the check
+    # existed) and the project manager's reason to freeze despite its findings. Internal:
+    # never part of ``document``.
+    check_findings = models.JSONField(_("pre-freeze check"), null=True, blank=True)
+    check_override_reason = models.TextField(
+        _("reason to freeze despite the check"), max_length=2000, blank=True
+    )
     public_token = models.CharField(max_length=40, unique=True, default=_public_token)
 
     class Meta:
@@ -409,9 +574,26 @@ class PlanExport(BackgroundJob):
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
 
+    TASK = "plans.map.tasks.plan_export_run_task"
+    RESULT_FIELDS = ("file", "size", "pages")
+
     class Meta(BackgroundJob.Meta):
         verbose_name = _("plan export")
         verbose_name_plural = _("plan exports")
+        # One export of a version (or of the draft) at a time; two constraints because
+        # NULL versions are never equal in a unique index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "version"],
+                condition=models.Q(status__in=["pending", "running"], version__isnull=False),
+                name="map_export_one_active_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["coalition"],
+                condition=models.Q(status__in=["pending", "running"], version__isnull=True),
+                name="map_export_one_active_draft",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Export {self.pk} ({self.status})"
@@ -422,15 +604,20 @@ __all__ = [
     "ElementKind",
     "LogicElement",
     "MapSectionDraft",
+    "MapVisibility",
+    "HeadlineGoal",
     "MapVersion",
     "Measure",
+    "Milestone",
     "PlanExport",
     "PriorityArea",
     "Review",
     "ReviewRound",
     "ReviewerType",
+    "SectionChoice",
     "SectionStatus",
     "StrategicAction",
     "TheoryOfChange",
     "Vision",
+    "Visibility",
 ]

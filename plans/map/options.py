@@ -43,6 +43,11 @@ def audiences() -> list[tuple[str, str]]:
     return _options("measures", "audience")
 
 
+def funding_statuses() -> list[tuple[str, str]]:
+    """Secured, requested, needed: ``funding_status`` of plans/data/options.yaml."""
+    return [(o.key, o.label) for o in definitions.framework().option_lists["funding_status"]]
+
+
 def pillars() -> list[tuple[str, str]]:
     return [(p.key, p.name) for p in definitions.framework().pillars]
 

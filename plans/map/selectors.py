@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,16 +15,27 @@ from plans.content import MapSection
 from plans.map import metric_data
 from plans.map.models import (
     Decision,
+    ElementKind,
+    HeadlineGoal,
     MapSectionDraft,
     MapVersion,
+    MapVisibility,
     Measure,
     PlanExport,
     PriorityArea,
     Review,
     ReviewRound,
+    SectionChoice,
     StrategicAction,
     TheoryOfChange,
     Vision,
+)
+from plans.map.presentation import (
+    Lookups,
+    Publication,
+    choice_groups,
+    choice_key,
+    field_rows,
 )
 from plans.models import ResponseStatus, WorksheetResponse
 
@@ -85,12 +96,45 @@ def strategic_actions(coalition: Coalition) -> QuerySet[StrategicAction]:
     return (
         StrategicAction.objects.filter(coalition=coalition)
         .select_related("priority_area", "working_group")
-        .prefetch_related("elements")
+        .prefetch_related("elements", "milestones")
     )
 
 
+def headline_goals(
+    coalition: Coalition, area: PriorityArea | None = None
+) -> QuerySet[HeadlineGoal]:
+    """The coalition's headline goals (of one priority area), in the plan's order."""
+    goals = HeadlineGoal.objects.filter(coalition=coalition).select_related(
+        "priority_area", "local_dataset"
+    )
+    return goals.filter(priority_area=area) if area is not None else goals
+
+
+def headline_goal_get(coalition: Coalition, pk: int | None) -> HeadlineGoal:
+    return _one(headline_goals(coalition), pk)
+
+
+# The logic model reads from what goes in to what changes in the long run, not A to Z.
+KIND_POSITION = Case(
+    *[When(element_kind=kind, then=Value(i)) for i, kind in enumerate(ElementKind.values)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+
+
 def measures(coalition: Coalition) -> QuerySet[Measure]:
-    return Measure.objects.filter(coalition=coalition).select_related("element__action")
+    return (
+        Measure.objects.filter(coalition=coalition)
+        .select_related("element__action")
+        .annotate(kind_position=KIND_POSITION)
+        .order_by(
+            "element__action__position",
+            "element__action_id",
+            "kind_position",
+            "element__position",
+            "pk",
+        )
+    )
 
 
 def measures_missing(coalition: Coalition) -> list[Measure]:
@@ -107,6 +151,15 @@ class MeasureRow:
     measure: Measure
     baseline: metric_data.Baseline | None = None
     gap: metric_data.GapBaseline | None = None  # a gap target's group and whole, from the data
+
+    @property
+    def baseline_text(self) -> str:
+        """The typed baseline, a bare number formatted by the linked metric's unit."""
+        return metric_data.measure_value_text(self.measure.baseline, self.measure.metric_variable)
+
+    @property
+    def target_text(self) -> str:
+        return metric_data.measure_value_text(self.measure.target, self.measure.metric_variable)
 
     @property
     def missing_labels(self) -> list[str]:
@@ -259,3 +312,60 @@ def published_version(token: str) -> MapVersion:
     if version is None:
         raise Http404
     return version
+
+
+# --- what the plan publishes -------------------------------------------------------------------
+
+
+def publication_for(coalition: Coalition) -> Publication:
+    """The coalition's visibility overrides and row choices, as the document reads them."""
+    return Publication(
+        visibility={
+            f"{v.worksheet_key}.{v.field_path}": v.visibility
+            for v in MapVisibility.objects.filter(coalition=coalition)
+        },
+        chosen={
+            choice_key(c.section_key, c.worksheet_key, c.field_key): list(c.rows)
+            for c in SectionChoice.objects.filter(coalition=coalition)
+        },
+    )
+
+
+@dataclass
+class WorksheetPublication:
+    """One feeding worksheet on a section's "What this section publishes" page."""
+
+    key: str
+    number: str
+    title: str
+    fields: list[Any]  # presentation.FieldRow
+    groups: list[Any]  # presentation.ChoiceGroup
+    answered: bool
+
+
+def section_publication(coalition: Coalition, key: str) -> list[WorksheetPublication]:
+    """Each coalition worksheet feeding section ``key``: its fields' visibility and the rows
+    the section may publish."""
+    from plans.selectors import member_names, metric_catalog, shared_response
+
+    spec = section_spec(key)
+    pub = publication_for(coalition)
+    lookups = Lookups(member_names(coalition), metric_catalog())
+    out = []
+    for ws_key in spec.fed_by:
+        ws = definitions.worksheet(ws_key)
+        if ws.filled_by.mode != "coalition":
+            continue
+        response = shared_response(coalition, ws_key)
+        data = response.data if response is not None else {}
+        out.append(
+            WorksheetPublication(
+                key=ws.key,
+                number=ws.number,
+                title=ws.title,
+                fields=field_rows(ws, key, pub),
+                groups=choice_groups(ws, data or {}, key, pub, lookups),
+                answered=bool(data),
+            )
+        )
+    return out

@@ -16,29 +16,47 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coalitions.models import Coalition, EventKind, Membership
 from coalitions.permissions import Can, require, role_allows
 from coalitions.services import coalition_event_record
-from core.jobs import job_enqueue_on_commit, job_progress, job_succeed
+from core.jobs import (
+    job_enqueue_on_commit,
+    job_fail,
+    job_progress,
+    job_retry,
+    job_save_once,
+    job_succeed,
+)
 from core.models import JobStatus
-from plans import definitions
+from core.system import pdf_unavailable_message
+from metrics.charts.formatting import value_input_text, value_parse
+from metrics.models import LocalDataset
+from plans import definitions, theory_of_change
 from plans.map import metric_data, options
+from plans.map.blocks import date_words
 from plans.map.models import (
+    MAX_GOALS_PER_AREA,
     Decision,
     ElementKind,
+    HeadlineGoal,
     LogicElement,
     MapSectionDraft,
     MapVersion,
+    MapVisibility,
     Measure,
+    Milestone,
     PlanExport,
     PriorityArea,
     Review,
     ReviewerType,
     ReviewRound,
+    SectionChoice,
     SectionStatus,
     StrategicAction,
     TheoryOfChange,
+    Visibility,
     Vision,
 )
 
@@ -146,7 +164,15 @@ def theory_save(
     statement: str = "",
     priority_area: PriorityArea | None = None,
     theory: TheoryOfChange | None = None,
+    from_worksheet: bool = False,
 ) -> TheoryOfChange:
+    """Create or change a theory of change. Its parts are phrases the plan joins into one
+    sentence (``plans.theory_of_change``); ``statement`` is the coalition's own text, kept
+    empty while it equals that sentence so it follows later edits of the parts.
+
+    A save by a person marks it edited; one made from the worksheets (``from_worksheet``)
+    does not, so the pre-freeze check asks someone to look at the sentence.
+    """
     if theory is None:
         require(actor, Can.CONTRIBUTE)
     else:
@@ -167,7 +193,10 @@ def theory_save(
     theory.impact_medium, theory.impact_long = impact_medium.strip(), impact_long.strip()
     # Keep the statement empty while it equals the formula, so it follows later edits.
     statement = statement.strip()
-    theory.statement = "" if statement == theory.formula_statement else statement
+    joined = {theory.formula_statement, *theory_of_change.earlier_sentences(theory.parts)}
+    theory.statement = "" if statement in joined else statement
+    if not from_worksheet:
+        theory.edited_at, theory.edited_by = timezone.now(), actor.user
     theory.full_clean()
     theory.save()
     return theory
@@ -186,6 +215,159 @@ def theory_delete(*, theory: TheoryOfChange, actor: Membership) -> None:
     _record_deleted(actor, what)
 
 
+# --- headline goals ----------------------------------------------------------------------------
+
+Typed = str | float | int | None
+
+
+def _goal_value(
+    errors: dict[str, str], name: str, value: Typed, unit: str, **kw: Any
+) -> float | None:
+    """A number of a goal: text as a person types it for the unit ("50%" for a share), a
+    number as the unit stores it (0.5). Records a message in ``errors`` when it is not one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return value_parse(str(value), unit, **kw)
+    except ValueError as exc:
+        errors[name] = str(exc)
+        return None
+
+
+def _goal_source(
+    actor: Membership, errors: dict[str, str], variable: str, dataset: LocalDataset | None
+) -> metric_data.GoalSource | None:
+    if bool(variable) == bool(dataset):
+        errors["metric_variable"] = _(
+            "Choose the indicator: a Mobility Metric or one of the coalition’s local datasets."
+        )
+        return None
+    source = metric_data.goal_source(actor.coalition, variable=variable, dataset=dataset)
+    if source is None:
+        field = "metric_variable" if variable else "local_dataset"
+        errors[field] = (
+            _("Unknown Mobility Metric.")
+            if variable
+            else _("Choose one of this coalition’s datasets.")
+        )
+    return source
+
+
+@transaction.atomic
+def headline_goal_save(
+    *,
+    actor: Membership,
+    priority_area: PriorityArea,
+    target: Typed,
+    target_date: dt.date | None,
+    metric_variable: str = "",
+    local_dataset: LocalDataset | None = None,
+    indicator: str = "",
+    baseline: Typed = None,
+    baseline_date: dt.date | None = None,
+    subgroup: str = "",
+    gap_target: Typed = None,
+    note: str = "",
+    goal: HeadlineGoal | None = None,
+) -> HeadlineGoal:
+    """Create or change one of the one to three headline goals of a priority area.
+
+    Values typed as text are read in the indicator's unit (a share in percent, a text ratio as
+    ``a:b``); numbers are taken as the unit stores them. An empty baseline is the latest value
+    of the data. Every problem is reported at its field, and nothing is saved unless all is
+    right.
+    """
+    _require_in(actor, Can.CONTRIBUTE, goal or priority_area)
+    if priority_area.coalition_id != actor.coalition_id:
+        raise ValidationError({"priority_area": _("Choose one of this coalition's areas.")})
+    # Lock the area so two people adding a fourth goal at once cannot both succeed.
+    PriorityArea.objects.select_for_update().get(pk=priority_area.pk)
+    siblings = HeadlineGoal.objects.filter(priority_area=priority_area)
+    if goal is not None:
+        siblings = siblings.exclude(pk=goal.pk)
+    if siblings.count() >= MAX_GOALS_PER_AREA:
+        raise ValidationError(
+            {
+                "priority_area": _(
+                    "A priority area has at most %(n)s headline goals. Change or delete one of "
+                    "“%(area)s” first."
+                )
+                % {"n": MAX_GOALS_PER_AREA, "area": priority_area.name}
+            }
+        )
+    errors: dict[str, str] = {}
+    variable = (metric_variable or "").strip()
+    source = _goal_source(actor, errors, variable, local_dataset)
+    unit = source.unit if source else "number"
+    base = _goal_value(errors, "baseline", baseline, unit)
+    if base is None and "baseline" not in errors and source is not None:
+        found = metric_data.goal_baseline(actor.coalition, source)
+        if found is not None:
+            base, year = found
+            baseline_date = baseline_date or dt.date(year, 12, 31)
+        else:
+            errors["baseline"] = _("The data have no value to start from: enter the baseline.")
+    if base is not None and baseline_date is None:
+        errors["baseline_date"] = _("Give the date of the baseline.")
+    aim = _goal_value(errors, "target", target, unit)
+    if aim is None and "target" not in errors:
+        errors["target"] = _("Enter the target as a number.")
+    if target_date is None:
+        errors["target_date"] = _("Give the date by which the target should be reached.")
+    elif baseline_date is not None and target_date <= baseline_date:
+        errors["target_date"] = _(
+            "The target date must come after the baseline date (%(date)s)."
+        ) % {"date": date_words(baseline_date)}
+    subgroup = (subgroup or "").strip()
+    gap = _goal_value(errors, "gap_target", gap_target, unit, delta=True)
+    if subgroup and source is not None:
+        known = {g.casefold(): g for g in metric_data.goal_subgroups(actor.coalition, source)}
+        if subgroup.casefold() not in known:
+            errors["subgroup"] = _(
+                "“%(group)s” has no data for this indicator here. Groups with data: %(known)s."
+            ) % {"group": subgroup, "known": ", ".join(known.values()) or _("none")}
+        else:
+            subgroup = known[subgroup.casefold()]
+    if gap is not None and not subgroup:
+        errors["subgroup"] = _("Name the group whose gap the gap target is about.")
+    if errors:
+        raise ValidationError(errors)
+    assert source is not None and base is not None and aim is not None
+    assert baseline_date is not None and target_date is not None
+    if goal is None:
+        goal = HeadlineGoal(
+            coalition=actor.coalition, priority_area=priority_area, position=siblings.count()
+        )
+    goal.priority_area = priority_area
+    goal.metric_variable, goal.local_dataset = variable, source.dataset
+    goal.indicator = (indicator or "").strip()[:200] or source.label[:200]
+    goal.unit = unit
+    goal.baseline_value, goal.baseline_date = base, baseline_date
+    goal.target_value, goal.target_date = aim, target_date
+    goal.subgroup, goal.gap_target = subgroup, gap
+    goal.note = (note or "").strip()
+    goal.updated_by, goal.updated_at = actor.user, timezone.now()
+    goal.full_clean()
+    goal.save()
+    coalition_event_record(
+        actor.coalition,
+        EventKind.GOAL_SAVED,
+        actor.user,
+        label=f"“{goal.indicator}” ({priority_area.name})",
+    )
+    return goal
+
+
+@transaction.atomic
+def headline_goal_delete(*, goal: HeadlineGoal, actor: Membership) -> None:
+    _require_in(actor, Can.CONTRIBUTE, goal)
+    what = _("the headline goal “%(goal)s”") % {"goal": goal.indicator}
+    goal.delete()
+    _record_deleted(actor, what)
+
+
 # --- strategic actions and the measurement plan ----------------------------------------------
 
 ACTION_FIELDS = (
@@ -196,6 +378,9 @@ ACTION_FIELDS = (
     "partners",
     "start_date",
     "end_date",
+    "estimated_cost",
+    "funding_source",
+    "decision_asked",
 )
 
 
@@ -256,10 +441,13 @@ def strategic_action_save(
     fields: Mapping[str, Any],
     elements: Mapping[str, str | Sequence[str]],
     action: StrategicAction | None = None,
+    milestones: Sequence[Mapping[str, Any]] | None = None,
 ) -> StrategicAction:
     """Create or change a logic model row and keep its measurement plan rows in step.
 
     ``elements`` maps an element kind (input, output, outcome_short, ...) to its lines.
+    ``milestones`` (``id`` for an existing one, ``title``, ``due_date``), when given, become
+    the action's milestones; each must fall between the action's start and end.
     """
     coalition = actor.coalition
     if action is None:
@@ -286,15 +474,78 @@ def strategic_action_save(
     if group is not None and group.coalition_id != coalition.pk:
         raise ValidationError({"working_group": _("Choose one of this coalition's groups.")})
     action.priority_area, action.working_group = area, group
+    if "funding_status" in fields:
+        action.funding_status = _one_key(
+            "funding_status", fields["funding_status"] or "", options.funding_statuses()
+        )
+    if action.estimated_cost is not None and action.estimated_cost < 0:
+        raise ValidationError({"estimated_cost": _("A cost cannot be negative.")})
     if action.start_date and action.end_date and action.end_date < action.start_date:
         raise ValidationError({"end_date": _("The end comes before the start.")})
     action.updated_by, action.updated_at = actor.user, timezone.now()
     action.full_clean()
+    if milestones is not None:
+        rows = _milestones_check(action, milestones)
     action.save()
+    if milestones is not None:
+        _milestones_sync(action, rows)
     for kind in ElementKind.values:
         if kind in elements:
             _sync_kind(action, kind, _lines(elements[kind]))
     return action
+
+
+MILESTONE_CODE = "milestone-"  # + the row's index: pages put the message on that row
+
+
+def _milestones_check(
+    action: StrategicAction, milestones: Sequence[Mapping[str, Any]]
+) -> list[tuple[int | None, str, dt.date]]:
+    """(id, title, due date) of each row, or every row's problem at once."""
+    mine = set(action.milestones.values_list("pk", flat=True)) if action.pk else set()
+    rows, errors = [], []
+    for index, row in enumerate(milestones):
+        title = str(row.get("title") or "").strip()
+        due = row.get("due_date")
+        pk = row.get("id")
+        problem = ""
+        if pk and pk not in mine:
+            problem = _("This milestone belongs to another action.")
+        elif not title:
+            problem = _("Say what the milestone is.")
+        elif not isinstance(due, dt.date):
+            problem = _("Give the date of “%(title)s”.") % {"title": title}
+        elif action.start_date and due < action.start_date:
+            problem = _("“%(title)s” is due on %(due)s, before the action starts (%(start)s).") % {
+                "title": title,
+                "due": date_words(due),
+                "start": date_words(action.start_date),
+            }
+        elif action.end_date and due > action.end_date:
+            problem = _("“%(title)s” is due on %(due)s, after the action ends (%(end)s).") % {
+                "title": title,
+                "due": date_words(due),
+                "end": date_words(action.end_date),
+            }
+        if problem:
+            errors.append(ValidationError(problem, code=f"{MILESTONE_CODE}{index}"))
+        else:
+            assert isinstance(due, dt.date)
+            rows.append((pk or None, title[:300], due))
+    if errors:
+        raise ValidationError({"milestones": errors})
+    return rows
+
+
+def _milestones_sync(action: StrategicAction, rows: list[tuple[int | None, str, dt.date]]) -> None:
+    """Make the action's milestones the given rows; a row with an id keeps its record (and
+    whatever else is recorded on it later, such as the date it was done)."""
+    kept = [pk for pk, _title, _due in rows if pk]
+    action.milestones.exclude(pk__in=kept).delete()
+    for position, (pk, title, due) in enumerate(rows):
+        milestone = Milestone(action=action) if pk is None else action.milestones.get(pk=pk)
+        milestone.title, milestone.due_date, milestone.position = title, due, position
+        milestone.save()
 
 
 @transaction.atomic
@@ -318,8 +569,18 @@ MEASURE_TEXT = (
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, Any]) -> Measure:
-    """Change a measurement plan row. Linking a metric fills an empty baseline from the data."""
+def measure_save(
+    *,
+    measure: Measure,
+    actor: Membership,
+    fields: Mapping[str, Any],
+    typed_numbers: bool = True,
+) -> Measure:
+    """Change a measurement plan row. Linking a metric fills an empty baseline from the data.
+
+    On a linked metric, a baseline or target typed by a person must be a number in the
+    metric's unit (``typed_numbers``); answers taken over from W8.1 are kept as written.
+    """
     _require_in(actor, Can.CONTRIBUTE, measure)
     for name in MEASURE_TEXT:
         if name in fields:
@@ -346,8 +607,11 @@ def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, An
             measure.kind = "mobility_metric"
         found = metric_data.baseline_for(measure.coalition, variable) if variable else None
         if found is not None and not measure.baseline and found.value is not None:
-            measure.baseline = f"{found.value:g}"  # the number as stored; pages format it
+            # as a person types it for the unit ("39.9076%"); pages format it ("39.9%")
+            measure.baseline = value_input_text(found.value, found.unit)
             measure.baseline_date = dt.date(found.year, 12, 31)
+    if measure.metric_variable and typed_numbers:
+        _measure_numbers_check(measure, fields)
     if measure.gap_reduction_percent is not None and not (0 < measure.gap_reduction_percent <= 100):
         raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})
     if measure.gap_reduction_percent and not measure.gap_subgroup:
@@ -356,6 +620,27 @@ def measure_save(*, measure: Measure, actor: Membership, fields: Mapping[str, An
     measure.full_clean()
     measure.save()
     return measure
+
+
+def _measure_numbers_check(measure: Measure, fields: Mapping[str, Any]) -> None:
+    """A baseline or target typed for a measure on a metric is a number in the metric's unit."""
+    unit = metric_data.metric_info(measure.metric_variable)["unit"]
+    errors = {}
+    for name in ("baseline", "target"):
+        text = getattr(measure, name)
+        if name not in fields or not text:
+            continue
+        try:
+            value_parse(text, unit)
+        except ValueError as exc:
+            sentence = (
+                _("This measure follows a Mobility Metric, so its baseline is a number.")
+                if name == "baseline"
+                else _("This measure follows a Mobility Metric, so its target is a number.")
+            )
+            errors[name] = f"{exc} {sentence}"
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -439,6 +724,7 @@ def strategy_import_from_worksheets(*, actor: Membership) -> dict[str, int]:
             impact_medium=str(record.get("impact_medium") or ""),
             impact_long=str(record.get("impact_long") or ""),
             statement=str(record.get("statement") or ""),
+            from_worksheet=True,
         )
         made["theories"] += 1
     titles = set(coalition.strategic_actions.values_list("title", flat=True))
@@ -510,6 +796,7 @@ def _measures_from_worksheet(actor: Membership) -> int:
                 "responsible": responsible[:200],
                 "audience": record.get("audience") or [],
             },
+            typed_numbers=False,
         )
         filled += 1
     return filled
@@ -668,8 +955,15 @@ def review_decide(*, review: Review, actor: Membership, decision: str, comment: 
 
 
 @transaction.atomic
-def map_version_freeze(*, actor: Membership) -> MapVersion:
-    """Freeze the MAP as it stands: a new numbered, immutable version."""
+def map_version_freeze(*, actor: Membership, override_reason: str = "") -> MapVersion:
+    """Freeze the MAP as it stands: a new numbered, immutable version.
+
+    The check before freezing (``plans.map.checks``) runs on the very document being frozen.
+    With findings, the project manager must give a reason to freeze anyway; the version keeps
+    the findings and the reason (internal, never in the document). Without one: a
+    ``ValidationError`` naming ``override_reason`` with the findings under ``findings``.
+    """
+    from plans.map.checks import freeze_check
     from plans.map.document import PUBLIC, build_document
 
     require(actor, Can.RUN)
@@ -686,6 +980,21 @@ def map_version_freeze(*, actor: Membership) -> MapVersion:
     )
     approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
     document = build_document(coalition, audience=PUBLIC, version=number)
+    findings = freeze_check(coalition, document=document)
+    reason = override_reason.strip()
+    if findings and not reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "The check before freezing found %(n)s things to fix. Fix them, or say "
+                    "why this version should be frozen anyway."
+                )
+                % {"n": len(findings)},
+                "findings": [f["text"] for f in findings],
+            }
+        )
+    if len(reason) > 2000:
+        raise ValidationError({"override_reason": _("Keep the reason under 2,000 characters.")})
     version = MapVersion.objects.create(
         coalition=coalition,
         number=number,
@@ -693,8 +1002,16 @@ def map_version_freeze(*, actor: Membership) -> MapVersion:
         release_name=document["release_name"],
         approved=approved,
         frozen_by=actor.user,
+        check_findings=findings,
+        check_override_reason=reason if findings else "",
     )
-    coalition_event_record(coalition, EventKind.VERSION_FROZEN, actor.user, label=str(number))
+    label = (
+        _("%(n)s, despite %(count)s findings of the check (“%(reason)s”)")
+        % {"n": number, "count": len(findings), "reason": reason[:200]}
+        if findings
+        else str(number)
+    )
+    coalition_event_record(coalition, EventKind.VERSION_FROZEN, actor.user, label=label)
     return version
 
 
@@ -728,9 +1045,191 @@ def map_version_unpublish(*, version: MapVersion, actor: Membership) -> MapVersi
     return version
 
 
+# --- what the plan publishes --------------------------------------------------------------------
+
+
+def _feeding_worksheet(key: str):
+    """A coalition worksheet that feeds some MAP section, or a field error."""
+    fed = {k for s in definitions.map_sections() for k in s.fed_by}
+    try:
+        ws = definitions.worksheet(key)
+    except KeyError:
+        ws = None
+    if ws is None or key not in fed or ws.filled_by.mode != "coalition":
+        raise ValidationError(
+            {"worksheet": _("No worksheet %(key)s feeds the plan.") % {"key": key}}
+        )
+    return ws
+
+
+@transaction.atomic
+def map_visibility_set(
+    *, actor: Membership, worksheet: str, field_path: str, visibility: str
+) -> MapVisibility | None:
+    """Set a feeding worksheet field's (or table column's) visibility for the coalition; an
+    empty ``visibility`` goes back to the definition's default. Project manager only."""
+    from plans.map.presentation import default_visibility
+
+    require(actor, Can.RUN)
+    ws = _feeding_worksheet(worksheet)
+    field_key, _dot, column_key = field_path.partition(".")
+    try:
+        default = default_visibility(ws, field_key, column_key)
+    except KeyError:
+        raise ValidationError(
+            {
+                "field": _("%(number)s has no field %(field)s.")
+                % {"number": ws.number, "field": field_path}
+            }
+        ) from None
+    if visibility and visibility not in Visibility.values:
+        raise ValidationError({"visibility": _("Choose public or internal.")})
+    coalition = actor.coalition
+    found = MapVisibility.objects.filter(
+        coalition=coalition, worksheet_key=ws.key, field_path=field_path
+    )
+    label = f"{ws.number} {field_path}"
+    if not visibility or visibility == default:
+        deleted, _rows = found.delete()
+        if deleted:
+            coalition_event_record(
+                coalition, EventKind.PUBLICATION_CHANGED, actor.user, label=f"{label}: {default}"
+            )
+        return None
+    row, _created = MapVisibility.objects.update_or_create(
+        coalition=coalition,
+        worksheet_key=ws.key,
+        field_path=field_path,
+        defaults={"visibility": visibility, "updated_by": actor.user, "updated_at": timezone.now()},
+    )
+    coalition_event_record(
+        coalition, EventKind.PUBLICATION_CHANGED, actor.user, label=f"{label}: {visibility}"
+    )
+    return row
+
+
+@transaction.atomic
+def section_rows_choose(
+    *,
+    actor: Membership,
+    section: str,
+    worksheet: str,
+    field: str = "",
+    rows: Sequence[str] | None,
+) -> SectionChoice | None:
+    """Choose which rows of a table (``field``) or records of a repeating worksheet (``field``
+    empty) section ``section`` publishes; ``rows=None`` publishes every row again."""
+    from plans.map.presentation import row_ids
+    from plans.selectors import shared_response
+
+    require(actor, Can.RUN)
+    if section not in _section_keys():
+        raise ValidationError({"section": _("There is no MAP section %(key)s.") % {"key": section}})
+    ws = _feeding_worksheet(worksheet)
+    if ws.key not in next(s.fed_by for s in definitions.map_sections() if s.key == section):
+        raise ValidationError(
+            {"worksheet": _("%(number)s does not feed this section.") % {"number": ws.number}}
+        )
+    if field:
+        try:
+            is_table = ws.field(field).type == "table"
+        except KeyError:
+            is_table = False
+        if not is_table:
+            raise ValidationError({"field": _("Choose rows of a table of this worksheet.")})
+    elif not ws.repeats:
+        raise ValidationError({"field": _("Name the table whose rows you choose.")})
+    coalition = actor.coalition
+    found = SectionChoice.objects.filter(
+        coalition=coalition, section_key=section, worksheet_key=ws.key, field_key=field
+    )
+    label = f"{section} {ws.number} {field}".strip()
+    if rows is None:
+        found.delete()
+        coalition_event_record(
+            coalition, EventKind.PUBLICATION_CHANGED, actor.user, label=f"{label}: all rows"
+        )
+        return None
+    response = shared_response(coalition, ws.key)
+    known = row_ids(ws, response.data if response else {}, field)
+    unknown = [r for r in rows if r not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "rows": _("These rows are not in the worksheet (any more): %(ids)s")
+                % {"ids": ", ".join(unknown)}
+            }
+        )
+    choice, _created = SectionChoice.objects.update_or_create(
+        coalition=coalition,
+        section_key=section,
+        worksheet_key=ws.key,
+        field_key=field,
+        defaults={
+            "rows": list(dict.fromkeys(rows)),
+            "updated_by": actor.user,
+            "updated_at": timezone.now(),
+        },
+    )
+    coalition_event_record(
+        coalition,
+        EventKind.PUBLICATION_CHANGED,
+        actor.user,
+        label=_("%(what)s: %(n)s rows chosen") % {"what": label, "n": len(choice.rows)},
+    )
+    return choice
+
+
+@transaction.atomic
+def section_publication_save(
+    *,
+    actor: Membership,
+    section: str,
+    visibility: Mapping[tuple[str, str], str],
+    choices: Mapping[tuple[str, str], Sequence[str] | None],
+) -> None:
+    """Save a section's page of choices at once: field visibilities (``(worksheet, field
+    path) -> "public" | "internal" | ""``) and rows (``(worksheet, field) -> ids | None``).
+    All or nothing; only what changed is written (and logged)."""
+    from plans.map.presentation import visibility as current_visibility
+    from plans.map.selectors import publication_for
+
+    require(actor, Can.RUN)
+    pub = publication_for(actor.coalition)
+    for (worksheet, path), value in visibility.items():
+        ws = _feeding_worksheet(worksheet)
+        field_key, _dot, column_key = path.partition(".")
+        try:
+            now = current_visibility(ws, pub, field_key, column_key)
+        except KeyError:
+            now = ""  # the service below says what is wrong
+        if value != now:
+            map_visibility_set(actor=actor, worksheet=worksheet, field_path=path, visibility=value)
+            # A table's visibility decides its columns': read them again.
+            pub = publication_for(actor.coalition)
+    for (worksheet, field_key), rows in choices.items():
+        key = f"{section}:{worksheet}:{field_key}"
+        before = pub.chosen.get(key)
+        if (rows is None and before is None) or (
+            rows is not None and before is not None and set(rows) == set(before)
+        ):
+            continue
+        section_rows_choose(
+            actor=actor, section=section, worksheet=worksheet, field=field_key, rows=rows
+        )
+
+
 # --- PDF export --------------------------------------------------------------------------------
 
 EXPORT_STEPS = 4  # document, HTML, PDF, stored
+EXPORT_BUSY = _lazy("This export is already being made; wait for it to finish.")
+
+
+def pdf_export_check() -> None:
+    """Refuse an export where this server cannot make PDFs, saying why."""
+    problem = pdf_unavailable_message()
+    if problem:
+        raise ValidationError(problem)
 
 
 @transaction.atomic
@@ -743,18 +1242,33 @@ def plan_export_start(*, actor: Membership, version: MapVersion | None = None) -
         require(actor, Can.CONTRIBUTE)
     else:
         _require_in(actor, Can.CONTRIBUTE, version)
+    pdf_export_check()
     coalition = actor.coalition
-    active = PlanExport.objects.filter(
-        coalition=coalition, version=version, status__in=(JobStatus.PENDING, JobStatus.RUNNING)
-    )
-    if active.exists():
-        raise ValidationError(_("This export is already being made."))
-    export = PlanExport.objects.create(
-        coalition=coalition, version=version, started_by=actor.user, progress_total=EXPORT_STEPS
+    export = job_save_once(
+        PlanExport(
+            coalition=coalition, version=version, started_by=actor.user, progress_total=EXPORT_STEPS
+        ),
+        busy_message=EXPORT_BUSY,
     )
     what = _("version %(n)s") % {"n": version.number} if version else _("the draft")
     coalition_event_record(coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
     job_enqueue_on_commit(export, plan_export_run_task)
+    return export
+
+
+@transaction.atomic
+def plan_export_retry(*, actor: Membership, export: PlanExport) -> PlanExport:
+    """Queue a failed export again (who may start an export may retry it)."""
+    if export.version is None:
+        require(actor, Can.CONTRIBUTE)
+    else:
+        _require_in(actor, Can.CONTRIBUTE, export.version)
+    if export.coalition_id != actor.coalition_id:
+        raise PermissionDenied
+    pdf_export_check()
+    export = job_retry(export, busy_message=EXPORT_BUSY)
+    what = _("version %(n)s") % {"n": export.version.number} if export.version else _("the draft")
+    coalition_event_record(actor.coalition, EventKind.EXPORT_STARTED, actor.user, label=what)
     return export
 
 
@@ -765,6 +1279,11 @@ def plan_export_run(*, export: PlanExport) -> PlanExport:
     fails it if rendering raises.
     """
     from plans.map.document import build_document
+
+    problem = pdf_unavailable_message()
+    if problem:
+        job_fail(export, problem)
+        return export
     from plans.map.pdf import document_pdf
 
     job_progress(export, done=0, total=EXPORT_STEPS)

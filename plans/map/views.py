@@ -15,11 +15,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
-from coalitions.web import coalition_page_context, coalition_view, form_save, message_save
+from coalitions.web import (
+    coalition_page_context,
+    coalition_view,
+    form_add_errors,
+    form_save,
+    message_save,
+)
 from core.models import JobStatus
+from core.system import pdf_unavailable_message
+from metrics.charts.formatting import value_input_text
+from plans import theory_of_change
+from plans.map import checks, forms, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
-from plans.map import forms, metric_data, selectors, services
-from plans.map.models import PlanExport, StrategicAction
+from plans.map.models import MAX_GOALS_PER_AREA, HeadlineGoal, PlanExport, StrategicAction
 
 
 def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
@@ -131,7 +140,101 @@ def priority_edit(
             ),
         ):
             return redirect("map:strategy", coalition.pk)
-    return _edit_page(request, coalition, membership, form, _("Priority area"), "map:strategy")
+    return render(
+        request,
+        "plans/map/priority_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            area=area,
+            goals=[goal_display.goal_row(g) for g in selectors.headline_goals(coalition, area)]
+            if area
+            else [],
+            max_goals=MAX_GOALS_PER_AREA,
+            page_title=_("Priority area"),
+            back="map:strategy",
+        ),
+    )
+
+
+def _goal_initial(goal: HeadlineGoal) -> dict[str, Any]:
+    return {
+        "metric_variable": goal.metric_variable,
+        "local_dataset": goal.local_dataset,
+        "indicator": goal.indicator,
+        "baseline": value_input_text(goal.baseline_value, goal.unit),
+        "baseline_date": goal.baseline_date,
+        "target": value_input_text(goal.target_value, goal.unit),
+        "target_date": goal.target_date,
+        "subgroup": goal.subgroup,
+        "gap_target": goal_display.gap_input_text(goal),
+        "note": goal.note,
+    }
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def goal_edit(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    priority_id: int,
+    goal_id: int = 0,
+) -> HttpResponse:
+    """One headline goal of a priority area: its indicator, baseline, target and gap target."""
+    area = selectors.priority_area_get(coalition, priority_id)
+    goal = selectors.headline_goal_get(coalition, goal_id) if goal_id else None
+    if goal is not None and goal.priority_area_id != area.pk:
+        raise Http404
+    initial = _goal_initial(goal) if goal else {}
+    form = forms.HeadlineGoalForm(request.POST or None, initial=initial, coalition=coalition)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_save(
+            form,
+            lambda: services.headline_goal_save(
+                actor=membership, priority_area=area, goal=goal, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Headline goal saved."))
+        return redirect("map:priority_edit", coalition.pk, area.pk)
+    source = (
+        metric_data.goal_source(
+            coalition, variable=goal.metric_variable, dataset=goal.local_dataset
+        )
+        if goal
+        else None
+    )
+    return render(
+        request,
+        "plans/map/goal_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            area=area,
+            goal=goal,
+            subgroups=metric_data.goal_subgroups(coalition, source) if source else [],
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def goal_delete(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    priority_id: int,
+    goal_id: int,
+) -> HttpResponse:
+    goal = selectors.headline_goal_get(coalition, goal_id)
+    services.headline_goal_delete(goal=goal, actor=membership)
+    messages.info(request, _("Headline goal deleted."))
+    return redirect("map:priority_edit", coalition.pk, goal.priority_area_id)
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -142,6 +245,21 @@ def priority_delete(
     area = selectors.priority_area_get(coalition, priority_id)
     services.priority_area_delete(area=area, actor=membership)
     return redirect("map:strategy", coalition.pk)
+
+
+def _theory_preview(data: Any) -> dict[str, Any]:
+    """How the plan will print a theory of change with these answers, and which parts to
+    rephrase (the same rules as the pre-freeze check)."""
+    parts = {part: str(data.get(part) or "") for part in theory_of_change.PARTS}
+    joined = theory_of_change.sentence(parts)
+    own = str(data.get("statement") or "").strip()
+    if own in {joined, *theory_of_change.earlier_sentences(parts)}:
+        own = ""
+    return {
+        "sentence": own or joined,
+        "own": bool(own),
+        "problems": [] if own else list(theory_of_change.part_problems(parts).values()),
+    }
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -162,8 +280,31 @@ def theory_edit(
                 **d,
             ),
         ):
+            messages.success(request, _("Theory of change saved."))
             return redirect("map:strategy", coalition.pk)
-    return _edit_page(request, coalition, membership, form, _("Theory of change"), "map:strategy")
+    return render(
+        request,
+        "plans/map/theory_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            theory=theory,
+            preview=_theory_preview(request.POST if request.method == "POST" else initial),
+            pattern=theory_of_change.pattern(),
+        ),
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def theory_preview(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    """The sentence as people type (HTMX); nothing is saved."""
+    return render(
+        request, "plans/map/_theory_preview.html", {"preview": _theory_preview(request.POST)}
+    )
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -191,20 +332,64 @@ def action_edit(
     action = selectors.strategic_action_get(coalition, action_id) if action_id else None
     initial = _action_initial(action) if action else {}
     form = forms.ActionForm(request.POST or None, initial=initial, coalition=coalition)
-    if request.method == "POST" and form.is_valid():
+    # A post without the milestone rows (an older form, a script) leaves them as they are.
+    with_rows = request.method != "POST" or "milestones-TOTAL_FORMS" in request.POST
+    milestones = forms.MilestoneFormSet(
+        (request.POST or None) if with_rows else None,
+        prefix="milestones",
+        initial=[
+            {"id": m.pk, "title": m.title, "due_date": m.due_date}
+            for m in (action.milestones.all() if action else [])
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and (not with_rows or milestones.is_valid()):
         fields = {k: v for k, v in form.cleaned_data.items() if k not in forms.ELEMENT_FIELDS}
-        if form_save(
-            form,
-            lambda: services.strategic_action_save(
+        rows = [f.row() for f in milestones.forms] if with_rows else []
+        try:
+            services.strategic_action_save(
                 actor=membership,
                 action=action,
                 fields=fields,
                 elements=form.element_lines(),
-            ),
-        ):
+                milestones=[r for r in rows if r is not None] if with_rows else None,
+            )
+        except ValidationError as exc:
+            _milestone_errors_place(exc, form, milestones, rows)
+        else:
             messages.success(request, _("Strategic action saved; the measurement plan follows it."))
             return redirect("map:strategy", coalition.pk)
-    return _edit_page(request, coalition, membership, form, _("Strategic action"), "map:strategy")
+    return render(
+        request,
+        "plans/map/action_edit.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            milestones=milestones,
+            page_title=_("Strategic action"),
+            back="map:strategy",
+        ),
+    )
+
+
+def _milestone_errors_place(
+    exc: ValidationError, form: Form, formset: Any, rows: list[dict[str, Any] | None]
+) -> None:
+    """A service error about a milestone goes on that milestone's row; the rest on the form."""
+    saved = [i for i, r in enumerate(rows) if r is not None]  # index in the service's list
+    errors = dict(getattr(exc, "error_dict", {}))
+    for error in errors.pop("milestones", []):
+        code = error.code or ""
+        index = int(code.removeprefix(services.MILESTONE_CODE)) if code else -1
+        target = formset.forms[saved[index]] if 0 <= index < len(saved) else None
+        if target is not None:
+            target.add_error("due_date" if target.cleaned_data.get("title") else "title", error)
+        else:
+            form.add_error(None, error)
+    if errors:
+        form_add_errors(form, ValidationError(errors))
+    elif not hasattr(exc, "error_dict"):
+        form_add_errors(form, exc)
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -308,6 +493,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             my_reviews=selectors.my_pending_reviews(coalition, membership),
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
+            pdf_unavailable=pdf_unavailable_message(),
         ),
     )
 
@@ -412,14 +598,60 @@ def review_decide(
     )
 
 
+def _check_page(
+    request: HttpRequest,
+    coalition: Coalition,
+    membership: Membership,
+    findings: list[checks.Finding],
+    form: Form,
+) -> HttpResponse:
+    return render(
+        request,
+        "plans/map/check.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            form=form,
+            findings=findings,
+            groups=checks.grouped(findings),
+            next_number=selectors.versions(coalition).count() + 1,
+        ),
+    )
+
+
+@coalition_view(Can.RUN)
+@require_GET
+def version_check(
+    request: HttpRequest, coalition: Coalition, membership: Membership
+) -> HttpResponse:
+    """Check before freezing: what is missing or unfinished, and the freeze button."""
+    findings = checks.freeze_check(coalition)
+    form = forms.FreezeForm(findings=bool(findings))
+    return _check_page(request, coalition, membership, findings, form)
+
+
 @coalition_view(Can.RUN)
 @require_POST
 def version_freeze(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
-    version = services.map_version_freeze(actor=membership)
-    messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
-    return redirect("map:version", coalition.pk, version.pk)
+    # The service checks again, on the document it freezes; this only shapes the form.
+    findings = checks.freeze_check(coalition)
+    form = forms.FreezeForm(request.POST, findings=bool(findings))
+    if form.is_valid():
+        try:
+            version = services.map_version_freeze(
+                actor=membership, override_reason=form.cleaned_data["override_reason"]
+            )
+        except ValidationError as exc:
+            # The findings themselves are listed on the page again, as they are now.
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {}
+            for message in by_field.get("override_reason") or exc.messages[:1]:
+                form.add_error("override_reason", message)
+        else:
+            messages.success(request, _("Version %(n)s is frozen.") % {"n": version.number})
+            return redirect("map:version", coalition.pk, version.pk)
+    return _check_page(request, coalition, membership, findings, form)
 
 
 @coalition_view(Can.VIEW)
@@ -438,6 +670,8 @@ def version(
             doc=doc_module.upgrade_document(v.document),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
+            pdf_unavailable=pdf_unavailable_message(),
+            check_groups=checks.grouped(v.check_findings or []),
         ),
     )
 
@@ -514,8 +748,27 @@ def export_status(
     return render(
         request,
         "plans/map/_export_row.html",
-        {"export": selectors.export_get(coalition, export_id), "coalition": coalition},
+        {
+            "export": selectors.export_get(coalition, export_id),
+            "coalition": coalition,
+            "can_contribute": role_allows(membership.role, Can.CONTRIBUTE),
+            "pdf_unavailable": pdf_unavailable_message(),
+        },
     )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def export_retry(
+    request: HttpRequest, coalition: Coalition, membership: Membership, export_id: int
+) -> HttpResponse:
+    export = selectors.export_get(coalition, export_id)
+    message_save(
+        request,
+        lambda: services.plan_export_retry(actor=membership, export=export),
+        _("The PDF is being made again. This page shows its progress."),
+    )
+    return redirect("map:plan", coalition.pk)
 
 
 def _pdf_response(export: PlanExport, name: str, *, attachment: bool) -> FileResponse:
@@ -567,3 +820,68 @@ def public_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     if export is None:
         raise Http404
     return _pdf_response(export, f"mobility-action-plan-v{v.number}.pdf", attachment=False)
+
+
+# --- what the plan publishes -----------------------------------------------------------------
+
+
+def _publication_post(post: Any, section: str) -> tuple[dict, dict]:
+    """The page's choices: ``vis|ws|path`` selects, ``mode|ws|field`` radios ("all" or
+    "chosen") with their ``row|ws|field`` ticks."""
+    visibility, choices = {}, {}
+    for name, value in post.items():
+        kind, _sep, rest = name.partition("|")
+        worksheet, _sep, path = rest.partition("|")
+        if kind == "vis":
+            visibility[(worksheet, path)] = value
+        elif kind == "mode":
+            rows = post.getlist(f"row|{worksheet}|{path}") if value == "chosen" else None
+            choices[(worksheet, path)] = rows
+    return visibility, choices
+
+
+@coalition_view(Can.VIEW)
+@require_http_methods(["GET", "POST"])
+def section_publication(
+    request: HttpRequest, coalition: Coalition, membership: Membership, key: str
+) -> HttpResponse:
+    """What a section publishes: each feeding field's visibility and the rows chosen."""
+    spec = selectors.section_spec(key)
+    if request.method == "POST":
+        visibility, choices = _publication_post(request.POST, key)
+        if message_save(
+            request,
+            lambda: services.section_publication_save(
+                actor=membership, section=key, visibility=visibility, choices=choices
+            ),
+            _("What this section publishes is saved."),
+        ):
+            return redirect("map:section_publication", coalition.pk, key)
+    return render(
+        request,
+        "plans/map/publication.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            spec=spec,
+            worksheets=selectors.section_publication(coalition, key),
+            can_choose=role_allows(membership.role, Can.RUN),
+        ),
+    )
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def preview_public(request: HttpRequest, coalition: Coalition, membership: Membership):
+    """Exactly what freezing and publishing now would show the public, in the public page's
+    own template."""
+    return render(
+        request,
+        "plans/map/public.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC),
+            preview=True,
+        ),
+    )

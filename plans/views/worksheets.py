@@ -7,6 +7,7 @@ import secrets
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +24,7 @@ from metrics.profiles.models import NoteStep
 from metrics.profiles.selectors import metric_notes
 from plans import definitions, selectors, services
 from plans.content import Worksheet
-from plans.display import flat_rows, records_text, value_text
+from plans.display import flat_columns, flat_rows, records_text, value_text
 from plans.forms import (
     CommentForm,
     build_widgets,
@@ -48,6 +49,7 @@ def _store_upload(
     f: Any,
     name: str,
     errors: dict[str, list[str]],
+    stored: list[int],
 ) -> tuple[bool, Any]:
     """A file posted as ``name`` for field ``f``: (True, the new answer), or (False, None).
 
@@ -56,31 +58,80 @@ def _store_upload(
     upload = request.FILES.get(name)
     if upload is not None:
         try:
-            return True, services.worksheet_file_store(
+            value = services.worksheet_file_store(
                 actor=membership, worksheet_key=ws.key, field_key=f.key, upload=upload
             )
         except ValidationError as exc:
             errors[name] = list(exc.messages)
             return False, None
+        stored.append(value["id"])
+        return True, value
     if request.POST.get(f"{name}-clear") == "on":
         return True, None
     return False, None
 
 
+def _upload_too_large(request: HttpRequest) -> str:
+    """Why a save's request is refused before its body is read (empty when it is not).
+
+    Read from the declared length, so a huge post is not spooled to disk first."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.WORKSHEET_SAVE_MAX_MB
+    if length > limit * 1024 * 1024:
+        return _(
+            "Nothing was saved: the files sent with this save add up to more than %(mb)s MB. "
+            "Add them a few at a time."
+        ) % {"mb": limit}
+    return ""
+
+
 def _save_from_post(
     request: HttpRequest, coalition: Coalition, ws: Worksheet, membership: Membership
 ) -> tuple[services.SaveResult | None, dict, dict]:
-    """Save a submitted form; returns (result or None on conflict, submitted data, errors)."""
+    """Save a submitted form; returns (result or None on conflict, submitted data, errors).
+
+    Files stored for this post that the saved answers do not name (a conflict, a refused
+    save, an invalid answer) are removed at once."""
+    stored: list[int] = []
+    saved: dict = {}
+    try:
+        result, data, errors = _save_with_files(request, coalition, ws, membership, stored)
+        if result is not None:
+            saved = result.response.data
+        return result, data, errors
+    finally:
+        if stored:
+            services.worksheet_files_discard(actor=membership, file_ids=stored, keep=saved)
+
+
+def _save_with_files(
+    request: HttpRequest,
+    coalition: Coalition,
+    ws: Worksheet,
+    membership: Membership,
+    stored: list[int],
+) -> tuple[services.SaveResult | None, dict, dict]:
     data = parse_post(ws, request.POST)
     errors: dict[str, list[str]] = {}
+    if len(request.FILES) > settings.WORKSHEET_SAVE_MAX_FILES:
+        # Store none of them rather than some: the person chooses which to send again.
+        for name in request.FILES:
+            errors[name] = [
+                _("At most %(n)s files can be added in one save.")
+                % {"n": settings.WORKSHEET_SAVE_MAX_FILES}
+            ]
+        request.FILES.clear()
     if not ws.repeats:
         for f in ws.fields:
             if f.type == "file":
-                changed, value = _store_upload(request, membership, ws, f, f.key, errors)
+                changed, value = _store_upload(request, membership, ws, f, f.key, errors, stored)
                 if changed:
                     data[f.key] = value
     else:
-        _record_files(request, coalition, ws, membership, data, errors)
+        _record_files(request, coalition, ws, membership, data, errors, stored)
     try:
         base = int(request.POST.get("version", "0"))
     except ValueError:
@@ -115,6 +166,7 @@ def _record_files(
     membership: Membership,
     data: dict,
     errors: dict[str, list[str]],
+    stored: list[int],
 ) -> None:
     """File fields of repeating worksheets: a new upload, a removal, or the saved file kept.
 
@@ -135,7 +187,7 @@ def _record_files(
     for record, i in zip(data.get("records", []), kept, strict=False):
         for f in files:
             name = f"r{i}-{f.key}"
-            changed, value = _store_upload(request, membership, ws, f, name, errors)
+            changed, value = _store_upload(request, membership, ws, f, name, errors, stored)
             if changed:
                 record[f.key] = value
             elif name not in errors and i < len(previous) and previous[i].get(f.key):
@@ -164,6 +216,10 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     errors: dict[str, list[str]] = {}
     add_row = ""
     if request.method == "POST":
+        too_much = _upload_too_large(request)
+        if too_much:
+            messages.error(request, too_much)
+            return redirect("plans:worksheet", coalition.pk, ws.key)
         if "start_measures" in request.POST:
             try:
                 services.measures_start(actor=membership)
@@ -254,6 +310,9 @@ def worksheet_autosave(
 ):
     """The HTMX autosave: saves what validates and answers with the save state."""
     ws = worksheet_or_404(key)
+    too_much = _upload_too_large(request)
+    if too_much:
+        return HttpResponse(too_much, status=413, content_type="text/plain; charset=utf-8")
     result, _submitted, errors = _save_from_post(request, coalition, ws, membership)
     try:
         count = int(request.POST.get("records", "0")) if ws.repeats else 1
@@ -479,8 +538,9 @@ def worksheet_export(
     out = HttpResponse(content_type="text/csv; charset=utf-8")
     out["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     out.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.DictWriter(out, fieldnames=["record", "field", "question", "answer"])
-    writer.writeheader()
+    headers = flat_columns()
+    writer = csv.DictWriter(out, fieldnames=list(headers))
+    writer.writerow(headers)
     for row in flat_rows(ws, data, selectors.member_names(coalition)):
         # A leading = + - @ would run as a formula in a spreadsheet.
         writer.writerow({k: ("'" + v if v[:1] in "=+-@" else v) for k, v in row.items()})

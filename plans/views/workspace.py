@@ -100,6 +100,15 @@ def workspace_import(request: HttpRequest, coalition: Coalition, membership: Mem
                 request,
                 _("Imported %(n)s worksheet answers.") % {"n": counts["responses"]},
             )
+            if counts["authors_not_members"]:
+                messages.warning(
+                    request,
+                    _(
+                        "These authors in the file are not members of this coalition, so "
+                        "their work is shown as by a former member: %(emails)s"
+                    )
+                    % {"emails": ", ".join(counts["authors_not_members"][:50])},
+                )
             return redirect("plans:steps", coalition.pk)
         except (UnicodeDecodeError, json.JSONDecodeError):
             form.add_error("file", _("This file is not a workspace export (not JSON)."))

@@ -13,13 +13,19 @@ import pytest
 
 from coalitions.models import Role
 from plans import definitions
-from plans.map.models import MapVersion
+from plans.map.models import MapVersion, TheoryOfChange
 from plans.models import WorksheetResponse
 from tests.browser.test_invite_journey import sign_in
 from tests.browser.test_profile_journey import axe_problems
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SENTENCE = (
+    "To address the many jobs that pay too little to live on, we will campaign for a local "
+    "living wage, which will lead to more jobs that pay a living wage and, in the long term, "
+    "to families who are more secure."
+)
 
 
 def _fill_worksheets(coalition):
@@ -106,7 +112,8 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     _fill_worksheets(coalition)
     metric = _metric_with_data(coalition)
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # bypass_csp: axe-core is injected as a script, which the strict policy refuses.
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in(page, base, pm.user.email, password)
@@ -117,6 +124,27 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     assert page.get_by_text("Pass a living wage ordinance").first.is_visible()
     assert axe_problems(page) == []
     assert page.get_by_text("Every resident of Doña Ana can build a good life here.").is_visible()
+    # The theory of change came from the worksheet: rephrase its parts, watching the sentence.
+    theory = TheoryOfChange.objects.get(coalition=coalition)
+    page.goto(f"{base}/coalitions/{coalition.pk}/plan/strategy/theories/{theory.pk}/")
+    page.get_by_label("The problem: what must change?").fill(
+        "Low-income workers cannot live on what many jobs pay."
+    )
+    warning = page.get_by_text("The problem reads as a whole sentence.")
+    warning.wait_for()
+    page.screenshot(path=str(artifacts_dir / "map-theory-warning.png"), full_page=True)
+    page.get_by_label("The problem: what must change?").fill(
+        "the many jobs that pay too little to live on"
+    )
+    page.get_by_label("The result in the medium term").fill("more jobs that pay a living wage")
+    page.get_by_label("The result in the long term").fill("families who are more secure")
+    page.get_by_text(SENTENCE).wait_for()
+    assert not warning.is_visible()
+    assert axe_problems(page) == []
+    page.screenshot(path=str(artifacts_dir / "map-theory.png"), full_page=True)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Theory of change saved.").is_visible()
+    assert page.get_by_text(SENTENCE).is_visible()
     page.get_by_role("link", name="Measurement plan").click()
     assert axe_problems(page) == []
     page.get_by_role("link", name="Edit Two policy staff").click()
@@ -154,8 +182,22 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     # Freeze, export, download and read the PDF.
     sign_in(page, base, pm.user.email, password)
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
-    page.get_by_role("button", name="Freeze a version now").click()
+    page.get_by_role("link", name="Freeze a version now").click()
+    # The check comes first: the measures still lack targets and owners.
+    assert page.get_by_role("heading", name="Check before freezing").is_visible()
+    measures = "Measures without a baseline, a target or an owner"
+    assert page.get_by_role("heading", name=measures).is_visible()
+    assert axe_problems(page) == []
+    page.screenshot(path=str(artifacts_dir / "map-check.png"), full_page=True)
+    page.get_by_role("button", name="Freeze version 1").click()
+    refused = "Say why this version should be frozen despite the check."
+    assert page.get_by_text(refused).is_visible()
+    page.get_by_label("Why freeze this version anyway?").fill("The council reads it on Monday.")
+    page.get_by_role("button", name="Freeze version 1").click()
     assert page.get_by_text("Every section was approved when it was frozen.").is_visible()
+    assert page.get_by_text("The council reads it on Monday.").is_visible()
+    assert axe_problems(page) == []
+    page.screenshot(path=str(artifacts_dir / "map-version.png"), full_page=True)
     page.get_by_role("button", name="Make a PDF of this version").click()
     link = page.get_by_role("link", name="Download PDF").first
     link.wait_for()
@@ -176,6 +218,9 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     positions = [body.find(t) for t in titles]
     assert -1 not in positions and positions == sorted(positions)
     assert "Pass a living wage ordinance" in text and "Staff hours spent" in text
+    assert SENTENCE in " ".join(text.split())
+    assert "The council reads it on Monday." not in text
+    assert not re.search(r"Status:?\s+Draft", text)
     assert "We planned together for a year." in text
     assert "Review and approval" in text and "Approved" in text
     # the baseline from the metrics, footnoted with source, release, year and quality
@@ -196,15 +241,38 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_role("button", name="Save").click()
     context.close()
 
-    anonymous = browser.new_context(viewport={"width": 390, "height": 800})
+    anonymous = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
     public = anonymous.new_page()
     public.goto(base + public_url)
     assert public.get_by_role("heading", level=1).inner_text().endswith("Mobility Action Plan")
     assert public.get_by_text("We planned together for a year.").is_visible()
     assert public.get_by_text("A later draft nobody approved.").count() == 0
+    assert public.get_by_text(SENTENCE).is_visible()
+    assert public.get_by_text("The council reads it on Monday.").count() == 0
     assert public.get_by_role("link", name="Download the plan (PDF)").is_visible()
     public.screenshot(path=str(artifacts_dir / "map-public.png"), full_page=True)
     assert axe_problems(public) == []
     public.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     assert "/accounts/login/" in public.url
     anonymous.close()
+
+
+def test_the_theory_of_change_preview_works_under_the_content_security_policy(
+    browser, live_server, password
+):
+    pm = MembershipFactory(role=Role.PROJECT_MANAGER)
+    coalition = pm.coalition
+    context = browser.new_context(viewport={"width": 1100, "height": 900})  # CSP enforced
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    sign_in(page, live_server.url, pm.user.email, password)
+    page.goto(f"{live_server.url}/coalitions/{coalition.pk}/plan/strategy/theories/new/")
+    page.get_by_label("The problem: what must change?").fill("Renters cannot find homes.")
+    page.get_by_label("The strategies: what will we do?").fill("build homes")
+    page.get_by_text("The problem reads as a whole sentence.").wait_for()
+    joined = "Renters cannot find homes. To address this, we will build homes."
+    assert page.get_by_text(joined).is_visible()
+    assert refused == []
+    context.close()

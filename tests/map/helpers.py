@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -19,9 +21,18 @@ def map_world(coalition, pm_user, reviewer) -> dict:
         fields={"title": "Living wage", "priority_area": area},
         elements={"input": "Staff", "outcome_long": "Higher incomes"},
     )
+    goal = services.headline_goal_save(
+        actor=pm,
+        priority_area=area,
+        metric_variable="share_employed",
+        baseline="71%",
+        baseline_date=dt.date(2023, 12, 31),
+        target="75%",
+        target_date=dt.date(2030, 12, 31),
+    )
     review_round = ReviewRound.objects.create(coalition=coalition, requested_by=pm_user)
     review = Review.objects.create(round=review_round, reviewer=reviewer)
-    version = services.map_version_freeze(actor=pm)
+    version = services.map_version_freeze(actor=pm, override_reason="A first look.")
     export = PlanExport.objects.create(
         coalition=coalition, version=version, status=JobStatus.SUCCEEDED, finished_at=timezone.now()
     )
@@ -30,6 +41,7 @@ def map_world(coalition, pm_user, reviewer) -> dict:
         "priority": area,
         "theory": theory,
         "action": action,
+        "goal": goal,
         "measure": coalition.measures.first(),
         "review": review,
         "version": version,

@@ -80,7 +80,7 @@ def test_vision_priorities_and_theories(api_client, coalition, team):
         format="json",
     )
     assert theory.status_code == 201
-    assert theory.json()["final_statement"].startswith("In order to low pay, we will raise wages")
+    assert theory.json()["final_statement"] == "To address low pay, we will raise wages."
 
 
 def test_priority_area_of_another_coalition_cannot_be_used(api_client, coalition, team):
@@ -126,8 +126,13 @@ def test_sections_reviews_versions_and_exports(
     assert [s["key"] for s in sections] == [f"M{i}" for i in range(12)]
     assert {s["status"] for s in sections} == {"approved"}
     api_client.force_login(pm.user)
-    version = api_client.post(_url("map-version-list", coalition)).json()
+    refused = api_client.post(_url("map-version-list", coalition))
+    assert refused.status_code == 400 and refused.json()["findings"]  # empty sections
+    version = api_client.post(
+        _url("map-version-list", coalition), {"override_reason": "For the council"}, format="json"
+    ).json()
     assert version["approved"] is True and version["number"] == 1
+    assert version["check_override_reason"] == "For the council" and version["check_findings"]
     with django_capture_on_commit_callbacks(execute=True):
         export = api_client.post(
             _url("map-export-list", coalition), {"version": version["id"]}, format="json"

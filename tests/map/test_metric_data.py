@@ -122,8 +122,9 @@ def test_linking_a_metric_fills_the_baseline_and_warns_when_weak(
         actor=pm,
         fields={"metric_variable": "share_employed"},
     )
+    # as a person types a share (pages print it by unit and language)
     assert (measure.baseline, measure.kind, measure.baseline_date.year) == (
-        "0.42",
+        "42%",
         "mobility_metric",
         2023,
     )

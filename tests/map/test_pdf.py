@@ -222,5 +222,5 @@ def test_process_settings_stay_out_of_the_plan(coalition, team):
     from plans.selectors import shared_response
 
     assert shared_response(coalition, "w5_2").data["sharing_mode"] == "anonymized"
-    text = str(worksheet_blocks(DocContext(coalition), ("w5_2",)))
+    text = str(worksheet_blocks(DocContext(coalition), ("w5_2",), "M4"))
     assert "shared" not in text and "2026" not in text

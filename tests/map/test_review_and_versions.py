@@ -109,9 +109,9 @@ def test_api_decision_only_by_the_reviewer(api_client, coalition, team, who, cod
 def test_a_frozen_version_does_not_change(coalition, team):
     pm = team["project_manager"]
     services.vision_save(actor=pm, statement="First vision")
-    v1 = services.map_version_freeze(actor=pm)
+    v1 = services.map_version_freeze(actor=pm, override_reason="Test")
     services.vision_save(actor=pm, statement="Second vision")
-    v2 = services.map_version_freeze(actor=pm)
+    v2 = services.map_version_freeze(actor=pm, override_reason="Test")
     v1.refresh_from_db()
     assert (v1.number, v2.number) == (1, 2)
     assert v1.document["vision"]["statement"] == "First vision"
@@ -122,9 +122,9 @@ def test_a_frozen_version_does_not_change(coalition, team):
 def test_compare_shows_what_changed_to_the_next_version(client, coalition, team):
     pm = team["project_manager"]
     services.map_section_save(key="M1", actor=pm, narrative="Old line")
-    v1 = services.map_version_freeze(actor=pm)
+    v1 = services.map_version_freeze(actor=pm, override_reason="Test")
     services.map_section_save(key="M1", actor=pm, narrative="New line")
-    services.map_version_freeze(actor=pm)
+    services.map_version_freeze(actor=pm, override_reason="Test")
     client.force_login(team["viewer"].user)
     page = client.get(reverse("map:version_compare", args=[coalition.pk, v1.pk])).content.decode()
     assert "From version 1 to version 2" in page
@@ -135,7 +135,7 @@ def _published(coalition, team) -> MapVersion:
     pm = team["project_manager"]
     services.vision_save(actor=pm, statement="Published vision")
     _approve(coalition, team)
-    version = services.map_version_freeze(actor=pm)
+    version = services.map_version_freeze(actor=pm, override_reason="Test")
     assert version.approved
     with pytest.raises(ValidationError, match="PDF"):
         services.map_version_publish(version=version, actor=pm)
@@ -145,7 +145,7 @@ def _published(coalition, team) -> MapVersion:
 
 def test_only_an_approved_version_can_be_published(coalition, team):
     pm = team["project_manager"]
-    draft = services.map_version_freeze(actor=pm)
+    draft = services.map_version_freeze(actor=pm, override_reason="Test")
     PlanExport.objects.create(coalition=coalition, version=draft, status=JobStatus.SUCCEEDED)
     with pytest.raises(ValidationError, match="approval"):
         services.map_version_publish(version=draft, actor=pm)
@@ -155,7 +155,7 @@ def test_the_public_page_shows_only_the_published_version(client, coalition, tea
     pm = team["project_manager"]
     version = _published(coalition, team)
     services.vision_save(actor=pm, statement="Unpublished draft vision")
-    later = services.map_version_freeze(actor=pm)
+    later = services.map_version_freeze(actor=pm, override_reason="Test")
     url = reverse("map_public:plan", args=[version.public_token])
     page = client.get(url).content.decode()
     assert "Published vision" in page

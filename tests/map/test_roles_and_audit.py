@@ -77,8 +77,8 @@ def test_only_the_project_manager_runs_the_plan(team, pm):
     with pytest.raises(PermissionDenied):
         services.review_round_start(actor=data_lead, reviewers=[(team["member"], "coalition")])
     with pytest.raises(PermissionDenied):
-        services.map_version_freeze(actor=data_lead)
-    version = services.map_version_freeze(actor=pm)
+        services.map_version_freeze(actor=data_lead, override_reason="Test")
+    version = services.map_version_freeze(actor=pm, override_reason="Test")
     with pytest.raises(PermissionDenied):
         services.map_version_publish(version=version, actor=data_lead)
     with pytest.raises(PermissionDenied):
@@ -88,14 +88,16 @@ def test_only_the_project_manager_runs_the_plan(team, pm):
 
 
 def test_freeze_publish_and_unpublish_are_in_the_audit_log(team, pm):
-    version = services.map_version_freeze(actor=pm)
+    version = services.map_version_freeze(actor=pm, override_reason="Test")
     version.approved = True
     version.save()
     PlanExport.objects.create(coalition=pm.coalition, version=version, status=JobStatus.SUCCEEDED)
     services.map_version_publish(version=version, actor=pm)
     services.map_version_unpublish(version=version, actor=pm)
     email = pm.user.email
-    assert _events(pm.coalition, EventKind.VERSION_FROZEN) == [(email, "1")]
+    n = len(version.check_findings)
+    frozen = f"1, despite {n} findings of the check (“Test”)"
+    assert _events(pm.coalition, EventKind.VERSION_FROZEN) == [(email, frozen)]
     assert _events(pm.coalition, EventKind.VERSION_PUBLISHED) == [(email, "1")]
     assert _events(pm.coalition, EventKind.VERSION_UNPUBLISHED) == [(email, "1")]
 
@@ -114,7 +116,7 @@ def test_deleting_strategy_records_is_in_the_audit_log(team, pm):
 
 
 def test_exports_are_in_the_audit_log(team, pm, django_capture_on_commit_callbacks):
-    version = services.map_version_freeze(actor=pm)
+    version = services.map_version_freeze(actor=pm, override_reason="Test")
     with django_capture_on_commit_callbacks(execute=False):
         services.plan_export_start(actor=team["member"])
         services.plan_export_start(actor=team["member"], version=version)
@@ -140,7 +142,7 @@ def test_reviews_are_in_the_audit_log(team, pm):
 def test_the_project_manager_sees_the_plan_events_on_the_activity_page(client, team, pm):
     area, _theory, _action = _world(pm)
     services.priority_area_delete(area=area, actor=pm)
-    services.map_version_freeze(actor=pm)
+    services.map_version_freeze(actor=pm, override_reason="Test")
     client.force_login(pm.user)
     page = client.get(reverse("coalitions:activity", args=[pm.coalition.pk])).content.decode()
     assert "froze the plan as version 1" in page
@@ -152,7 +154,7 @@ def test_the_project_manager_sees_the_plan_events_on_the_activity_page(client, t
 def test_selectors_never_return_another_coalitions_rows(team, pm):
     other = MembershipFactory(role="project_manager")
     area, theory, action = _world(other)
-    version = services.map_version_freeze(actor=other)
+    version = services.map_version_freeze(actor=other, override_reason="Test")
     coalition = pm.coalition
     for get, row in (
         (selectors.priority_area_get, area),

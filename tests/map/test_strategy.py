@@ -29,14 +29,15 @@ def _action(pm, **elements):
 def test_theory_of_change_follows_the_toolkit_formula(pm):
     theory = services.theory_save(
         actor=pm,
-        problem="many residents cannot cover basic needs.",
-        solution="campaign for a living wage",
-        impact_medium="more jobs pay a living wage",
-        impact_long="residents are healthier",
+        problem="the gap between wages and the cost of basic needs.",
+        solution="We will campaign for a living wage",
+        impact_medium="more jobs that pay a living wage",
+        impact_long="healthier residents",
     )
     assert theory.final_statement == (
-        "In order to many residents cannot cover basic needs, we will campaign for a living "
-        "wage, which will lead to more jobs pay a living wage, thereby residents are healthier."
+        "To address the gap between wages and the cost of basic needs, we will campaign for a "
+        "living wage, which will lead to more jobs that pay a living wage and, in the long "
+        "term, to healthier residents."
     )
     theory = services.theory_save(
         actor=pm,

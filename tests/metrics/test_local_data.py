@@ -39,11 +39,13 @@ WEB = {
     "metrics:local_data_detail": ("get", Role.VIEWER, True),
     "metrics:local_data_progress": ("get", Role.VIEWER, True),
     "metrics:local_data_map": ("get", Role.DATA_LEAD, True),
+    "metrics:local_data_retry": ("post", Role.DATA_LEAD, True),
     "metrics:local_data_delete": ("post", Role.DATA_LEAD, True),
 }
 API = {
     "api:local-dataset-list": ("get", Role.VIEWER, False),
     "api:local-dataset-detail": ("get", Role.VIEWER, True),
+    "api:local-dataset-retry": ("post", Role.DATA_LEAD, True),
 }
 # Read by tests/test_routes.py: every route of this matrix is classified there.
 ROUTES: dict[str, Route] = coalition_routes(*WEB, *API)
@@ -373,3 +375,35 @@ def test_local_values_use_the_shared_number_rules(
     values = list(dataset.values.values_list("value", flat=True))
     assert values == ([loaded] if loaded is not None else [])
     assert dataset.status == (JobStatus.SUCCEEDED if loaded is not None else JobStatus.FAILED)
+
+
+def test_a_failed_load_is_retried_from_its_page_and_the_api(
+    client, api_client, world, django_capture_on_commit_callbacks
+):
+    dataset = upload_and_map(client, world, django_capture_on_commit_callbacks)
+    assert dataset.status == JobStatus.SUCCEEDED
+    loaded = sorted(dataset.values.values_list("area", "year", "value"))
+    LocalDataset.objects.filter(pk=dataset.pk).update(
+        status=JobStatus.FAILED, message="The worker stopped", values_loaded=0
+    )
+    coalition = world["coalition"]
+    page = client.get(reverse("metrics:local_data_detail", args=[coalition.pk, dataset.pk]))
+    retry = reverse("metrics:local_data_retry", args=[coalition.pk, dataset.pk])
+    assert f'action="{retry}"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(retry).status_code == 302
+    dataset.refresh_from_db()
+    assert dataset.status == JobStatus.SUCCEEDED, dataset.message
+    assert sorted(dataset.values.values_list("area", "year", "value")) == loaded  # not twice
+
+    LocalDataset.objects.filter(pk=dataset.pk).update(status=JobStatus.FAILED)
+    url = reverse("api:local-dataset-retry", args=[coalition.pk, dataset.pk])
+    api_client.force_authenticate(world["people"]["member"])
+    assert api_client.post(url).status_code == 403
+    api_client.force_authenticate(world["people"]["data_lead"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(url)
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    dataset.refresh_from_db()
+    assert dataset.status == JobStatus.SUCCEEDED
+    assert api_client.post(url).status_code == 400  # only a failed load is retried

@@ -157,7 +157,10 @@ def test_w5_1_reuses_w2_1_and_adds_its_own_questions(defs):
     assert w51.extends == "w2_1"
     assert keys[0] == "sharing_notice"  # members see how answers are shared first
     assert keys[1 : len(w21.fields) + 1] == [f.key for f in w21.fields]
-    assert w51.field("q1_strengths") == w21.field("q1_strengths")
+    inherited, base = w51.field("q1_strengths"), w21.field("q1_strengths")
+    # The same question; it feeds no section of the plan from an individual worksheet.
+    assert inherited == dataclasses.replace(base, feeds=())
+    assert base.feeds == ("M4",)
     assert "q5b_group_discussion" in keys
     assert w51.filled_by.mode == "individual"
 

@@ -155,3 +155,50 @@ def test_export_and_import_are_for_the_project_manager_and_in_the_audit_log(fill
     transfer.workspace_import(actor=target_pm, payload=exported)
     imports = CoalitionEvent.objects.filter(coalition=target, kind=EventKind.WORKSPACE_IMPORTED)
     assert [(e.actor, e.details["label"]) for e in imports] == [(pm.user, "“Source”")]
+
+
+def test_authors_are_matched_only_among_the_coalitions_members(client, filled):
+    # Finding 6: a forged file names an outsider with an account as the author of a comment
+    # and a version; the import neither attributes it to them nor reveals their name.
+    source, pm, m1 = filled
+    outsider = UserFactory(name="Olga Outsider", email="olga@elsewhere.org")
+    exported = transfer.workspace_export(actor=pm)
+    exported["comments"][0]["author"] = outsider.email
+    w5_7 = next(r for r in exported["responses"] if r["worksheet"] == "w5_7")
+    w5_7["revisions"][0]["author"] = "OLGA@elsewhere.org"
+    target = CoalitionFactory()
+    MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=pm.user)
+    MembershipFactory(coalition=target, role=Role.MEMBER, user=m1.user)
+    client.force_login(pm.user)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("w.json", json.dumps(exported).encode())
+    done = client.post(
+        reverse("plans:workspace_import", args=[target.pk]), {"file": upload}, follow=True
+    )
+    page = done.content.decode()
+    assert "not members of this coalition" in page and "olga@elsewhere.org" in page
+    assert "Olga Outsider" not in page
+    comment = target.worksheet_comments.get()
+    assert comment.author is None
+    revision = target.worksheet_responses.get(worksheet_key="w5_7").revisions.get(version=1)
+    assert revision.author is None
+    # The members' own work keeps its authors.
+    assert (
+        target.worksheet_responses.get(worksheet_key="w5_7").revisions.get(version=2).author
+        == m1.user
+    )
+    history = client.get(reverse("plans:worksheet_history", args=[target.pk, "w5_7"]))
+    assert "Former member" in history.content.decode()
+    assert "Olga" not in history.content.decode()
+
+
+def test_the_import_report_lists_authors_who_are_not_members(filled):
+    source, pm, m1 = filled
+    exported = transfer.workspace_export(actor=pm)
+    exported["checklist"][0]["ticked_by"] = "left@example.org"
+    target = CoalitionFactory()
+    new_pm = MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=pm.user)
+    MembershipFactory(coalition=target, role=Role.MEMBER, user=m1.user)
+    counts = transfer.workspace_import(payload=exported, actor=new_pm)
+    assert counts["authors_not_members"] == ["left@example.org"]

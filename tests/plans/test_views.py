@@ -378,10 +378,10 @@ def test_computed_guidance_ratio_section_status_and_prefill(client, team):
     status = client.get(url(team, "worksheet", "w9_4")).content.decode()
     assert "0 of" in status and "still open" in status
     answers = {
-        "problem": "Wages are low.",
-        "solution": "campaign for a living wage",
-        "impact_medium": "more jobs pay a living wage",
-        "impact_long": "families thrive",
+        "problem": "Low wages.",
+        "solution": "We will campaign for a living wage",
+        "impact_medium": "more jobs that pay a living wage",
+        "impact_long": "families who thrive",
     }
     services.worksheet_response_save(
         worksheet_key="w7_3",
@@ -391,8 +391,8 @@ def test_computed_guidance_ratio_section_status_and_prefill(client, team):
     )
     form = client.get(url(team, "worksheet", "w7_3")).content.decode()
     assert (
-        "To address this problem: Wages are low, we will campaign for a living wage, leading to "
-        "more jobs pay a living wage and, in turn, families thrive." in form
+        "To address low wages, we will campaign for a living wage, which will lead to more jobs "
+        "that pay a living wage and, in the long term, to families who thrive." in form
     )
 
 

@@ -130,7 +130,7 @@ def test_print_view_and_exports(client, team):
     as_csv = client.get(reverse("plans:worksheet_export", args=[coalition.pk, "w3_1", "csv"]))
     assert as_csv["Content-Type"].startswith("text/csv")
     body = as_csv.content.decode("utf-8-sig")
-    assert body.splitlines()[0] == "record,field,question,answer"
+    assert body.splitlines()[0] == "Record,Question,Answer"
     assert "Leadership" in body or "leadership" in body.lower()
     as_json = client.get(reverse("plans:worksheet_export", args=[coalition.pk, "w3_1", "json"]))
     assert as_json.json()["data"]["overall"]

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from metrics.models import LocalDataset
+from plans.map import goal_display
+from plans.map.checks import KINDS
 from plans.map.models import (
     Decision,
     ElementKind,
+    HeadlineGoal,
     MapSectionDraft,
     MapVersion,
     Measure,
@@ -20,6 +25,7 @@ from plans.map.models import (
     SectionStatus,
     StrategicAction,
     TheoryOfChange,
+    Visibility,
     Vision,
 )
 
@@ -44,7 +50,14 @@ class TheorySerializer(serializers.ModelSerializer):
     priority_area = serializers.PrimaryKeyRelatedField(
         queryset=PriorityArea.objects.none(), allow_null=True, required=False
     )
-    final_statement = serializers.CharField(read_only=True)
+    final_statement = serializers.CharField(
+        read_only=True, help_text="What the plan prints: the joined sentence or own wording."
+    )
+    part_problems = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Parts that read as whole sentences, with what to do (empty with own wording).",
+    )
 
     class Meta:
         model = TheoryOfChange
@@ -57,8 +70,10 @@ class TheorySerializer(serializers.ModelSerializer):
             "impact_long",
             "statement",
             "final_statement",
+            "part_problems",
+            "edited_at",
         )
-        read_only_fields = ("id",)
+        read_only_fields = ("id", "edited_at")
 
     def __init__(self, *args: Any, coalition: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +83,14 @@ class TheorySerializer(serializers.ModelSerializer):
 
 class ElementsField(serializers.DictField):
     child = serializers.ListField(child=serializers.CharField(max_length=500))
+
+
+class MilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="An existing milestone's id, to keep it."
+    )
+    title = serializers.CharField(max_length=300)
+    due_date = serializers.DateField()
 
 
 class StrategicActionSerializer(serializers.ModelSerializer):
@@ -82,6 +105,18 @@ class StrategicActionSerializer(serializers.ModelSerializer):
         help_text="Element kind (input, output, outcome_short, outcome_medium, outcome_long) "
         "→ its lines. The measurement plan follows: renamed lines keep their measure, removed "
         "lines flag it.",
+    )
+    funding_status = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="secured, requested or needed (the funding_status list of options.yaml).",
+    )
+    funding_status_label = serializers.SerializerMethodField()
+    milestones = MilestoneSerializer(
+        many=True,
+        required=False,
+        help_text="When given, the action's milestones become these rows (keep one by its id); "
+        "each is due between the action's start and end.",
     )
 
     class Meta:
@@ -99,6 +134,12 @@ class StrategicActionSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "working_group",
+            "estimated_cost",
+            "funding_source",
+            "funding_status",
+            "funding_status_label",
+            "decision_asked",
+            "milestones",
             "elements",
         )
         read_only_fields = ("id",)
@@ -108,6 +149,9 @@ class StrategicActionSerializer(serializers.ModelSerializer):
         if coalition is not None:
             self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
             self.fields["working_group"].queryset = coalition.working_groups.all()  # type: ignore[attr-defined]
+
+    def get_funding_status_label(self, action: StrategicAction) -> str:
+        return goal_display.funding_status_text(action)
 
     def validate_elements(self, value: dict) -> dict:
         unknown = set(value) - set(ElementKind.values)
@@ -121,7 +165,105 @@ class StrategicActionSerializer(serializers.ModelSerializer):
         for e in instance.elements.all():
             elements[e.kind].append(e.text)
         data["elements"] = elements
+        data["milestones"] = [
+            {"id": m.pk, "title": m.title, "due_date": m.due_date.isoformat()}
+            for m in instance.milestones.all()
+        ]
         return data
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True},
+)
+class TypedValueField(serializers.Field):
+    """A goal's value: a number as the unit stores it (0.5 for 50%), or text as a person types
+    it for the unit ("50%", "$66,167", "0.119:0.246")."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data is None or isinstance(data, str | int | float) and not isinstance(data, bool):
+            return data
+        raise serializers.ValidationError("Give a number or a text.")
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class HeadlineGoalSerializer(serializers.ModelSerializer):
+    """A headline goal; ``*_text`` are what readers see, in the request's language."""
+
+    priority_area = serializers.PrimaryKeyRelatedField(queryset=PriorityArea.objects.none())
+    local_dataset = serializers.PrimaryKeyRelatedField(
+        queryset=LocalDataset.objects.none(), allow_null=True, required=False
+    )
+    baseline = TypedValueField(
+        source="baseline_value",
+        required=False,
+        allow_null=True,
+        help_text="Empty: the latest value of the data.",
+    )
+    target = TypedValueField(source="target_value")
+    gap_target = TypedValueField(
+        required=False,
+        allow_null=True,
+        help_text="The subgroup minus everyone by the target date; typed shares in points.",
+    )
+    baseline_text = serializers.SerializerMethodField()
+    target_text = serializers.SerializerMethodField()
+    gap_target_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HeadlineGoal
+        fields = (
+            "id",
+            "priority_area",
+            "position",
+            "metric_variable",
+            "local_dataset",
+            "indicator",
+            "unit",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "subgroup",
+            "gap_target",
+            "note",
+            "baseline_text",
+            "target_text",
+            "gap_target_text",
+        )
+        read_only_fields = ("id", "position", "unit")
+        extra_kwargs = {
+            "target_date": {"required": True},
+            "baseline_date": {"required": False},
+            "indicator": {"required": False, "allow_blank": True},
+            "note": {"help_text": "Printed under the goal's chart, in the plan and publicly."},
+            "metric_variable": {"required": False, "allow_blank": True},
+        }
+
+    def __init__(self, *args: Any, coalition: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if coalition is not None:
+            self.fields["priority_area"].queryset = coalition.priority_areas.all()  # type: ignore[attr-defined]
+            self.fields["local_dataset"].queryset = coalition.local_datasets.all()  # type: ignore[attr-defined]
+
+    def get_baseline_text(self, goal: HeadlineGoal) -> str:
+        return goal_display.baseline_text(goal)
+
+    def get_target_text(self, goal: HeadlineGoal) -> str:
+        return goal_display.target_text(goal)
+
+    def get_gap_target_text(self, goal: HeadlineGoal) -> str:
+        return goal_display.gap_target_text(goal)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The validated data as the service's keyword arguments."""
+        d = dict(self.validated_data)
+        if "baseline_value" in d:
+            d["baseline"] = d.pop("baseline_value")
+        if "target_value" in d:
+            d["target"] = d.pop("target_value")
+        return d
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -203,12 +345,44 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, allow_blank=True, required=False)
 
 
+class FindingSerializer(serializers.Serializer):
+    """One finding of the check before freezing."""
+
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    text = serializers.CharField()
+    link = serializers.CharField(help_text="The page where it can be fixed.")
+
+
+class CheckSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    findings = FindingSerializer(many=True)
+
+
+class FreezeSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the check has findings: why freeze anyway.",
+    )
+
+
 class VersionSerializer(serializers.ModelSerializer):
     published = serializers.BooleanField(source="is_published", read_only=True)
+    check_findings = FindingSerializer(many=True, read_only=True, allow_null=True)
 
     class Meta:
         model = MapVersion
-        fields = ("id", "number", "release_name", "approved", "frozen_at", "published")
+        fields = (
+            "id",
+            "number",
+            "release_name",
+            "approved",
+            "frozen_at",
+            "published",
+            "check_findings",
+            "check_override_reason",
+        )
         read_only_fields = fields
 
 
@@ -237,3 +411,63 @@ class ExportSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, required=False)
+
+
+# --- what the plan publishes ---------------------------------------------------------------------
+
+
+class PublicationFieldSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="The field, or field.column of a table.")
+    question = serializers.CharField(source="label")
+    default = serializers.ChoiceField(choices=Visibility.choices)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    is_column = serializers.BooleanField()
+
+
+class PublicationRowSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+    chosen = serializers.BooleanField()
+
+
+class PublicationGroupSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_blank=True, help_text="The table; empty for a repeating worksheet's records."
+    )
+    name = serializers.CharField(source="label")
+    all_rows = serializers.BooleanField()
+    rows = PublicationRowSerializer(many=True)
+
+
+class PublicationWorksheetSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    answered = serializers.BooleanField()
+    answers = PublicationFieldSerializer(many=True, source="fields")
+    groups = PublicationGroupSerializer(many=True)
+
+
+class VisibilityChangeSerializer(serializers.Serializer):
+    worksheet = serializers.CharField()
+    field = serializers.CharField(help_text="The field, or field.column of a table.")
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        allow_blank=True,
+        help_text="Empty: back to the definition's default.",
+    )
+
+
+class RowChoiceSerializer(serializers.Serializer):
+    worksheet = serializers.CharField()
+    field = serializers.CharField(allow_blank=True, required=False, default="")
+    rows = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="The ids of the rows to publish; null publishes every row.",
+    )
+
+
+class PublicationWriteSerializer(serializers.Serializer):
+    visibility = VisibilityChangeSerializer(many=True, required=False)
+    choices = RowChoiceSerializer(many=True, required=False)

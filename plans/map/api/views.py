@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
 from core.models import JobStatus
-from plans.map import selectors, services
+from plans.map import checks, document, selectors, services
 from plans.map.api import serializers as s
 from plans.map.models import MapSectionDraft, Vision
 
@@ -125,9 +126,11 @@ class TheoryDetailView(_Scoped):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _split_action(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split_action(
+    data: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]] | None]:
     data = dict(data)
-    return data, data.pop("elements", {})
+    return data, data.pop("elements", {}), data.pop("milestones", None)
 
 
 class StrategicActionListView(_Scoped):
@@ -142,9 +145,9 @@ class StrategicActionListView(_Scoped):
     def post(self, request: Request, coalition_pk: int) -> Response:
         ser = s.StrategicActionSerializer(data=request.data, coalition=self.coalition)
         ser.is_valid(raise_exception=True)
-        fields, elements = _split_action(ser.validated_data)
+        fields, elements, milestones = _split_action(ser.validated_data)
         action = services.strategic_action_save(
-            actor=self.membership, fields=fields, elements=elements
+            actor=self.membership, fields=fields, elements=elements, milestones=milestones
         )
         return Response(s.StrategicActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
@@ -162,9 +165,13 @@ class StrategicActionDetailView(_Scoped):
             action, data=request.data, partial=True, coalition=self.coalition
         )
         ser.is_valid(raise_exception=True)
-        fields, elements = _split_action(ser.validated_data)
+        fields, elements, milestones = _split_action(ser.validated_data)
         action = services.strategic_action_save(
-            actor=self.membership, action=action, fields=fields, elements=elements
+            actor=self.membership,
+            action=action,
+            fields=fields,
+            elements=elements,
+            milestones=milestones,
         )
         return Response(s.StrategicActionSerializer(action).data)
 
@@ -172,6 +179,67 @@ class StrategicActionDetailView(_Scoped):
     def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
         action = selectors.strategic_action_get(self.coalition, pk)
         services.strategic_action_delete(action=action, actor=self.membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HeadlineGoalListView(_Scoped):
+    """The one to three headline goals of each priority area (``?priority_area=<id>``)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("priority_area", int, required=False)],
+        responses=s.HeadlineGoalSerializer(many=True),
+    )
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        area_id = request.query_params.get("priority_area") or ""
+        if area_id and not area_id.isdigit():
+            raise ValidationError({"priority_area": "Give the id of a priority area."})
+        area = selectors.priority_area_get(self.coalition, int(area_id)) if area_id else None
+        rows = selectors.headline_goals(self.coalition, area)
+        return Response(s.HeadlineGoalSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.HeadlineGoalSerializer, responses=s.HeadlineGoalSerializer)
+    def post(self, request: Request, coalition_pk: int) -> Response:
+        ser = s.HeadlineGoalSerializer(data=request.data, coalition=self.coalition)
+        ser.is_valid(raise_exception=True)
+        goal = services.headline_goal_save(actor=self.membership, **ser.service_kwargs())
+        return Response(s.HeadlineGoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+class HeadlineGoalDetailView(_Scoped):
+    @extend_schema(responses=s.HeadlineGoalSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        goal = selectors.headline_goal_get(self.coalition, pk)
+        return Response(s.HeadlineGoalSerializer(goal).data)
+
+    @extend_schema(request=s.HeadlineGoalSerializer, responses=s.HeadlineGoalSerializer)
+    def patch(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        goal = selectors.headline_goal_get(self.coalition, pk)
+        ser = s.HeadlineGoalSerializer(
+            goal, data=request.data, partial=True, coalition=self.coalition
+        )
+        ser.is_valid(raise_exception=True)
+        current = {
+            "priority_area": goal.priority_area,
+            "metric_variable": goal.metric_variable,
+            "local_dataset": goal.local_dataset,
+            "indicator": goal.indicator,
+            "baseline": goal.baseline_value,
+            "baseline_date": goal.baseline_date,
+            "target": goal.target_value,
+            "target_date": goal.target_date,
+            "subgroup": goal.subgroup,
+            "gap_target": goal.gap_target,
+            "note": goal.note,
+        }
+        goal = services.headline_goal_save(
+            actor=self.membership, goal=goal, **{**current, **ser.service_kwargs()}
+        )
+        return Response(s.HeadlineGoalSerializer(goal).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        goal = selectors.headline_goal_get(self.coalition, pk)
+        services.headline_goal_delete(goal=goal, actor=self.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -252,6 +320,48 @@ class SectionDetailView(_Scoped):
         return Response(s.SectionSerializer(draft).data)
 
 
+class SectionPublicationView(_Scoped):
+    """What a section publishes: its feeding fields' visibility and the rows chosen per table.
+    PATCH (project manager): change some of them, all or nothing."""
+
+    write_action = Can.RUN
+
+    def _payload(self, key: str) -> Any:
+        worksheets = selectors.section_publication(self.coalition, key)
+        return s.PublicationWorksheetSerializer(worksheets, many=True).data
+
+    @extend_schema(responses=s.PublicationWorksheetSerializer(many=True))
+    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+        selectors.section_spec(key)
+        return Response(self._payload(key))
+
+    @extend_schema(
+        request=s.PublicationWriteSerializer, responses=s.PublicationWorksheetSerializer(many=True)
+    )
+    def patch(self, request: Request, coalition_pk: int, key: str) -> Response:
+        selectors.section_spec(key)
+        ser = s.PublicationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        services.section_publication_save(
+            actor=self.membership,
+            section=key,
+            visibility={
+                (v["worksheet"], v["field"]): v["visibility"] for v in d.get("visibility", [])
+            },
+            choices={(c["worksheet"], c["field"]): c["rows"] for c in d.get("choices", [])},
+        )
+        return Response(self._payload(key))
+
+
+class PreviewView(_Scoped):
+    """The plan exactly as freezing and publishing it now would show it to the public."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        return Response(document.build_document(self.coalition, audience=document.PUBLIC))
+
+
 class ReviewListView(_Scoped):
     """Review rounds (Step 7.5). POST: the project manager asks chosen members to review."""
 
@@ -304,10 +414,33 @@ class VersionListView(_Scoped):
     def get(self, request: Request, coalition_pk: int) -> Response:
         return Response(s.VersionSerializer(selectors.versions(self.coalition), many=True).data)
 
-    @extend_schema(request=None, responses=s.VersionSerializer)
+    @extend_schema(
+        request=s.FreezeSerializer,
+        responses={201: s.VersionSerializer},
+        description=(
+            "Freeze the plan as it stands. When the check before freezing (map-check) has "
+            "findings, give override_reason; without it the answer is 400 with "
+            "override_reason and the findings."
+        ),
+    )
     def post(self, request: Request, coalition_pk: int) -> Response:
-        version = services.map_version_freeze(actor=self.membership)
+        ser = s.FreezeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        version = services.map_version_freeze(
+            actor=self.membership, override_reason=ser.validated_data.get("override_reason", "")
+        )
         return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class CheckView(_Scoped):
+    """The check before freezing (project manager): what is missing or unfinished."""
+
+    read_action = Can.RUN
+
+    @extend_schema(responses=s.CheckSerializer)
+    def get(self, request: Request, coalition_pk: int) -> Response:
+        findings = checks.freeze_check(self.coalition)
+        return Response(s.CheckSerializer({"count": len(findings), "findings": findings}).data)
 
 
 class VersionDetailView(_Scoped):
@@ -364,3 +497,13 @@ class ExportDetailView(_Scoped):
                 "map:export_download", args=[self.coalition.pk, export.pk]
             )
         return Response(data)
+
+
+class ExportRetryView(_Scoped):
+    """Queue a failed export again (400 unless it failed; who may start one may retry)."""
+
+    @extend_schema(request=None, responses={202: s.ExportSerializer})
+    def post(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        export = selectors.export_get(self.coalition, pk)
+        export = services.plan_export_retry(actor=self.membership, export=export)
+        return Response(s.ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
