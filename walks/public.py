@@ -18,6 +18,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from core.throttling import client_address
 from walks import selectors, services
 from walks.forms import AboutForm, AnswerForm, ContactForm
 from walks.models import DataWalk, Language
@@ -51,7 +52,7 @@ def _keep_device(response: HttpResponse, device_id: str, new: bool) -> HttpRespo
 
 
 def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)
 
 
 def _language(request: HttpRequest) -> str:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -19,6 +16,7 @@ from django.utils.translation import gettext as _
 from coalitions.models import EventKind, Membership
 from coalitions.permissions import Can, require
 from coalitions.services import coalition_event_record
+from core import throttling
 from core.jobs import job_enqueue_on_commit, job_progress, job_succeed
 from core.models import JobStatus
 from walks.models import (
@@ -210,45 +208,23 @@ class RateLimited(ValidationError):
     """A device or address sent too much in the window (the page answers 429)."""
 
 
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: int
-
-
-def _limits() -> tuple[Limit, Limit]:
-    device = getattr(settings, "WALK_RATE_DEVICE", (20, 60))
-    address = getattr(settings, "WALK_RATE_ADDRESS", (300, 60))
-    return Limit(*device), Limit(*address)
-
-
-def _hashed(kind: str, value: str) -> str:
-    # Only a hash reaches the cache; the address itself is never stored.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{value}".encode()).hexdigest()
-    return f"walks:rate:{kind}:{digest[:32]}"
-
-
-def _over_limit(key: str, limit: Limit) -> bool:
-    """Count one more try in the window; True once the window's count passes the limit."""
-    if cache.add(key, 1, timeout=limit.seconds):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds)
-        return False
-    return count > limit.count
+# The limits live in settings.THROTTLE_LIMITS and are counted by core.throttling, in the
+# cache every process shares; only a hash of the device id or address is kept, for the window.
+DEVICE_LIMIT = throttling.Limit("walk-device")
+ADDRESS_LIMIT = throttling.Limit("walk-address")
 
 
 def rate_limit_check(*, device_id: str, address: str) -> None:
-    """Refuse a resident's write when their device or address sent too many in the window."""
-    device_limit, address_limit = _limits()
-    over_device = _over_limit(_hashed("device", device_id), device_limit)
-    over_address = bool(address) and _over_limit(_hashed("address", address), address_limit)
-    if over_device or over_address:
+    """Refuse a resident's write when their device or address sent too many in the window;
+    otherwise count it."""
+    checks = [(DEVICE_LIMIT, f"walk-device:{device_id}")]
+    if address:
+        checks.append((ADDRESS_LIMIT, f"walk-address:{throttling.address_key(address)}"))
+    if throttling.limits_wait(checks):
         raise RateLimited(
             _("You have sent many answers in a short time. Please wait a minute and try again.")
         )
+    throttling.limits_hit(checks)
 
 
 def _check_text(text: str, *, field: str, previous: Iterable[str] = ()) -> str:

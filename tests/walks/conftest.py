@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from metrics import models as m
 from tests.factories import CoalitionFactory, MembershipFactory
@@ -43,15 +42,9 @@ def observe(coalition) -> list[str]:
     return [v for v, *_ in METRICS]
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def team(db):
+    # The rate-limit counters live in the database cache: rolled back after each test.
     coalition = CoalitionFactory()
     return {
         role: MembershipFactory(coalition=coalition, role=role)

@@ -107,7 +107,7 @@ def test_script_in_an_answer_is_shown_as_text_to_the_moderator(client, walk, lea
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in body
 
 
-@override_settings(WALK_RATE_DEVICE=(20, 60))
+@override_settings(THROTTLE_LIMITS={"walk-device": (20, 60), "walk-address": (300, 60)})
 def test_a_hundred_answers_in_a_minute_from_one_device_are_refused_after_the_limit(client, walk):
     codes = [
         client.post(station_url(walk), {"q0": f"Answer number {i}"}).status_code for i in range(100)
