@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from plans.map.pdf import html_to_pdf
 from walks.models import DataWalk
 from walks.stations import station_chart, station_data
 
@@ -60,4 +59,7 @@ def posters_html(walk: DataWalk, *, language: str, site: str) -> str:
 
 
 def walk_posters_pdf(walk: DataWalk, *, language: str, site: str) -> tuple[bytes, int]:
+    # WeasyPrint is imported here, in the worker: the pages load without its system libraries.
+    from plans.map.pdf import html_to_pdf
+
     return html_to_pdf(posters_html(walk, language=language, site=site))
