@@ -173,7 +173,7 @@ def test_data_walk_from_posters_to_the_plan(
         ("Los autobuses", "Approve"),
         ("click here", "Reject"),
     ):
-        row = page.locator("tr", has_text=words)
+        row = page.locator("li.moderation-item", has_text=words)
         row.get_by_role("button", name=decision).click()
     assert Answer.objects.filter(status="approved").exclude(text="").count() == 2
     assert Answer.objects.get(text__contains="click here").status == "rejected"
