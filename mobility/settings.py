@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "metrics",
     "coalitions",
     "plans",
+    "walks",
 ]
 
 MIDDLEWARE = [
@@ -342,6 +343,8 @@ THROTTLE_LIMITS = {
     "reset-address": (10, 60 * 60),  # password reset requests per client address
     "signup-account": (3, 60 * 60),  # sign-ups and verification resends per email address
     "signup-address": (10, 60 * 60),  # sign-ups and verification resends per client address
+    "walk-device": (20, 60),  # a data walk's answers per resident's device
+    "walk-address": (300, 60),  # a data walk's answers per client address (a library's Wi-Fi)
 }
 # Tokens one person may hold at once; asking for one more is refused with a message.
 API_TOKENS_PER_USER = 50

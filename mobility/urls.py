@@ -30,6 +30,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("plans.map.api.urls")),
     path("", include("metrics.api.urls")),
     path("", include("metrics.profiles.api_urls")),
+    path("", include("walks.api.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,8 @@ urlpatterns = [
     path("coalitions/<int:pk>/", include("plans.urls")),
     path("coalitions/<int:pk>/plan/", include("plans.map.urls")),
     path("published-plans/", include("plans.map.public_urls")),
+    path("coalitions/<int:pk>/walks/", include("walks.urls")),
+    path("w/", include("walks.public_urls")),
     path("", include("metrics.urls")),
     path("coalitions/<int:pk>/profile/", include("metrics.profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
