@@ -387,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "ExportKindEnum": "plans.map.models.ExportKind",
         "CheckFindingKindEnum": "plans.map.checks.KIND_KEYS",
         "GeographyKindEnum": "metrics.models.GeographyKind",
+        "LanguageEnum": LANGUAGES,
+        "WalkLanguageEnum": "walks.models.Language",
     },
 }
 
