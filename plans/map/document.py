@@ -449,6 +449,10 @@ def actions_blocks(ctx: DocContext) -> list[Block]:
 
 def measures_blocks(ctx: DocContext) -> list[Block]:
     rows = [m for m in ctx.cache["records"]["measures"] if not m["orphaned"]]
+    if ctx.public:
+        # An element nobody has chosen a measure for yet is a gap the check before freezing
+        # lists, not a row of the published plan.
+        rows = [m for m in rows if m["measure"] or m["metric"] or m["target"]]
     if not rows:
         return []
     body = []

@@ -82,7 +82,10 @@ def summary_blocks(ctx: Any) -> list[Block]:
                 out.append(blocks.bullets(_action_line(a) for a in mine))
     goals = _goal_blocks(ctx)
     if goals:
-        out += [blocks.heading(_("Headline goals")), *[_demote(b) for b in goals]]
+        title = _("Headline goals")
+        # The goals' own title would repeat the summary's.
+        goals = [b for b in goals if not (b["type"] == "heading" and b["text"] == str(title))]
+        out += [blocks.heading(title), *[_demote(b) for b in goals]]
     asks = [(a, _ask(a)) for a in actions]
     asks = [(a, ask) for a, ask in asks if ask]
     if asks:
