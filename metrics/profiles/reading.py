@@ -135,6 +135,7 @@ def gap_overlap_text(gap: Gap) -> str:
         return _("Intervals overlap: the difference may not be real")
     if overlap is False:
         return _("Their 95% confidence intervals do not overlap.")
+    # xgettext:no-python-format (a literal percent sign, not a placeholder)
     return _("No 95% interval published: how sure the gap is cannot be said.")
 
 

@@ -89,6 +89,7 @@ def metric_blocks(coalition: Any) -> list[Block]:
                     _("Metric"),
                     _("Latest value"),
                     _("Year"),
+                    # xgettext:no-python-format (a literal percent sign, not a placeholder)
                     _("95% interval"),
                     _("Quality"),
                     _("National median"),
