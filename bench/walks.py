@@ -4,7 +4,8 @@
 
 Makes a throwaway embedded install (SQLite under a temporary MOBILITY_VAR_DIR, no
 DATABASE_URL), migrates it, builds an open walk of five stations from synthetic metric
-series, then starts ``manage.py runserver --noreload`` (threaded) on it. Each resident is a
+series, then starts the web server ``make run`` starts (waitress, DEBUG off; ``--runserver``
+for Django's debug server) on it. Each resident is a
 thread with its own cookie jar: it reads a station (GET, which also gives the CSRF cookie),
 then answers it (POST with two written answers and a quick reaction), station after station:
 all 50 on the walk at once, each taking 1 to 4 seconds to read a station before answering
@@ -200,11 +201,18 @@ def main() -> None:
         action="store_true",
         help="all residents post each answer at the same instant (no reading time)",
     )
+    parser.add_argument(
+        "--runserver", action="store_true", help="Django's debug server instead of waitress"
+    )
     args = parser.parse_args()
     token = build(args.stations)
     base = f"http://127.0.0.1:{args.port}"
+    # The server `make run` starts (mobility.embedded.web_command): waitress, DEBUG off;
+    # --runserver for Django's debug server, as `make dev` starts it.
+    from mobility.embedded import web_command
+
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{args.port}"],
+        web_command("127.0.0.1", args.port, debug=args.runserver),
         cwd=ROOT,
         env=ENV,
         stdout=subprocess.DEVNULL,

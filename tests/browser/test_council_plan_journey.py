@@ -67,6 +67,13 @@ def _real_shaped_plan(pm, reviewer) -> list[m.Metric]:
     fill_every_feeding_worksheet(pm)  # internal fields carry SECRET
 
     services.vision_save(actor=pm, statement="Every family in Boone County can build wealth.")
+    services.theory_save(
+        actor=pm,
+        problem="the gap in wealth between Black and white families",
+        solution="help renters buy homes and grow good jobs",
+        impact_medium="more families owning homes",
+        impact_long="wealth that passes between generations",
+    )
     areas = [
         services.priority_area_save(actor=pm, name=name, pillar=pillar)
         for name, pillar in (
@@ -144,6 +151,8 @@ def _pdf_text(data: bytes, tmp_path, name: str) -> str:
 def _pngs(data: bytes, tmp_path, artifacts_dir, name: str) -> int:
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(data)
+    for old in artifacts_dir.glob(f"council-{name}-*.png"):
+        old.unlink()  # an earlier run's pages
     subprocess.run(
         ["pdftoppm", "-png", "-r", "45", str(path), str(artifacts_dir / f"council-{name}")],
         check=True,
@@ -252,4 +261,9 @@ def test_a_council_receives_a_designed_plan(
     for metric in linked:
         assert _expected(metric) in flat_public, metric.unit
     assert "Every family in Boone County can build wealth." in flat_public
+    sentence = (
+        "To address the gap in wealth between Black and white families, we will help renters "
+        "buy homes and grow good jobs"
+    )
+    assert sentence in flat and sentence in flat_public
     reader.close()
