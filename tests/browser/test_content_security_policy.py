@@ -104,6 +104,10 @@ def test_main_pages_have_no_policy_violation(
         assert response is not None
         visited.append((path, response.status))
         assert response.headers.get("content-security-policy", "").startswith("default-src")
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            # An image shown on its own (the plan's logo) is laid out by Chromium's viewer,
+            # whose own inline styles the policy refuses: nothing of ours runs there.
+            violations[:] = [v for v in violations if not v.startswith(live_server.url + path)]
     # What moved from inline styles to the stylesheet still looks right.
     page.goto(live_server.url + reverse("plans:steps", args=[world["coalition"].pk]))
     assert page.locator("svg.progress rect").first.bounding_box() is not None

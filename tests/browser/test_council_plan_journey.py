@@ -178,7 +178,7 @@ def _export(page, base, coalition, version, kind: str, fmt: str) -> PlanExport:
 
 
 def test_a_council_receives_a_designed_plan(
-    browser, live_server, password, artifacts_dir, tmp_path
+    browser, live_server, password, artifacts_dir, tmp_path, reference_data
 ):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")

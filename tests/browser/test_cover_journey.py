@@ -9,6 +9,7 @@ import docx
 import pytest
 
 from coalitions.models import Role
+from plans.map import services as map_services
 from plans.map.models import PlanExport, PlanSettings
 from tests.browser.test_invite_journey import sign_in
 from tests.browser.test_profile_journey import axe_problems
@@ -24,6 +25,8 @@ def test_cover_logo_partners_and_a_word_summary(
     pm = MembershipFactory(role=Role.PROJECT_MANAGER, coalition__name="Boone Mobility")
     member = MembershipFactory(coalition=pm.coalition, role=Role.MEMBER)
     coalition = pm.coalition
+    # A summary needs something decided to summarise; who is in the coalition comes with it.
+    map_services.vision_save(actor=pm, statement="Everyone in Boone County can thrive.")
     base = live_server.url
     # bypass_csp: axe-core is injected as a script tag, which the site's CSP (rightly) refuses.
     context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
@@ -73,5 +76,6 @@ def test_cover_logo_partners_and_a_word_summary(
     word = docx.Document(io.BytesIO(path.read_bytes()))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Boone Food Bank" in text and "Who is in the coalition" in text
+    assert "Everyone in Boone County can thrive." in text
     assert PlanExport.objects.get(coalition=coalition).kind == "summary"
     context.close()

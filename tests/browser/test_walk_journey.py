@@ -122,7 +122,7 @@ def test_data_walk_from_posters_to_the_plan(
         text = subprocess.run(
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
-        assert "Qué le sorprende" in text and "Station 5 of 5" in text
+        assert "Qué le sorprende" in text and "Estación 5 de 5" in text
         # The short link (pdftotext may drop a hyphen where the link wraps).
         assert "/1/?lang=es" in text and walk.token.replace("-", "")[:6] in text.replace("-", "")
     public_link = f"{base}/w/{walk.token}/"
