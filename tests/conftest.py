@@ -214,13 +214,28 @@ def reference_data(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_attempt_counters(request):
-    """Sign-in and sign-up counters live in the database cache's table, which the flush
-    after a transactional test (browser, worker) leaves alone: start each with none."""
+    """Start every test with no attempt counters (sign-in, sign-up, data walk answers).
+
+    In the embedded mode they live in the database cache's table: a test's transaction
+    rolls them back, but the flush after a transactional test (browser, worker) leaves the
+    table alone, so those tests empty it. With Redis (production, the second CI leg) nothing
+    rolls back: the counters of every earlier test would add up, so this deletes the app's
+    cache keys before each test. Never ``cache.clear()`` there: it would empty the whole
+    Redis database, the task queue included.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        return
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
-        from django.core.cache import cache
-
         cache.clear()
 
 
