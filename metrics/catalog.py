@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from core.content_translation import SOURCE_LANGUAGE, Report, load_translated, translation_path
 
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog.yaml"
 
@@ -154,9 +154,43 @@ def catalog_parse(data: dict) -> Catalog:
 
 
 @cache
-def catalog_load(path: Path = CATALOG_PATH) -> Catalog:
-    with open(path, encoding="utf-8") as handle:
-        return catalog_parse(yaml.safe_load(handle))
+def catalog_load(path: Path = CATALOG_PATH, language: str = SOURCE_LANGUAGE) -> Catalog:
+    """The catalog; with ``language``, its names and descriptions in that language where
+    translated (``metrics/data/<language>/catalog.yaml``), English otherwise."""
+    data, _report = load_translated(path, language)
+    return catalog_parse(data)
+
+
+def catalog_language() -> str:
+    """The active language if the catalog has a translation for it, else English."""
+    try:
+        from django.conf import settings
+        from django.utils import translation
+    except ImportError:  # pragma: no cover - Django is a project dependency
+        return SOURCE_LANGUAGE
+    if not settings.configured:
+        return SOURCE_LANGUAGE
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    return active if translation_path(CATALOG_PATH, active).exists() else SOURCE_LANGUAGE
+
+
+def catalog_local() -> Catalog:
+    """The catalog in the reader's (active) language."""
+    return catalog_load(CATALOG_PATH, catalog_language())
+
+
+def catalog_translation_report(language: str) -> Report:
+    return load_translated(CATALOG_PATH, language)[1]
+
+
+def official_names() -> dict[str, str]:
+    """Every pillar, predictor (by slug) and metric (by variable) with its Urban Institute
+    name in English, which readers need to find it in Urban's files and dashboard."""
+    catalog = catalog_load()
+    names = {p.slug: p.name for p in catalog.pillars}
+    names.update({p.slug: p.name for p in catalog.predictors})
+    names.update({m.variable: m.label for m in catalog.metrics})
+    return names
 
 
 def missing_year_reasons(variable: str) -> dict[int, str]:

@@ -69,7 +69,70 @@ class Quality(models.IntegerChoices):
     WEAK = quality.WEAK, quality.LABELS[quality.WEAK]
 
 
-class Pillar(models.Model):
+def _catalog_words(model: str, key: str) -> dict[str, str]:
+    """The reader's-language words of a pillar, predictor or metric, from the catalog file."""
+    from metrics.catalog import catalog_language, catalog_local
+
+    if catalog_language() == "en":
+        return {}
+    catalog = catalog_local()
+    if model == "metric":
+        spec = catalog.by_variable.get(key)
+        if spec is None:
+            return {}
+        return {"label": spec.label, "description": spec.description, "caveat": spec.caveat}
+    rows = catalog.pillars if model == "pillar" else catalog.predictors
+    row = next((r for r in rows if r.slug == key), None)
+    return {"name": row.name, "description": row.description} if row else {}
+
+
+class CatalogText(models.Model):
+    """Rows whose names and descriptions come from ``metrics/data/catalog.yaml``.
+
+    The database keeps the English (Urban's official names); a row read from it carries the
+    words of the active language (``metrics/data/<lang>/catalog.yaml``), so every page, chart,
+    export and API response that shows ``metric.label`` or ``predictor.name`` follows the
+    reader. ``official`` keeps the English, for readers who look the name up at Urban."""
+
+    catalog_key_field = "slug"
+    # Field -> English stored, and field -> the reader's words, for rows read in another language.
+    official: dict[str, str]
+    _local_words: dict[str, str]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # The translated words are for reading: never let them replace the English stored.
+        local: dict[str, str] = getattr(self, "_local_words", {})
+        for name, text in local.items():
+            if getattr(self, name) == text:
+                setattr(self, name, self.official[name])
+        super().save(*args, **kwargs)
+        for name, text in local.items():
+            if getattr(self, name) == self.official[name]:
+                setattr(self, name, text)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        key = instance.__dict__.get(cls.catalog_key_field)
+        words = _catalog_words(cls._meta.model_name or "", key) if key else {}
+        instance.official = {}
+        instance._local_words = {}
+        for name, text in words.items():
+            if name in instance.__dict__ and text:
+                instance.official[name] = instance.__dict__[name]
+                instance._local_words[name] = text
+                setattr(instance, name, text)
+        return instance
+
+    def official_text(self, name: str) -> str:
+        """The English of a catalog field (what Urban's files call it)."""
+        return getattr(self, "official", {}).get(name) or getattr(self, name)
+
+
+class Pillar(CatalogText):
     """One of the five pillars of Urban's Upward Mobility Framework (from catalog.yaml)."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -86,7 +149,7 @@ class Pillar(models.Model):
         return self.name
 
 
-class Predictor(models.Model):
+class Predictor(CatalogText):
     """One of the 24 predictors; a predictor can own several metric variables."""
 
     pillar = models.ForeignKey(
@@ -106,8 +169,10 @@ class Predictor(models.Model):
         return self.name
 
 
-class Metric(models.Model):
+class Metric(CatalogText):
     """A metric variable of the Urban files (e.g. ``share_employed``), from catalog.yaml."""
+
+    catalog_key_field = "variable"
 
     predictor = models.ForeignKey(
         Predictor, verbose_name=_("predictor"), on_delete=models.PROTECT, related_name="metrics"

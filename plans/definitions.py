@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 
+from core.content_translation import SOURCE_LANGUAGE
 from plans.content import (
     DATA_DIR,
     FIELD_TYPES,
@@ -57,6 +58,7 @@ __all__ = [
     "ScalePoint",
     "Step",
     "Worksheet",
+    "content_language",
     "framework",
     "load_definitions",
     "map_sections",
@@ -76,14 +78,31 @@ __all__ = [
 SHARED_WITH_NAMES = "attributed"
 
 
+def content_language() -> str:
+    """The language the guide's content is read in: the active one if it has translations."""
+    from django.conf import settings
+    from django.utils import translation
+
+    if not settings.configured:
+        return SOURCE_LANGUAGE
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    supported = {code.split("-")[0].lower() for code, _name in settings.LANGUAGES}
+    return active if active in supported else SOURCE_LANGUAGE
+
+
 @functools.cache
+def _load(language: str) -> Definitions:
+    return load_definitions(DATA_DIR, language)
+
+
 def _definitions() -> Definitions:
-    return load_definitions(DATA_DIR)
+    """The content in the active language (each language loaded once per process)."""
+    return _load(content_language())
 
 
 def reload() -> None:
     """Forget the cached content (for tests and for a shell session after editing a file)."""
-    _definitions.cache_clear()
+    _load.cache_clear()
 
 
 def steps() -> tuple[Step, ...]:

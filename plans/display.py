@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,12 +92,12 @@ def _one(f: Field, value: Any, names: Names, reader: bool = False) -> str:
     return str(value)
 
 
-@functools.cache
 def _metric_labels() -> dict[str, str]:
-    """Variable -> label of the catalog's metrics (the catalog file, not the database)."""
-    from metrics.catalog import catalog_load
+    """Variable -> label of the catalog's metrics (the catalog file, not the database), in the
+    reader's language."""
+    from metrics.catalog import catalog_local
 
-    return {m.variable: m.label for m in catalog_load().metrics}
+    return {m.variable: m.label for m in catalog_local().metrics}
 
 
 def value_text(f: Field, value: Any, names: Names | None = None, *, reader: bool = False) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from core.content_translation import SOURCE_LANGUAGE, Report, load_translated
 from metrics.catalog import SLUG, Catalog  # pillar and predictor keys are the catalog's
 from plans.content import (
     APP_ROLES,
@@ -100,8 +101,11 @@ class _Problems(list[str]):
         self.append(f"{where}: {message}")
 
 
-def _read_yaml(path: Path, problems: _Problems) -> Any:
+def _read_yaml(path: Path, problems: _Problems, language: str = SOURCE_LANGUAGE) -> Any:
+    """The file's content, its texts in ``language`` where translated (English otherwise)."""
     try:
+        if language != SOURCE_LANGUAGE:
+            return load_translated(path, language)[0]
         with path.open(encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except FileNotFoundError:
@@ -989,22 +993,41 @@ def _cross_check(steps_raw, sections, framework, problems) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def load_definitions(data_dir: Path | str = DATA_DIR) -> Definitions:
-    """Read and check every content file in ``data_dir``; raise DefinitionError on any problem."""
+def content_files(data_dir: Path | str = DATA_DIR) -> list[Path]:
+    """The content files whose texts are translated (``plans/data/<lang>/<same name>``)."""
+    data_dir = Path(data_dir)
+    named = [data_dir / n for n in ("framework.yaml", "options.yaml", "map_sections.yaml")]
+    return [*named, *sorted(data_dir.glob("step*.yaml"))]
+
+
+def translation_reports(language: str, data_dir: Path | str = DATA_DIR) -> list[Report]:
+    """Per content file, the texts with no ``language`` translation or a stale one."""
+    return [load_translated(path, language)[1] for path in content_files(data_dir)]
+
+
+def load_definitions(
+    data_dir: Path | str = DATA_DIR, language: str = SOURCE_LANGUAGE
+) -> Definitions:
+    """Read and check every content file in ``data_dir``; raise DefinitionError on any problem.
+
+    ``language``: the texts reader sees in that language where translated (English where a
+    translation is missing or stale; ``translation_reports`` lists those). Keys never change."""
     data_dir = Path(data_dir)
     problems = _Problems()
+
+    def read(path: Path) -> Any:
+        return _read_yaml(path, problems, language)
+
     framework = _parse_framework(
-        _read_yaml(data_dir / "framework.yaml", problems),
-        _read_yaml(data_dir / "options.yaml", problems),
-        problems,
+        read(data_dir / "framework.yaml"), read(data_dir / "options.yaml"), problems
     )
-    sections = _parse_map_sections(_read_yaml(data_dir / "map_sections.yaml", problems), problems)
+    sections = _parse_map_sections(read(data_dir / "map_sections.yaml"), problems)
     steps_raw = []
     step_files = sorted(data_dir.glob("step*.yaml"))
     if not step_files:
         problems.add(str(data_dir), "no step*.yaml files found")
     for path in step_files:
-        parsed = _parse_step(_read_yaml(path, problems), path, problems)
+        parsed = _parse_step(read(path), path, problems)
         if parsed:
             steps_raw.append(parsed)
     steps = _cross_check(steps_raw, sections, framework, problems)

@@ -283,10 +283,11 @@ def metric_value_for_coalition(coalition: Coalition, variable: str) -> MetricVal
 
 
 def metric_catalog() -> dict[str, str]:
-    """Variable name → label of every Mobility Metric, from the metrics app's catalog file."""
-    from metrics.catalog import catalog_load
+    """Variable name → label of every Mobility Metric, from the metrics app's catalog file, in
+    the reader's language."""
+    from metrics.catalog import catalog_local
 
-    catalog = catalog_load()
+    catalog = catalog_local()
     return {m.variable: m.label for m in catalog.metrics}
 
 

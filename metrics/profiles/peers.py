@@ -102,7 +102,7 @@ def suggest_peers(
         if np.isfinite(total[i])
     ]
     places = {g.fips: g for g in Geography.objects.filter(fips__in=[m.fips[i] for i in order])}
-    labels = dict(Metric.objects.filter(variable__in=m.names).values_list("variable", "label"))
+    labels = {x.variable: x.label for x in Metric.objects.filter(variable__in=m.names)}
     suggestions = []
     for i in order:
         place = places.get(m.fips[i])

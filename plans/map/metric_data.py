@@ -108,7 +108,7 @@ def active_release_name() -> str:
 
 def metric_choices() -> list[tuple[str, str]]:
     """(variable, label) of every Mobility Metric, for the measure form's choice list."""
-    return list(Metric.objects.order_by("position", "label").values_list("variable", "label"))
+    return [(m.variable, m.label) for m in Metric.objects.order_by("position", "variable")]
 
 
 def metric_label(variable: str) -> str:
