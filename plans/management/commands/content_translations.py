@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool = False, language=None, **options):
         languages = language or [c for c, _n in settings.LANGUAGES if c != SOURCE_LANGUAGE]
-        problems = []
+        problems: list[str] = []
         for lang in languages:
             for source in [*content_files(), CATALOG_PATH]:
                 write = load_translated if check else _write
