@@ -260,3 +260,16 @@ def test_metric_pages_in_spanish_name_metrics_in_spanish_and_give_urbans_name(cl
     ).content.decode()
     assert "<h1>Ingreso del hogar en el percentil 50</h1>" in detail
     assert '<span lang="en">Household income at the 50th percentile</span>' in detail
+
+
+def test_the_worksheet_api_keeps_keys_and_labels_follow_accept_language(api_client, spanish_member):
+    coalition, pm = spanish_member
+    api_client.force_authenticate(pm.user)
+    url = reverse("api:worksheet-detail", kwargs={"coalition_pk": coalition.pk, "key": "w5_2"})
+    spanish = api_client.get(url, HTTP_ACCEPT_LANGUAGE="es").json()
+    english = api_client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert spanish["key"] == english["key"] == "w5_2"
+    assert spanish["title"] == "Recopilación de la revisión de datos"
+    assert english["title"] == "Data Review Compilation"
+    definition = str(spanish["definition"])
+    assert "Sin nombres" in definition and "anonymized" in definition
