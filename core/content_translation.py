@@ -58,6 +58,9 @@ TEXT_KEYS = frozenset(
 TEXT_LISTS = frozenset({"sections"})
 # Mappings whose every value is a reader's label (a worksheet's ``present: labels:``).
 LABEL_MAPS = frozenset({"labels"})
+# libyaml's loader when it is built in: the guide and its translations load about 5 times faster.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # What names an entry of a list, in order of preference; otherwise its position.
 ID_KEYS = ("key", "slug", "variable", "value")
 
@@ -149,7 +152,7 @@ def read_entries(path: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
     with path.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
+        raw = yaml.load(fh, Loader=Loader) or {}  # noqa: S506 - a safe loader
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: must map text paths to entries with en and a translation")
     return {str(k): v for k, v in raw.items() if isinstance(v, dict)}
@@ -190,7 +193,7 @@ def translate(data: Any, source: Path, language: str) -> tuple[Any, Report]:
 
 def load_translated(source: Path, language: str) -> tuple[Any, Report]:
     with source.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=Loader)  # noqa: S506 - a safe loader
     return translate(data, source, language)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from core.content_translation import SOURCE_LANGUAGE, Report, load_translated
+from core.content_translation import SOURCE_LANGUAGE, Loader, Report, load_translated
 from metrics.catalog import SLUG, Catalog  # pillar and predictor keys are the catalog's
 from plans.content import (
     APP_ROLES,
@@ -107,7 +107,7 @@ def _read_yaml(path: Path, problems: _Problems, language: str = SOURCE_LANGUAGE)
         if language != SOURCE_LANGUAGE:
             return load_translated(path, language)[0]
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=Loader)  # noqa: S506 - a safe loader
     except FileNotFoundError:
         problems.add(path.name, "file is missing")
     except yaml.YAMLError as exc:
