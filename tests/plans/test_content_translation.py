@@ -19,7 +19,7 @@ from coalitions.models import Role
 from core.content_translation import load_translated, read_entries, skeleton_write, texts
 from metrics.catalog import CATALOG_PATH, catalog_load, catalog_translation_report
 from metrics.models import Metric, Pillar, Predictor
-from plans import definitions
+from plans import definitions, services
 from plans.content import DATA_DIR
 from plans.loader import content_files, load_definitions, translation_reports
 from tests.factories import CoalitionFactory, MembershipFactory
@@ -273,3 +273,18 @@ def test_the_worksheet_api_keeps_keys_and_labels_follow_accept_language(api_clie
     assert english["title"] == "Data Review Compilation"
     definition = str(spanish["definition"])
     assert "Sin nombres" in definition and "anonymized" in definition
+
+
+def test_a_csv_in_spanish_names_questions_and_answers_in_spanish_from_stored_keys(
+    client, spanish_member
+):
+    coalition, pm = spanish_member
+    saved = services.worksheet_response_save(
+        worksheet_key="w5_2", data={"sharing_mode": "anonymized"}, base_version=0, actor=pm
+    )
+    assert saved.response.data["sharing_mode"] == "anonymized"  # the key, in any language
+    url = reverse("plans:worksheet_export", args=[coalition.pk, "w5_2", "csv"])
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode("utf-8-sig")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig")
+    assert "¿Cómo se compartirán las respuestas individuales?,Sin nombres" in spanish
+    assert "How will individual answers be shared?,Without names" in english
