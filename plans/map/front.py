@@ -94,6 +94,11 @@ def plan_language(coalition: Coalition) -> str:
     return plan_settings(coalition).plan_language
 
 
+def plan_languages(coalition: Coalition) -> list[str]:
+    """The languages the plan is written in: its own first, then its second if any."""
+    return plan_settings(coalition).plan_languages
+
+
 def partner_rows(coalition: Coalition) -> list[dict[str, Any]]:
     """Every member with an organisation, and whether it agreed to be listed (for the page)."""
     return [
