@@ -128,6 +128,57 @@ def subgroup_type_text(kind: str) -> str:
     return str(SUBGROUP_TYPE_TEXT.get(kind, kind.replace("-", " ").capitalize()))
 
 
+# The subgroups Urban's files name, in the reader's language. The stored name stays the key
+# (goals and gap targets keep it); only what a reader sees is translated. A name Urban adds
+# later prints as the file spells it.
+SUBGROUP_NAMES = {
+    "All": gettext_lazy("All"),
+    "Black": gettext_lazy("Black"),
+    "Black, Non-Hispanic": gettext_lazy("Black, non-Hispanic"),
+    "Hispanic": gettext_lazy("Hispanic"),
+    "White": gettext_lazy("White"),
+    "White, Non-Hispanic": gettext_lazy("White, non-Hispanic"),
+    "Other Races and Ethnicities": gettext_lazy("Other races and ethnicities"),
+    "Mixed neighborhoods": gettext_lazy("Mixed neighborhoods"),
+    "Neighborhoods of color": gettext_lazy("Neighborhoods of color"),
+    "White neighborhoods": gettext_lazy("White neighborhoods"),
+    "Owner": gettext_lazy("Owners"),
+    "Renter": gettext_lazy("Renters"),
+    "Female": gettext_lazy("Female"),
+    "Male": gettext_lazy("Male"),
+    "With Disability": gettext_lazy("With a disability"),
+    "Without Disability": gettext_lazy("Without a disability"),
+    "Less than $50,000": gettext_lazy("Less than $50,000"),
+    "$50,000 or More": gettext_lazy("$50,000 or more"),
+    "Economically Disadvantaged": gettext_lazy("Economically disadvantaged"),
+    "Not Economically Disadvantaged": gettext_lazy("Not economically disadvantaged"),
+    "High-Poverty": gettext_lazy("High-poverty"),
+    "Not High-Poverty": gettext_lazy("Not high-poverty"),
+    "Under Age 45": gettext_lazy("Under age 45"),
+    "Age 45 and Over": gettext_lazy("Age 45 and over"),
+    "Age 10 to 14": gettext_lazy("Age 10 to 14"),
+    "Age 15 to 17": gettext_lazy("Age 15 to 17"),
+    "College Degree or Higher": gettext_lazy("College degree or higher"),
+    "Some College": gettext_lazy("Some college"),
+    "GED/High School Degree": gettext_lazy("GED or high school degree"),
+    "Less than High School": gettext_lazy("Less than high school"),
+    "Education and Health": gettext_lazy("Education and health"),
+    "Goods Producing": gettext_lazy("Goods producing"),
+    "Information Services": gettext_lazy("Information services"),
+    "Leisure and Other": gettext_lazy("Leisure and other"),
+    "Professional Services": gettext_lazy("Professional services"),
+    "Public Administration": gettext_lazy("Public administration"),
+    "Trade, Transit, Utilities": gettext_lazy("Trade, transit and utilities"),
+}
+_SUBGROUP_KEYS = {name.casefold(): name for name in SUBGROUP_NAMES}
+
+
+def subgroup_name_text(name: str) -> str:
+    """A subgroup as a reader reads it: "Black, non-Hispanic", "Negro, no hispano"."""
+    key = _SUBGROUP_KEYS.get((name or "").strip().casefold())
+    return str(SUBGROUP_NAMES[key]) if key else name
+
+
 def gap_overlap_text(gap: Gap) -> str:
     """The metric pages' honest wording on whether a gap may be real."""
     overlap = gap.overlap
