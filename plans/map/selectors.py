@@ -446,7 +446,7 @@ def language_links(languages: list[str], current: str) -> list[dict[str, Any]]:
     return [
         {
             "code": code,
-            "name": get_language_info(code)["name_local"],
+            "name": get_language_info(code)["name_local"].capitalize(),
             "query": "" if i == 0 else f"?lang={code}",
             "current": code == current,
         }

@@ -681,6 +681,8 @@ def version(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
     v = selectors.version_get(coalition, version_id)
+    language = request.GET.get("lang") or ""
+    language = language if language in v.languages else v.languages[0]
     return render(
         request,
         "plans/map/version.html",
@@ -688,7 +690,8 @@ def version(
             coalition,
             membership,
             version=v,
-            doc=doc_module.upgrade_document(v.document),
+            doc=doc_module.upgrade_document(v.document_in(language)),
+            languages=selectors.language_links(v.languages, language),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
             pdf_unavailable=pdf_unavailable_message(),

@@ -130,6 +130,17 @@ def test_a_version_frozen_before_languages_still_reads_in_its_one_language(coali
     assert old.document_in("es") == old.document
 
 
+def test_the_version_page_reads_each_frozen_language(client, coalition, pm, pm_user):
+    _bilingual(pm)
+    version = services.map_version_freeze(actor=pm, override_reason="Test")
+    client.force_login(pm_user)
+    url = reverse("map:version", args=[coalition.pk, version.pk])
+    assert EN in client.get(url).content.decode()
+    spanish = client.get(url + "?lang=es").content.decode()
+    assert ES in spanish and EN not in spanish and '<section id="sec-M1"' in spanish
+    assert f'href="{url}" lang="en" hreflang="en">English</a>' in spanish
+
+
 # --- the public page ---------------------------------------------------------------------
 
 
@@ -148,12 +159,14 @@ def test_the_public_page_offers_the_plans_languages_at_the_same_link(client, coa
     url = reverse("map_public:plan", args=[version.public_token])
     english = client.get(url).content.decode()
     assert EN in english and ES not in english and '<html lang="en">' in english
-    assert f'href="{url}?lang=es"' in english and ">Español<" in english
+    assert f'href="{url}?lang=es" lang="es" hreflang="es">Español</a>' in english
     with translation.override("es"):
         spanish_title = build_document(coalition, language="es")["title"]
     spanish = client.get(url + "?lang=es").content.decode()
     assert ES in spanish and EN not in spanish and '<html lang="es">' in spanish
-    assert spanish_title in spanish and f'href="{url}"' in spanish
+    assert (
+        spanish_title in spanish and f'href="{url}" lang="en" hreflang="en">English</a>' in spanish
+    )
     # A language the version was not frozen in: its own language.
     assert EN in client.get(url + "?lang=fr").content.decode()
 
