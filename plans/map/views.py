@@ -993,14 +993,18 @@ def section_publication(
 @require_GET
 def preview_public(request: HttpRequest, coalition: Coalition, membership: Membership):
     """Exactly what freezing and publishing now would show the public, in the public page's
-    own template."""
+    own template, in each of the plan's languages (``?lang=``)."""
+    languages = front.plan_languages(coalition)
+    language = request.GET.get("lang") or ""
+    language = language if language in languages else languages[0]
     return render(
         request,
         "plans/map/public.html",
         coalition_page_context(
             coalition,
             membership,
-            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC),
+            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC, language=language),
             preview=True,
+            languages=selectors.language_links(languages, language),
         ),
     )

@@ -141,6 +141,15 @@ def test_the_version_page_reads_each_frozen_language(client, coalition, pm, pm_u
     assert f'href="{url}" lang="en" hreflang="en">English</a>' in spanish
 
 
+def test_preview_as_the_public_in_each_language(client, coalition, pm, pm_user):
+    _bilingual(pm)
+    client.force_login(pm_user)
+    url = reverse("map:preview_public", args=[coalition.pk])
+    assert EN in client.get(url).content.decode()
+    spanish = client.get(url + "?lang=es").content.decode()
+    assert ES in spanish and EN not in spanish
+
+
 # --- the public page ---------------------------------------------------------------------
 
 
