@@ -109,6 +109,18 @@ def test_a_plan_in_one_language_keeps_one_narrative_field(client, coalition, pm_
     assert "narrative_es" not in page and "narratives" not in page
 
 
+def test_the_check_before_freezing_lists_sections_not_written_in_the_second_language(pm):
+    from plans.map.checks import freeze_check
+
+    services.plan_settings_save(actor=pm, language="en", second_language="es")
+    services.map_section_save(actor=pm, key="M1", narrative=EN)
+    missing = [f for f in freeze_check(pm.coalition) if f["kind"] == "translation_missing"]
+    assert len(missing) == 1 and "in English but none in Spanish" in missing[0]["text"]
+    assert missing[0]["link"].endswith("/sections/M1/")
+    services.map_section_save(actor=pm, key="M1", translations={"es": ES})
+    assert not [f for f in freeze_check(pm.coalition) if f["kind"] == "translation_missing"]
+
+
 # --- frozen versions ---------------------------------------------------------------------
 
 
