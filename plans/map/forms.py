@@ -445,6 +445,30 @@ class PlanSettingsForm(forms.Form):
     )
 
 
+def add_acknowledgements_fields(form: forms.Form, languages: Sequence[str]) -> None:
+    """A bilingual plan's cover form: the acknowledgements in each language."""
+    if len(languages) < 2:
+        return
+    names = dict(settings.LANGUAGES)
+    first, *others = languages
+    field = form.fields["acknowledgements"]
+    field.label = _("Acknowledgements in %(language)s") % {"language": names.get(first, first)}
+    field.widget.attrs["lang"] = first
+    for code in others:
+        form.fields[f"acknowledgements_{code}"] = _text(
+            _("Acknowledgements in %(language)s") % {"language": names.get(code, code)},
+            5000,
+            rows=5,
+            help_text=field.help_text,
+        )
+        form.fields[f"acknowledgements_{code}"].widget.attrs["lang"] = code
+    # Each language's text right after the other, where the acknowledgements were.
+    order = [n for n in form.fields if not n.startswith("acknowledgements")]
+    at = order.index("remove_logo") + 1
+    order[at:at] = ["acknowledgements", *(f"acknowledgements_{c}" for c in others)]
+    form.order_fields(order)
+
+
 class ExportStartForm(forms.Form):
     version = forms.IntegerField(required=False)
     kind = forms.ChoiceField(label=_("What"), choices=ExportKind.choices, required=False)

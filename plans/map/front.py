@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -123,13 +124,14 @@ def partners(coalition: Coalition) -> list[str]:
 def front_matter(coalition: Coalition) -> dict[str, Any]:
     """What the document keeps of the cover and front matter (JSON)."""
     chosen = plan_settings(coalition)
+    acknowledgements = chosen.acknowledgements_in(get_language() or chosen.plan_language)
     return {
         "logo": chosen.logo.name if chosen.logo else "",
         "logo_type": chosen.logo_type,
         "logo_width": chosen.logo_width,
         "logo_height": chosen.logo_height,
-        "acknowledgements": chosen.acknowledgements,
-        "acknowledgements_html": render_markdown(chosen.acknowledgements),
+        "acknowledgements": acknowledgements,
+        "acknowledgements_html": render_markdown(acknowledgements),
         "page_size": chosen.page_size,
         "partners": partners(coalition),
     }
@@ -159,8 +161,10 @@ def front_blocks(ctx: Any) -> list[Block]:
     names = partners(ctx.coalition)
     if names:
         out += [blocks.heading(_("Partners")), blocks.bullets(names)]
-    if chosen.acknowledgements.strip():
-        out += [blocks.heading(_("Acknowledgements")), blocks.text(chosen.acknowledgements)]
+    # The document is built in one of the plan's languages: its acknowledgements in it.
+    acknowledgements = chosen.acknowledgements_in(get_language() or chosen.plan_language)
+    if acknowledgements.strip():
+        out += [blocks.heading(_("Acknowledgements")), blocks.text(acknowledgements)]
     return out
 
 

@@ -700,6 +700,8 @@ class PlanSettings(models.Model):
     logo_width = models.PositiveIntegerField(default=0)
     logo_height = models.PositiveIntegerField(default=0)
     acknowledgements = models.TextField(_("acknowledgements"), max_length=5000, blank=True)
+    # The acknowledgements in the plan's second language (language code → Markdown).
+    acknowledgements_translations = models.JSONField(default=dict, blank=True)
     page_size = models.CharField(
         _("page size"), max_length=10, choices=PageSize.choices, default=PageSize.LETTER
     )
@@ -726,6 +728,12 @@ class PlanSettings(models.Model):
     def plan_language(self) -> str:
         """The language the plan is written in: the one chosen, else the site's default."""
         return self.language or settings.LANGUAGE_CODE
+
+    def acknowledgements_in(self, language: str) -> str:
+        """The acknowledgements in ``language``: the plan's own text, or its translation."""
+        if language == self.plan_language:
+            return self.acknowledgements
+        return str((self.acknowledgements_translations or {}).get(language, ""))
 
     @property
     def plan_languages(self) -> list[str]:

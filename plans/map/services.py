@@ -1303,6 +1303,7 @@ def plan_settings_save(
     page_size: str = PageSize.LETTER,
     language: str = "",
     second_language: str = "",
+    acknowledgements_translations: Mapping[str, str] | None = None,
     logo: File | None = None,
     remove_logo: bool = False,
 ) -> PlanSettings:
@@ -1312,7 +1313,8 @@ def plan_settings_save(
 
     ``second_language`` makes the plan bilingual: each section's narrative is kept in both
     languages. Narratives stay with their language: when the plan's own language changes to
-    the former second one, the sections' texts change places."""
+    the former second one, the sections' texts change places (and so do the
+    acknowledgements, whose second-language text is ``acknowledgements_translations``)."""
     from plans.map.front import logo_check
 
     require(actor, Can.RUN)
@@ -1339,8 +1341,22 @@ def plan_settings_save(
     was = chosen.plan_language
     chosen.page_size, chosen.language = page_size, language
     chosen.second_language = second_language
+    if acknowledgements_translations is not None:
+        others = dict(chosen.acknowledgements_translations or {})
+        for code, text in acknowledgements_translations.items():
+            if code not in chosen.plan_languages[1:]:
+                raise ValidationError(
+                    {"acknowledgements_translations": _("Choose the plan's second language.")}
+                )
+            others[code] = text.strip()
+        chosen.acknowledgements_translations = {c: t for c, t in others.items() if t}
     if chosen.plan_language != was:
         _narratives_follow_language(actor.coalition, was, chosen.plan_language)
+        others = dict(chosen.acknowledgements_translations or {})
+        if chosen.acknowledgements:
+            others[was] = chosen.acknowledgements
+        chosen.acknowledgements = others.pop(chosen.plan_language, "")
+        chosen.acknowledgements_translations = others
     if remove_logo and checked is None:
         chosen.logo, chosen.logo_name, chosen.logo_type = "", "", ""
         chosen.logo_width = chosen.logo_height = 0

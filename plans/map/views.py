@@ -762,7 +762,11 @@ def cover(request: HttpRequest, coalition: Coalition, membership: Membership) ->
         "language": chosen.language,
         "second_language": chosen.second_language,
     }
+    languages = chosen.plan_languages
+    for code in languages[1:]:
+        initial[f"acknowledgements_{code}"] = chosen.acknowledgements_in(code)
     form = forms.PlanSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    forms.add_acknowledgements_fields(form, languages)
     if request.method == "POST" and form.is_valid():
         saved = form_save(
             form,
@@ -772,6 +776,11 @@ def cover(request: HttpRequest, coalition: Coalition, membership: Membership) ->
                 page_size=form.cleaned_data["page_size"],
                 language=form.cleaned_data["language"],
                 second_language=form.cleaned_data["second_language"],
+                acknowledgements_translations={
+                    code: form.cleaned_data.get(f"acknowledgements_{code}") or ""
+                    for code in languages[1:]
+                    if code == form.cleaned_data["second_language"]
+                },
                 logo=form.cleaned_data.get("logo") or None,
                 remove_logo=form.cleaned_data["remove_logo"],
             ),

@@ -121,6 +121,39 @@ def test_the_check_before_freezing_lists_sections_not_written_in_the_second_lang
     assert not [f for f in freeze_check(pm.coalition) if f["kind"] == "translation_missing"]
 
 
+def test_acknowledgements_in_each_language_on_the_cover_page(client, coalition, pm, pm_user):
+    from plans.map.front import plan_settings
+
+    services.plan_settings_save(actor=pm, language="en", second_language="es")
+    client.force_login(pm_user)
+    url = reverse("map:cover", args=[coalition.pk])
+    page = client.get(url).content.decode()
+    assert "Acknowledgements in English" in page and 'name="acknowledgements_es"' in page
+    response = client.post(
+        url,
+        {
+            "acknowledgements": "Thanks to residents.",
+            "acknowledgements_es": "Gracias a los residentes.",
+            "page_size": "letter",
+            "language": "en",
+            "second_language": "es",
+        },
+    )
+    assert response.status_code == 302
+    english = build_document(coalition)
+    spanish = build_document(coalition, language="es")
+    assert english["front"]["acknowledgements"] == "Thanks to residents."
+    assert spanish["front"]["acknowledgements"] == "Gracias a los residentes."
+    assert "Gracias a los residentes." in str(_section(spanish, "M0")["blocks"])
+    # Swapping the plan's languages keeps each text with its language.
+    services.plan_settings_save(
+        actor=pm, acknowledgements="Thanks to residents.", language="es", second_language="en"
+    )
+    chosen = plan_settings(coalition)
+    assert chosen.acknowledgements == "Gracias a los residentes."
+    assert chosen.acknowledgements_translations == {"en": "Thanks to residents."}
+
+
 # --- frozen versions ---------------------------------------------------------------------
 
 

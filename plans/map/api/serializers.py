@@ -472,6 +472,11 @@ class PlanSettingsSerializer(serializers.ModelSerializer):
     has_logo = serializers.SerializerMethodField()
     partners = serializers.SerializerMethodField()
     plan_language = serializers.CharField(read_only=True)
+    acknowledgements_translations = serializers.DictField(
+        child=serializers.CharField(max_length=5000, allow_blank=True),
+        required=False,
+        help_text='The acknowledgements in the plan\'s second language: {"es": "…"}.',
+    )
     plan_languages = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -489,6 +494,7 @@ class PlanSettingsSerializer(serializers.ModelSerializer):
             "logo_width",
             "logo_height",
             "acknowledgements",
+            "acknowledgements_translations",
             "page_size",
             "language",
             "second_language",

@@ -541,6 +541,7 @@ class PlanSettingsView(_Scoped):
             page_size=data.get("page_size", PageSize.LETTER),
             language=data.get("language", ""),
             second_language=data.get("second_language", ""),
+            acknowledgements_translations=data.get("acknowledgements_translations"),
             logo=data.get("logo"),
             remove_logo=data.get("remove_logo", False),
         )
