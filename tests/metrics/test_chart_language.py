@@ -60,7 +60,7 @@ def test_every_subgroup_urban_names_has_a_readers_name():
             names |= {row["subgroup"] for row in csv.DictReader(fh) if row.get("subgroup")}
     names -= {"NA", ""}
     assert names and not {n for n in names if n not in SUBGROUP_NAMES}
-    assert subgroup_name_text("black, non-hispanic") == "Black, non-Hispanic"
+    assert subgroup_name_text("black, non-hispanic") == "Black, Non-Hispanic"
     assert subgroup_name_text("A group Urban adds later") == "A group Urban adds later"
 
 
