@@ -263,6 +263,28 @@ def test_an_export_in_a_language_the_plan_lacks_is_refused(pm):
     assert not PlanExport.objects.exists()
 
 
+def test_the_plan_page_offers_the_export_languages_of_a_bilingual_plan(
+    client, coalition, pm, pm_user
+):
+    client.force_login(pm_user)
+    plan_url = reverse("map:plan", args=[coalition.pk])
+    assert 'id="export-language"' not in client.get(plan_url).content.decode()
+    _bilingual(pm)
+    page = client.get(plan_url).content.decode()
+    assert '<option value="both">Both languages, one after the other</option>' in page
+    assert '<option value="es">Spanish</option>' in page
+    start = reverse("map:export_start", args=[coalition.pk])
+    refused = client.post(start, {"kind": "plan", "format": "docx", "language": "fr"}, follow=True)
+    assert (
+        "This plan is written in English, Spanish; choose one of them." in refused.content.decode()
+    )
+    assert not PlanExport.objects.exists()
+    client.post(start, {"kind": "plan", "format": "docx", "language": "both"})
+    export = PlanExport.objects.get()
+    assert (export.language, export.language_label) == ("both", "Both languages")
+    assert "Both languages" in client.get(plan_url).content.decode()
+
+
 def test_a_pdf_in_both_languages_has_each_one_after_the_other(coalition, pm, tmp_path):
     _bilingual(pm)
     export = _export(pm, language=BOTH_LANGUAGES, kind="summary")
