@@ -43,6 +43,12 @@ def test_a_section_in_two_languages_and_the_public_page_in_spanish(
     assert page.get_by_text("Section saved.").is_visible()
     assert page.get_by_label("Narrative in Spanish").input_value() == ES
 
+    page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
+    page.get_by_label("Language of the file").select_option("both")
+    page.locator("#exports-h").locator("..").screenshot(
+        path=str(artifacts_dir / "bilingual-export-form.png")
+    )
+
     version = map_services.map_version_freeze(actor=pm, override_reason="A first look.")
     MapVersion.objects.filter(pk=version.pk).update(approved=True)
     version.refresh_from_db()
