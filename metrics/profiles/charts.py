@@ -11,6 +11,7 @@ from metrics.profiles.reading import (
     Reading,
     chart_direction,
     chart_unit,
+    subgroup_name_text,
     subgroup_type_text,
 )
 from metrics.profiles.selectors import SubgroupSeries
@@ -89,7 +90,15 @@ def subgroup_dots(
     for group in groups:
         reading = next((r for r in group.series if r.year == year), None)
         p = _point(reading, include_weak) if reading else Point(year=year)
-        rows.append(Row(label=group.name, value=p.value, lb=p.lb, ub=p.ub, quality=p.quality))
+        rows.append(
+            Row(
+                label=subgroup_name_text(group.name),
+                value=p.value,
+                lb=p.lb,
+                ub=p.ub,
+                quality=p.quality,
+            )
+        )
     chart = dot_plot(
         rows,
         title=metric.label,
@@ -115,7 +124,7 @@ def subgroup_gap(
         [_point(r, include_weak) for r in whole],
         title=metric.label,
         unit=chart_unit(metric.unit),
-        subgroup_label=group.name,
+        subgroup_label=subgroup_name_text(group.name),
         whole_label=_("All"),
         direction=chart_direction(metric.direction),
         breaks=breaks_for(geography),

@@ -128,6 +128,57 @@ def subgroup_type_text(kind: str) -> str:
     return str(SUBGROUP_TYPE_TEXT.get(kind, kind.replace("-", " ").capitalize()))
 
 
+# The subgroups Urban's files name, in the reader's language (in English as Urban spells
+# them, so charts and tables agree). The stored name stays the key goals and gap targets
+# keep; only what a reader sees is translated. A name Urban adds later prints as spelled.
+SUBGROUP_NAMES = {
+    "All": gettext_lazy("All"),
+    "Black": gettext_lazy("Black"),
+    "Black, Non-Hispanic": gettext_lazy("Black, Non-Hispanic"),
+    "Hispanic": gettext_lazy("Hispanic"),
+    "White": gettext_lazy("White"),
+    "White, Non-Hispanic": gettext_lazy("White, Non-Hispanic"),
+    "Other Races and Ethnicities": gettext_lazy("Other Races and Ethnicities"),
+    "Mixed neighborhoods": gettext_lazy("Mixed neighborhoods"),
+    "Neighborhoods of color": gettext_lazy("Neighborhoods of color"),
+    "White neighborhoods": gettext_lazy("White neighborhoods"),
+    "Owner": gettext_lazy("Owner"),
+    "Renter": gettext_lazy("Renter"),
+    "Female": gettext_lazy("Female"),
+    "Male": gettext_lazy("Male"),
+    "With Disability": gettext_lazy("With Disability"),
+    "Without Disability": gettext_lazy("Without Disability"),
+    "Less than $50,000": gettext_lazy("Less than $50,000"),
+    "$50,000 or More": gettext_lazy("$50,000 or More"),
+    "Economically Disadvantaged": gettext_lazy("Economically Disadvantaged"),
+    "Not Economically Disadvantaged": gettext_lazy("Not Economically Disadvantaged"),
+    "High-Poverty": gettext_lazy("High-Poverty"),
+    "Not High-Poverty": gettext_lazy("Not High-Poverty"),
+    "Under Age 45": gettext_lazy("Under Age 45"),
+    "Age 45 and Over": gettext_lazy("Age 45 and Over"),
+    "Age 10 to 14": gettext_lazy("Age 10 to 14"),
+    "Age 15 to 17": gettext_lazy("Age 15 to 17"),
+    "College Degree or Higher": gettext_lazy("College Degree or Higher"),
+    "Some College": gettext_lazy("Some College"),
+    "GED/High School Degree": gettext_lazy("GED/High School Degree"),
+    "Less than High School": gettext_lazy("Less than High School"),
+    "Education and Health": gettext_lazy("Education and Health"),
+    "Goods Producing": gettext_lazy("Goods Producing"),
+    "Information Services": gettext_lazy("Information Services"),
+    "Leisure and Other": gettext_lazy("Leisure and Other"),
+    "Professional Services": gettext_lazy("Professional Services"),
+    "Public Administration": gettext_lazy("Public Administration"),
+    "Trade, Transit, Utilities": gettext_lazy("Trade, Transit, Utilities"),
+}
+_SUBGROUP_KEYS = {name.casefold(): name for name in SUBGROUP_NAMES}
+
+
+def subgroup_name_text(name: str) -> str:
+    """A subgroup as a reader reads it: "Black, Non-Hispanic", "Negro, no hispano"."""
+    key = _SUBGROUP_KEYS.get((name or "").strip().casefold())
+    return str(SUBGROUP_NAMES[key]) if key else name
+
+
 def gap_overlap_text(gap: Gap) -> str:
     """The metric pages' honest wording on whether a gap may be real."""
     overlap = gap.overlap

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from metrics.charts import gap_chart, trend_chart
 from metrics.charts.base import Chart
 from metrics.charts.formatting import display_unit
-from metrics.profiles.reading import chart_direction, chart_unit
+from metrics.profiles.reading import chart_direction, chart_unit, subgroup_name_text
 from plans.map import metric_data
 
 
@@ -46,7 +46,7 @@ def _gap(spec: Mapping[str, Any], chart_id: str) -> Chart:
         spec["whole_points"],
         title=spec["label"],
         unit=chart_unit(spec.get("unit") or "number"),
-        subgroup_label=spec["group"],
+        subgroup_label=subgroup_name_text(spec["group"]),
         whole_label=_("All"),
         direction=chart_direction(spec.get("direction") or ""),
         chart_id=chart_id,

@@ -28,6 +28,7 @@ Finding = dict[str, str]
 KINDS = {
     "empty_section": gettext_lazy("Empty sections"),
     "section_not_approved": gettext_lazy("Sections not approved yet"),
+    "translation_missing": gettext_lazy("Narratives missing in the plan's second language"),
     "action_draft": gettext_lazy("Strategic actions still in draft"),
     "measure_incomplete": gettext_lazy("Measures without a baseline, a target or an owner"),
     "weak_baseline": gettext_lazy("Weak baselines"),
@@ -61,6 +62,7 @@ def freeze_check(
     found = [
         *_empty_sections(coalition, document),
         *_sections_not_approved(coalition),
+        *_translations_missing(coalition, document),
         *_actions_in_draft(coalition),
         *_measures(coalition),
         *_theories(coalition),
@@ -98,6 +100,36 @@ def _empty_sections(coalition: Coalition, document: Mapping[str, Any]) -> list[F
         for spec in definitions.map_sections()
         if spec.key not in present or present[spec.key].get("empty")
     ]
+
+
+def _translations_missing(coalition: Coalition, document: Mapping[str, Any]) -> list[Finding]:
+    """A bilingual plan's sections written in its own language but not in its second: that
+    language's version would print them without their narrative."""
+    from django.conf import settings
+
+    languages = list(document.get("languages") or [])[:2]
+    if len(languages) < 2:
+        return []
+    first, second = languages
+    names = dict(settings.LANGUAGES)
+    drafts = selectors.section_drafts(coalition)
+    missing = []
+    for spec in definitions.map_sections():
+        draft = drafts.get(spec.key)
+        if draft and draft.narrative.strip() and not draft.narrative_in(second, first).strip():
+            missing.append(
+                _finding(
+                    "translation_missing",
+                    _("“%(section)s” has a narrative in %(first)s but none in %(second)s.")
+                    % {
+                        "section": spec.title,
+                        "first": names.get(first, first),
+                        "second": names.get(second, second),
+                    },
+                    reverse("map:section", args=[coalition.pk, spec.key]),
+                )
+            )
+    return missing
 
 
 def _sections_not_approved(coalition: Coalition) -> list[Finding]:

@@ -27,7 +27,7 @@ from plans import definitions
 from plans.map import blocks, goal_blocks, metric_data, options, presentation, selectors
 from plans.map.appendix import appendix_blocks
 from plans.map.blocks import Block
-from plans.map.front import front_blocks, front_matter, plan_language
+from plans.map.front import front_blocks, front_matter, plan_languages
 from plans.map.models import (
     ElementKind,
     PriorityArea,
@@ -581,16 +581,32 @@ def _wide(content: list[Block]) -> bool:
 
 
 def build_document(
-    coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
+    coalition: Coalition,
+    *,
+    audience: str = INTERNAL,
+    version: int | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """The plan, in the plan's language (its settings; the site's default otherwise)."""
-    with translation.override(plan_language(coalition)):
-        return _build_document(coalition, audience=audience, version=version)
+    """The plan in ``language``: one of the plan's languages (``PlanSettings``), by default
+    its own (the site's default when it has none chosen). Headings, labels, numbers and dates
+    are in that language and so is the narrative (empty where none was written in it)."""
+    languages = plan_languages(coalition)
+    language = language or languages[0]
+    if language not in languages:
+        raise ValueError(f"the plan is written in {languages}, not {language!r}")
+    with translation.override(language):
+        return _build_document(coalition, audience=audience, version=version, languages=languages)
 
 
 def _build_document(
-    coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
+    coalition: Coalition,
+    *,
+    audience: str = INTERNAL,
+    version: int | None = None,
+    languages: list[str] | None = None,
 ) -> dict[str, Any]:
+    language = get_language() or "en"
+    languages = languages or [language]
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
     ctx = DocContext(
@@ -604,7 +620,7 @@ def _build_document(
     sections = []
     for spec in definitions.map_sections():
         draft = drafts.get(spec.key)
-        narrative = draft.narrative if draft else ""
+        narrative = draft.narrative_in(language, languages[0]) if draft else ""
         owner = draft.owner if draft else None
         ctx.section_notes = set()
         content: list[Block] = [blocks.text(narrative)] if narrative.strip() else []
@@ -653,7 +669,8 @@ def _build_document(
         "title": _("%(place)s Mobility Action Plan") % {"place": coalition.geography.name},
         "coalition": coalition.name,
         "jurisdiction": str(coalition.geography.full_name),
-        "language": get_language() or "en",
+        "language": language,
+        "languages": languages,
         "audience": audience,
         "generated_at": timezone.now().isoformat(),
         "version": version,

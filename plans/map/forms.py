@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -312,13 +313,54 @@ class SectionForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), choices=SectionStatus.choices)
 
-    def __init__(self, *args: Any, coalition: Coalition, can_run: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        coalition: Coalition,
+        can_run: bool,
+        languages: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``languages``: the plan's languages, its own first. A bilingual plan gets one
+        narrative field per language (``narrative`` and ``narrative_<code>``), side by side."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = coalition.memberships.select_related("user")  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda m: m.user.name or m.user.email  # type: ignore[attr-defined]
         if not can_run:
             del self.fields["owner"]
             del self.fields["status"]
+        self.languages = list(languages)
+        if len(self.languages) > 1:
+            names = dict(settings.LANGUAGES)
+            first, *others = self.languages
+            narrative = self.fields["narrative"]
+            narrative.label = _("Narrative in %(language)s") % {"language": names.get(first, first)}
+            narrative.widget.attrs["lang"] = first
+            for code in others:
+                self.fields[f"narrative_{code}"] = forms.CharField(
+                    label=_("Narrative in %(language)s") % {"language": names.get(code, code)},
+                    max_length=20000,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 14, "lang": code}),
+                    help_text=narrative.help_text,
+                )
+            # The narratives first, in the plan's order, then owner and status.
+            order = ["narrative", *(f"narrative_{c}" for c in others)]
+            self.order_fields(order)
+
+    @property
+    def narrative_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name.startswith("narrative")]
+
+    @property
+    def other_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if not f.name.startswith("narrative")]
+
+    def translations(self) -> dict[str, str] | None:
+        """The narratives in the plan's other languages, for ``map_section_save``."""
+        if len(self.languages) < 2:
+            return None
+        return {c: self.cleaned_data.get(f"narrative_{c}") or "" for c in self.languages[1:]}
 
 
 class FreezeForm(forms.Form):
@@ -392,12 +434,47 @@ class PlanSettingsForm(forms.Form):
         choices=[("", _("The site's default language")), *settings.LANGUAGES],
         help_text=_("The plan's headings, dates and numbers are written in this language."),
     )
+    second_language = forms.ChoiceField(
+        label=_("Second language of the plan"),
+        required=False,
+        choices=[("", _("None: the plan has one language")), *settings.LANGUAGES],
+        help_text=_(
+            "For a bilingual coalition: each section's narrative is written in both languages "
+            "side by side, and the plan is frozen, published and exported in either or both."
+        ),
+    )
+
+
+def add_acknowledgements_fields(form: forms.Form, languages: Sequence[str]) -> None:
+    """A bilingual plan's cover form: the acknowledgements in each language."""
+    if len(languages) < 2:
+        return
+    names = dict(settings.LANGUAGES)
+    first, *others = languages
+    field = form.fields["acknowledgements"]
+    field.label = _("Acknowledgements in %(language)s") % {"language": names.get(first, first)}
+    field.widget.attrs["lang"] = first
+    for code in others:
+        form.fields[f"acknowledgements_{code}"] = _text(
+            _("Acknowledgements in %(language)s") % {"language": names.get(code, code)},
+            5000,
+            rows=5,
+            help_text=field.help_text,
+        )
+        form.fields[f"acknowledgements_{code}"].widget.attrs["lang"] = code
+    # Each language's text right after the other, where the acknowledgements were.
+    order = [n for n in form.fields if not n.startswith("acknowledgements")]
+    at = order.index("remove_logo") + 1
+    order[at:at] = ["acknowledgements", *(f"acknowledgements_{c}" for c in others)]
+    form.order_fields(order)
 
 
 class ExportStartForm(forms.Form):
     version = forms.IntegerField(required=False)
     kind = forms.ChoiceField(label=_("What"), choices=ExportKind.choices, required=False)
     format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices, required=False)
+    # Checked against the plan's (or the version's) languages by plan_export_start.
+    language = forms.CharField(label=_("Language"), max_length=10, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

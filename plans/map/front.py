@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -94,6 +95,11 @@ def plan_language(coalition: Coalition) -> str:
     return plan_settings(coalition).plan_language
 
 
+def plan_languages(coalition: Coalition) -> list[str]:
+    """The languages the plan is written in: its own first, then its second if any."""
+    return plan_settings(coalition).plan_languages
+
+
 def partner_rows(coalition: Coalition) -> list[dict[str, Any]]:
     """Every member with an organisation, and whether it agreed to be listed (for the page)."""
     return [
@@ -118,13 +124,14 @@ def partners(coalition: Coalition) -> list[str]:
 def front_matter(coalition: Coalition) -> dict[str, Any]:
     """What the document keeps of the cover and front matter (JSON)."""
     chosen = plan_settings(coalition)
+    acknowledgements = chosen.acknowledgements_in(get_language() or chosen.plan_language)
     return {
         "logo": chosen.logo.name if chosen.logo else "",
         "logo_type": chosen.logo_type,
         "logo_width": chosen.logo_width,
         "logo_height": chosen.logo_height,
-        "acknowledgements": chosen.acknowledgements,
-        "acknowledgements_html": render_markdown(chosen.acknowledgements),
+        "acknowledgements": acknowledgements,
+        "acknowledgements_html": render_markdown(acknowledgements),
         "page_size": chosen.page_size,
         "partners": partners(coalition),
     }
@@ -154,8 +161,10 @@ def front_blocks(ctx: Any) -> list[Block]:
     names = partners(ctx.coalition)
     if names:
         out += [blocks.heading(_("Partners")), blocks.bullets(names)]
-    if chosen.acknowledgements.strip():
-        out += [blocks.heading(_("Acknowledgements")), blocks.text(chosen.acknowledgements)]
+    # The document is built in one of the plan's languages: its acknowledgements in it.
+    acknowledgements = chosen.acknowledgements_in(get_language() or chosen.plan_language)
+    if acknowledgements.strip():
+        out += [blocks.heading(_("Acknowledgements")), blocks.text(acknowledgements)]
     return out
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from metrics.profiles.reading import subgroup_name_text
 from plans.map import blocks, goal_display, metric_data, selectors
 from plans.map.blocks import Block
 from plans.map.models import HeadlineGoal, PriorityArea, StrategicAction
@@ -101,7 +102,7 @@ def goal_gap_spec(ctx: DocContext, goal: HeadlineGoal) -> dict[str, Any] | None:
         "id": ctx.chart_id(),
         "variable": goal.metric_variable,
         "label": _("%(indicator)s: %(group)s and everyone")
-        % {"indicator": goal.indicator, "group": goal.subgroup},
+        % {"indicator": goal.indicator, "group": subgroup_name_text(goal.subgroup)},
         "unit": goal.unit,
         "direction": source.direction,
         "points": group,

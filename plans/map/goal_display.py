@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from metrics.charts.formatting import HUNDREDS, display_unit, format_delta, format_value
+from metrics.profiles.reading import subgroup_name_text
 from plans.map import options
 from plans.map.blocks import date_words
 from plans.map.models import HeadlineGoal, StrategicAction
@@ -56,7 +57,7 @@ def gap_target_text(goal: HeadlineGoal) -> str:
     if not goal.subgroup or goal.gap_target is None:
         return ""
     return _("%(group)s: a gap of %(gap)s to everyone by %(date)s") % {
-        "group": goal.subgroup,
+        "group": subgroup_name_text(goal.subgroup),
         "gap": gap_text(goal.gap_target, goal.unit),
         "date": date_words(goal.target_date),
     }

@@ -356,7 +356,11 @@ class MapSectionDraft(models.Model):
         "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_sections"
     )
     key = models.CharField(max_length=4)
+    # In the plan's language (PlanSettings.plan_language); the same text in the plan's second
+    # language sits in ``translations`` under its language code, so both are edited side by
+    # side and a bilingual plan prints either or both.
     narrative = models.TextField(_("narrative (Markdown)"), max_length=20000, blank=True)
+    translations = models.JSONField(_("narrative in other languages"), default=dict, blank=True)
     owner = models.ForeignKey(
         "coalitions.Membership",
         verbose_name=_("owner"),
@@ -380,6 +384,12 @@ class MapSectionDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+    def narrative_in(self, language: str, primary: str) -> str:
+        """The narrative in ``language``, when the plan's own language is ``primary``."""
+        if language == primary:
+            return self.narrative
+        return str((self.translations or {}).get(language, ""))
 
 
 class ReviewRound(models.Model):
@@ -521,7 +531,10 @@ class MapVersion(models.Model):
         "coalitions.Coalition", on_delete=models.CASCADE, related_name="map_versions"
     )
     number = models.PositiveIntegerField()
+    # In the plan's language; ``translations`` holds the same version built in the plan's
+    # second language (language code → document), frozen in the same moment.
     document = models.JSONField()
+    translations = models.JSONField(default=dict, blank=True)
     release_name = models.CharField(_("metrics release"), max_length=40, blank=True)
     approved = models.BooleanField(default=False)
     frozen_by = models.ForeignKey(
@@ -556,6 +569,18 @@ class MapVersion(models.Model):
         """Where the version can be read without signing in, once published."""
         return reverse("map_public:plan", args=[self.public_token])
 
+    @property
+    def languages(self) -> list[str]:
+        """The languages this version was frozen in, its plan's own language first."""
+        first = str(self.document.get("language") or settings.LANGUAGE_CODE)
+        return [first, *(code for code in self.translations or {} if code != first)]
+
+    def document_in(self, language: str | None = None) -> dict:
+        """The frozen document in ``language`` (one of ``languages``), else in the first."""
+        if language and language != self.languages[0] and language in (self.translations or {}):
+            return dict(self.translations[language])
+        return dict(self.document)
+
 
 class ExportKind(models.TextChoices):
     PLAN = "plan", _("The full plan")
@@ -571,6 +596,10 @@ EXPORT_CONTENT_TYPES = {
     ExportFormat.PDF: "application/pdf",
     ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+# An export's language: every language of the plan, one after the other in one file.
+BOTH_LANGUAGES = "both"
 
 
 def _export_path(instance: PlanExport, filename: str) -> str:
@@ -593,6 +622,9 @@ class PlanExport(BackgroundJob):
     format = models.CharField(
         _("format"), max_length=8, choices=ExportFormat.choices, default=ExportFormat.PDF
     )
+    # A language code, BOTH (each of the plan's languages, one after the other in one file),
+    # or empty: the plan's own language.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     file = models.FileField(upload_to=_export_path, blank=True)
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
@@ -607,12 +639,12 @@ class PlanExport(BackgroundJob):
         # two constraints because NULL versions are never equal in a unique index.
         constraints = [
             models.UniqueConstraint(
-                fields=["coalition", "version", "kind", "format"],
+                fields=["coalition", "version", "kind", "format", "language"],
                 condition=models.Q(status__in=["pending", "running"], version__isnull=False),
                 name="map_export_one_active_per_version_file",
             ),
             models.UniqueConstraint(
-                fields=["coalition", "kind", "format"],
+                fields=["coalition", "kind", "format", "language"],
                 condition=models.Q(status__in=["pending", "running"], version__isnull=True),
                 name="map_export_one_active_draft_file",
             ),
@@ -626,10 +658,19 @@ class PlanExport(BackgroundJob):
         return EXPORT_CONTENT_TYPES[ExportFormat(self.format)]
 
     @property
+    def language_label(self) -> str:
+        """The export's language as a reader says it; empty for the plan's own language."""
+        if self.language == BOTH_LANGUAGES:
+            return str(_("Both languages"))
+        return str(dict(settings.LANGUAGES).get(self.language, self.language))
+
+    @property
     def download_name(self) -> str:
         """The file's name for a reader: mobility-action-plan[-summary]-v2.pdf."""
         stem = "mobility-action-plan" + ("-summary" if self.kind == ExportKind.SUMMARY else "")
         suffix = f"v{self.version.number}" if self.version else "draft"
+        if self.language:
+            suffix += "-" + ("bilingual" if self.language == BOTH_LANGUAGES else self.language)
         return f"{stem}-{suffix}.{self.format}"
 
 
@@ -659,11 +700,17 @@ class PlanSettings(models.Model):
     logo_width = models.PositiveIntegerField(default=0)
     logo_height = models.PositiveIntegerField(default=0)
     acknowledgements = models.TextField(_("acknowledgements"), max_length=5000, blank=True)
+    # The acknowledgements in the plan's second language (language code → Markdown).
+    acknowledgements_translations = models.JSONField(default=dict, blank=True)
     page_size = models.CharField(
         _("page size"), max_length=10, choices=PageSize.choices, default=PageSize.LETTER
     )
     language = models.CharField(
         _("language of the plan"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    # A bilingual coalition keeps its narrative in a second language too, side by side.
+    second_language = models.CharField(
+        _("second language of the plan"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -682,8 +729,21 @@ class PlanSettings(models.Model):
         """The language the plan is written in: the one chosen, else the site's default."""
         return self.language or settings.LANGUAGE_CODE
 
+    def acknowledgements_in(self, language: str) -> str:
+        """The acknowledgements in ``language``: the plan's own text, or its translation."""
+        if language == self.plan_language:
+            return self.acknowledgements
+        return str((self.acknowledgements_translations or {}).get(language, ""))
+
+    @property
+    def plan_languages(self) -> list[str]:
+        """The plan's languages: its own, then the second one if it has one."""
+        first = self.plan_language
+        return [first] + ([self.second_language] if self.second_language not in ("", first) else [])
+
 
 __all__ = [
+    "BOTH_LANGUAGES",
     "Decision",
     "ElementKind",
     "ExportFormat",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -113,10 +113,27 @@ def html_to_pdf(
 def document_pdf(
     document: Mapping[str, Any], *, progress: Callable[[int], None] | None = None
 ) -> tuple[bytes, int]:
-    # The worker has no request language: render in the language the document was made in,
-    # so the template's words match the document's lang attribute.
-    with translation.override(document.get("language") or settings.LANGUAGE_CODE):
-        html = render_html(document)
+    return documents_pdf([document], progress=progress)
+
+
+def documents_pdf(
+    documents: Sequence[Mapping[str, Any]], *, progress: Callable[[int], None] | None = None
+) -> tuple[bytes, int]:
+    """One PDF of several documents, one after the other (a bilingual plan in both of its
+    languages), each laid out on its own with its cover, contents and page numbers."""
+    htmls = []
+    for document in documents:
+        # The worker has no request language: render in the language the document was made
+        # in, so the template's words match the document's lang attribute.
+        with translation.override(document.get("language") or settings.LANGUAGE_CODE):
+            htmls.append(render_html(document))
     if progress:
         progress(2)
-    return html_to_pdf(html, fetcher=StaticOnlyFetcher(logo=logo_bytes(dict(document))))
+    if len(documents) == 1:
+        return html_to_pdf(htmls[0], fetcher=StaticOnlyFetcher(logo=logo_bytes(dict(documents[0]))))
+    rendered = []
+    for html, document in zip(htmls, documents, strict=True):
+        fetcher = StaticOnlyFetcher(logo=logo_bytes(dict(document)))
+        rendered.append(HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render())
+    pages = [page for part in rendered for page in part.pages]
+    return rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT), len(pages)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.db import models
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from plans import definitions
 from plans.content import MapSection
 from plans.map import metric_data
 from plans.map.models import (
+    BOTH_LANGUAGES,
     Decision,
     ElementKind,
     HeadlineGoal,
@@ -372,17 +375,35 @@ def section_publication(coalition: Coalition, key: str) -> list[WorksheetPublica
     return out
 
 
-def published_export(version: MapVersion, *, kind: str, format: str) -> PlanExport | None:  # noqa: A002
-    """A published version's latest finished file of one kind (plan, summary) and format."""
+def _language_filter(version: MapVersion, language: str) -> models.Q:
+    """Exports of a version in ``language``: an export without one is in the version's own."""
+    if language == BOTH_LANGUAGES:
+        return models.Q(language=BOTH_LANGUAGES)
+    first = version.languages[0]
+    language = language if language in version.languages else first
+    return models.Q(language__in=["", first]) if language == first else models.Q(language=language)
+
+
+def published_export(
+    version: MapVersion,
+    *,
+    kind: str,
+    format: str,  # noqa: A002
+    language: str = "",
+) -> PlanExport | None:
+    """A published version's latest finished file of one kind (plan, summary) and format, in
+    one of its languages (empty: its own) or in both."""
     return (
         version.exports.filter(status=JobStatus.SUCCEEDED, kind=kind, format=format)
+        .filter(_language_filter(version, language))
         .order_by("-finished_at", "-pk")
         .first()
     )
 
 
-def published_files(version: MapVersion) -> list[dict[str, str]]:
-    """The files a published version offers, as links for its public page, in a fixed order."""
+def published_files(version: MapVersion, *, language: str = "") -> list[dict[str, str]]:
+    """The files a published version offers, as links for its public page, in a fixed order:
+    those in the page's language, then those with both languages one after the other."""
     from django.urls import reverse
 
     names = {
@@ -394,9 +415,53 @@ def published_files(version: MapVersion) -> list[dict[str, str]]:
             _("Download the executive summary (Word)"),
         ),
     }
-    made = set(version.exports.filter(status=JobStatus.SUCCEEDED).values_list("kind", "format"))
+    both_names = {
+        ("plan", "pdf"): _("Download the plan in both languages (PDF)"),
+        ("summary", "pdf"): _("Download the executive summary in both languages (PDF)"),
+        ("plan", "docx"): _("Download the plan in both languages (Word)"),
+        ("summary", "docx"): _("Download the executive summary in both languages (Word)"),
+    }
+    done = version.exports.filter(status=JobStatus.SUCCEEDED)
+    language = language if language in version.languages else version.languages[0]
+    files = []
+    for code, labels in ((language, None), (BOTH_LANGUAGES, both_names)):
+        made = set(done.filter(_language_filter(version, code)).values_list("kind", "format"))
+        query = "" if code == version.languages[0] else f"?lang={code}"
+        files += [
+            {
+                "url": reverse(url, args=[version.public_token]) + query,
+                "label": str(labels[key] if labels else label),
+            }
+            for key, (url, label) in names.items()
+            if key in made
+        ]
+    return files
+
+
+def language_links(languages: list[str], current: str) -> list[dict[str, Any]]:
+    """The public page's language switcher: each language of the version, named in itself,
+    linking to the same public address (``?lang=``; none for the version's own language)."""
+    from django.utils.translation import get_language_info
+
     return [
-        {"url": reverse(url, args=[version.public_token]), "label": str(label)}
-        for key, (url, label) in names.items()
-        if key in made
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"].capitalize(),
+            "query": "" if i == 0 else f"?lang={code}",
+            "current": code == current,
+        }
+        for i, code in enumerate(languages)
+    ]
+
+
+def export_language_choices(languages: list[str]) -> list[tuple[str, str]]:
+    """The export form's language choices for a plan (or version) in ``languages``: none
+    when it has one language, else each language and both, one after the other."""
+    if len(languages) < 2:
+        return []
+    names = dict(settings.LANGUAGES)
+    return [
+        ("", str(names.get(languages[0], languages[0]))),
+        *((code, str(names.get(code, code))) for code in languages[1:]),
+        (BOTH_LANGUAGES, str(_("Both languages, one after the other"))),
     ]

@@ -40,6 +40,7 @@ from plans import definitions, theory_of_change
 from plans.map import metric_data, options
 from plans.map.blocks import date_words
 from plans.map.models import (
+    BOTH_LANGUAGES,
     MAX_GOALS_PER_AREA,
     Decision,
     ElementKind,
@@ -857,13 +858,16 @@ def map_section_save(
     actor: Membership,
     key: str,
     narrative: str | None = None,
+    translations: Mapping[str, str] | None = None,
     owner: Membership | None | str = UNCHANGED,
     status: str | None = None,
 ) -> MapSectionDraft:
     """Change a section's narrative (a member), owner or status (the project manager).
 
-    A changed narrative of an approved section sends it back to draft: the approval was for
-    other words.
+    ``narrative`` is in the plan's own language; ``translations`` gives the narrative in the
+    plan's second language (language code → Markdown; only the plan's second language is
+    accepted, an empty text removes it). A changed narrative of an approved section, in any
+    language, sends it back to draft: the approval was for other words.
     """
     require(actor, Can.CONTRIBUTE)
     if (owner != UNCHANGED or status is not None) and not role_allows(actor.role, Can.RUN):
@@ -873,10 +877,15 @@ def map_section_save(
     section, _created = MapSectionDraft.objects.select_for_update().get_or_create(
         coalition_id=actor.coalition_id, key=key
     )
-    if narrative is not None and narrative != section.narrative:
+    changed = narrative is not None and narrative != section.narrative
+    if narrative is not None:
         section.narrative = narrative
-        if section.status == SectionStatus.APPROVED:
-            section.status = SectionStatus.DRAFT
+    if translations is not None:
+        merged = _narrative_translations(actor.coalition, section.translations, translations)
+        changed = changed or merged != (section.translations or {})
+        section.translations = merged
+    if changed and section.status == SectionStatus.APPROVED:
+        section.status = SectionStatus.DRAFT
     if owner != UNCHANGED:
         if isinstance(owner, Membership) and owner.coalition_id != actor.coalition_id:
             raise ValidationError({"owner": _("Choose a member of this coalition.")})
@@ -889,6 +898,42 @@ def map_section_save(
     section.full_clean()
     section.save()
     return section
+
+
+def _narrative_translations(
+    coalition: Coalition, current: Mapping[str, str] | None, given: Mapping[str, str]
+) -> dict[str, str]:
+    """The section's narratives in other languages after ``given``: only the plan's second
+    language is accepted (a ValidationError on ``translations`` names the others)."""
+    from plans.map.front import plan_languages
+
+    others = plan_languages(coalition)[1:]
+    unknown = sorted(code for code in given if code not in others)
+    if unknown:
+        raise ValidationError(
+            {
+                "translations": _(
+                    "The plan has no second language %(codes)s. Choose the plan's second "
+                    "language on the cover page first."
+                )
+                % {"codes": ", ".join(unknown)}
+            }
+        )
+    merged = dict(current or {})
+    for code, text in given.items():
+        if len(text) > NARRATIVE_MAX:
+            raise ValidationError(
+                {"translations": _("Keep each narrative under 20,000 characters.")}
+            )
+        if text.strip():
+            merged[code] = text
+        else:
+            merged.pop(code, None)
+    return merged
+
+
+# The narrative field's own limit (MapSectionDraft.narrative), for its other languages too.
+NARRATIVE_MAX = 20000
 
 
 def _set_all_sections(coalition: Coalition, status: str) -> None:
@@ -987,6 +1032,11 @@ def map_version_freeze(*, actor: Membership, override_reason: str = "") -> MapVe
     )
     approved = all(statuses.get(k) == SectionStatus.APPROVED for k in _section_keys())
     document = build_document(coalition, audience=PUBLIC, version=number)
+    # The same version in the plan's second language, frozen in the same moment.
+    translations = {
+        code: build_document(coalition, audience=PUBLIC, version=number, language=code)
+        for code in document["languages"][1:]
+    }
     findings = freeze_check(coalition, document=document)
     reason = override_reason.strip()
     if findings and not reason:
@@ -1006,6 +1056,7 @@ def map_version_freeze(*, actor: Membership, override_reason: str = "") -> MapVe
         coalition=coalition,
         number=number,
         document=document,
+        translations=translations,
         release_name=document["release_name"],
         approved=approved,
         frozen_by=actor.user,
@@ -1251,12 +1302,19 @@ def plan_settings_save(
     acknowledgements: str = "",
     page_size: str = PageSize.LETTER,
     language: str = "",
+    second_language: str = "",
+    acknowledgements_translations: Mapping[str, str] | None = None,
     logo: File | None = None,
     remove_logo: bool = False,
 ) -> PlanSettings:
     """Change how the plan document looks (the project manager). A new logo is checked to be a
     real PNG, JPEG or WebP image of at most 2 MB before anything is saved; the old logo file is
-    kept for the versions frozen with it."""
+    kept for the versions frozen with it.
+
+    ``second_language`` makes the plan bilingual: each section's narrative is kept in both
+    languages. Narratives stay with their language: when the plan's own language changes to
+    the former second one, the sections' texts change places (and so do the
+    acknowledgements, whose second-language text is ``acknowledgements_translations``)."""
     from plans.map.front import logo_check
 
     require(actor, Can.RUN)
@@ -1264,6 +1322,12 @@ def plan_settings_save(
         raise ValidationError({"page_size": _("Choose US Letter or A4.")})
     if language and language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Choose one of the languages of the site.")})
+    if second_language and second_language not in dict(settings.LANGUAGES):
+        raise ValidationError({"second_language": _("Choose one of the languages of the site.")})
+    if second_language and second_language == (language or settings.LANGUAGE_CODE):
+        raise ValidationError(
+            {"second_language": _("Choose a second language other than the plan's own.")}
+        )
     checked = None
     data = b""
     if logo is not None:
@@ -1274,7 +1338,25 @@ def plan_settings_save(
         coalition_id=actor.coalition_id
     )
     chosen.acknowledgements = acknowledgements.strip()
+    was = chosen.plan_language
     chosen.page_size, chosen.language = page_size, language
+    chosen.second_language = second_language
+    if acknowledgements_translations is not None:
+        others = dict(chosen.acknowledgements_translations or {})
+        for code, text in acknowledgements_translations.items():
+            if code not in chosen.plan_languages[1:]:
+                raise ValidationError(
+                    {"acknowledgements_translations": _("Choose the plan's second language.")}
+                )
+            others[code] = text.strip()
+        chosen.acknowledgements_translations = {c: t for c, t in others.items() if t}
+    if chosen.plan_language != was:
+        _narratives_follow_language(actor.coalition, was, chosen.plan_language)
+        others = dict(chosen.acknowledgements_translations or {})
+        if chosen.acknowledgements:
+            others[was] = chosen.acknowledgements
+        chosen.acknowledgements = others.pop(chosen.plan_language, "")
+        chosen.acknowledgements_translations = others
     if remove_logo and checked is None:
         chosen.logo, chosen.logo_name, chosen.logo_type = "", "", ""
         chosen.logo_width = chosen.logo_height = 0
@@ -1288,6 +1370,18 @@ def plan_settings_save(
     chosen.save()
     coalition_event_record(actor.coalition, EventKind.PLAN_SETTINGS_CHANGED, actor.user)
     return chosen
+
+
+def _narratives_follow_language(coalition: Coalition, was: str, now: str) -> None:
+    """The plan's own language changed from ``was`` to ``now``: each section's narrative
+    written in ``now`` becomes the main one and the former main one is kept under ``was``."""
+    for section in MapSectionDraft.objects.select_for_update().filter(coalition=coalition):
+        others = dict(section.translations or {})
+        if section.narrative.strip():
+            others[was] = section.narrative
+        section.narrative = others.pop(now, "")
+        section.translations = others
+        section.save(update_fields=["narrative", "translations"])
 
 
 # More than the largest logo allowed, so an oversized file is read far enough to be refused.
@@ -1317,11 +1411,20 @@ def plan_partners_set(*, actor: Membership, listed: Iterable[int]) -> list[Membe
 EXPORT_STEPS = 4  # document, HTML (or Word layout), file, stored
 
 
-def _export_what(version: MapVersion | None, kind: str, fmt: str) -> str:
+def _export_what(version: MapVersion | None, kind: str, fmt: str, language: str = "") -> str:
     """The audit log's words for an export: "the summary of version 2 (Word)"."""
     of = _("version %(n)s") % {"n": version.number} if version else _("the draft")
     what = _("the summary of %(of)s") % {"of": of} if kind == ExportKind.SUMMARY else of
-    return f"{what} ({ExportFormat(fmt).label})"
+    how = ", ".join(str(x) for x in (ExportFormat(fmt).label, export_language_label(language)) if x)
+    return f"{what} ({how})"
+
+
+def export_language_label(language: str) -> str:
+    """A reader's words for an export's language: "Spanish", "Both languages"; empty for
+    the plan's own language."""
+    if language == BOTH_LANGUAGES:
+        return str(_("Both languages, one after the other"))
+    return str(dict(settings.LANGUAGES).get(language, "")) if language else ""
 
 
 @transaction.atomic
@@ -1331,9 +1434,12 @@ def plan_export_start(
     version: MapVersion | None = None,
     kind: str = ExportKind.PLAN,
     format: str = ExportFormat.PDF,  # noqa: A002 - the API's and the model's name
+    language: str = "",
 ) -> PlanExport:
     """Create the export row of a frozen version (or of the current draft): the full plan or
-    its summary, as PDF or Word; queue the rendering once the row is committed."""
+    its summary, as PDF or Word, in one of the plan's languages (empty: its own) or in
+    ``BOTH_LANGUAGES``, one after the other in one file; queue the rendering once the row is
+    committed."""
     from plans.map.tasks import plan_export_run_task
 
     if version is None:
@@ -1347,20 +1453,21 @@ def plan_export_start(
     if format == ExportFormat.PDF:
         pdf_export_check()
     coalition = actor.coalition
+    export_language_check(coalition, version, language)
     export = job_save_once(
         PlanExport(
             coalition=coalition,
             version=version,
             kind=kind,
             format=format,
+            language=language,
             started_by=actor.user,
             progress_total=EXPORT_STEPS,
         ),
         busy_message=EXPORT_BUSY,
     )
-    coalition_event_record(
-        coalition, EventKind.EXPORT_STARTED, actor.user, label=_export_what(version, kind, format)
-    )
+    label = _export_what(version, kind, format, language)
+    coalition_event_record(coalition, EventKind.EXPORT_STARTED, actor.user, label=label)
     job_enqueue_on_commit(export, plan_export_run_task)
     return export
 
@@ -1381,26 +1488,63 @@ def plan_export_retry(*, actor: Membership, export: PlanExport) -> PlanExport:
         actor.coalition,
         EventKind.EXPORT_STARTED,
         actor.user,
-        label=_export_what(export.version, export.kind, export.format),
+        label=_export_what(export.version, export.kind, export.format, export.language),
     )
     return export
 
 
+def export_languages(coalition: Coalition, version: MapVersion | None) -> list[str]:
+    """The languages an export can be made in: the version's, or the draft's (the plan's)."""
+    from plans.map.front import plan_languages
+
+    return version.languages if version is not None else plan_languages(coalition)
+
+
+def export_language_check(coalition: Coalition, version: MapVersion | None, language: str) -> None:
+    languages = export_languages(coalition, version)
+    if language == BOTH_LANGUAGES and len(languages) > 1:
+        return
+    if language and language not in languages:
+        names = dict(settings.LANGUAGES)
+        raise ValidationError(
+            {
+                "language": _("This plan is written in %(languages)s; choose one of them.")
+                % {"languages": ", ".join(str(names.get(code, code)) for code in languages)}
+            }
+        )
+
+
 def export_document(export: PlanExport) -> dict[str, Any]:
+    """What an export renders, in its first language (see ``export_documents``)."""
+    return export_documents(export)[0]
+
+
+def export_documents(export: PlanExport) -> list[dict[str, Any]]:
     """What an export renders: the version's stored document, or the draft as the public
-    would read it; for a summary, the summary made from that same document."""
+    would read it; for a summary, the summary made from that same document. One document per
+    language the export asked for (both of a bilingual plan's, in the plan's order)."""
     from plans.map.document import PUBLIC, build_document, upgrade_document
     from plans.map.summary import summary_document
 
     version = export.version
-    # The draft as the public would read it: exports are what leaves the coalition. A version
-    # frozen before the plan was made of blocks is read in today's shape.
-    document = (
-        upgrade_document(version.document)
-        if version is not None
-        else build_document(export.coalition, audience=PUBLIC)
-    )
-    return summary_document(document) if export.kind == ExportKind.SUMMARY else document
+    available = export_languages(export.coalition, version)
+    if export.language == BOTH_LANGUAGES:
+        languages = available
+    else:
+        languages = [export.language if export.language in available else available[0]]
+    documents = []
+    for language in languages:
+        # The draft as the public would read it: exports are what leaves the coalition. A
+        # version frozen before the plan was made of blocks is read in today's shape.
+        document = (
+            upgrade_document(version.document_in(language))
+            if version is not None
+            else build_document(export.coalition, audience=PUBLIC, language=language)
+        )
+        documents.append(
+            summary_document(document) if export.kind == ExportKind.SUMMARY else document
+        )
+    return documents
 
 
 def plan_export_run(*, export: PlanExport) -> PlanExport:
@@ -1415,18 +1559,24 @@ def plan_export_run(*, export: PlanExport) -> PlanExport:
         if problem:
             job_fail(export, problem)
             return export
-    from plans.map.pdf import document_pdf
-    from plans.map.word import document_docx
+    from plans.map.pdf import document_pdf, documents_pdf
+    from plans.map.word import documents_docx
 
     job_progress(export, done=0, total=EXPORT_STEPS)
-    document = export_document(export)
+    documents = export_documents(export)
     job_progress(export, done=1)
     if export.format == ExportFormat.DOCX:
-        content, pages = document_docx(document), 0
+        content, pages = documents_docx(documents), 0
         job_progress(export, done=2)
     else:
-        # document_pdf reports step 2 (HTML ready) itself; 3 is the PDF, 4 the stored file.
-        content, pages = document_pdf(document, progress=lambda n: job_progress(export, done=n))
+        # The PDF renderer reports step 2 (HTML ready) itself; 3 is the PDF, 4 the stored file.
+        def progress(n: int) -> None:
+            job_progress(export, done=n)
+
+        if len(documents) == 1:
+            content, pages = document_pdf(documents[0], progress=progress)
+        else:
+            content, pages = documents_pdf(documents, progress=progress)
     job_progress(export, done=3)
     with transaction.atomic():
         export.file.save(f"export-{export.pk}.{export.format}", ContentFile(content), save=False)

@@ -10,6 +10,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from metrics.charts.formatting import value_input_text
 from plans import theory_of_change
 from plans.map import checks, forms, front, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
+from plans.map.blocks import date_words
 from plans.map.models import (
     MAX_GOALS_PER_AREA,
     ExportFormat,
@@ -503,6 +505,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             pdf_unavailable=pdf_unavailable_message(),
             export_kinds=ExportKind.choices,
             export_formats=ExportFormat.choices,
+            export_languages=selectors.export_language_choices(front.plan_languages(coalition)),
         ),
     )
 
@@ -517,9 +520,16 @@ def section(
     can_run = role_allows(membership.role, Can.RUN)
     can_edit = role_allows(membership.role, Can.CONTRIBUTE)
     draft = selectors.section_draft(coalition, key)
+    languages = front.plan_languages(coalition)
     initial = _initial(draft, forms.SectionForm)
+    for code, text in ((draft.translations or {}) if draft else {}).items():
+        initial[f"narrative_{code}"] = text
     form = forms.SectionForm(
-        request.POST or None, initial=initial, coalition=coalition, can_run=can_run
+        request.POST or None,
+        initial=initial,
+        coalition=coalition,
+        can_run=can_run,
+        languages=languages,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -530,6 +540,7 @@ def section(
                 actor=membership,
                 key=key,
                 narrative=d["narrative"],
+                translations=form.translations(),
                 **extra,
             ),
         ):
@@ -548,6 +559,7 @@ def section(
             form=form if can_edit else None,
             section=current,
             doc=preview,
+            bilingual=len(languages) > 1,
         ),
     )
 
@@ -669,6 +681,8 @@ def version(
     request: HttpRequest, coalition: Coalition, membership: Membership, version_id: int
 ) -> HttpResponse:
     v = selectors.version_get(coalition, version_id)
+    language = request.GET.get("lang") or ""
+    language = language if language in v.languages else v.languages[0]
     return render(
         request,
         "plans/map/version.html",
@@ -676,13 +690,15 @@ def version(
             coalition,
             membership,
             version=v,
-            doc=doc_module.upgrade_document(v.document),
+            doc=doc_module.upgrade_document(v.document_in(language)),
+            languages=selectors.language_links(v.languages, language),
             exports=v.exports.all(),
             next_version=selectors.next_version(v),
             pdf_unavailable=pdf_unavailable_message(),
             check_groups=checks.grouped(v.check_findings or []),
             export_kinds=ExportKind.choices,
             export_formats=ExportFormat.choices,
+            export_languages=selectors.export_language_choices(v.languages),
         ),
     )
 
@@ -744,8 +760,13 @@ def cover(request: HttpRequest, coalition: Coalition, membership: Membership) ->
         "acknowledgements": chosen.acknowledgements,
         "page_size": chosen.page_size,
         "language": chosen.language,
+        "second_language": chosen.second_language,
     }
+    languages = chosen.plan_languages
+    for code in languages[1:]:
+        initial[f"acknowledgements_{code}"] = chosen.acknowledgements_in(code)
     form = forms.PlanSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    forms.add_acknowledgements_fields(form, languages)
     if request.method == "POST" and form.is_valid():
         saved = form_save(
             form,
@@ -754,6 +775,12 @@ def cover(request: HttpRequest, coalition: Coalition, membership: Membership) ->
                 acknowledgements=form.cleaned_data["acknowledgements"],
                 page_size=form.cleaned_data["page_size"],
                 language=form.cleaned_data["language"],
+                second_language=form.cleaned_data["second_language"],
+                acknowledgements_translations={
+                    code: form.cleaned_data.get(f"acknowledgements_{code}") or ""
+                    for code in languages[1:]
+                    if code == form.cleaned_data["second_language"]
+                },
                 logo=form.cleaned_data.get("logo") or None,
                 remove_logo=form.cleaned_data["remove_logo"],
             ),
@@ -825,6 +852,7 @@ def export_start(
             version=v,
             kind=form.cleaned_data["kind"],
             format=form.cleaned_data["format"],
+            language=form.cleaned_data["language"],
         ),
         _("The file is being made. This page shows its progress."),
     )
@@ -891,16 +919,23 @@ def export_download(
 
 @require_GET
 def public_plan(request: HttpRequest, token: str) -> HttpResponse:
+    """A published version in one of its languages (``?lang=es``; the plan's own by default),
+    the whole page in that language, with links to the others at the same address."""
     v = selectors.published_version(token)
-    return render(
-        request,
-        "plans/map/public.html",
-        {
-            "version": v,
-            "doc": doc_module.upgrade_document(v.document),
-            "files": selectors.published_files(v),
-        },
-    )
+    language = request.GET.get("lang") or ""
+    language = language if language in v.languages else v.languages[0]
+    with translation.override(language):
+        return render(
+            request,
+            "plans/map/public.html",
+            {
+                "version": v,
+                "doc": doc_module.upgrade_document(v.document_in(language)),
+                "files": selectors.published_files(v, language=language),
+                "frozen_on": date_words(v.frozen_at.date().isoformat()),
+                "languages": selectors.language_links(v.languages, language),
+            },
+        )
 
 
 @require_GET
@@ -908,7 +943,8 @@ def public_file(request: HttpRequest, token: str, kind: str, fmt: str) -> HttpRe
     """The published version's latest file of one kind and format (the PDF opens in the
     browser; a Word file downloads)."""
     v = selectors.published_version(token)
-    export = selectors.published_export(v, kind=kind, format=fmt)
+    language = request.GET.get("lang") or ""
+    export = selectors.published_export(v, kind=kind, format=fmt, language=language)
     if export is None:
         raise Http404
     return _file_response(export, attachment=fmt != ExportFormat.PDF)
@@ -966,14 +1002,18 @@ def section_publication(
 @require_GET
 def preview_public(request: HttpRequest, coalition: Coalition, membership: Membership):
     """Exactly what freezing and publishing now would show the public, in the public page's
-    own template."""
+    own template, in each of the plan's languages (``?lang=``)."""
+    languages = front.plan_languages(coalition)
+    language = request.GET.get("lang") or ""
+    language = language if language in languages else languages[0]
     return render(
         request,
         "plans/map/public.html",
         coalition_page_context(
             coalition,
             membership,
-            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC),
+            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC, language=language),
             preview=True,
+            languages=selectors.language_links(languages, language),
         ),
     )

@@ -41,28 +41,43 @@ MUTED = RGBColor(0x55, 0x55, 0x55)
 
 def document_docx(document: Mapping[str, Any]) -> bytes:
     """The .docx bytes of a plan document (or of its summary: the same shape)."""
-    with translation.override(document.get("language") or settings.LANGUAGE_CODE):
-        doc = new_document()
-        _styles(doc)
-        _page(doc.sections[0], page_size_of(dict(document)), landscape=False)
-        _properties(doc, document)
-        _cover(doc, document)
-        sections = list(document.get("sections") or [])
-        # The front matter (partners, acknowledgements) follows the cover, before the contents.
-        front = [s for s in sections if is_front(s)]
-        for section in front:
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-            doc.add_heading(_("About this plan"), level=1)
-            _blocks(doc, section)
-        rest = [s for s in sections if not is_front(s)]
-        if document.get("kind") != "summary" and len(rest) > 1:
-            _contents(doc, rest)
-        for section in rest:
-            _section(doc, document, section)
-        _footer(doc)
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
+    return documents_docx([document])
+
+
+def documents_docx(documents: Sequence[Mapping[str, Any]]) -> bytes:
+    """One .docx of several documents, one after the other, each in its own language: a
+    bilingual coalition's plan in both languages. Each starts on a new page with its cover."""
+    doc = new_document()
+    _styles(doc)
+    for i, document in enumerate(documents):
+        with translation.override(document.get("language") or settings.LANGUAGE_CODE):
+            if i == 0:
+                _page(doc.sections[0], page_size_of(dict(document)), landscape=False)
+                _properties(doc, document)
+            else:
+                size = page_size_of(dict(document))
+                _page(doc.add_section(WD_SECTION.NEW_PAGE), size, landscape=False)
+            _document_body(doc, document)
+    _footer(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _document_body(doc: Document, document: Mapping[str, Any]) -> None:
+    _cover(doc, document)
+    sections = list(document.get("sections") or [])
+    # The front matter (partners, acknowledgements) follows the cover, before the contents.
+    front = [s for s in sections if is_front(s)]
+    for section in front:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        doc.add_heading(_("About this plan"), level=1)
+        _blocks(doc, section)
+    rest = [s for s in sections if not is_front(s)]
+    if document.get("kind") != "summary" and len(rest) > 1:
+        _contents(doc, rest)
+    for section in rest:
+        _section(doc, document, section)
 
 
 # --- the page and the file ------------------------------------------------------------------

@@ -302,15 +302,30 @@ class MeasureSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "action_title", "element_kind", "element_text")
 
 
+TRANSLATIONS_HELP = (
+    "The narrative in the plan's second language (plan-settings second_language), by "
+    'language code: {"es": "…"}. `narrative` is in the plan\'s own language.'
+)
+
+
 class SectionSerializer(serializers.ModelSerializer):
+    translations = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text=TRANSLATIONS_HELP
+    )
+
     class Meta:
         model = MapSectionDraft
-        fields = ("key", "narrative", "owner", "status", "updated_at")
+        fields = ("key", "narrative", "translations", "owner", "status", "updated_at")
         read_only_fields = ("key", "updated_at")
 
 
 class SectionWriteSerializer(serializers.Serializer):
     narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    translations = serializers.DictField(
+        child=serializers.CharField(max_length=20000, allow_blank=True),
+        required=False,
+        help_text=TRANSLATIONS_HELP + " An empty text removes that language's narrative.",
+    )
     owner = serializers.IntegerField(allow_null=True, required=False)
     status = serializers.ChoiceField(choices=SectionStatus.choices, required=False)
 
@@ -373,6 +388,11 @@ class FreezeSerializer(serializers.Serializer):
 class VersionSerializer(serializers.ModelSerializer):
     published = serializers.BooleanField(source="is_published", read_only=True)
     check_findings = FindingSerializer(many=True, read_only=True, allow_null=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The languages the version was frozen in, the plan's own first.",
+    )
 
     class Meta:
         model = MapVersion
@@ -385,13 +405,19 @@ class VersionSerializer(serializers.ModelSerializer):
             "published",
             "check_findings",
             "check_override_reason",
+            "languages",
         )
         read_only_fields = fields
 
 
 class VersionDetailSerializer(VersionSerializer):
+    translations = serializers.DictField(
+        read_only=True,
+        help_text="The same version frozen in the plan's second language: code → document.",
+    )
+
     class Meta(VersionSerializer.Meta):
-        fields = (*VersionSerializer.Meta.fields, "document")  # type: ignore[assignment]
+        fields = (*VersionSerializer.Meta.fields, "document", "translations")  # type: ignore[assignment]
         read_only_fields = fields  # type: ignore[assignment]
 
 
@@ -409,6 +435,7 @@ class ExportSerializer(serializers.ModelSerializer):
             "version",
             "kind",
             "format",
+            "language",
             "status",
             "percent",
             "message",
@@ -425,6 +452,15 @@ class ExportStartSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, required=False)
     kind = serializers.ChoiceField(choices=ExportKind.choices, default=ExportKind.PLAN)
     format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.PDF)
+    language = serializers.CharField(
+        max_length=10,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "One of the plan's (or the version's) languages, `both` for each of them one after "
+            "the other in one file, or empty for the plan's own language."
+        ),
+    )
 
 
 class PlanSettingsSerializer(serializers.ModelSerializer):
@@ -436,6 +472,16 @@ class PlanSettingsSerializer(serializers.ModelSerializer):
     has_logo = serializers.SerializerMethodField()
     partners = serializers.SerializerMethodField()
     plan_language = serializers.CharField(read_only=True)
+    acknowledgements_translations = serializers.DictField(
+        child=serializers.CharField(max_length=5000, allow_blank=True),
+        required=False,
+        help_text='The acknowledgements in the plan\'s second language: {"es": "…"}.',
+    )
+    plan_languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The plan's languages: its own, then its second language if it has one.",
+    )
 
     class Meta:
         model = PlanSettings
@@ -448,9 +494,12 @@ class PlanSettingsSerializer(serializers.ModelSerializer):
             "logo_width",
             "logo_height",
             "acknowledgements",
+            "acknowledgements_translations",
             "page_size",
             "language",
+            "second_language",
             "plan_language",
+            "plan_languages",
             "partners",
             "updated_at",
         )

@@ -294,6 +294,7 @@ class SectionListView(_Scoped):
                     "status": r.status,
                     "owner": r.draft.owner_id if r.draft else None,
                     "narrative": r.draft.narrative if r.draft else "",
+                    "translations": (r.draft.translations or {}) if r.draft else {},
                     "fed_by": [key for key, _t, _s in r.feeders],
                 }
                 for r in rows
@@ -490,6 +491,7 @@ class ExportListView(_Scoped):
             version=version,
             kind=ser.validated_data["kind"],
             format=ser.validated_data["format"],
+            language=ser.validated_data["language"],
         )
         return Response(s.ExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
@@ -538,6 +540,8 @@ class PlanSettingsView(_Scoped):
             acknowledgements=data.get("acknowledgements", ""),
             page_size=data.get("page_size", PageSize.LETTER),
             language=data.get("language", ""),
+            second_language=data.get("second_language", ""),
+            acknowledgements_translations=data.get("acknowledgements_translations"),
             logo=data.get("logo"),
             remove_logo=data.get("remove_logo", False),
         )
