@@ -216,7 +216,7 @@ class _Revisions(CoalitionScopedMixin, generics.GenericAPIView):
         return ws, selectors.response_for(self.coalition, ws, self.membership)
 
 
-class RevisionListView(_Revisions):
+class RevisionListView(_Revisions, generics.ListAPIView):
     """The saved versions of the response, newest first, 25 a page, each with what it changed
     (a table's changed cells by row and column). The whole answers of one version:
     ``revisions/{version}/``."""
@@ -230,7 +230,7 @@ class RevisionListView(_Revisions):
             return Revision.objects.none()
         return response.revisions.select_related("author").order_by("-version")
 
-    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ws, response = self.worksheet_response()
         page = list(self.paginate_queryset(self.get_queryset()) or [])
         older = None
