@@ -53,6 +53,12 @@ def _setup() -> None:
     from django.core.management import call_command
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Production settings on PostgreSQL: plain http and static files without a collected manifest.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     call_command("migrate", verbosity=0)
 
 
@@ -135,6 +141,7 @@ def main() -> None:
             "history API": ("api:worksheet-revisions", [pk, "w2_4"]),
             "one revision": ("plans:worksheet_revision", [pk, "w2_4", n // 2]),
             "dashboard": ("plans:steps", [pk]),
+            "worksheet": ("plans:worksheet", [pk, "w2_4"]),
             "trivial (notifications)": ("plans:notifications", [pk]),
         }
         for name, (route, args) in pages.items():

@@ -209,11 +209,14 @@ class _Revisions(CoalitionScopedMixin, generics.GenericAPIView):
     read_action = Can.VIEW
 
     def worksheet_response(self) -> tuple[Worksheet, WorksheetResponse | None]:
-        try:
-            ws = definitions.worksheet(self.kwargs["key"])
-        except KeyError:
-            raise NotFound("No such worksheet") from None
-        return ws, selectors.response_for(self.coalition, ws, self.membership)
+        if not hasattr(self, "_worksheet_response"):
+            try:
+                ws = definitions.worksheet(self.kwargs["key"])
+            except KeyError:
+                raise NotFound("No such worksheet") from None
+            response = selectors.response_for(self.coalition, ws, self.membership)
+            self._worksheet_response = (ws, response)
+        return self._worksheet_response
 
 
 class RevisionListView(_Revisions, generics.ListAPIView):
@@ -232,13 +235,15 @@ class RevisionListView(_Revisions, generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ws, response = self.worksheet_response()
-        page = list(self.paginate_queryset(self.get_queryset()) or [])
-        older = None
-        if page and response is not None:
-            older = response.revisions.filter(version__lt=page[-1].version).order_by("-version")
-            older = older.first()  # type: ignore[assignment]
+        page: list[Revision] = list(self.paginate_queryset(self.get_queryset()) or [])
+        # What the page's oldest revision changed is measured against the one before it.
+        older = (
+            response.revisions.filter(version__lt=page[-1].version).order_by("-version").first()
+            if page and response is not None
+            else None
+        )
         names = selectors.member_names(self.coalition)
-        diffs = selectors.revision_diffs(ws, page, older, names)  # type: ignore[arg-type]
+        diffs = selectors.revision_diffs(ws, page, older, names)
         changes = {rev.version: d for rev, d in zip(page, diffs, strict=True)}
         data = RevisionSerializer(page, many=True, context={"changes": changes}).data
         return self.get_paginated_response(data)

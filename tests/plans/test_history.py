@@ -350,3 +350,17 @@ def test_pages_read_the_same_rows_with_ten_times_the_history(db, client, name, a
     assert counts[0] == counts[1] and counts[1] <= 15, counts
     if name in ("plans:worksheet_history", "api:worksheet-revisions"):
         assert sizes[1] <= 1.2 * sizes[0], sizes
+
+
+def test_a_workspace_export_keeps_what_each_revision_holds(team):
+    from plans import transfer
+
+    for v, text in enumerate(["A", "AB"]):
+        save(team, "pm", {"narrative": text}, v)
+    exported = transfer.workspace_export(actor=team["pm"])
+    target = CoalitionFactory()
+    pm = MembershipFactory(coalition=target, role=Role.PROJECT_MANAGER, user=team["pm"].user)
+    transfer.workspace_import(actor=pm, payload=exported)
+    [rev] = Revision.objects.filter(coalition=target)
+    assert (rev.first_version, rev.version, rev.saves) == (1, 2, 2)
+    assert rev.response.coalition == target
