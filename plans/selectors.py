@@ -327,13 +327,18 @@ def _worksheet_status(ws: Worksheet, response: WorksheetResponse | None) -> str:
 
 def steps_overview(coalition: Coalition, membership: Membership) -> list[StepRow]:
     states = {s.step: s for s in StepState.objects.filter(coalition=coalition)}
+    # Progress needs each response's status, not its answers (which can be large).
     shared = {
         r.worksheet_key: r
-        for r in WorksheetResponse.objects.filter(coalition=coalition, owner__isnull=True)
+        for r in WorksheetResponse.objects.filter(coalition=coalition, owner__isnull=True).defer(
+            "data"
+        )
     }
     own = {
         r.worksheet_key: r
-        for r in WorksheetResponse.objects.filter(coalition=coalition, owner=membership)
+        for r in WorksheetResponse.objects.filter(coalition=coalition, owner=membership).defer(
+            "data"
+        )
     }
     ticks: dict[int, dict[str, ChecklistTick]] = {}
     for t in ChecklistTick.objects.filter(coalition=coalition).select_related("ticked_by"):
