@@ -364,3 +364,25 @@ def test_a_workspace_export_keeps_what_each_revision_holds(team):
     [rev] = Revision.objects.filter(coalition=target)
     assert (rev.first_version, rev.version, rev.saves) == (1, 2, 2)
     assert rev.response.coalition == target
+
+
+def test_a_conflict_against_a_coalesced_version_asks_instead_of_overwriting(client, team):
+    save(team, "m1", {"narrative": "Ann's first"}, 0)
+    # Bo's page opened at version 1; Ann's next save continues her revision (1 to 2).
+    save(team, "m1", {"narrative": "Ann's second"}, 1)
+    client.force_login(team["m2"].user)
+    stale = client.post(
+        reverse("plans:worksheet_autosave", args=[team["coalition"].pk, "w5_7"]),
+        {"version": 1, "narrative": "Bo's", "consensus": ""},
+    ).content.decode()
+    assert "someone else saved this worksheet" in stale
+    # Version 1 is gone into Ann's revision, so there is no common start: Bo is asked.
+    screen = client.get(reverse("plans:worksheet_conflict", args=[team["coalition"].pk, "w5_7"]))
+    text = screen.content.decode()
+    assert "Ann&#x27;s second" in text and "Bo&#x27;s" in text
+    assert selectors.shared_response(team["coalition"], "w5_7").data == {
+        "narrative": "Ann's second"
+    }
+    # Ann's revision is closed: her next save starts a new one, so "Ann's second" stays.
+    save(team, "m1", {"narrative": "Ann's third"}, 2)
+    assert [r[4]["narrative"] for r in revisions(team)] == ["Ann's second", "Ann's third"]
