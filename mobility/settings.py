@@ -236,6 +236,9 @@ SPREADSHEET_PARSE_SECONDS = env.int("SPREADSHEET_PARSE_SECONDS", default=120)
 # One worksheet save: its whole request (refused before it is read) and its files.
 WORKSHEET_SAVE_MAX_MB = env.int("WORKSHEET_SAVE_MAX_MB", default=50)
 WORKSHEET_SAVE_MAX_FILES = env.int("WORKSHEET_SAVE_MAX_FILES", default=5)
+# One person's saves of a worksheet within this many minutes of their first make one revision
+# (the latest content kept); 0 keeps a revision per save.
+REVISION_COALESCE_MINUTES = env.int("REVISION_COALESCE_MINUTES", default=10)
 # Files a coalition may keep (worksheet files and local data), in MB.
 COALITION_STORAGE_QUOTA_MB = env.int("COALITION_STORAGE_QUOTA_MB", default=500)
 # Files on disk that no row names are removed by a periodic task once older than this.

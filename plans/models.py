@@ -71,26 +71,44 @@ class WorksheetResponse(models.Model):
 
 
 class Revision(models.Model):
-    """A full snapshot of a response after one save: who, when, what."""
+    """A full snapshot of a response after a save: who, when, what.
 
+    One person's continuous editing is one revision: their saves within
+    ``settings.REVISION_COALESCE_MINUTES`` of the revision's first save update it in place
+    (versions ``first_version`` to ``version``, ``saves`` of them), keeping the latest content.
+    Another person's save, a save with a note (restore, merge) or a save after a conflict
+    (``closed``) starts a new one.
+    """
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="+"
+    )
     response = models.ForeignKey(
         WorksheetResponse, on_delete=models.CASCADE, related_name="revisions"
     )
     version = models.PositiveIntegerField()
+    first_version = models.PositiveIntegerField(default=0)
+    saves = models.PositiveIntegerField(default=1)
     data = models.JSONField(default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.CharField(max_length=200, blank=True)
-    # The page (one open form) that saved it: a page's own autosave never conflicts with it.
+    # The page (one open form) that saved it last: a page's own autosave never conflicts with it.
     editor = models.CharField(max_length=32, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    # Someone's save was refused as stale on top of this revision: later saves start a new one,
+    # so what the conflict was about stays in the history.
+    closed = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # the latest save in it
 
     class Meta:
         ordering = ("-version",)
         constraints = [
             models.UniqueConstraint(fields=("response", "version"), name="revision_unique_version")
         ]
+        # Recent activity: the coalition's latest revisions without sorting all of them.
+        indexes = [models.Index(fields=("coalition", "-created_at"), name="revision_recent")]
 
     def __str__(self) -> str:
         return f"{self.response.worksheet_key} v{self.version}"
@@ -224,6 +242,7 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ("created_at", "id")
+        indexes = [models.Index(fields=("coalition", "-created_at"), name="comment_recent")]
 
     def __str__(self) -> str:
         return f"{self.worksheet_key}/{self.field_key}: {self.body[:30]}"

@@ -328,13 +328,18 @@ def _worksheet_status(ws: Worksheet, response: WorksheetResponse | None) -> str:
 
 def steps_overview(coalition: Coalition, membership: Membership) -> list[StepRow]:
     states = {s.step: s for s in StepState.objects.filter(coalition=coalition)}
+    # Progress needs each response's status, not its answers (which can be large).
     shared = {
         r.worksheet_key: r
-        for r in WorksheetResponse.objects.filter(coalition=coalition, owner__isnull=True)
+        for r in WorksheetResponse.objects.filter(coalition=coalition, owner__isnull=True).defer(
+            "data"
+        )
     }
     own = {
         r.worksheet_key: r
-        for r in WorksheetResponse.objects.filter(coalition=coalition, owner=membership)
+        for r in WorksheetResponse.objects.filter(coalition=coalition, owner=membership).defer(
+            "data"
+        )
     }
     ticks: dict[int, dict[str, ChecklistTick]] = {}
     for t in ChecklistTick.objects.filter(coalition=coalition).select_related("ticked_by"):
@@ -409,34 +414,63 @@ def my_assignments(coalition: Coalition, membership: Membership) -> QuerySet[Ass
     )
 
 
-def recent_activity(coalition: Coalition, limit: int = 10) -> list[dict[str, Any]]:
-    """The latest saves and comments, newest first. Individual answers stay private."""
+@dataclass
+class Activity:
+    """One line of recent activity: someone saved or commented on a worksheet, ``count`` times
+    in a row."""
+
+    at: dt.datetime
+    who: Any  # the user, None for a former member
+    kind: str  # "saved" or "commented"
+    worksheet: Worksheet
+    count: int
+
+
+# Rows read per line shown: enough to group a person's repeated saves and still fill the list.
+ACTIVITY_READ_FACTOR = 3
+
+
+def recent_activity(coalition: Coalition, limit: int = 10) -> list[Activity]:
+    """The latest saves and comments, newest first; one person's saves (or comments) of one
+    worksheet in a row are one line with their count. Individual answers stay private.
+
+    Reads at most ``limit * ACTIVITY_READ_FACTOR`` revisions and comments, newest first from
+    the (coalition, created_at) indexes, and none of their answers or texts."""
+    read = limit * ACTIVITY_READ_FACTOR
+    author = ("author__id", "author__name", "author__email")
     revisions = (
-        Revision.objects.filter(response__coalition=coalition, response__owner__isnull=True)
+        Revision.objects.filter(coalition=coalition, response__owner__isnull=True)
         .select_related("author", "response")
-        .order_by("-created_at")[:limit]
+        .only("created_at", "saves", "response__worksheet_key", *author)
+        .order_by("-created_at", "-pk")[:read]
     )
-    comments = (Comment.objects.filter(coalition=coalition).select_related("author")).order_by(
-        "-created_at"
-    )[:limit]
-    items: list[dict[str, Any]] = [
-        {
-            "at": r.created_at,
-            "who": r.author,
-            "what": _("saved version %(v)s of") % {"v": r.version},
-            "worksheet": definitions.worksheet(r.response.worksheet_key),
-        }
-        for r in revisions
-    ] + [
-        {
-            "at": c.created_at,
-            "who": c.author,
-            "what": _("commented on"),
-            "worksheet": definitions.worksheet(c.worksheet_key),
-        }
-        for c in comments
-    ]
-    return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+    comments = (
+        Comment.objects.filter(coalition=coalition)
+        .select_related("author")
+        .only("created_at", "worksheet_key", *author)
+        .order_by("-created_at", "-pk")[:read]
+    )
+    events = sorted(
+        [("saved", r.created_at, r.author, r.response.worksheet_key, r.saves) for r in revisions]
+        + [("commented", c.created_at, c.author, c.worksheet_key, 1) for c in comments],
+        key=lambda e: e[1],
+        reverse=True,
+    )
+    lines: list[Activity] = []
+    for kind, at, who, key, count in events:
+        last = lines[-1] if lines else None
+        if (
+            last
+            and last.kind == kind
+            and last.worksheet.key == key
+            and getattr(last.who, "pk", None) == getattr(who, "pk", None)
+        ):
+            last.count += count
+            continue
+        if len(lines) == limit:
+            break
+        lines.append(Activity(at, who, kind, definitions.worksheet(key), count))
+    return lines
 
 
 def notifications_for(user: Any, coalition: Coalition) -> QuerySet[Notification]:
@@ -458,41 +492,232 @@ def comments_for(coalition: Coalition, worksheet_key: str) -> QuerySet[Comment]:
 
 # --- history ----------------------------------------------------------------------------------
 
+HISTORY_PAGE_SIZE = 25
+# A long text changed in one place shows that place with this much of its surroundings.
+_CONTEXT = 80
+
 
 @dataclass
 class Change:
+    """One changed answer: a question, or one row's cell of a table (labels, never keys)."""
+
     label: str
     before: str
     after: str
+    question: str = ""
+    row: str = ""
+    column: str = ""
+
+
+def _excerpt(before: str, after: str) -> tuple[str, str]:
+    """Long texts that differ in one place: only that place, with some words around it."""
+    if len(before) + len(after) <= 4 * _CONTEXT:
+        return before, after
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    lo = max(0, start - _CONTEXT)
+
+    def cut(text: str) -> str:
+        hi = min(len(text), len(text) - end + _CONTEXT)
+        return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def _change(label: str, before: str, after: str, **where: str) -> Change:
+    before, after = _excerpt(before, after)
+    return Change(label, before, after, **where)
+
+
+def _row_text(f: Field, cells: Any, names: Names | None) -> str:
+    cells = cells if isinstance(cells, Mapping) else {}
+    texts = [(c.label, value_text(c, cells.get(c.key), names, reader=True)) for c in f.columns]
+    return "; ".join(f"{label}: {text}" for label, text in texts if text)
+
+
+def _table_changes(f: Field, old: Any, new: Any, names: Names | None, prefix: str) -> list[Change]:
+    """The cells that changed, each named by its row and column; a row added or removed
+    as one line."""
+    if f.fixed_rows:
+        old, new = (v if isinstance(v, Mapping) else {} for v in (old, new))
+        pairs = [(row.label, old.get(row.key), new.get(row.key)) for row in f.fixed_rows]
+    else:
+        old, new = (v if isinstance(v, list) else [] for v in (old, new))
+        pairs = [
+            (
+                _("Row %(n)s") % {"n": i + 1},
+                old[i] if i < len(old) else None,
+                new[i] if i < len(new) else None,
+            )
+            for i in range(max(len(old), len(new)))
+        ]
+    changes = []
+    for label, a, b in pairs:
+        if a == b:
+            continue
+        where = f"{prefix}{f.label} › {label}"
+        if not isinstance(a, Mapping) or not isinstance(b, Mapping) or not a or not b:
+            before, after = _row_text(f, a, names), _row_text(f, b, names)
+            if before != after:
+                changes.append(_change(where, before, after, question=f.label, row=label))
+            continue
+        for c in f.columns:
+            before = value_text(c, a.get(c.key), names, reader=True)
+            after = value_text(c, b.get(c.key), names, reader=True)
+            if before != after:
+                changes.append(
+                    _change(
+                        f"{where} › {c.label}",
+                        before,
+                        after,
+                        question=f.label,
+                        row=label,
+                        column=c.label,
+                    )
+                )
+    return changes
+
+
+def _checklist_changes(f: Field, old: Any, new: Any, prefix: str) -> list[Change]:
+    old, new = (v if isinstance(v, Mapping) else {} for v in (old, new))
+    changes = []
+    for item in f.items:
+        a, b = old.get(item.key) or {}, new.get(item.key) or {}
+        if a == b:
+            continue
+        before, after = (
+            ("☑" if e.get("checked") else "☐") + (f" ({e['note']})" if e.get("note") else "")
+            for e in (a, b)
+        )
+        if before != after:
+            changes.append(
+                _change(
+                    f"{prefix}{f.label} › {item.label}",
+                    before,
+                    after,
+                    question=f.label,
+                    row=item.label,
+                )
+            )
+    return changes
 
 
 def data_diff(
     ws: Worksheet, old: Mapping[str, Any], new: Mapping[str, Any], names: Names | None = None
 ) -> list[Change]:
-    """The answers that differ between two versions, as text a person can read."""
-    changes = []
+    """The answers that differ between two versions, as text a person can read.
+
+    Only the answers whose stored value changed are rendered; a table shows the cells that
+    changed, a checklist the items, a long text the place where it changed."""
+    changes: list[Change] = []
     old_records, new_records = records(ws, old), records(ws, new)
     for i in range(max(len(old_records), len(new_records))):
         a = old_records[i] if i < len(old_records) else {}
         b = new_records[i] if i < len(new_records) else {}
-        prefix = f"{ws.repeats} {i + 1}: " if ws.repeats else ""
+        if a == b:
+            continue
+        prefix = f"{ws.repeats} {i + 1} › " if ws.repeats else ""
         for f in answer_fields(ws):
-            before = value_text(f, a.get(f.key), names)
-            after = value_text(f, b.get(f.key), names)
-            if before != after:
-                changes.append(Change(prefix + f.label, before, after))
+            va, vb = a.get(f.key), b.get(f.key)
+            if va == vb:
+                continue
+            if f.type == "table":
+                changes += _table_changes(f, va, vb, names, prefix)
+            elif f.type == "checklist":
+                changes += _checklist_changes(f, va, vb, prefix)
+            else:
+                before = value_text(f, va, names, reader=True)
+                after = value_text(f, vb, names, reader=True)
+                if before != after:
+                    changes.append(_change(prefix + f.label, before, after, question=f.label))
     return changes
 
 
-def revision_history(response: WorksheetResponse, names: Names | None = None) -> list[dict]:
+@dataclass
+class HistoryItem:
+    revision: Revision
+    changes: list[Change]
+    current: bool
+
+
+@dataclass
+class HistoryPage:
+    items: list[HistoryItem]
+    number: int
+    num_pages: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def _page_number(value: Any, num_pages: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def revision_diffs(
+    ws: Worksheet, revisions: list[Revision], older: Revision | None, names: Names | None
+) -> list[list[Change]]:
+    """What each revision (newest first) changed from the one before it (``older`` for the
+    last)."""
+    out = []
+    for i, rev in enumerate(revisions):
+        before = revisions[i + 1] if i + 1 < len(revisions) else older
+        out.append(data_diff(ws, before.data if before else {}, rev.data, names))
+    return out
+
+
+def revision_history(
+    response: WorksheetResponse, names: Names | None = None, page: Any = 1
+) -> HistoryPage:
+    """One page of a response's revisions, newest first, each with what it changed.
+
+    Reads the page's revisions and the one before the page's oldest: two queries (and a
+    count) however long the history."""
     ws = definitions.worksheet(response.worksheet_key)
-    revisions = list(response.revisions.select_related("author").order_by("version"))
-    history: list[dict] = []
-    previous: dict = {}
-    for rev in revisions:
-        history.append({"revision": rev, "changes": data_diff(ws, previous, rev.data, names)})
-        previous = rev.data
-    return list(reversed(history))
+    count = response.revisions.count()
+    num_pages = max(1, -(-count // HISTORY_PAGE_SIZE))
+    number = _page_number(page, num_pages)
+    start = (number - 1) * HISTORY_PAGE_SIZE
+    rows = list(
+        response.revisions.select_related("author").order_by("-version")[
+            start : start + HISTORY_PAGE_SIZE + 1
+        ]
+    )
+    shown, older = rows[:HISTORY_PAGE_SIZE], rows[HISTORY_PAGE_SIZE:]
+    diffs = revision_diffs(ws, shown, older[0] if older else None, names)
+    items = [
+        HistoryItem(rev, changes, current=rev.version == response.version)
+        for rev, changes in zip(shown, diffs, strict=True)
+    ]
+    return HistoryPage(items, number, num_pages, count)
+
+
+def revision_with_previous(
+    response: WorksheetResponse, version: int
+) -> tuple[Revision, Revision | None] | None:
+    """The revision at ``version`` and the one before it (None if there is no such version)."""
+    rows = list(
+        response.revisions.select_related("author")
+        .filter(version__lte=version)
+        .order_by("-version")[:2]
+    )
+    if not rows or rows[0].version != version:
+        return None
+    return rows[0], (rows[1] if len(rows) > 1 else None)
 
 
 # --- readiness (W3.1) and compilation -----------------------------------------------------------

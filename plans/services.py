@@ -9,6 +9,7 @@ manager would want to know. Views only choose a page's minimum role and what it 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import re
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -208,25 +210,61 @@ def _response_for_update(
 
 
 def _only_mine(response: WorksheetResponse, base_version: int, editor: str) -> bool:
+    """Every version after ``base_version`` was saved by this page (``editor``)."""
     if not editor or base_version > response.version or base_version < 0:
         return False
-    since = response.revisions.filter(version__gt=base_version)
-    return (
-        since.count() == response.version - base_version
-        and not since.exclude(editor=editor).exists()
+    since = list(
+        response.revisions.filter(version__gt=base_version).values_list(
+            "first_version", "version", "editor"
+        )
     )
+    # A coalesced revision covers versions first_version..version; together the revisions
+    # since the base must cover every version, so none is missing from the check.
+    covered = sum(last - max(first - 1, base_version) for first, last, _e in since)
+    return covered == response.version - base_version and all(e == editor for *_v, e in since)
+
+
+def _coalesce_into(response: WorksheetResponse, author: User, note: str) -> Revision | None:
+    """The author's revision this save continues, if it is one person's continuous editing."""
+    minutes = settings.REVISION_COALESCE_MINUTES
+    if minutes <= 0 or note:
+        return None
+    latest = response.revisions.order_by("-version").first()
+    if (
+        latest is None
+        or latest.author_id != author.pk
+        or latest.note
+        or latest.closed
+        or latest.version != response.version - 1
+    ):
+        return None
+    if response.updated_at - latest.started_at >= dt.timedelta(minutes=minutes):
+        return None
+    return latest
 
 
 def _record_revision(
     response: WorksheetResponse, author: User, note: str, editor: str = ""
-) -> None:
-    Revision.objects.create(
+) -> Revision:
+    latest = _coalesce_into(response, author, note)
+    if latest is not None:
+        latest.version = response.version
+        latest.data = response.data
+        latest.editor = editor[:32]
+        latest.created_at = response.updated_at
+        latest.saves += 1
+        latest.save(update_fields=["version", "data", "editor", "created_at", "saves"])
+        return latest
+    return Revision.objects.create(
+        coalition_id=response.coalition_id,
         response=response,
         version=response.version,
+        first_version=response.version,
         data=response.data,
         author=author,
         note=note[:200],
         editor=editor[:32],
+        started_at=response.updated_at,
         created_at=response.updated_at,
     )
 
@@ -268,6 +306,26 @@ def worksheet_response_save(
         raise ValidationError(
             _("The data lead has not yet said how answers will be shared. Please wait for that.")
         )
+    try:
+        return _save_locked(actor, ws, owner, data, base_version, note, all_or_nothing, editor)
+    except WorksheetConflict as conflict:
+        # What the conflict was about stays in the history: the next save, by anyone,
+        # starts a new revision instead of continuing this one.
+        conflict.response.revisions.filter(version=conflict.response.version).update(closed=True)
+        raise
+
+
+def _save_locked(
+    actor: Membership,
+    ws: Worksheet,
+    owner: Membership | None,
+    data: Mapping[str, Any],
+    base_version: int,
+    note: str,
+    all_or_nothing: bool,
+    editor: str,
+) -> SaveResult:
+    coalition = actor.coalition
     member_ids = set(coalition.memberships.values_list("pk", flat=True))
     with transaction.atomic():
         response = _response_for_update(coalition, ws, owner)

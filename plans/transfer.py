@@ -119,6 +119,9 @@ def _export(coalition: Coalition) -> dict[str, Any]:
                         "author": _email(rev.author),
                         "note": rev.note,
                         "created_at": _at(rev.created_at),
+                        "first_version": rev.first_version,
+                        "saves": rev.saves,
+                        "started_at": _at(rev.started_at),
                     }
                     for rev in sorted(r.revisions.all(), key=lambda x: x.version)
                 ],
@@ -309,11 +312,16 @@ def _import(*, coalition: Coalition, payload: Any) -> dict[str, Any]:
         )
         Revision.objects.bulk_create(
             Revision(
+                coalition=coalition,
                 response=response,
                 version=rev["version"],
+                # Files from before revisions were coalesced hold one save per revision.
+                first_version=rev.get("first_version") or rev["version"],
+                saves=rev.get("saves") or 1,
                 data=map_people(ws, rev["data"], member_id),
                 author=user_of(rev.get("author")),
                 note=rev.get("note", ""),
+                started_at=when(rev.get("started_at") or rev.get("created_at")) or timezone.now(),
                 created_at=when(rev.get("created_at")) or timezone.now(),
             )
             for rev in r.get("revisions", [])

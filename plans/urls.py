@@ -28,6 +28,11 @@ urlpatterns = [
         "worksheets/<str:key>/conflict/", worksheets.worksheet_conflict, name="worksheet_conflict"
     ),
     path("worksheets/<str:key>/history/", worksheets.worksheet_history, name="worksheet_history"),
+    path(
+        "worksheets/<str:key>/history/<int:version>/",
+        worksheets.worksheet_revision,
+        name="worksheet_revision",
+    ),
     path("worksheets/<str:key>/restore/", worksheets.worksheet_restore, name="worksheet_restore"),
     path("worksheets/<str:key>/comments/", worksheets.worksheet_comment, name="worksheet_comment"),
     path(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from tests.coalitions import test_access_matrix
 from tests.factories import StaffFactory, UserFactory
 from tests.metrics import test_local_data
+from tests.plans import test_history
 from tests.routes import Route, iter_routes
 from tests.walks import test_access as walks_access
 
@@ -67,6 +68,7 @@ MATRICES: dict[str, dict[str, Route]] = {
     "tests/test_routes.py": ROUTES,
     "tests/coalitions/test_access_matrix.py": test_access_matrix.ROUTES,
     "tests/metrics/test_local_data.py": test_local_data.ROUTES,
+    "tests/plans/test_history.py": test_history.ROUTES,
     "tests/walks/test_access.py": walks_access.ROUTES,
 }
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plans.content import Worksheet
@@ -73,22 +74,47 @@ class ConflictSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="Where: the question, and for a table its row and column, by their labels."
+    )
+    question = serializers.CharField()
+    row = serializers.CharField(help_text="The table's row or checklist item; empty otherwise.")
+    column = serializers.CharField(help_text="The table's column; empty otherwise.")
     before = serializers.CharField()
     after = serializers.CharField()
 
 
 class RevisionSerializer(serializers.ModelSerializer):
+    """A revision and what it changed; ``first_version`` to ``version`` are one person's saves
+    kept as one revision (``saves`` of them, from ``started_at`` to ``created_at``)."""
+
     author = serializers.EmailField(source="author.email", allow_null=True, default=None)
     changes = serializers.SerializerMethodField()
 
     class Meta:
         model = Revision
-        fields = ("version", "author", "note", "created_at", "data", "changes")
+        fields: tuple[str, ...] = (
+            "version",
+            "first_version",
+            "saves",
+            "author",
+            "note",
+            "started_at",
+            "created_at",
+            "changes",
+        )
 
+    @extend_schema_field(ChangeSerializer(many=True))
     def get_changes(self, obj: Revision) -> list[dict[str, str]]:
         changes = self.context.get("changes", {}).get(obj.version, [])
         return [dataclasses.asdict(c) for c in changes]
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    """A revision with the whole of its answers (``data``, by field key)."""
+
+    class Meta(RevisionSerializer.Meta):
+        fields = (*RevisionSerializer.Meta.fields, "data")
 
 
 class CommentSerializer(serializers.ModelSerializer):

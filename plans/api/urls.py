@@ -23,6 +23,11 @@ urlpatterns = [
         name="worksheet-revisions",
     ),
     path(
+        f"{base}/worksheets/<str:key>/revisions/<int:version>/",
+        views.RevisionDetailView.as_view(),
+        name="worksheet-revision-detail",
+    ),
+    path(
         f"{base}/worksheets/<str:key>/comments/",
         views.CommentListView.as_view(),
         name="worksheet-comments",

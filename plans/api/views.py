@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +21,7 @@ from plans.api.serializers import (
     ConflictSerializer,
     ResponseSerializer,
     ResponseWriteSerializer,
+    RevisionDetailSerializer,
     RevisionSerializer,
     StepSerializer,
     StepStatusSerializer,
@@ -26,7 +29,7 @@ from plans.api.serializers import (
     worksheet_definition,
 )
 from plans.content import Worksheet
-from plans.models import WorksheetResponse
+from plans.models import Revision, WorksheetResponse
 from plans.permissions import may_edit_worksheet
 
 
@@ -198,19 +201,70 @@ class ResponseView(_Scoped):
         return Response(_response_payload(ws, result.response))
 
 
-class RevisionListView(_Scoped):
-    """Every saved version of the response, newest first, with what changed."""
+class RevisionPagination(PageNumberPagination):
+    page_size = selectors.HISTORY_PAGE_SIZE
 
-    @extend_schema(responses=RevisionSerializer(many=True))
-    def get(self, request: Request, coalition_pk: int, key: str) -> Response:
-        ws = self.worksheet(key)
-        response = selectors.response_for(self.coalition, ws, self.membership)
+
+class _Revisions(CoalitionScopedMixin, generics.GenericAPIView):
+    read_action = Can.VIEW
+
+    def worksheet_response(self) -> tuple[Worksheet, WorksheetResponse | None]:
+        if not hasattr(self, "_worksheet_response"):
+            try:
+                ws = definitions.worksheet(self.kwargs["key"])
+            except KeyError:
+                raise NotFound("No such worksheet") from None
+            response = selectors.response_for(self.coalition, ws, self.membership)
+            self._worksheet_response = (ws, response)
+        return self._worksheet_response
+
+
+class RevisionListView(_Revisions, generics.ListAPIView):
+    """The saved versions of the response, newest first, 25 a page, each with what it changed
+    (a table's changed cells by row and column). The whole answers of one version:
+    ``revisions/{version}/``."""
+
+    serializer_class = RevisionSerializer
+    pagination_class = RevisionPagination
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        _ws, response = self.worksheet_response()
         if response is None:
-            return Response([])
-        history = selectors.revision_history(response, selectors.member_names(self.coalition))
-        changes = {h["revision"].version: h["changes"] for h in history}
-        revisions = [h["revision"] for h in history]
-        return Response(RevisionSerializer(revisions, many=True, context={"changes": changes}).data)
+            return Revision.objects.none()
+        return response.revisions.select_related("author").order_by("-version")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ws, response = self.worksheet_response()
+        page: list[Revision] = list(self.paginate_queryset(self.get_queryset()) or [])
+        # What the page's oldest revision changed is measured against the one before it.
+        older = (
+            response.revisions.filter(version__lt=page[-1].version).order_by("-version").first()
+            if page and response is not None
+            else None
+        )
+        names = selectors.member_names(self.coalition)
+        diffs = selectors.revision_diffs(ws, page, older, names)
+        changes = {rev.version: d for rev, d in zip(page, diffs, strict=True)}
+        data = RevisionSerializer(page, many=True, context={"changes": changes}).data
+        return self.get_paginated_response(data)
+
+
+class RevisionDetailView(_Revisions):
+    """One saved version: the whole of its answers and what it changed."""
+
+    serializer_class = RevisionDetailSerializer
+
+    def get(self, request: Request, coalition_pk: int, key: str, version: int) -> Response:
+        ws, response = self.worksheet_response()
+        found = selectors.revision_with_previous(response, version) if response else None
+        if found is None:
+            raise NotFound("No such version")
+        revision, previous = found
+        names = selectors.member_names(self.coalition)
+        changes = selectors.data_diff(ws, previous.data if previous else {}, revision.data, names)
+        return Response(
+            RevisionDetailSerializer(revision, context={"changes": {version: changes}}).data
+        )
 
 
 class CommentListView(_Scoped):

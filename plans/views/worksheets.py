@@ -481,10 +481,16 @@ def worksheet_conflict(
 @coalition_view(Can.VIEW)
 @require_GET
 def worksheet_history(request: HttpRequest, coalition: Coalition, membership: Membership, key: str):
+    """The revisions, newest first, 25 a page, each with the answers it changed."""
     ws = worksheet_or_404(key)
     response = selectors.response_for(coalition, ws, membership)
-    names = selectors.member_names(coalition)
-    history = selectors.revision_history(response, names) if response else []
+    history = (
+        selectors.revision_history(
+            response, selectors.member_names(coalition), request.GET.get("page")
+        )
+        if response
+        else None
+    )
     return render(
         request,
         "plans/history.html",
@@ -494,6 +500,45 @@ def worksheet_history(request: HttpRequest, coalition: Coalition, membership: Me
             ws=ws,
             response=response,
             history=history,
+            can_restore=not blocked_reason(coalition, ws, membership),
+        ),
+    )
+
+
+@coalition_view(Can.VIEW)
+@require_GET
+def worksheet_revision(
+    request: HttpRequest, coalition: Coalition, membership: Membership, key: str, version: int
+):
+    """The whole worksheet as one revision left it, and what that revision changed."""
+    ws = worksheet_or_404(key)
+    response = selectors.response_for(coalition, ws, membership)
+    found = selectors.revision_with_previous(response, version) if response else None
+    if response is None or found is None:
+        raise Http404("No such version")
+    revision, previous = found
+    names = selectors.member_names(coalition)
+    # Only the answers as saved: guidance worked out from today's data would not be the past.
+    ctx = form_context(coalition, ws, {})
+    ctx.computed = lambda f: ""
+    ctx.metric = lambda v: None
+    records = build_widgets(ws, revision.data, ctx)
+    for rec in records:
+        rec["widgets"] = [w for w in rec["widgets"] if w.type != "guidance"]
+    return render(
+        request,
+        "plans/revision.html",
+        coalition_page_context(
+            coalition,
+            membership,
+            ws=ws,
+            response=response,
+            revision=revision,
+            current=revision.version == response.version,
+            changes=selectors.data_diff(
+                ws, previous.data if previous else {}, revision.data, names
+            ),
+            records=records,
             can_restore=not blocked_reason(coalition, ws, membership),
         ),
     )

@@ -37,10 +37,9 @@ def test_write_read_and_conflict(api_client, team):
     assert stale.json()["current_version"] == 1 and stale.json()["current"] == {"narrative": "A"}
     assert api_client.get(url).json()["data"] == {"narrative": "A"}
     revisions = api_client.get(api(team, "worksheet-revisions", key="w5_7")).json()
-    assert revisions[0]["version"] == 1
-    assert revisions[0]["changes"] == [
-        {"label": revisions[0]["changes"][0]["label"], "before": "", "after": "A"}
-    ]
+    assert revisions["count"] == 1 and revisions["results"][0]["version"] == 1
+    [change] = revisions["results"][0]["changes"]
+    assert (change["before"], change["after"]) == ("", "A") and change["label"]
 
 
 @pytest.mark.parametrize(

@@ -126,8 +126,8 @@ def test_restore_brings_back_an_old_version_as_a_new_one(team):
     )
     assert restored.version == 3 and restored.data["narrative"] == "First"
     history = selectors.revision_history(restored)
-    assert history[0]["revision"].note == "Restored version 1"
-    assert [(c.before, c.after) for c in history[0]["changes"]] == [("Second", "First")]
+    assert history.items[0].revision.note == "Restored version 1"
+    assert [(c.before, c.after) for c in history.items[0].changes] == [("Second", "First")]
     with pytest.raises(ValidationError):
         services.worksheet_response_restore(
             actor=team["pm"], worksheet_key=restored.worksheet_key, version=99
@@ -309,8 +309,10 @@ def test_individual_answers_are_given_only_by_their_owner(more):
     assert not WorksheetResponse.objects.filter(worksheet_key="w5_1").exists()
 
 
-def test_mark_restore_and_files_follow_the_worksheet_rules(more):
+def test_mark_restore_and_files_follow_the_worksheet_rules(more, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.REVISION_COALESCE_MINUTES = 0  # a revision per save, so version 1 stays
 
     save(more, "pm", "w3_1", {"overall": "ready"}, 0)
     save(more, "pm", "w3_1", {"overall": "build_first"}, 1)
