@@ -389,6 +389,9 @@ SPECTACULAR_SETTINGS = {
         "GeographyKindEnum": "metrics.models.GeographyKind",
         "LanguageEnum": LANGUAGES,
         "WalkLanguageEnum": "walks.models.Language",
+        "ExportFormatEnum": "plans.map.models.ExportFormat",
+        "ImplementationStatusEnum": "plans.map.models.ImplementationStatus",
+        "EarlyWinChannelEnum": "plans.implementation.models.Channel",
     },
 }
 

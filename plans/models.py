@@ -277,4 +277,5 @@ class WorksheetFile(models.Model):
         return self.original_name
 
 
+from plans.implementation.models import *  # noqa: E402,F403  (implementation records, Step 10)
 from plans.map.models import *  # noqa: E402,F403  (the MAP package registers its models here)

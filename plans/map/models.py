@@ -125,6 +125,18 @@ class TheoryOfChange(models.Model):
         return {} if self.has_own_text else theory_of_change.part_problems(self.parts)
 
 
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    STALLED = "stalled", _("Stalled")
+    DROPPED = "dropped", _("Dropped")
+
+
+# A stalled or dropped action must say why.
+STATUSES_WITH_REASON = (ImplementationStatus.STALLED, ImplementationStatus.DROPPED)
+
+
 class StrategicAction(models.Model):
     """One row of the systems change logic model (W7.4)."""
 
@@ -166,6 +178,25 @@ class StrategicAction(models.Model):
         _("decision asked of the government"), max_length=2000, blank=True
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Implementation (Step 10, plans.implementation): where the action stands. A stalled or
+    # dropped action says why; the reason is internal unless a project manager publishes it
+    # with the scorecard (ScorecardPublication.show_reasons).
+    status = models.CharField(
+        _("implementation status"),
+        max_length=12,
+        choices=ImplementationStatus.choices,
+        default=ImplementationStatus.NOT_STARTED,
+    )
+    status_reason = models.TextField(_("why"), max_length=2000, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    owner = models.ForeignKey(
+        "coalitions.Membership",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -185,6 +216,11 @@ class Milestone(models.Model):
     title = models.CharField(_("milestone"), max_length=300)
     due_date = models.DateField(_("due date"))
     position = models.PositiveSmallIntegerField(default=0)
+    # Ticked done (plans.implementation.services.milestone_done_set): when, and by whom.
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("action", "due_date", "position", "pk")
@@ -560,6 +596,7 @@ class MapVersion(models.Model):
 class ExportKind(models.TextChoices):
     PLAN = "plan", _("The full plan")
     SUMMARY = "summary", _("The executive summary")
+    PROGRESS = "progress", _("A progress report")
 
 
 class ExportFormat(models.TextChoices):
@@ -586,6 +623,14 @@ class PlanExport(BackgroundJob):
     )
     version = models.ForeignKey(
         MapVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="exports"
+    )
+    # The frozen progress report a PROGRESS export renders (plans.implementation).
+    report = models.ForeignKey(
+        "plans.ProgressReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exports",
     )
     kind = models.CharField(
         _("what"), max_length=10, choices=ExportKind.choices, default=ExportKind.PLAN
@@ -628,6 +673,8 @@ class PlanExport(BackgroundJob):
     @property
     def download_name(self) -> str:
         """The file's name for a reader: mobility-action-plan[-summary]-v2.pdf."""
+        if self.kind == ExportKind.PROGRESS and self.report is not None:
+            return f"progress-report-{self.report.period_end:%Y-%m-%d}.{self.format}"
         stem = "mobility-action-plan" + ("-summary" if self.kind == ExportKind.SUMMARY else "")
         suffix = f"v{self.version.number}" if self.version else "draft"
         return f"{stem}-{suffix}.{self.format}"
@@ -692,6 +739,7 @@ __all__ = [
     "MapSectionDraft",
     "MapVisibility",
     "HeadlineGoal",
+    "ImplementationStatus",
     "MapVersion",
     "Measure",
     "Milestone",

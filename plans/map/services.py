@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,6 +66,9 @@ from plans.map.models import (
     Visibility,
     Vision,
 )
+
+if TYPE_CHECKING:
+    from plans.implementation.models import ProgressReport
 
 
 def _check_keys(name: str, values: Iterable[str], allowed: list[tuple[str, str]]) -> list[str]:
@@ -1319,6 +1322,8 @@ EXPORT_STEPS = 4  # document, HTML (or Word layout), file, stored
 
 def _export_what(version: MapVersion | None, kind: str, fmt: str) -> str:
     """The audit log's words for an export: "the summary of version 2 (Word)"."""
+    if kind == ExportKind.PROGRESS:
+        return f"{_('a progress report')} ({ExportFormat(fmt).label})"
     of = _("version %(n)s") % {"n": version.number} if version else _("the draft")
     what = _("the summary of %(of)s") % {"of": of} if kind == ExportKind.SUMMARY else of
     return f"{what} ({ExportFormat(fmt).label})"
@@ -1331,9 +1336,11 @@ def plan_export_start(
     version: MapVersion | None = None,
     kind: str = ExportKind.PLAN,
     format: str = ExportFormat.PDF,  # noqa: A002 - the API's and the model's name
+    report: ProgressReport | None = None,
 ) -> PlanExport:
     """Create the export row of a frozen version (or of the current draft): the full plan or
-    its summary, as PDF or Word; queue the rendering once the row is committed."""
+    its summary, as PDF or Word; or of a frozen progress report (``kind`` progress, with
+    ``report``). Queue the rendering once the row is committed."""
     from plans.map.tasks import plan_export_run_task
 
     if version is None:
@@ -1342,6 +1349,12 @@ def plan_export_start(
         _require_in(actor, Can.CONTRIBUTE, version)
     if kind not in ExportKind.values:
         raise ValidationError({"kind": _("Choose the full plan or the summary.")})
+    if (kind == ExportKind.PROGRESS) != (report is not None):
+        raise ValidationError(
+            {"kind": _("A progress report is exported from the progress reports page.")}
+        )
+    if report is not None:
+        _require_in(actor, Can.CONTRIBUTE, report)
     if format not in ExportFormat.values:
         raise ValidationError({"format": _("Choose PDF or Word.")})
     if format == ExportFormat.PDF:
@@ -1351,6 +1364,7 @@ def plan_export_start(
         PlanExport(
             coalition=coalition,
             version=version,
+            report=report,
             kind=kind,
             format=format,
             started_by=actor.user,
@@ -1392,6 +1406,8 @@ def export_document(export: PlanExport) -> dict[str, Any]:
     from plans.map.document import PUBLIC, build_document, upgrade_document
     from plans.map.summary import summary_document
 
+    if export.kind == ExportKind.PROGRESS and export.report is not None:
+        return dict(export.report.document)  # frozen when the report was made
     version = export.version
     # The draft as the public would read it: exports are what leaves the coalition. A version
     # frozen before the plan was made of blocks is read in today's shape.
