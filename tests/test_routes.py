@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tests.coalitions import test_access_matrix
 from tests.factories import StaffFactory, UserFactory
+from tests.implementation import test_access as implementation_access
 from tests.metrics import test_local_data
 from tests.routes import Route, iter_routes
 from tests.walks import test_access as walks_access
@@ -68,6 +69,7 @@ MATRICES: dict[str, dict[str, Route]] = {
     "tests/coalitions/test_access_matrix.py": test_access_matrix.ROUTES,
     "tests/metrics/test_local_data.py": test_local_data.ROUTES,
     "tests/walks/test_access.py": walks_access.ROUTES,
+    "tests/implementation/test_access.py": implementation_access.ROUTES,
 }
 
 

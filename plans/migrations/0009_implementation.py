@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0011_alter_coalitionevent_kind'),
+        ('coalitions', '0011_implementation_events'),
         ('plans', '0008_export_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
