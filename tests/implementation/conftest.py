@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from plans.map import services as map_services
 from coalitions.models import Role
+from plans.map import services as map_services
 from tests.factories import CoalitionFactory, MembershipFactory
 
 
