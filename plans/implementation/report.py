@@ -89,7 +89,7 @@ def _overview(actions: list[StrategicAction], period: str) -> list[Block]:
         counts[a.status] += 1
     return [
         blocks.text(
-            _("This report covers %(period)s: %(n)s strategic actions, of which %(done)s are done.")
+            _("This report covers %(period)s. Strategic actions done: %(done)s of %(n)s.")
             % {"period": period, "n": len(actions), "done": counts[ImplementationStatus.DONE]}
         ),
         blocks.table(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition, Membership, WorkingGroup
+from plans.definitions import worksheet_by_role
 from plans.implementation.models import EarlyWin, PlanCycle, ProgressNote, ScorecardPublication
 from plans.map import goal_display, options
 from plans.map.blocks import date_words
@@ -397,7 +398,7 @@ def early_win_rows_from_worksheet(coalition: Coalition) -> list[dict[str, Any]]:
     """The W10.1 table's rows that can become records (a date and what happened)."""
     from plans.selectors import shared_response
 
-    response = shared_response(coalition, "w10_1")
+    response = shared_response(coalition, worksheet_by_role("early_wins").key)
     rows = (response.data or {}).get("wins") if response else None
     out = []
     for row in rows or []:
@@ -432,12 +433,14 @@ def cycle_candidates(coalition: Coalition) -> list[dict[str, Any]]:
     pillars = dict(options.pillars())
     taken = {a.name.strip().casefold() for a in coalition.priority_areas.all()}
     out: list[dict[str, Any]] = []
-    later = shared_response(coalition, "w7_1")
+    later = shared_response(coalition, worksheet_by_role("priorities").key)
     for row in ((later.data or {}).get("priorities") if later else None) or []:
         if row.get("selected") != "later":
             continue
         predictor = str(row.get("predictor") or "")
-        name = predictors.get(predictor) or str(row.get("pillar") or "")
+        name = predictors.get(predictor) or pillars.get(str(row.get("pillar") or ""), "")
+        if not name:
+            continue
         out.append(
             {
                 "name": str(name),
@@ -449,7 +452,7 @@ def cycle_candidates(coalition: Coalition) -> list[dict[str, Any]]:
                 "when": "",
             }
         )
-    nxt = shared_response(coalition, "w10_5")
+    nxt = shared_response(coalition, worksheet_by_role("next_cycle").key)
     for row in ((nxt.data or {}).get("next_priorities") if nxt else None) or []:
         predictor = str(row.get("predictor") or "")
         name = str(row.get("priority") or "").strip() or str(predictors.get(predictor, ""))

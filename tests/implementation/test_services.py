@@ -138,7 +138,7 @@ def test_a_new_cycle_reopens_the_sections_and_brings_back_later_priorities(plan,
             "priorities": [
                 {
                     "pillar": "rewarding-work",
-                    "predictor": "jobs-paying-living-wage",
+                    "predictor": "access-to-jobs-paying-a-living-wage",
                     "selected": "later",
                     "rationale": "Not yet",
                 },
@@ -172,3 +172,17 @@ def test_only_a_project_manager_starts_a_cycle_or_publishes(plan, member):
         services.plan_cycle_start(actor=member, version=plan["version"])
     with pytest.raises(PermissionDenied):
         services.scorecard_publish(actor=member)
+
+
+def test_the_early_wins_worksheet_page_shows_the_records(client, plan, coalition, pm):
+    from django.urls import reverse
+
+    services.early_win_save(
+        actor=pm, date=dt.date(2025, 5, 1), description="Fifty hired", action=plan["wage"]
+    )
+    client.force_login(pm.user)
+    page = client.get(reverse("plans:worksheet", args=[coalition.pk, "w10_1"])).content.decode()
+    assert "Early wins, as records" in page
+    assert "May 1, 2025: Fifty hired" in page and "Living wage ordinance" in page
+    other = client.get(reverse("plans:worksheet", args=[coalition.pk, "w10_2"])).content.decode()
+    assert "Early wins, as records" not in other
