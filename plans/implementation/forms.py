@@ -32,7 +32,7 @@ class ActionStatusForm(forms.Form):
     )
     owner = _MemberChoice(label=_("Owner"), queryset=Membership.objects.none(), required=False)
     note = forms.CharField(
-        label=_("Note on the change (optional)"),
+        label=_("Note on the change"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=3000,
