@@ -389,6 +389,7 @@ SPECTACULAR_SETTINGS = {
         "GeographyKindEnum": "metrics.models.GeographyKind",
         "LanguageEnum": LANGUAGES,
         "WalkLanguageEnum": "walks.models.Language",
+        "TrackingStatusEnum": "plans.tracking.status.Status",
     },
 }
 
