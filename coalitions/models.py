@@ -308,6 +308,7 @@ class EventKind(models.TextChoices):
     SCORECARD_UNPUBLISHED = "scorecard_unpublished", _("withdrew the public scorecard")
     CYCLE_STARTED = "cycle_started", _("started a new plan cycle from version")
     PROGRESS_REPORT_MADE = "progress_report_made", _("made a progress report for")
+    VALUES_ENTERED = "values_entered", _("entered values of the measure")
 
 
 class CoalitionEvent(models.Model):

@@ -114,6 +114,11 @@ def release_activate(*, actor: User | None, release: Release) -> Release:
     release.is_active, release.activated_by, release.activated_at = True, actor, timezone.now()
     release.save(update_fields=["is_active", "activated_by", "activated_at"])
     logger.info("Release %s activated by %s", release, actor)
+    # Measures and goals linked to a metric follow the release (new years, revisions, quality
+    # changes); imported here because the plans app builds on the metrics app, not the reverse.
+    from plans.tracking.releases import release_activated
+
+    release_activated(actor=actor, release=release)
     return release
 
 

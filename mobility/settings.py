@@ -392,6 +392,7 @@ SPECTACULAR_SETTINGS = {
         "ExportFormatEnum": "plans.map.models.ExportFormat",
         "ImplementationStatusEnum": "plans.map.models.ImplementationStatus",
         "EarlyWinChannelEnum": "plans.implementation.models.Channel",
+        "TrackingStatusEnum": "plans.tracking.status.Status",
     },
 }
 

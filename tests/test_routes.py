@@ -17,6 +17,7 @@ from tests.factories import StaffFactory, UserFactory
 from tests.implementation import test_access as implementation_access
 from tests.metrics import test_local_data
 from tests.routes import Route, iter_routes
+from tests.tracking import test_access as tracking_access
 from tests.walks import test_access as walks_access
 
 # Public pages anyone may open, pages that need a signed-in person, staff pages, the API.
@@ -70,6 +71,7 @@ MATRICES: dict[str, dict[str, Route]] = {
     "tests/metrics/test_local_data.py": test_local_data.ROUTES,
     "tests/walks/test_access.py": walks_access.ROUTES,
     "tests/implementation/test_access.py": implementation_access.ROUTES,
+    "tests/tracking/test_access.py": tracking_access.ROUTES,
 }
 
 

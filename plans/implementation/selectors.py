@@ -40,15 +40,15 @@ def measure_statuses(coalition: Coalition) -> dict[int, Any]:
     """Each measure's status and latest value (plans.tracking.status), or none where that
     module is not installed."""
     try:
-        from plans.tracking import status  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+        from plans.tracking import status
+    except ImportError:  # a deployment without measure values: no statuses
         return {}
     return dict(status.measure_statuses(coalition))
 
 
 def goal_statuses(coalition: Coalition) -> dict[int, Any]:
     try:
-        from plans.tracking import status  # type: ignore[attr-defined,unused-ignore]
+        from plans.tracking import status
     except ImportError:
         return {}
     return dict(status.goal_statuses(coalition))
@@ -57,11 +57,20 @@ def goal_statuses(coalition: Coalition) -> dict[int, Any]:
 def _status_fields(found: Any) -> dict[str, str]:
     """What the scorecard shows of a measure's or goal's status (empty without one)."""
     if found is None:
-        return {"status": "", "status_label": "", "latest_text": "", "latest_date": ""}
+        return {
+            "status": "",
+            "status_label": "",
+            "latest_text": "",
+            "latest_date": "",
+            "gap_status_label": "",
+            "series_url": "",
+        }
     latest = getattr(found, "latest_date", None)
     return {
         "status": str(getattr(found, "status", "") or ""),
         "status_label": str(getattr(found, "status_label", "") or ""),
+        "gap_status_label": str(getattr(found, "gap_status_label", "") or ""),
+        "series_url": str(getattr(found, "series_url", "") or ""),
         "latest_text": str(getattr(found, "latest_text", "") or ""),
         "latest_date": latest.isoformat() if isinstance(latest, dt.date) else "",
         "latest_date_text": date_words(latest) if isinstance(latest, dt.date) else "",
@@ -161,7 +170,9 @@ def _milestone_rows(action_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return rows
 
 
-def _measure_rows(coalition: Coalition, action_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _measure_rows(
+    coalition: Coalition, action_ids: list[int], *, public: bool = False
+) -> dict[int, list[dict[str, Any]]]:
     statuses = measure_statuses(coalition)
     kinds = dict(ElementKind.choices)
     rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -177,6 +188,8 @@ def _measure_rows(coalition: Coalition, action_ids: list[int]) -> dict[int, list
                 "level": str(kinds.get(m.element_kind, "")),
                 "target": m.target,
                 **_status_fields(statuses.get(m.pk)),
+                # The series page is the coalition's: the public scorecard links nowhere.
+                **({"series_url": ""} if public else {}),
             }
         )
     return rows
@@ -242,7 +255,7 @@ def scorecard(
     actions = list(_actions(coalition, filters, public=public))
     ids = [a.pk for a in actions]
     milestones = _milestone_rows(ids)
-    measures = _measure_rows(coalition, ids)
+    measures = _measure_rows(coalition, ids, public=public)
     goals_by_area: dict[int, list[dict[str, Any]]] = defaultdict(list)
     found_goals = goal_statuses(coalition)
     for goal in HeadlineGoal.objects.filter(coalition=coalition):

@@ -155,3 +155,17 @@ def test_the_page_and_the_api_start_and_list_reports(client, plan, team):
     assert files[0]["format"] == "docx"
     if files[0]["status"] == "succeeded":
         assert client.get(files[0]["download_url"]).status_code == 200
+
+
+def test_what_moved_lists_the_new_values_of_the_period(plan, member):
+    from tests.implementation.test_scorecard import _measured
+
+    measure = _measured(plan, TODAY.year)
+    report, _ = services.progress_report_start(actor=member, **PERIOD)
+    rows = _tables(report)["progress-values"]["rows"]
+    assert rows[0][:2] == ["Workers at a living wage", "Measure"]
+    assert rows[0][2] == "180" and rows[0][3]
+    earlier = {"period_start": dt.date(2020, 1, 1), "period_end": dt.date(2020, 12, 31)}
+    report, _ = services.progress_report_start(actor=member, **earlier)
+    assert "progress-values" not in _tables(report)
+    assert measure.pk

@@ -112,11 +112,9 @@ def _big_plan(coalition, actions: int, measures: int) -> None:
 
 
 def _values(coalition) -> None:
-    """Ten years of values for every measure, where the measures' values exist (h-measures)."""
-    try:
-        from tests.implementation.values import ten_years_of_values
-    except ImportError:
-        return
+    """Ten years of values for every measure (plans.tracking)."""
+    from tests.implementation.values import ten_years_of_values
+
     ten_years_of_values(coalition)
 
 
@@ -130,7 +128,56 @@ def test_the_scorecard_reads_a_big_plan_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         card = selectors.scorecard(coalition)
     assert sum(len(a["actions"]) for a in card.areas) == 66
+    from plans.tracking.models import TrackedValue
+
+    assert TrackedValue.objects.filter(coalition=coalition).count() == 220 * 10
+    measures = [m for a in card.areas for act in a["actions"] for m in act["measures"]]
+    assert len(measures) == 220 and all(m["latest_text"] for m in measures)
     client.force_login(team["viewer"].user)
     url = reverse("implementation:scorecard", args=[coalition.pk])
     with django_assert_max_num_queries(40):
         assert client.get(url).status_code == 200
+
+
+def _measured(plan, today_year: int):
+    """A measure with a numeric baseline and target, and a value this year (plans.tracking)."""
+    from plans.tracking.models import TrackedValue
+
+    measure = Measure.objects.get(element__text="Ordinance adopted")
+    measure.measure = "Workers at a living wage"
+    measure.unit = "number"
+    measure.baseline_value, measure.baseline_date = 100.0, dt.date(today_year - 2, 1, 1)
+    measure.target_value, measure.target_date = 200.0, dt.date(today_year + 4, 1, 1)
+    measure.save()
+    TrackedValue.objects.create(
+        coalition=measure.coalition,
+        measure=measure,
+        period=str(today_year),
+        date=dt.date(today_year, 1, 1),
+        value=180.0,
+    )
+    return measure
+
+
+def test_the_scorecard_shows_each_measures_status_and_latest_value(client, plan, team):
+    from django.utils import timezone
+
+    from plans.tracking.status import measure_statuses
+
+    measure = _measured(plan, timezone.localdate().year)
+    expected = measure_statuses(measure.coalition)[measure.pk]
+    client.force_login(team["viewer"].user)
+    url = reverse("implementation:scorecard", args=[measure.coalition_id])
+    page = client.get(url).content.decode()
+    assert "Workers at a living wage" in page
+    assert expected.latest_text in page and str(expected.status_label) in page
+    assert expected.series_url in page  # members reach the series
+    card = selectors.scorecard(measure.coalition, public=True)
+    (row,) = [
+        m
+        for a in card.areas
+        for act in a["actions"]
+        for m in act["measures"]
+        if m["id"] == measure.pk
+    ]
+    assert row["series_url"] == "" and row["latest_text"] == expected.latest_text
