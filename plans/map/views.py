@@ -26,6 +26,7 @@ from core.models import JobStatus
 from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text
 from plans import theory_of_change
+from plans.implementation.models import ScorecardPublication
 from plans.map import checks, forms, front, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
 from plans.map.models import (
@@ -901,6 +902,10 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
             "version": v,
             "doc": doc_module.upgrade_document(v.document),
             "files": selectors.published_files(v),
+            # The published scorecard sits next to the plan (plans.implementation).
+            "scorecard": ScorecardPublication.objects.filter(
+                coalition_id=v.coalition_id, published_at__isnull=False
+            ).first(),
         },
     )
 
