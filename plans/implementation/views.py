@@ -171,6 +171,15 @@ def early_wins(request: HttpRequest, coalition: Coalition, membership: Membershi
 
 
 def _win_save(form: forms.EarlyWinForm, membership: Membership, win: object = None) -> object:
+    """Save through the service; a refusal to publish goes on the form, keeping what was typed."""
+    try:
+        return _win_service(form, membership, win)
+    except PermissionDenied as exc:
+        form.add_error("public", str(exc))
+        return None
+
+
+def _win_service(form: forms.EarlyWinForm, membership: Membership, win: object) -> object:
     d = form.cleaned_data
     return form_save(
         form,
@@ -203,11 +212,7 @@ def early_win_edit(
     }
     form = forms.EarlyWinForm(request.POST or None, coalition=coalition, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = _win_save(form, membership, win)
-        except PermissionDenied as exc:
-            form.add_error("public", str(exc))
-            saved = None
+        saved = _win_save(form, membership, win)
         if saved is not None:
             messages.success(request, _("The early win is saved."))
             return redirect("implementation:early_wins", coalition.pk)
