@@ -97,7 +97,7 @@ class ReportForm(forms.Form):
     )
 
     @classmethod
-    def with_last_quarter(cls) -> ReportForm:
+    def with_this_year(cls) -> ReportForm:
         today = timezone.localdate()
         return cls(initial={"period_start": today.replace(day=1, month=1), "period_end": today})
 

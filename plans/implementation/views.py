@@ -258,7 +258,7 @@ def reports(request: HttpRequest, coalition: Coalition, membership: Membership) 
     form = (
         forms.ReportForm(request.POST)
         if request.method == "POST"
-        else forms.ReportForm.with_last_quarter()
+        else forms.ReportForm.with_this_year()
     )
     if request.method == "POST":
         require(membership, Can.CONTRIBUTE)

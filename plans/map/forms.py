@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from coalitions.models import Coalition
 from plans.map import metric_data, options
 from plans.map.models import (
+    PLAN_EXPORT_KINDS,
     Decision,
     ExportFormat,
     ExportKind,
@@ -422,7 +423,7 @@ class PlanSettingsForm(forms.Form):
 
 class ExportStartForm(forms.Form):
     version = forms.IntegerField(required=False)
-    kind = forms.ChoiceField(label=_("What"), choices=ExportKind.choices, required=False)
+    kind = forms.ChoiceField(label=_("What"), choices=PLAN_EXPORT_KINDS, required=False)
     format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices, required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -615,6 +615,11 @@ class ExportKind(models.TextChoices):
     PROGRESS = "progress", _("A progress report")
 
 
+# What the plan's pages and the map-exports API export (a progress report is started from its
+# own page, with its period).
+PLAN_EXPORT_KINDS = [(k, v) for k, v in ExportKind.choices if k != ExportKind.PROGRESS]
+
+
 class ExportFormat(models.TextChoices):
     PDF = "pdf", _("PDF")
     DOCX = "docx", _("Word")
@@ -767,6 +772,7 @@ __all__ = [
     "MapVersion",
     "Measure",
     "Milestone",
+    "PLAN_EXPORT_KINDS",
     "PageSize",
     "PlanExport",
     "PlanSettings",

@@ -31,8 +31,8 @@ from plans.map import checks, forms, front, goal_display, metric_data, selectors
 from plans.map import document as doc_module
 from plans.map.models import (
     MAX_GOALS_PER_AREA,
+    PLAN_EXPORT_KINDS,
     ExportFormat,
-    ExportKind,
     HeadlineGoal,
     PlanExport,
     StrategicAction,
@@ -504,7 +504,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
             pdf_unavailable=pdf_unavailable_message(),
-            export_kinds=ExportKind.choices,
+            export_kinds=PLAN_EXPORT_KINDS,
             export_formats=ExportFormat.choices,
         ),
     )
@@ -684,7 +684,7 @@ def version(
             next_version=selectors.next_version(v),
             pdf_unavailable=pdf_unavailable_message(),
             check_groups=checks.grouped(v.check_findings or []),
-            export_kinds=ExportKind.choices,
+            export_kinds=PLAN_EXPORT_KINDS,
             export_formats=ExportFormat.choices,
         ),
     )

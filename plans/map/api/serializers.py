@@ -11,6 +11,7 @@ from metrics.models import LocalDataset
 from plans.map import goal_display
 from plans.map.checks import KIND_KEYS
 from plans.map.models import (
+    PLAN_EXPORT_KINDS,
     Decision,
     ElementKind,
     ExportFormat,
@@ -437,7 +438,7 @@ class ExportSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, required=False)
-    kind = serializers.ChoiceField(choices=ExportKind.choices, default=ExportKind.PLAN)
+    kind = serializers.ChoiceField(choices=PLAN_EXPORT_KINDS, default=ExportKind.PLAN)
     format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.PDF)
 
 
