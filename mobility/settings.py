@@ -396,6 +396,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Called as hook(actor=, release=) when staff activate a metrics release
+# (metrics.services.release_activate): the metrics app names no app built on it.
+RELEASE_ACTIVATED_HOOKS = ["plans.tracking.releases.release_activated"]
+
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -234,3 +234,21 @@ def test_api_refuses_viewers_and_outsiders(api_client, team, measure):
         ).status_code
         == 403
     )
+
+
+def test_saving_a_measure_reads_its_text_as_numbers_and_guards_its_values(member, measure):
+    from django.core.exceptions import ValidationError
+
+    from plans.map.services import measure_save
+
+    measure_save(measure=measure, actor=member, fields={"baseline": "42%", "target": "soon"})
+    measure.refresh_from_db()
+    assert measure.baseline_value == pytest.approx(0.42) and measure.target_value is None
+    add_value(measure, "2024", 0.5, subgroup="Black")
+    with pytest.raises(ValidationError, match="delete them to change it"):
+        measure_save(measure=measure, actor=member, fields={"unit": "dollars"})
+    with pytest.raises(ValidationError, match="Values are saved for Black"):
+        measure_save(measure=measure, actor=member, fields={"subgroups": ["Hispanic"]})
+    measure_save(measure=measure, actor=member, fields={"subgroups": ["Black", "Asian"]})
+    measure.refresh_from_db()
+    assert measure.subgroups == ["Black", "Asian"]
