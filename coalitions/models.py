@@ -303,6 +303,12 @@ class EventKind(models.TextChoices):
     WORKSPACE_IMPORTED = "workspace_imported", _("imported a workspace")
     STEP_STATUS_CHANGED = "step_status_changed", _("changed the status of")
     COUNTY_COMPARISON = "county_comparison", _("chose the county shown beside the city:")
+    ACTION_STATUS_CHANGED = "action_status_changed", _("changed the implementation status of")
+    SCORECARD_PUBLISHED = "scorecard_published", _("published the scorecard")
+    SCORECARD_UNPUBLISHED = "scorecard_unpublished", _("withdrew the public scorecard")
+    CYCLE_STARTED = "cycle_started", _("started a new plan cycle from version")
+    PROGRESS_REPORT_MADE = "progress_report_made", _("made a progress report for")
+    VALUES_ENTERED = "values_entered", _("entered values of the measure")
 
 
 class CoalitionEvent(models.Model):

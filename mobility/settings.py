@@ -392,8 +392,16 @@ SPECTACULAR_SETTINGS = {
         "GeographyKindEnum": "metrics.models.GeographyKind",
         "LanguageEnum": LANGUAGES,
         "WalkLanguageEnum": "walks.models.Language",
+        "ExportFormatEnum": "plans.map.models.ExportFormat",
+        "ImplementationStatusEnum": "plans.map.models.ImplementationStatus",
+        "EarlyWinChannelEnum": "plans.implementation.models.Channel",
+        "TrackingStatusEnum": "plans.tracking.status.Status",
     },
 }
+
+# Called as hook(actor=, release=) when staff activate a metrics release
+# (metrics.services.release_activate): the metrics app names no app built on it.
+RELEASE_ACTIVATED_HOOKS = ["plans.tracking.releases.release_activated"]
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -200,6 +200,10 @@ WORKSHEET_ROLES: dict[str, tuple[str, ...]] = {
     # The measurement plan: started with one measure per logic-model element of each strategic
     # action its ``strategic_action`` field links to; its option lists are the measures'.
     "measures": ("strategic_action", "element_type"),
+    # Step 10 (plans.implementation): the Early Wins Log's rows become EarlyWin records, and
+    # the next cycle's candidate priorities are read from this worksheet's table.
+    "early_wins": ("wins",),
+    "next_cycle": ("next_priorities",),
 }
 
 

@@ -296,4 +296,6 @@ class WorksheetFile(models.Model):
         return self.original_name
 
 
+from plans.implementation.models import *  # noqa: E402,F403  (implementation records, Step 10)
 from plans.map.models import *  # noqa: E402,F403  (the MAP package registers its models here)
+from plans.tracking.models import *  # noqa: E402,F403  (values over time: issue 14)

@@ -14,9 +14,11 @@ from django.urls import reverse
 
 from tests.coalitions import test_access_matrix
 from tests.factories import StaffFactory, UserFactory
+from tests.implementation import test_access as implementation_access
 from tests.metrics import test_local_data
 from tests.plans import test_history
 from tests.routes import Route, iter_routes
+from tests.tracking import test_access as tracking_access
 from tests.walks import test_access as walks_access
 
 # Public pages anyone may open, pages that need a signed-in person, staff pages, the API.
@@ -70,6 +72,8 @@ MATRICES: dict[str, dict[str, Route]] = {
     "tests/metrics/test_local_data.py": test_local_data.ROUTES,
     "tests/plans/test_history.py": test_history.ROUTES,
     "tests/walks/test_access.py": walks_access.ROUTES,
+    "tests/implementation/test_access.py": implementation_access.ROUTES,
+    "tests/tracking/test_access.py": tracking_access.ROUTES,
 }
 
 

@@ -125,6 +125,18 @@ class TheoryOfChange(models.Model):
         return {} if self.has_own_text else theory_of_change.part_problems(self.parts)
 
 
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    STALLED = "stalled", _("Stalled")
+    DROPPED = "dropped", _("Dropped")
+
+
+# A stalled or dropped action must say why.
+STATUSES_WITH_REASON = (ImplementationStatus.STALLED, ImplementationStatus.DROPPED)
+
+
 class StrategicAction(models.Model):
     """One row of the systems change logic model (W7.4)."""
 
@@ -166,6 +178,25 @@ class StrategicAction(models.Model):
         _("decision asked of the government"), max_length=2000, blank=True
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Implementation (Step 10, plans.implementation): where the action stands. A stalled or
+    # dropped action says why; the reason is internal unless a project manager publishes it
+    # with the scorecard (ScorecardPublication.show_reasons).
+    status = models.CharField(
+        _("implementation status"),
+        max_length=12,
+        choices=ImplementationStatus.choices,
+        default=ImplementationStatus.NOT_STARTED,
+    )
+    status_reason = models.TextField(_("why"), max_length=2000, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    owner = models.ForeignKey(
+        "coalitions.Membership",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -185,6 +216,11 @@ class Milestone(models.Model):
     title = models.CharField(_("milestone"), max_length=300)
     due_date = models.DateField(_("due date"))
     position = models.PositiveSmallIntegerField(default=0)
+    # Ticked done (plans.implementation.services.milestone_done_set): when, and by whom.
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("action", "due_date", "position", "pk")
@@ -303,6 +339,22 @@ class Measure(models.Model):
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     target = models.CharField(_("target"), max_length=100, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
+    # The numbers behind ``baseline`` and ``target`` (plans.tracking): stored as the metrics
+    # app stores values of ``unit`` (a share as 0.399). Text that reads as no number keeps
+    # its value empty and is shown as written.
+    unit = models.CharField(_("unit"), max_length=30, default="number")
+    baseline_value = models.FloatField(_("baseline (number)"), null=True, blank=True)
+    target_value = models.FloatField(_("target (number)"), null=True, blank=True)
+    # The subgroups values may be given for (besides everyone), e.g. ["Black", "Hispanic"].
+    subgroups = models.JSONField(_("subgroups"), default=list, blank=True)
+    local_dataset = models.ForeignKey(
+        "metrics.LocalDataset",
+        verbose_name=_("local dataset"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # A target on a gap: e.g. close the gap between ``gap_subgroup`` and everyone by half.
     gap_subgroup = models.CharField(_("subgroup (for a gap target)"), max_length=80, blank=True)
     gap_reduction_percent = models.PositiveSmallIntegerField(
@@ -585,6 +637,12 @@ class MapVersion(models.Model):
 class ExportKind(models.TextChoices):
     PLAN = "plan", _("The full plan")
     SUMMARY = "summary", _("The executive summary")
+    PROGRESS = "progress", _("A progress report")
+
+
+# What the plan's pages and the map-exports API export (a progress report is started from its
+# own page, with its period).
+PLAN_EXPORT_KINDS = [(k, v) for k, v in ExportKind.choices if k != ExportKind.PROGRESS]
 
 
 class ExportFormat(models.TextChoices):
@@ -616,6 +674,14 @@ class PlanExport(BackgroundJob):
     version = models.ForeignKey(
         MapVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="exports"
     )
+    # The frozen progress report a PROGRESS export renders (plans.implementation).
+    report = models.ForeignKey(
+        "plans.ProgressReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exports",
+    )
     kind = models.CharField(
         _("what"), max_length=10, choices=ExportKind.choices, default=ExportKind.PLAN
     )
@@ -645,8 +711,16 @@ class PlanExport(BackgroundJob):
             ),
             models.UniqueConstraint(
                 fields=["coalition", "kind", "format", "language"],
-                condition=models.Q(status__in=["pending", "running"], version__isnull=True),
+                condition=models.Q(
+                    status__in=["pending", "running"], version__isnull=True, report__isnull=True
+                ),
                 name="map_export_one_active_draft_file",
+            ),
+            # A progress report's files: one of each format at a time, per report.
+            models.UniqueConstraint(
+                fields=["report", "format"],
+                condition=models.Q(status__in=["pending", "running"], report__isnull=False),
+                name="map_export_one_active_report_file",
             ),
         ]
 
@@ -667,6 +741,8 @@ class PlanExport(BackgroundJob):
     @property
     def download_name(self) -> str:
         """The file's name for a reader: mobility-action-plan[-summary]-v2.pdf."""
+        if self.kind == ExportKind.PROGRESS and self.report is not None:
+            return f"progress-report-{self.report.period_end:%Y-%m-%d}.{self.format}"
         stem = "mobility-action-plan" + ("-summary" if self.kind == ExportKind.SUMMARY else "")
         suffix = f"v{self.version.number}" if self.version else "draft"
         if self.language:
@@ -752,9 +828,11 @@ __all__ = [
     "MapSectionDraft",
     "MapVisibility",
     "HeadlineGoal",
+    "ImplementationStatus",
     "MapVersion",
     "Measure",
     "Milestone",
+    "PLAN_EXPORT_KINDS",
     "PageSize",
     "PlanExport",
     "PlanSettings",

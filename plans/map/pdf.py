@@ -75,7 +75,11 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": mime})
 
 
-TEMPLATES = {"plan": "plans/pdf/map.html", "summary": "plans/pdf/summary.html"}
+TEMPLATES = {
+    "plan": "plans/pdf/map.html",
+    "summary": "plans/pdf/summary.html",
+    "progress": "plans/pdf/progress.html",
+}
 
 
 def render_html(document: Mapping[str, Any], *, template: str = "") -> str:

@@ -303,7 +303,9 @@ def next_version(version: MapVersion) -> MapVersion | None:
 
 
 def exports(coalition: Coalition) -> QuerySet[PlanExport]:
-    return PlanExport.objects.filter(coalition=coalition).select_related("version", "started_by")
+    return PlanExport.objects.filter(coalition=coalition).select_related(
+        "version", "report", "started_by"
+    )
 
 
 def published_version(token: str) -> MapVersion:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +34,7 @@ from core.jobs import (
 )
 from core.models import JobStatus
 from core.system import pdf_unavailable_message
-from metrics.charts.formatting import value_input_text, value_parse
+from metrics.charts.formatting import UNITS, display_unit, value_input_text, value_parse
 from metrics.models import LocalDataset
 from plans import definitions, theory_of_change
 from plans.map import metric_data, options
@@ -67,6 +67,9 @@ from plans.map.models import (
     Visibility,
     Vision,
 )
+
+if TYPE_CHECKING:
+    from plans.implementation.models import ProgressReport
 
 
 def _check_keys(name: str, values: Iterable[str], allowed: list[tuple[str, str]]) -> list[str]:
@@ -359,6 +362,7 @@ def headline_goal_save(
     goal.updated_by, goal.updated_at = actor.user, timezone.now()
     goal.full_clean()
     goal.save()
+    _values_follow(goal)
     coalition_event_record(
         actor.coalition,
         EventKind.GOAL_SAVED,
@@ -606,6 +610,7 @@ def measure_save(
         )
     if "audience" in fields:
         measure.audience = _check_keys("audience", fields["audience"], options.audiences())
+    _measure_unit_subgroups(measure, fields)
     if "metric_variable" in fields:
         variable = (fields["metric_variable"] or "").strip()
         if variable and variable not in dict(metric_data.metric_choices()):
@@ -624,10 +629,62 @@ def measure_save(
         raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})
     if measure.gap_reduction_percent and not measure.gap_subgroup:
         raise ValidationError({"gap_subgroup": _("Name the group whose gap should close.")})
+    _measure_numbers_set(measure, guess_unit=not fields.get("unit"))
     measure.updated_by, measure.updated_at = actor.user, timezone.now()
     measure.full_clean()
     measure.save()
+    if "metric_variable" in fields:
+        _values_follow(measure)
     return measure
+
+
+def _measure_unit_subgroups(measure: Measure, fields: Mapping[str, Any]) -> None:
+    """A measure's unit and subgroups; neither changes under values already saved in them."""
+    saved = measure.values.all() if measure.pk else None
+    if fields.get("unit") and fields["unit"] != measure.unit:
+        if fields["unit"] not in UNITS:
+            raise ValidationError({"unit": _("Choose a unit from the list.")})
+        if saved is not None and saved.exists() and not measure.metric_variable:
+            raise ValidationError(
+                {"unit": _("This measure has values in its unit: delete them to change it.")}
+            )
+        measure.unit = fields["unit"]
+    if "subgroups" in fields:
+        names = [str(n).strip()[:80] for n in fields["subgroups"] or [] if str(n).strip()]
+        if len(names) > 20:
+            raise ValidationError({"subgroups": _("Name at most 20 subgroups.")})
+        dropped = set(measure.subgroups or []) - set(names)
+        if dropped and saved is not None and saved.filter(subgroup__in=dropped).exists():
+            raise ValidationError(
+                {
+                    "subgroups": _(
+                        "Values are saved for %(names)s: delete them before removing the subgroup."
+                    )
+                    % {"names": ", ".join(sorted(dropped))}
+                }
+            )
+        measure.subgroups = names
+
+
+def _measure_numbers_set(measure: Measure, *, guess_unit: bool) -> None:
+    """The numbers behind the text baseline and target, in the metric's unit when linked
+    (plans.tracking); text that is no number keeps no number and is shown as written."""
+    from plans.tracking.periods import number_from_text, unit_guess
+
+    if measure.metric_variable:
+        measure.unit = display_unit(metric_data.metric_info(measure.metric_variable)["unit"])
+    elif guess_unit and measure.unit == "number" and not measure.values.exists():
+        measure.unit = unit_guess(measure.baseline or measure.target)
+    measure.baseline_value = number_from_text(measure.baseline, measure.unit)
+    measure.target_value = number_from_text(measure.target, measure.unit)
+
+
+def _values_follow(owner: Measure | HeadlineGoal) -> None:
+    """A measure or goal linked to a metric takes its values from the active release."""
+    from plans.tracking.releases import owner_metric_sync
+
+    if owner.metric_variable:
+        owner_metric_sync(owner)
 
 
 def _measure_numbers_check(measure: Measure, fields: Mapping[str, Any]) -> None:
@@ -1413,6 +1470,8 @@ EXPORT_STEPS = 4  # document, HTML (or Word layout), file, stored
 
 def _export_what(version: MapVersion | None, kind: str, fmt: str, language: str = "") -> str:
     """The audit log's words for an export: "the summary of version 2 (Word)"."""
+    if kind == ExportKind.PROGRESS:
+        return f"{_('a progress report')} ({ExportFormat(fmt).label})"
     of = _("version %(n)s") % {"n": version.number} if version else _("the draft")
     what = _("the summary of %(of)s") % {"of": of} if kind == ExportKind.SUMMARY else of
     how = ", ".join(str(x) for x in (ExportFormat(fmt).label, export_language_label(language)) if x)
@@ -1435,11 +1494,12 @@ def plan_export_start(
     kind: str = ExportKind.PLAN,
     format: str = ExportFormat.PDF,  # noqa: A002 - the API's and the model's name
     language: str = "",
+    report: ProgressReport | None = None,
 ) -> PlanExport:
     """Create the export row of a frozen version (or of the current draft): the full plan or
     its summary, as PDF or Word, in one of the plan's languages (empty: its own) or in
-    ``BOTH_LANGUAGES``, one after the other in one file; queue the rendering once the row is
-    committed."""
+    ``BOTH_LANGUAGES``, one after the other in one file; or of a frozen progress report
+    (``kind`` progress, with ``report``). Queue the rendering once the row is committed."""
     from plans.map.tasks import plan_export_run_task
 
     if version is None:
@@ -1448,6 +1508,12 @@ def plan_export_start(
         _require_in(actor, Can.CONTRIBUTE, version)
     if kind not in ExportKind.values:
         raise ValidationError({"kind": _("Choose the full plan or the summary.")})
+    if (kind == ExportKind.PROGRESS) != (report is not None):
+        raise ValidationError(
+            {"kind": _("A progress report is exported from the progress reports page.")}
+        )
+    if report is not None:
+        _require_in(actor, Can.CONTRIBUTE, report)
     if format not in ExportFormat.values:
         raise ValidationError({"format": _("Choose PDF or Word.")})
     if format == ExportFormat.PDF:
@@ -1458,6 +1524,7 @@ def plan_export_start(
         PlanExport(
             coalition=coalition,
             version=version,
+            report=report,
             kind=kind,
             format=format,
             language=language,
@@ -1526,6 +1593,8 @@ def export_documents(export: PlanExport) -> list[dict[str, Any]]:
     from plans.map.document import PUBLIC, build_document, upgrade_document
     from plans.map.summary import summary_document
 
+    if export.kind == ExportKind.PROGRESS and export.report is not None:
+        return dict(export.report.document)  # frozen when the report was made
     version = export.version
     available = export_languages(export.coalition, version)
     if export.language == BOTH_LANGUAGES:

@@ -27,17 +27,19 @@ from core.models import JobStatus
 from core.system import pdf_unavailable_message
 from metrics.charts.formatting import value_input_text
 from plans import theory_of_change
+from plans.implementation.models import ScorecardPublication
 from plans.map import checks, forms, front, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
 from plans.map.blocks import date_words
 from plans.map.models import (
     MAX_GOALS_PER_AREA,
+    PLAN_EXPORT_KINDS,
     ExportFormat,
-    ExportKind,
     HeadlineGoal,
     PlanExport,
     StrategicAction,
 )
+from plans.tracking.status import measure_statuses
 
 
 def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
@@ -426,6 +428,7 @@ def measures(request: HttpRequest, coalition: Coalition, membership: Membership)
             membership,
             groups=selectors.measurement_plan(coalition),
             release_name=metric_data.active_release_name(),
+            statuses=measure_statuses(coalition),
         ),
     )
 
@@ -503,7 +506,7 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
             pdf_unavailable=pdf_unavailable_message(),
-            export_kinds=ExportKind.choices,
+            export_kinds=PLAN_EXPORT_KINDS,
             export_formats=ExportFormat.choices,
             export_languages=selectors.export_language_choices(front.plan_languages(coalition)),
         ),
@@ -696,7 +699,7 @@ def version(
             next_version=selectors.next_version(v),
             pdf_unavailable=pdf_unavailable_message(),
             check_groups=checks.grouped(v.check_findings or []),
-            export_kinds=ExportKind.choices,
+            export_kinds=PLAN_EXPORT_KINDS,
             export_formats=ExportFormat.choices,
             export_languages=selectors.export_language_choices(v.languages),
         ),
@@ -934,6 +937,10 @@ def public_plan(request: HttpRequest, token: str) -> HttpResponse:
                 "files": selectors.published_files(v, language=language),
                 "frozen_on": date_words(v.frozen_at.date().isoformat()),
                 "languages": selectors.language_links(v.languages, language),
+                # The published scorecard sits next to the plan (plans.implementation).
+                "scorecard": ScorecardPublication.objects.filter(
+                    coalition_id=v.coalition_id, published_at__isnull=False
+                ).first(),
             },
         )
 

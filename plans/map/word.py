@@ -39,6 +39,10 @@ ACCENT = RGBColor(0x0A, 0x5A, 0x7A)
 MUTED = RGBColor(0x55, 0x55, 0x55)
 
 
+# Documents that run on from their cover, without contents or a page per section.
+SHORT_KINDS = ("summary", "progress")
+
+
 def document_docx(document: Mapping[str, Any]) -> bytes:
     """The .docx bytes of a plan document (or of its summary: the same shape)."""
     return documents_docx([document])
@@ -74,7 +78,7 @@ def _document_body(doc: Document, document: Mapping[str, Any]) -> None:
         doc.add_heading(_("About this plan"), level=1)
         _blocks(doc, section)
     rest = [s for s in sections if not is_front(s)]
-    if document.get("kind") != "summary" and len(rest) > 1:
+    if document.get("kind") not in SHORT_KINDS and len(rest) > 1:
         _contents(doc, rest)
     for section in rest:
         _section(doc, document, section)
@@ -159,6 +163,11 @@ def _cover(doc: Document, document: Mapping[str, Any]) -> None:
 
 
 def _cover_facts(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if document.get("kind") == "progress":
+        return [
+            (_("Period"), str(document.get("period_text") or "")),
+            (_("Date"), date_words(str(document.get("generated_at") or dt.date.today()))),
+        ]
     version = document.get("version")
     facts = [
         (
@@ -210,7 +219,7 @@ def _is_wide(section: Mapping[str, Any]) -> bool:
 
 def _section(doc: Document, document: Mapping[str, Any], section: Mapping[str, Any]) -> None:
     # The summary runs on from its cover: two to four pages, not one page per part.
-    if document.get("kind") != "summary":
+    if document.get("kind") not in SHORT_KINDS:
         word_section = doc.add_section(WD_SECTION.NEW_PAGE)
         _page(word_section, page_size_of(dict(document)), landscape=_is_wide(section))
     doc.add_heading(_section_title(section), level=1)

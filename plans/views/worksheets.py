@@ -32,6 +32,7 @@ from plans.forms import (
     parse_post,
     with_blank_rows,
 )
+from plans.implementation.selectors import early_win_rows
 from plans.models import ResponseStatus, WorksheetFile
 from plans.views.common import (
     blocked_reason,
@@ -272,6 +273,8 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
                 and bool(selectors.strategic_actions(coalition))
             ),
             offer_readiness=ws.role == "readiness",
+            # The Early Wins Log's records (plans.implementation): shown and edited there.
+            early_wins=(early_win_rows(coalition, limit=200) if ws.role == "early_wins" else None),
             linked_records=[] if read_only else _linked_records(coalition, ws),
             metric_choices=(
                 sorted(selectors.metric_catalog().items())

@@ -11,6 +11,7 @@ from metrics.models import LocalDataset
 from plans.map import goal_display
 from plans.map.checks import KIND_KEYS
 from plans.map.models import (
+    PLAN_EXPORT_KINDS,
     Decision,
     ElementKind,
     ExportFormat,
@@ -274,6 +275,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     audience = serializers.ListField(child=serializers.CharField(), required=False)
     orphaned = serializers.BooleanField(source="is_orphaned", read_only=True)
     missing = serializers.ListField(child=serializers.CharField(), read_only=True)
+    subgroups = serializers.ListField(
+        child=serializers.CharField(max_length=80), required=False, max_length=20
+    )
 
     class Meta:
         model = Measure
@@ -291,6 +295,10 @@ class MeasureSerializer(serializers.ModelSerializer):
             "baseline_date",
             "target",
             "target_date",
+            "unit",
+            "baseline_value",
+            "target_value",
+            "subgroups",
             "gap_subgroup",
             "gap_reduction_percent",
             "disaggregation",
@@ -299,7 +307,14 @@ class MeasureSerializer(serializers.ModelSerializer):
             "responsible",
             "audience",
         )
-        read_only_fields = ("id", "action_title", "element_kind", "element_text")
+        read_only_fields = (
+            "id",
+            "action_title",
+            "element_kind",
+            "element_text",
+            "baseline_value",
+            "target_value",
+        )
 
 
 TRANSLATIONS_HELP = (
@@ -450,7 +465,7 @@ class ExportSerializer(serializers.ModelSerializer):
 
 class ExportStartSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, required=False)
-    kind = serializers.ChoiceField(choices=ExportKind.choices, default=ExportKind.PLAN)
+    kind = serializers.ChoiceField(choices=PLAN_EXPORT_KINDS, default=ExportKind.PLAN)
     format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.PDF)
     language = serializers.CharField(
         max_length=10,

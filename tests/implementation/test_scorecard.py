@@ -1,0 +1,183 @@
+"""The scorecard page, its filters, its JSON, its constant number of queries, and the
+public scorecard (only public fields, only when published)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from plans.implementation import selectors, services
+from plans.map.models import ElementKind, LogicElement, Measure, PriorityArea, StrategicAction
+
+pytestmark = pytest.mark.django_db
+
+
+def _tracked(plan, member, pm):
+    services.strategic_action_status_set(
+        actor=member,
+        action=plan["wage"],
+        status="stalled",
+        reason="SECRET-REASON the council postponed",
+        owner=member,
+    )
+    services.progress_note_add(actor=member, action=plan["wage"], text="INTERNAL-NOTE budget")
+    services.progress_note_add(
+        actor=member, action=plan["transit"], text="Public note on buses", public=True
+    )
+    services.milestone_done_set(
+        actor=member, milestone=plan["wage"].milestones.first(), done_on=dt.date(2025, 7, 1)
+    )
+    services.early_win_save(actor=member, date=dt.date(2025, 5, 1), description="PRIVATE-WIN")
+    services.early_win_save(
+        actor=pm, date=dt.date(2025, 6, 1), description="Public win", public=True
+    )
+
+
+def test_the_page_shows_statuses_goals_measures_and_filters(client, plan, member, pm, team):
+    _tracked(plan, member, pm)
+    client.force_login(team["viewer"].user)
+    url = reverse("implementation:scorecard", args=[plan["area"].coalition_id])
+    page = client.get(url).content.decode()
+    assert "Living wage ordinance" in page and "Stalled" in page
+    assert "SECRET-REASON" in page  # members see why
+    assert "Milestones: 1 of 2 done." in page
+    assert "Ordinance adopted" in page  # a measure of the action
+    assert "71.0% (2023)" in page  # the goal's baseline, formatted
+    stalled = client.get(url, {"status": "stalled"}).content.decode()
+    assert "Living wage ordinance" in stalled and "Night buses" not in stalled
+    owned = client.get(url, {"owner": member.pk}).content.decode()
+    assert "Night buses" not in owned
+    nonsense = client.get(url, {"status": "bogus", "priority": "x"})
+    assert nonsense.status_code == 200 and "Night buses" in nonsense.content.decode()
+
+
+def test_the_json_has_the_same_shape(client, plan, member, pm, team):
+    _tracked(plan, member, pm)
+    client.force_login(team["viewer"].user)
+    url = reverse("api:impl-scorecard", args=[plan["area"].coalition_id])
+    data = client.get(url, {"status": "stalled"}).json()
+    (area,) = data["priority_areas"]
+    (action,) = area["actions"]
+    assert action["status_label"] == "Stalled" and action["reason"].startswith("SECRET")
+    assert area["goals"][0]["indicator"]
+    assert {c["status"]: c["count"] for c in data["counts"]}["stalled"] == 1
+
+
+def test_publishing_shows_only_public_fields_to_signed_out_visitors(client, plan, member, pm):
+    _tracked(plan, member, pm)
+    publication = services.scorecard_publish(actor=pm)
+    page = client.get(publication.public_path)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Living wage ordinance" in text and "Stalled" in text and "Public win" in text
+    assert "Public note on buses" in text
+    for hidden in ("SECRET-REASON", "INTERNAL-NOTE", "PRIVATE-WIN", member.user.name):
+        assert hidden not in text, hidden
+    services.scorecard_publish(actor=pm, show_reasons=True)
+    assert "SECRET-REASON" in client.get(publication.public_path).content.decode()
+    services.scorecard_unpublish(actor=pm)
+    assert client.get(publication.public_path).status_code == 404
+
+
+def _big_plan(coalition, actions: int, measures: int) -> None:
+    area = PriorityArea.objects.create(coalition=coalition, name="Big")
+    made = StrategicAction.objects.bulk_create(
+        StrategicAction(coalition=coalition, priority_area=area, title=f"Action {i}", position=i)
+        for i in range(actions)
+    )
+    elements = LogicElement.objects.bulk_create(
+        LogicElement(action=made[i % actions], kind=ElementKind.OUTPUT, text=f"Output {i}")
+        for i in range(measures)
+    )
+    Measure.objects.bulk_create(
+        Measure(
+            coalition=coalition,
+            element=e,
+            element_kind=e.kind,
+            element_text=e.text,
+            measure=f"Measure {i}",
+        )
+        for i, e in enumerate(elements)
+    )
+    from plans.map.models import Milestone
+
+    Milestone.objects.bulk_create(
+        Milestone(action=a, title=f"Step of {a.title}", due_date=dt.date(2026, 1, 1)) for a in made
+    )
+    for a in made[:30]:
+        a.progress_notes.create(text=f"Note on {a.title}")
+    _values(coalition)
+
+
+def _values(coalition) -> None:
+    """Ten years of values for every measure (plans.tracking)."""
+    from tests.implementation.values import ten_years_of_values
+
+    ten_years_of_values(coalition)
+
+
+def test_the_scorecard_reads_a_big_plan_in_a_constant_number_of_queries(
+    client, coalition, team, django_assert_max_num_queries
+):
+    _big_plan(coalition, actions=6, measures=20)
+    with django_assert_max_num_queries(30) as small:
+        selectors.scorecard(coalition)
+    _big_plan(coalition, actions=60, measures=200)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        card = selectors.scorecard(coalition)
+    assert sum(len(a["actions"]) for a in card.areas) == 66
+    from plans.tracking.models import TrackedValue
+
+    assert TrackedValue.objects.filter(coalition=coalition).count() == 220 * 10
+    measures = [m for a in card.areas for act in a["actions"] for m in act["measures"]]
+    assert len(measures) == 220 and all(m["latest_text"] for m in measures)
+    client.force_login(team["viewer"].user)
+    url = reverse("implementation:scorecard", args=[coalition.pk])
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200
+
+
+def _measured(plan, today_year: int):
+    """A measure with a numeric baseline and target, and a value this year (plans.tracking)."""
+    from plans.tracking.models import TrackedValue
+
+    measure = Measure.objects.get(element__text="Ordinance adopted")
+    measure.measure = "Workers at a living wage"
+    measure.unit = "number"
+    measure.baseline_value, measure.baseline_date = 100.0, dt.date(today_year - 2, 1, 1)
+    measure.target_value, measure.target_date = 200.0, dt.date(today_year + 4, 1, 1)
+    measure.save()
+    TrackedValue.objects.create(
+        coalition=measure.coalition,
+        measure=measure,
+        period=str(today_year),
+        date=dt.date(today_year, 1, 1),
+        value=180.0,
+    )
+    return measure
+
+
+def test_the_scorecard_shows_each_measures_status_and_latest_value(client, plan, team):
+    from django.utils import timezone
+
+    from plans.tracking.status import measure_statuses
+
+    measure = _measured(plan, timezone.localdate().year)
+    expected = measure_statuses(measure.coalition)[measure.pk]
+    client.force_login(team["viewer"].user)
+    url = reverse("implementation:scorecard", args=[measure.coalition_id])
+    page = client.get(url).content.decode()
+    assert "Workers at a living wage" in page
+    assert expected.latest_text in page and str(expected.status_label) in page
+    assert expected.series_url in page  # members reach the series
+    card = selectors.scorecard(measure.coalition, public=True)
+    (row,) = [
+        m
+        for a in card.areas
+        for act in a["actions"]
+        for m in act["measures"]
+        if m["id"] == measure.pk
+    ]
+    assert row["series_url"] == "" and row["latest_text"] == expected.latest_text
