@@ -27,6 +27,7 @@ from playwright.sync_api import Error as PlaywrightError
 from coalitions.models import Role
 from coalitions.services import coalition_member_invite
 from plans import definitions
+from plans.map import services as map_services
 from plans.services import worksheet_response_save
 from tests.browser.test_content_security_policy import _sign_in
 from tests.coalitions.test_access_matrix import WEB, _url, world  # noqa: F401 - a fixture
@@ -220,14 +221,29 @@ def sweep_world(reference_data, world):  # noqa: F811 - the fixture imported abo
     coalition = world["coalition"]
     pm = coalition.memberships.get(role=Role.PROJECT_MANAGER)
     lead = coalition.memberships.get(role=Role.DATA_LEAD)
+    walk = _walk_with_answers(coalition, lead)
+    # After the walk's own release: every metric (the walk's too) observed in the active one.
     _observe_every_metric(coalition)
     fill_every_feeding_worksheet(pm)
     _fill_w5_1(coalition)
-    walk = _walk_with_answers(coalition, lead)
     from core.models import JobStatus
     from walks.models import WalkExport
 
     export = WalkExport.objects.create(walk=walk["walk"], status=JobStatus.SUCCEEDED)
+    # The measurement plan: every row measured, one on a metric with its baseline.
+    for n, measure in enumerate(coalition.measures.order_by("pk")):
+        map_services.measure_save(
+            measure=measure,
+            actor=pm,
+            fields={
+                "measure": f"People hired through the living-wage programme ({n + 1})",
+                "target": "75%" if n else "",
+                "data_source": "County workforce board, quarterly report",
+                "responsible": "Data lead",
+                **({"metric_variable": "share_employed"} if n == 0 else {}),
+            },
+            typed_numbers=False,
+        )
     version = world["version"]
     version.approved, version.published_at = True, timezone.now()
     version.save()
@@ -376,6 +392,14 @@ def _invite_in_spanish(pm, email: str) -> str:
     return link.group(0)
 
 
+def _save(page) -> None:
+    """Press the worksheet's Save button (in its sticky bar) and wait for the saved page."""
+    with page.expect_navigation():
+        page.locator("form[data-autosave] .sticky-actions button[type=submit]").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert layout_problems(page) == [], layout_problems(page)
+
+
 def test_spanish_member_fills_w5_1_and_a_step_6_worksheet_on_a_phone(
     browser,
     live_server,
@@ -405,10 +429,8 @@ def test_spanish_member_fills_w5_1_and_a_step_6_worksheet_on_a_phone(
     assert page.locator("html").get_attribute("lang") == "es"
     check_page_content_is_spanish(page)
     assert layout_problems(page) == [], layout_problems(page)
-    first = page.locator("form[data-autosave] textarea:visible").first
-    first.fill("Mi barrio necesita trabajos cerca de casa.")
-    page.locator("form[data-autosave] button[type=submit]:visible").first.click()
-    page.wait_for_load_state()
+    page.locator("textarea[name=q1_strengths]").fill("Mi barrio necesita trabajos cerca de casa.")
+    _save(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "journey-es-360-w5-1.png"), full_page=True)
     mine = coalition.memberships.get(user__email="lucia@example.org")
@@ -421,10 +443,8 @@ def test_spanish_member_fills_w5_1_and_a_step_6_worksheet_on_a_phone(
     assert page.locator("html").get_attribute("lang") == "es"
     check_page_content_is_spanish(page)
     assert layout_problems(page) == [], layout_problems(page)
-    box = page.locator("form[data-autosave] textarea:visible").first
-    box.fill("Programa de aprendices con el colegio comunitario.")
-    page.locator("form[data-autosave] button[type=submit]:visible").first.click()
-    page.wait_for_load_state()
+    page.locator("textarea[name=r0-strengths]").fill("Programa de aprendices con el colegio.")
+    _save(page)
     page.screenshot(path=str(SHOTS / "journey-es-360-w6-5.png"), full_page=True)
     assert "aprendices" in json.dumps(
         coalition.worksheet_responses.get(worksheet_key="w6_5", owner=None).data,
