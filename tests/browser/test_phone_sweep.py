@@ -53,8 +53,8 @@ DOWNLOADS = {
     "map:cover_logo",
     "walks:export_file",
 }
-# Pages whose screenshots a person looks at (var/artefacts/phone-sweep/<lang>-<width>-<name>.png
-# is saved for every page; these are saved full length).
+# Pages whose screenshots a person looks at: var/artefacts/phone-sweep/<lang>-<width>-<name>.png
+# holds every page on the phone (the first screen) and these, full length, at both widths.
 KEY_PAGES = {
     "plans:steps",
     "plans:worksheet",
@@ -370,7 +370,7 @@ def test_every_page_on_a_phone_and_a_laptop(browser, live_server, sweep_world):
                 if key or width == WIDTHS[0]:  # every page on the phone, key ones on the laptop
                     page.screenshot(
                         path=str(SHOTS / f"{language}-{width}-{_shot_name(name)}.png"),
-                        full_page=key and width == WIDTHS[0],
+                        full_page=key,
                     )
             context.close()
     assert only or seen > 4 * 80, seen
