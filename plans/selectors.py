@@ -801,8 +801,12 @@ def compilation(coalition: Coalition, ws: Worksheet) -> dict[str, Any]:
     rows = []
     for f in answer_fields(ws):
         cells = [
-            {"response": r, "text": value_text(f, r.data.get(f.key), names, reader=True)}
-            for r in responses
+            {
+                "response": r,
+                "who": c["who"],  # beside the answer when a phone stacks the table
+                "text": value_text(f, r.data.get(f.key), names, reader=True),
+            }
+            for r, c in zip(responses, columns, strict=True)
         ]
         rows.append({"field": f, "cells": cells})
     return {"mode": mode, "named": named, "columns": columns, "rows": rows}

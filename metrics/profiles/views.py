@@ -231,13 +231,15 @@ def peers(request, coalition, membership):
         for place in places:
             reading = readings[place.pk].get(metric.pk, {}).get(year)
             hidden = reading is not None and reading.is_weak and not include_weak
-            cells.append(
+            text = (
                 _("Weak: hidden")
                 if hidden
                 else display(reading, metric.unit)
                 if reading and reading.number is not None
                 else _("No data")
             )
+            # The place's name goes beside its value when a phone stacks the table.
+            cells.append({"place": place.name, "text": text})
         median = medians.get(metric.pk, {}).get(year)
         table.append({"metric": metric, "year": year, "cells": cells, "median": median})
         if metric.variable == wanted or (not wanted and selected_metric is None):

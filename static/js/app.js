@@ -14,3 +14,16 @@ document.addEventListener("input", function (event) {
     state.className = "save-state unsaved";
   }
 });
+
+// The coalition menu: one disclosure on a phone, the full row of links on wider screens.
+// The markup ships it open, so without this file every link shows as before.
+(function () {
+  var narrow = window.matchMedia("(max-width: 40rem)");
+  function fit() {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (menu) {
+      menu.open = !narrow.matches;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", fit);
+  narrow.addEventListener("change", fit);
+})();
