@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
+from core.request_cache import request_cache_scope
 from plans import definitions
 from plans.map import blocks, goal_blocks, metric_data, options, presentation, selectors
 from plans.map.appendix import appendix_blocks
@@ -175,6 +176,9 @@ def _measures(coalition: Coalition) -> list[dict[str, Any]]:
             KIND_ORDER.get(m.element_kind, 99),
             m.pk,
         ),
+    )
+    metric_data.breakdowns_prefetch(
+        coalition, [m.metric_variable for m in found if m.metric_variable and m.gap_subgroup]
     )
     for m in found:
         baseline = (
@@ -583,8 +587,11 @@ def _wide(content: list[Block]) -> bool:
 def build_document(
     coalition: Coalition, *, audience: str = INTERNAL, version: int | None = None
 ) -> dict[str, Any]:
-    """The plan, in the plan's language (its settings; the site's default otherwise)."""
-    with translation.override(plan_language(coalition)):
+    """The plan, in the plan's language (its settings; the site's default otherwise).
+
+    Built in one cache scope: the metric catalog and the place's values are read once for
+    every section, also in a task or a service (outside a request)."""
+    with request_cache_scope(), translation.override(plan_language(coalition)):
         return _build_document(coalition, audience=audience, version=version)
 
 
