@@ -29,15 +29,6 @@ def request_memo(key: Hashable, make: Callable[[], T]) -> T:
     return store[key]
 
 
-def request_forget(prefix: str) -> None:
-    """Drop what the current scope kept under keys starting with ``prefix`` (after a write)."""
-    store = _store.get()
-    if store:
-        for key in [k for k in store if isinstance(k, tuple) and k and k[0] == prefix]:
-            del store[key]
-        store.pop(prefix, None)
-
-
 @contextmanager
 def request_cache_scope() -> Iterator[dict[Hashable, Any]]:
     """Share values within the block (a task building a document, a benchmark); nested
