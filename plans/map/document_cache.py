@@ -119,15 +119,24 @@ def _coalition_of(instance: models.Model) -> int | None:
     return None
 
 
+def _names_changed(**kwargs: Any) -> bool:
+    """Whether a user's save may change a name or address a plan prints. A new account is
+    in no coalition yet: a sign-up must do the same work for a new address as for a known
+    one (tests/accounts/test_signup_equal_work.py), and a sign-in changes no name."""
+    if kwargs.get("created"):
+        return False
+    fields = kwargs.get("update_fields")
+    return fields is None or bool(set(fields) & {"name", "email"})
+
+
 def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     meta = sender._meta
     if meta.app_label not in WATCHED_APPS or meta.label_lower in IGNORED:
         return
     if meta.app_label == "accounts" and meta.model_name != "user":
         return
-    fields = kwargs.get("update_fields")
-    if meta.app_label == "accounts" and fields and set(fields) <= {"last_login"}:
-        return  # a sign-in changes no name the plan prints
+    if meta.app_label == "accounts" and not _names_changed(**kwargs):
+        return
     plan_inputs_changed(_coalition_of(instance))
 
 
