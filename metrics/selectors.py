@@ -8,9 +8,11 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from core.models import BackgroundJob, JobStatus
+from core.request_cache import request_memo
 from metrics.models import (
     Geography,
     LocalDataset,
@@ -62,7 +64,37 @@ def geography_search_matches(query: str, *, limit: int = 20) -> list[Geography]:
 
 
 def release_active() -> Release | None:
+    """The release pages read (once per request: every helper of a page asks for it)."""
+    return request_memo("release_active", _release_active)
+
+
+def _release_active() -> Release | None:
     return Release.objects.filter(is_active=True).first()
+
+
+def metrics_by_variable() -> dict[str, Metric]:
+    """The metric catalog as stored, by variable name: one query per request."""
+    return request_memo(
+        "metrics_by_variable",
+        lambda: {
+            m.variable: m for m in Metric.objects.select_related("predictor").order_by("position")
+        },
+    )
+
+
+def years_condition(year: int | None = None) -> Q:
+    """The years of a read of one geography, as the observation key wants them.
+
+    PostgreSQL keys each release's table by (geography, metric, subgroup, year): a range
+    is one seek. SQLite's single table is keyed by (release, year, geography, ...): there
+    a range would read every row of the release, so the years are named one by one and it
+    seeks once per year.
+    """
+    if year is not None:
+        return Q(year=year)
+    if connection.vendor == "postgresql":
+        return Q(year__gte=YEAR_RANGE[0], year__lte=YEAR_RANGE[1])
+    return Q(year__in=list(range(YEAR_RANGE[0], YEAR_RANGE[1] + 1)))
 
 
 def releases_with_counts() -> QuerySet[Release]:
@@ -107,15 +139,13 @@ def observations_for_geography(
     """
     if release is None:
         return Observation.objects.none()
-    # The key is (release, year, geography, ...): naming every possible year lets
-    # PostgreSQL seek once per year instead of reading the whole release.
-    years = [year] if year is not None else list(range(YEAR_RANGE[0], YEAR_RANGE[1] + 1))
-    rows = Observation.objects.filter(release=release, year__in=years, geography=geography)
+    years = years_condition(year)
+    rows = Observation.objects.filter(years, release=release, geography=geography)
     if latest:
         latest_year = (
             Observation.objects.filter(
+                years,
                 release=release,
-                year__in=years,
                 geography=geography,
                 metric=OuterRef("metric"),
                 subgroup=OuterRef("subgroup"),

@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Values a page reads from many helpers (metric catalog, metric values) once per request.
+    "core.request_cache.RequestCacheMiddleware",
 ]
 
 ROOT_URLCONF = "mobility.urls"

@@ -252,33 +252,30 @@ def metric_value_for_coalition(coalition: Coalition, variable: str) -> MetricVal
 
     The one place the workspace asks the metrics app for numbers: the active release, the
     whole population (subgroup "all"), the latest year with a value. None when there is none.
+    Every value of the place is read once per request (``plans.map.metric_data.metric_book``),
+    so a table of forty metrics costs what one does.
     """
     from metrics.charts.formatting import display_unit, format_parts, format_value
-    from metrics.selectors import observations_for_geography, release_active
+    from metrics.selectors import metrics_by_variable
+    from plans.map.metric_data import metric_book
 
-    row = (
-        observations_for_geography(
-            geography=coalition.geography,
-            release=release_active(),
-            metric=variable,
-            subgroup_type="all",
-            latest=True,
-        )
-        .order_by("-year")
-        .first()
-    )
-    if row is None or row.value is None:
+    metric = metrics_by_variable().get(variable)
+    if metric is None:
         return None
-    parts = row.metric.unit == "text_ratio" and None not in (row.value_a, row.value_b)
+    readings = metric_book(coalition).readings.get(metric.pk, [])
+    row = next((r for r in reversed(readings) if r.value is not None), None)
+    if row is None:
+        return None
+    parts = metric.unit == "text_ratio" and None not in (row.value_a, row.value_b)
     return MetricValue(
         value=(
             format_parts(row.value_a, row.value_b)
             if parts
-            else format_value(row.value, display_unit(row.metric.unit))
+            else format_value(row.value, display_unit(metric.unit))
         ),
         quality=row.quality,
         year=row.year,
-        label=row.metric.label,
+        label=metric.label,
     )
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
+from core.request_cache import request_cache_scope
 from plans import definitions
 from plans.map import blocks, goal_blocks, metric_data, options, presentation, selectors
 from plans.map.appendix import appendix_blocks
@@ -175,6 +176,9 @@ def _measures(coalition: Coalition) -> list[dict[str, Any]]:
             KIND_ORDER.get(m.element_kind, 99),
             m.pk,
         ),
+    )
+    metric_data.breakdowns_prefetch(
+        coalition, [m.metric_variable for m in found if m.metric_variable and m.gap_subgroup]
     )
     for m in found:
         baseline = (
@@ -589,12 +593,15 @@ def build_document(
 ) -> dict[str, Any]:
     """The plan in ``language``: one of the plan's languages (``PlanSettings``), by default
     its own (the site's default when it has none chosen). Headings, labels, numbers and dates
-    are in that language and so is the narrative (empty where none was written in it)."""
+    are in that language and so is the narrative (empty where none was written in it).
+
+    Built in one cache scope: the metric catalog and the place's values are read once for
+    every section, also in a task or a service (outside a request)."""
     languages = plan_languages(coalition)
     language = language or languages[0]
     if language not in languages:
         raise ValueError(f"the plan is written in {languages}, not {language!r}")
-    with translation.override(language):
+    with request_cache_scope(), translation.override(language):
         return _build_document(coalition, audience=audience, version=version, languages=languages)
 
 

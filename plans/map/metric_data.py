@@ -8,23 +8,25 @@ the subgroup type ``all``.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coalitions.models import Coalition
 from core.models import JobStatus
+from core.request_cache import request_memo
 from metrics import selectors as metric_selectors
 from metrics.catalog import missing_year_reasons
 from metrics.charts.formatting import HUNDREDS, display_unit, format_value, value_parse
-from metrics.models import LocalDataset, LocalValue, Metric, Observation, Quality
-from metrics.parsing import number_parse
+from metrics.models import LocalDataset, LocalValue, Metric, Observation, Quality, Release
+from metrics.parsing import ALL_TYPE, number_parse
 from metrics.profiles import selectors as profile_selectors
 from metrics.profiles.charts import split_total
 from metrics.profiles.disparities import breakdown_gaps
 from metrics.profiles.reading import Reading, gap_note_text, subgroup_type_text
-from metrics.profiles.selectors import is_whole_area
+from metrics.profiles.selectors import READING_FIELDS, SubgroupSeries, is_whole_area
 from metrics.quality import quality_label
 
 SOURCE = "Urban Institute, Mobility Metrics for the Upward Mobility Framework"
@@ -108,29 +110,104 @@ def active_release_name() -> str:
 
 def metric_choices() -> list[tuple[str, str]]:
     """(variable, label) of every Mobility Metric, for the measure form's choice list."""
-    return [(m.variable, m.label) for m in Metric.objects.order_by("position", "variable")]
+    found = metric_selectors.metrics_by_variable().values()
+    return [(m.variable, m.label) for m in sorted(found, key=lambda m: (m.position, m.variable))]
 
 
 def metric_label(variable: str) -> str:
-    return dict(metric_choices()).get(variable, variable)
+    metric = metric_selectors.metrics_by_variable().get(variable)
+    return metric.label if metric else variable
+
+
+@dataclass
+class MetricBook:
+    """Every value of the coalition's place in the active release for the whole population
+    (read in one query), and the breakdowns of the metrics a page asks for (one more).
+
+    Pages ask for baselines and series metric by metric; they read them from here, once per
+    request (``core.request_cache``), instead of two or three queries per metric."""
+
+    release: Release | None
+    readings: dict[int, list[Reading]] = field(default_factory=dict)
+    breakdowns: dict[int, dict[str, list[SubgroupSeries]]] = field(default_factory=dict)
+
+
+def metric_book(coalition: Coalition) -> MetricBook:
+    return request_memo(
+        ("metric_book", coalition.geography_id), lambda: _book_load(coalition.geography_id)
+    )
+
+
+def _book_load(geography_id: int) -> MetricBook:
+    release = metric_selectors.release_active()
+    book = MetricBook(release)
+    if release is None:
+        return book
+    rows = Observation.objects.filter(
+        metric_selectors.years_condition(),
+        release=release,
+        geography_id=geography_id,
+        subgroup__subgroup_type=ALL_TYPE,
+    ).values_list(*READING_FIELDS)
+    for metric_id, year, value, a, b, lb, ub, quality in rows:
+        book.readings.setdefault(metric_id, []).append(Reading(year, value, a, b, lb, ub, quality))
+    for series in book.readings.values():
+        series.sort(key=lambda r: r.year)
+    return book
+
+
+def breakdowns_prefetch(coalition: Coalition, variables: Iterable[str]) -> MetricBook:
+    """Read the breakdowns of these metrics for the coalition's place in one query."""
+    book = metric_book(coalition)
+    catalog = metric_selectors.metrics_by_variable()
+    ids = {catalog[v].pk for v in variables if v in catalog} - set(book.breakdowns)
+    if book.release is None or not ids:
+        return book
+    rows = (
+        Observation.objects.filter(
+            metric_selectors.years_condition(),
+            release=book.release,
+            geography_id=coalition.geography_id,
+            metric_id__in=ids,
+        )
+        .exclude(subgroup__subgroup_type=ALL_TYPE)
+        .values_list("metric_id", "subgroup__subgroup_type", "subgroup__name", *READING_FIELDS[1:])
+    )
+    grouped: dict[int, dict[tuple[str, str], list[Reading]]] = {pk: {} for pk in ids}
+    for metric_id, kind, name, year, value, a, b, lb, ub, quality in rows:
+        grouped[metric_id].setdefault((kind, name), []).append(
+            Reading(year, value, a, b, lb, ub, quality)
+        )
+    for metric_id, groups in grouped.items():
+        result: dict[str, list[SubgroupSeries]] = {}
+        for (kind, name), series in sorted(groups.items()):
+            series.sort(key=lambda r: r.year)
+            if any(r.number is not None for r in series):
+                result.setdefault(kind, []).append(SubgroupSeries(kind, name, series))
+        book.breakdowns[metric_id] = result
+    return book
+
+
+def _whole(coalition: Coalition, variable: str) -> tuple[str, Metric, list[Reading]] | None:
+    """(release name, metric, the whole population's readings by year) from the book."""
+    book = metric_book(coalition)
+    metric = metric_selectors.metrics_by_variable().get(variable)
+    if book.release is None or metric is None:
+        return None
+    return book.release.name, metric, book.readings.get(metric.pk, [])
 
 
 def _observations(
-    coalition: Coalition, variable: str, subgroup: str | None
+    coalition: Coalition, variable: str, subgroup: str
 ) -> tuple[str, Metric, QuerySet[Observation]] | None:
-    """(release name, metric, rows by year) for the whole population or one subgroup by name."""
+    """(release name, metric, rows by year) for one subgroup by name."""
     release = metric_selectors.release_active()
-    metric = Metric.objects.filter(variable=variable).first()
+    metric = metric_selectors.metrics_by_variable().get(variable)
     if release is None or metric is None:
         return None
     rows = metric_selectors.observations_for_geography(
         geography=coalition.geography, release=release, metric=variable
-    )
-    rows = (
-        rows.filter(subgroup__name=subgroup)
-        if subgroup
-        else rows.filter(subgroup__subgroup_type="all")
-    )
+    ).filter(subgroup__name=subgroup)
     return release.name, metric, rows.order_by("year")
 
 
@@ -138,11 +215,21 @@ def baseline_for(
     coalition: Coalition, variable: str, subgroup: str | None = None
 ) -> Baseline | None:
     """The latest value of a metric for the coalition's geography, in the active release."""
-    found = _observations(coalition, variable, subgroup) if variable else None
-    if found is None:
+    if not variable:
         return None
-    release_name, metric, rows = found
-    latest = rows.exclude(value__isnull=True).last()
+    if subgroup:
+        found = _observations(coalition, variable, subgroup)
+        if found is None:
+            return None
+        release_name, metric, rows = found
+        row = rows.exclude(value__isnull=True).last()
+        latest = Reading(row.year, row.value, None, None, None, None, row.quality) if row else None
+    else:
+        whole = _whole(coalition, variable)
+        if whole is None:
+            return None
+        release_name, metric, readings = whole
+        latest = next((r for r in reversed(readings) if r.value is not None), None)
     if latest is None:
         return None
     return Baseline(
@@ -157,18 +244,28 @@ def baseline_for(
 
 def series_for(coalition: Coalition, variable: str, subgroup: str | None = None) -> list[dict]:
     """Every year of a metric (value, bounds, quality) for a chart."""
-    found = _observations(coalition, variable, subgroup) if variable else None
-    if found is None:
+    if not variable:
+        return []
+    if subgroup:
+        found = _observations(coalition, variable, subgroup)
+        if found is None:
+            return []
+        return [
+            {"year": r.year, "value": r.value, "lb": r.lb, "ub": r.ub, "quality": r.quality}
+            for r in found[2]
+        ]
+    whole = _whole(coalition, variable)
+    if whole is None:
         return []
     return [
         {"year": r.year, "value": r.value, "lb": r.lb, "ub": r.ub, "quality": r.quality}
-        for r in found[2]
+        for r in whole[2]
     ]
 
 
 def metric_info(variable: str) -> dict[str, str]:
     """Label, unit and direction of a metric, for a chart's axis and wording."""
-    metric = Metric.objects.filter(variable=variable).first()
+    metric = metric_selectors.metrics_by_variable().get(variable)
     if metric is None:
         return {"label": variable, "unit": "number", "direction": ""}
     return {"label": metric.label, "unit": metric.unit, "direction": metric.direction}
@@ -208,17 +305,16 @@ def _points(series: list[Reading]) -> list[dict]:
 def gap_baseline_for(coalition: Coalition, variable: str, subgroup: str) -> GapBaseline | None:
     """The group named by a gap target (any breakdown, case aside) against its breakdown's
     total, in the latest year both have a value; with both series for a chart."""
-    release = metric_selectors.release_active()
-    metric = Metric.objects.filter(variable=variable).first()
-    if release is None or metric is None or not subgroup.strip():
+    whole = _whole(coalition, variable)
+    if whole is None or not subgroup.strip():
         return None
-    geography = coalition.geography
+    _release_name, metric, overall = whole
+    book = breakdowns_prefetch(coalition, [variable])
     wanted = subgroup.strip().casefold()
-    for kind, groups in profile_selectors.metric_subgroups(geography, metric, release).items():
+    for kind, groups in book.breakdowns.get(metric.pk, {}).items():
         found = next((g for g in groups if g.name.casefold() == wanted), None)
         if found is None:
             continue
-        overall = profile_selectors.metric_series(geography, metric, release)
         members, total = split_total(groups, overall)
         gap = next(
             iter(
@@ -293,7 +389,7 @@ def goal_source(
     """The source of a goal, or None when the metric is unknown or the dataset not this
     coalition's."""
     if variable:
-        metric = Metric.objects.filter(variable=variable).first()
+        metric = metric_selectors.metrics_by_variable().get(variable)
         if metric is None:
             return None
         return GoalSource(metric.label, display_unit(metric.unit), metric.direction, variable)
@@ -341,11 +437,11 @@ def goal_subgroups(coalition: Coalition, source: GoalSource) -> list[str]:
         )
         found = {sub.strip() for area, sub in names if is_whole_area(area, coalition)}
         return sorted(found - {"All", "all"})
-    release = metric_selectors.release_active()
-    metric = Metric.objects.filter(variable=source.variable).first()
-    if release is None or metric is None:
+    metric = metric_selectors.metrics_by_variable().get(source.variable)
+    book = breakdowns_prefetch(coalition, [source.variable])
+    if book.release is None or metric is None:
         return []
-    groups = profile_selectors.metric_subgroups(coalition.geography, metric, release)
+    groups = book.breakdowns.get(metric.pk, {})
     return sorted({g.name for gs in groups.values() for g in gs if g.name.casefold() != "all"})
 
 
@@ -367,12 +463,11 @@ def goal_medians(coalition: Coalition, variable: str) -> tuple[str, dict[int, fl
     when it chose peers, else the national median (county medians from Urban, city medians
     from our digest). ("", {}) without a metric or a release."""
     release = metric_selectors.release_active()
-    metric = Metric.objects.filter(variable=variable).first() if variable else None
+    metric = metric_selectors.metrics_by_variable().get(variable) if variable else None
     if release is None or metric is None:
         return "", {}
-    peers = profile_selectors.coalition_peers(coalition)
+    peers, readings = request_memo(("goal_peers", coalition.pk), lambda: _peers(coalition, release))
     if peers:
-        _places, readings, _medians = profile_selectors.peer_readings(coalition, peers, release)
         by_year: dict[int, list[float]] = {}
         for peer in peers:
             for year, reading in readings.get(peer.geography_id, {}).get(metric.pk, {}).items():
@@ -381,5 +476,18 @@ def goal_medians(coalition: Coalition, variable: str) -> tuple[str, dict[int, fl
         medians = {y: float(statistics.median(v)) for y, v in sorted(by_year.items())}
         if medians:
             return str(_("Median of the peers")), medians
-    national = profile_selectors.medians_for(release, coalition.geography.kind).get(metric.pk, {})
+    kind = coalition.geography.kind
+    medians_all = request_memo(
+        ("medians", release.pk, kind), lambda: profile_selectors.medians_for(release, kind)
+    )
+    national = medians_all.get(metric.pk, {})
     return (str(_("National median")), dict(sorted(national.items()))) if national else ("", {})
+
+
+def _peers(coalition: Coalition, release: Release) -> tuple[list, dict]:
+    """The coalition's peers and their readings, for every goal of a page at once."""
+    peers = profile_selectors.coalition_peers(coalition)
+    if not peers:
+        return [], {}
+    places, readings, _medians = profile_selectors.peer_readings(coalition, peers, release)
+    return peers, readings

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -187,7 +187,11 @@ def measurement_plan(coalition: Coalition) -> list[ActionGroup]:
     """Measures grouped by strategic action; rows whose element was deleted come last."""
     groups: dict[Any, ActionGroup] = {}
     flagged = ActionGroup(_("Elements that were deleted from the logic model"), orphaned=True)
-    for m in measures(coalition):
+    found = list(measures(coalition))
+    metric_data.breakdowns_prefetch(
+        coalition, [m.metric_variable for m in found if m.metric_variable and m.gap_subgroup]
+    )
+    for m in found:
         baseline = (
             metric_data.baseline_for(coalition, m.metric_variable) if m.metric_variable else None
         )
@@ -217,6 +221,16 @@ def coverage(coalition: Coalition) -> list[MeasureRow]:
         for row in group.rows
         if row.measure.missing
     ]
+
+
+def coverage_count(coalition: Coalition) -> int:
+    """How many rows ``coverage`` lists, without reading the metric data it shows."""
+    return sum(1 for m in measures(coalition) if m.element_id is not None and m.missing)
+
+
+def priority_areas(coalition: Coalition) -> QuerySet[PriorityArea]:
+    """The priority areas in their order, each with its number of headline goals."""
+    return coalition.priority_areas.annotate(goal_count=Count("goals")).order_by("position", "pk")
 
 
 @dataclass

@@ -31,6 +31,7 @@ from plans.implementation.models import ScorecardPublication
 from plans.map import checks, forms, front, goal_display, metric_data, selectors, services
 from plans.map import document as doc_module
 from plans.map.blocks import date_words
+from plans.map.document_cache import document_for_page
 from plans.map.models import (
     MAX_GOALS_PER_AREA,
     PLAN_EXPORT_KINDS,
@@ -75,10 +76,10 @@ def strategy(request: HttpRequest, coalition: Coalition, membership: Membership)
             coalition,
             membership,
             vision=selectors.vision(coalition),
-            areas=coalition.priority_areas.all(),
+            areas=selectors.priority_areas(coalition),
             theories=selectors.theories(coalition),
             actions=selectors.strategic_actions(coalition),
-            gaps=len(selectors.coverage(coalition)),
+            gaps=selectors.coverage_count(coalition),
         ),
     )
 
@@ -549,7 +550,7 @@ def section(
         ):
             messages.success(request, _("Section saved."))
             return redirect("map:section", coalition.pk, key)
-    preview = doc_module.build_document(coalition)
+    preview = document_for_page(coalition)
     current = next(s for s in preview["sections"] if s["key"] == key)
     return render(
         request,
@@ -713,7 +714,7 @@ def version_compare(
 ) -> HttpResponse:
     v = selectors.version_get(coalition, version_id)
     later = selectors.next_version(v)
-    newer = later.document if later else doc_module.build_document(coalition)
+    newer = later.document if later else document_for_page(coalition)
     return render(
         request,
         "plans/map/compare.html",
@@ -1019,7 +1020,7 @@ def preview_public(request: HttpRequest, coalition: Coalition, membership: Membe
         coalition_page_context(
             coalition,
             membership,
-            doc=doc_module.build_document(coalition, audience=doc_module.PUBLIC, language=language),
+            doc=document_for_page(coalition, audience=doc_module.PUBLIC, language=language),
             preview=True,
             languages=selectors.language_links(languages, language),
         ),

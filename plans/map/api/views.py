@@ -23,6 +23,7 @@ from coalitions.permissions import Can
 from core.models import JobStatus
 from plans.map import checks, document, front, selectors, services
 from plans.map.api import serializers as s
+from plans.map.document_cache import document_for_page
 from plans.map.models import MapSectionDraft, PageSize, Vision
 
 
@@ -361,7 +362,7 @@ class PreviewView(_Scoped):
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, coalition_pk: int) -> Response:
-        return Response(document.build_document(self.coalition, audience=document.PUBLIC))
+        return Response(document_for_page(self.coalition, audience=document.PUBLIC))
 
 
 class ReviewListView(_Scoped):
