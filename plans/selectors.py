@@ -56,6 +56,24 @@ def response_for(
     return shared_response(coalition, ws.key)
 
 
+def responses_for_member(
+    coalition: Coalition, membership: Membership
+) -> dict[str, WorksheetResponse]:
+    """``response_for`` for every worksheet in one query: the shared answer, or the member's own."""
+    shared: dict[str, WorksheetResponse] = {}
+    own: dict[str, WorksheetResponse] = {}
+    for r in WorksheetResponse.objects.filter(
+        Q(owner__isnull=True) | Q(owner=membership), coalition=coalition
+    ):
+        (own if r.owner_id else shared)[r.worksheet_key] = r
+    found: dict[str, WorksheetResponse] = {}
+    for ws in definitions.worksheets():
+        answer = (own if ws.filled_by.mode == "individual" else shared).get(ws.key)
+        if answer is not None:
+            found[ws.key] = answer
+    return found
+
+
 def individual_responses(coalition: Coalition, worksheet_key: str) -> QuerySet[WorksheetResponse]:
     return (
         WorksheetResponse.objects.filter(

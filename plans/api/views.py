@@ -106,8 +106,16 @@ class StepDetailView(_Scoped):
         return Response(_step_payload(self._row(number)))
 
 
-def _worksheet_payload(view: _Scoped, ws: Worksheet, full: bool = False) -> dict[str, Any]:
-    response = selectors.response_for(view.coalition, ws, view.membership)
+def _worksheet_payload(
+    view: _Scoped,
+    ws: Worksheet,
+    full: bool = False,
+    responses: dict[str, WorksheetResponse] | None = None,
+) -> dict[str, Any]:
+    if responses is None:
+        response = selectors.response_for(view.coalition, ws, view.membership)
+    else:
+        response = responses.get(ws.key)
     payload = {
         "key": ws.key,
         "number": ws.number,
@@ -128,7 +136,10 @@ class WorksheetListView(_Scoped):
 
     @extend_schema(responses=WorksheetSerializer(many=True))
     def get(self, request: Request, coalition_pk: int) -> Response:
-        return Response([_worksheet_payload(self, ws) for ws in definitions.worksheets()])
+        responses = selectors.responses_for_member(self.coalition, self.membership)
+        return Response(
+            [_worksheet_payload(self, ws, responses=responses) for ws in definitions.worksheets()]
+        )
 
 
 class WorksheetDetailView(_Scoped):

@@ -1,0 +1,159 @@
+"""Every page of the route matrix reads the database a fixed number of times.
+
+For each GET page and API read a member can open (the coalition access matrix lists them), the
+test counts the queries with a small coalition, grows everything a coalition accumulates over
+years (members, revisions, comments, notifications, measures, actions, goals, peers, other
+coalitions), counts again, and asks for the same number, at most ``LIMIT``. A page that reads
+per row, per revision or per measure fails here with the list of its queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coalitions.models import Role, WorkingGroup
+from metrics.models import CoalitionPeer, Metric
+from plans import definitions
+from plans.map import services as map_services
+from plans.models import Comment, Notification, Revision, WorksheetResponse
+from tests.coalitions.test_access_matrix import API, WEB, _url
+from tests.coalitions.test_access_matrix import world as world  # noqa: F401 - the fixture
+from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory
+from tests.test_routes import SITE_ROUTES
+
+LIMIT = 15
+
+# Pages whose reads depend on what they show, with the reason. Each entry is a debt.
+EXEMPT: dict[str, str] = {}
+
+# Signed-in pages outside a coalition.
+SITE = {n: r for n, r in SITE_ROUTES.items() if r.kind in ("login", "api") and r.method == "get"}
+GETS = sorted(
+    [(name, keys, False) for name, (method, _role, keys) in WEB.items() if method == "get"]
+    + [(name, keys, True) for name, (method, _role, keys) in API.items() if method == "get"]
+)
+
+
+def _grow(world: dict, n: int) -> None:
+    """Add ``n`` of everything a coalition gathers over years of use."""
+    coalition = world["coalition"]
+    pm = coalition.memberships.get(user=world["people"][Role.PROJECT_MANAGER.value])
+    members = [MembershipFactory(coalition=coalition, role=Role.MEMBER) for _ in range(n)]
+    # Revisions and comments on the shared worksheet the matrix opens (W5.7) and on W2.1.
+    for key in ("w5_7", "w2_1", "w5_1"):
+        response, _ = WorksheetResponse.objects.get_or_create(
+            coalition=coalition,
+            worksheet_key=key,
+            owner=pm if key == "w5_1" else None,
+            defaults={"data": {}},
+        )
+        start = response.version
+        Revision.objects.bulk_create(
+            Revision(
+                response=response,
+                version=start + i + 1,
+                data=response.data,
+                author=members[i % n].user,
+                created_at=timezone.now() - dt.timedelta(hours=n - i),
+            )
+            for i in range(n * 3)
+        )
+        response.version = start + n * 3
+        response.save(update_fields=["version"])
+        Comment.objects.bulk_create(
+            Comment(coalition=coalition, worksheet_key=key, author=m.user, body=f"Comment {i}")
+            for i, m in enumerate(members)
+        )
+    # W2.1's metric table: a row per metric, each showing our value and its quality.
+    metrics = list(Metric.objects.order_by("variable").values_list("variable", flat=True))
+    table = WorksheetResponse.objects.get(coalition=coalition, worksheet_key="w2_1", owner=None)
+    rows = table.data.get("metrics_table") or []
+    rows += [{"metric": v} for v in metrics[len(rows) : len(rows) + 3 * n]]
+    table.data = {**table.data, "metrics_table": rows}
+    table.save(update_fields=["data"])
+    Notification.objects.bulk_create(
+        Notification(user=pm.user, coalition=coalition, text=f"Note {i}") for i in range(n)
+    )
+    for i in range(n):
+        WorkingGroup.objects.create(coalition=coalition, name=f"Group {coalition.pk}-{n}-{i}")
+        CoalitionPeer.objects.create(
+            coalition=coalition,
+            geography=GeographyFactory(fips=f"99{n:02d}{i:03d}", kind="city", name=f"Peer {i}"),
+        )
+        area = map_services.priority_area_save(actor=pm, name=f"Area {n}-{i}", pillar="")
+        map_services.strategic_action_save(
+            actor=pm,
+            fields={"title": f"Action {n}-{i}", "priority_area": area},
+            elements={"input": f"Staff {i}", "outcome_long": f"Outcome {i}"},
+        )
+        map_services.headline_goal_save(
+            actor=pm,
+            priority_area=area,
+            metric_variable="share_employed",
+            baseline="70%",
+            baseline_date=dt.date(2023, 12, 31),
+            target="80%",
+            target_date=dt.date(2030, 12, 31),
+        )
+        other = CoalitionFactory()
+        MembershipFactory(coalition=other, role=Role.PROJECT_MANAGER)
+
+
+def _count(client, url: str) -> tuple[int, int, list[str]]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response.status_code, len(ctx.captured_queries), [q["sql"] for q in ctx]
+
+
+def _pages(world: dict) -> list[tuple[str, str, bool]]:
+    """(label, url, api) for every GET page and API read of the matrix, every worksheet page,
+    the signed-in pages outside a coalition and the published plan."""
+    pages = [(name, _url(name, keys, world), api) for name, keys, api in GETS]
+    pk = world["coalition"].pk
+    for ws in definitions.worksheets():
+        kwargs = {"pk": pk, "key": ws.key}
+        pages.append(
+            (f"plans:worksheet {ws.key}", reverse("plans:worksheet", kwargs=kwargs), False)
+        )
+    for name, route in SITE.items():
+        pages.append((name, reverse(name, kwargs=route.kwargs), route.kind.startswith("api")))
+    version = world["version"]
+    if not version.published_at:
+        version.published_at = timezone.now()
+        version.save(update_fields=["published_at"])
+    pages.append(
+        ("map_public:plan", reverse("map_public:plan", args=[version.public_token]), False)
+    )
+    return pages
+
+
+@pytest.mark.django_db
+def test_every_page_reads_the_database_a_fixed_number_of_times(client, api_client, world):  # noqa: F811
+    pm = world["people"][Role.PROJECT_MANAGER.value]
+    client.force_login(pm)
+    api_client.force_login(pm)
+    _grow(world, 2)  # a little of everything, so that prefetches run in both counts
+    pages = _pages(world)
+    small: dict[str, int] = {}
+    for label, url, api in pages:
+        reader = api_client if api else client
+        reader.get(url)  # warm per-process caches (catalog, content, sessions)
+        code, small[label], _ = _count(reader, url)
+        assert code in (200, 302), (label, url, code)
+    _grow(world, 8)
+    problems = []
+    for label, url, api in pages:
+        if label in EXEMPT:
+            continue
+        reader = api_client if api else client
+        code, large, queries = _count(reader, url)
+        assert code in (200, 302), (label, url, code)
+        if large != small[label] or large > LIMIT:
+            problems.append(f"{label}: {small[label]} queries small, {large} grown")
+    assert not problems, "Pages whose reads grow or pass the limit:\n" + "\n".join(problems)
