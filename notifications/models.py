@@ -16,9 +16,9 @@ from plans.models import NotificationKind
 
 class Delivery(models.TextChoices):
     APP = "app", _("In the app only")
-    IMMEDIATE = "immediate", _("An email at once")
-    DAILY = "daily", _("A daily digest email")
-    WEEKLY = "weekly", _("A weekly digest email")
+    IMMEDIATE = "immediate", _("Email at once")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
     OFF = "off", _("Nothing")
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -52,4 +53,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "email": user.email,
         "labels": [NotificationKind(k).label for k in kinds],
     }
-    return render(request, "notifications/unsubscribe.html", context)
+    # Signed out, the page speaks the language the person's emails are written in.
+    with translation.override(user.language or translation.get_language()):
+        return render(request, "notifications/unsubscribe.html", context)

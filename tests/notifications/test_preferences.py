@@ -62,7 +62,7 @@ def test_the_page_shows_labels_in_a_table_and_saves(client, db):
     url = reverse("notifications:preferences")
     page = client.get(url).content.decode()
     assert "<table" in page and "Milestones due or overdue" in page
-    assert "A weekly digest email" in page and "milestone_due" in page  # the radio's name
+    assert "Weekly digest" in page and "milestone_due" in page  # the radio's name
     data = dict.fromkeys(NotificationKind.values, "app") | {"mention": "daily"}
     response = client.post(url, data)
     assert response.status_code == 302
@@ -87,7 +87,7 @@ def test_the_api_reads_and_changes_preferences(api_client, db):
     rows = {row["kind"]: row for row in data["preferences"]}
     assert set(rows) == set(NotificationKind.values)
     assert rows["mention"]["kind_label"] == "Mentions in comments"
-    assert rows["mention"]["delivery_label"] == "An email at once"
+    assert rows["mention"]["delivery_label"] == "Email at once"
     response = api_client.put(
         API, {"preferences": [{"kind": "review_waiting", "delivery": "weekly"}]}, format="json"
     )
