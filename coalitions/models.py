@@ -307,6 +307,7 @@ class EventKind(models.TextChoices):
     WORKSPACE_IMPORTED = "workspace_imported", _("imported a workspace")
     STEP_STATUS_CHANGED = "step_status_changed", _("changed the status of")
     COUNTY_COMPARISON = "county_comparison", _("chose the county shown beside the city:")
+    VALUES_ENTERED = "values_entered", _("entered values of the measure")
 
 
 class CoalitionEvent(models.Model):

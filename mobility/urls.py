@@ -47,6 +47,7 @@ urlpatterns = [
     path("coalitions/", include("coalitions.urls")),
     path("coalitions/<int:pk>/", include("plans.urls")),
     path("coalitions/<int:pk>/plan/", include("plans.map.urls")),
+    path("coalitions/<int:pk>/tracking/", include("plans.tracking.urls")),
     path("published-plans/", include("plans.map.public_urls")),
     path("coalitions/<int:pk>/walks/", include("walks.urls")),
     path("w/", include("walks.public_urls")),

@@ -321,3 +321,4 @@ class WorksheetFile(models.Model):
 
 
 from plans.map.models import *  # noqa: E402,F403  (the MAP package registers its models here)
+from plans.tracking.models import *  # noqa: E402,F403  (values over time: issue 14)

@@ -16,6 +16,7 @@ from tests.coalitions import test_access_matrix
 from tests.factories import StaffFactory, UserFactory
 from tests.metrics import test_local_data
 from tests.routes import Route, iter_routes
+from tests.tracking import test_access as tracking_access
 from tests.walks import test_access as walks_access
 
 # Public pages anyone may open, pages that need a signed-in person, staff pages, the API.
@@ -72,6 +73,7 @@ MATRICES: dict[str, dict[str, Route]] = {
     "tests/coalitions/test_access_matrix.py": test_access_matrix.ROUTES,
     "tests/metrics/test_local_data.py": test_local_data.ROUTES,
     "tests/walks/test_access.py": walks_access.ROUTES,
+    "tests/tracking/test_access.py": tracking_access.ROUTES,
 }
 
 

@@ -303,6 +303,22 @@ class Measure(models.Model):
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     target = models.CharField(_("target"), max_length=100, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
+    # The numbers behind ``baseline`` and ``target`` (plans.tracking): stored as the metrics
+    # app stores values of ``unit`` (a share as 0.399). Text that reads as no number keeps
+    # its value empty and is shown as written.
+    unit = models.CharField(_("unit"), max_length=30, default="number")
+    baseline_value = models.FloatField(_("baseline (number)"), null=True, blank=True)
+    target_value = models.FloatField(_("target (number)"), null=True, blank=True)
+    # The subgroups values may be given for (besides everyone), e.g. ["Black", "Hispanic"].
+    subgroups = models.JSONField(_("subgroups"), default=list, blank=True)
+    local_dataset = models.ForeignKey(
+        "metrics.LocalDataset",
+        verbose_name=_("local dataset"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # A target on a gap: e.g. close the gap between ``gap_subgroup`` and everyone by half.
     gap_subgroup = models.CharField(_("subgroup (for a gap target)"), max_length=80, blank=True)
     gap_reduction_percent = models.PositiveSmallIntegerField(
