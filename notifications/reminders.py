@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -34,6 +35,7 @@ from plans.models import (
     StepStatus,
     WorksheetResponse,
 )
+from plans.tracking.models import TrackedValue
 
 # How far ahead a milestone or a measure's next value is announced, and how long after its
 # date overdue work is still worth a reminder (older dates are history, not news).
@@ -83,11 +85,16 @@ def _role_users(coalition: Coalition, *roles: str) -> list[User]:
 
 
 def measure_latest_value_dates(measures: Iterable[Measure]) -> dict[int, date | None]:
-    """The date of each measure's latest value.
-
-    SWITCH AT MERGE: measure values live in ``plans.tracking`` (branch h-measures); until
-    then a measure's latest value is its baseline."""
-    return {m.pk: m.baseline_date for m in measures}
+    """The date of each measure's latest value (for everyone, not a subgroup), else its
+    baseline's date: the start of the clock for the next value. One query."""
+    measures = list(measures)
+    latest = dict(
+        TrackedValue.objects.filter(measure__in=measures, subgroup="")
+        .values_list("measure_id")
+        .annotate(latest=Max("date"))
+        .values_list("measure_id", "latest")
+    )
+    return {m.pk: latest.get(m.pk) or m.baseline_date for m in measures}
 
 
 def measure_next_due(measure: Measure, latest: date | None) -> date | None:

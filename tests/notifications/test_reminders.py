@@ -206,3 +206,30 @@ def test_the_beat_schedule_runs_the_reminders_and_both_digests():
         if e["task"] == "notifications.tasks.digests_send_task"
     ]
     assert sorted(digests) == [("daily",), ("weekly",)]
+
+
+def test_a_measure_is_due_a_period_after_its_latest_entered_value(team):
+    from plans.tracking.models import TrackedValue
+
+    measure = Measure.objects.create(
+        coalition=team["coalition"],
+        element_kind="output",
+        measure="Households helped",
+        frequency="quarterly",
+        baseline_date=dt.date(2025, 12, 31),
+    )
+    for period, day in (("2026-Q1", dt.date(2026, 3, 31)), ("2025-Q4", dt.date(2025, 12, 31))):
+        TrackedValue.objects.create(
+            coalition=team["coalition"], measure=measure, period=period, date=day, value=10
+        )
+    TrackedValue.objects.create(  # a subgroup's newer value does not reset the clock
+        coalition=team["coalition"],
+        measure=measure,
+        period="2026-Q2",
+        date=dt.date(2026, 6, 30),
+        subgroup="Black",
+        value=4,
+    )
+    assert reminders.measure_latest_value_dates([measure]) == {measure.pk: dt.date(2026, 3, 31)}
+    reminders.reminders_send(today=dt.date(2026, 6, 25))
+    assert "is due on June 30, 2026" in Notification.objects.get().text

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0010_export_files'),
+        ('coalitions', '0011_values_entered_event'),
     ]
 
     operations = [

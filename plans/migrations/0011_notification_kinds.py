@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0011_invitation_language'),
-        ('plans', '0008_export_files'),
+        ('coalitions', '0012_invitation_language'),
+        ('plans', '0010_measure_numbers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
