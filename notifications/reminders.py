@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +24,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from coalitions.models import Coalition, Membership, Role, WorkingGroup
+from notifications.models import DEFAULT_DELIVERY, NotificationPreference
 from notifications.services import Deferred, notification_send
 from plans import definitions
 from plans.map.blocks import date_words
 from plans.map.models import Decision, Measure, Milestone, Review
 from plans.models import (
     Assignment,
+    Notification,
     NotificationKind,
     ResponseStatus,
     StepState,
@@ -261,24 +264,69 @@ SCANNERS = (_measure_reminders, _milestone_reminders, _assignment_reminders, _re
 
 
 def reminders_send(*, today: date | None = None, site_url: str | None = None) -> dict[str, int]:
-    """Make every reminder due today (once per due period); returns how many per kind."""
+    """Make every reminder due today (once per due period); returns how many per kind.
+
+    What was sent before is read once per scan, and everyone's choices once, so an hourly
+    run with nothing new costs a few queries per kind, not one per reminder and person."""
     today = today or timezone.localdate()
     counts = dict.fromkeys(NotificationKind.values, 0)
+    choices = _choices()
     for scan in SCANNERS:
-        for reminder in scan(today):
-            for user in _unique(reminder.users):
-                made = notification_send(
-                    user=user,
-                    coalition=reminder.coalition,
-                    kind=reminder.kind,
-                    text=reminder.text,
-                    params=reminder.params,
-                    url=reminder.url,
-                    dedupe_key=reminder.dedupe_key,
-                    site_url=site_url or settings.SITE_URL,
-                )
-                counts[reminder.kind] += made is not None
+        reminders = list(scan(today))
+        sent = _already_sent(reminders)
+        due = [
+            (reminder, user)
+            for reminder in reminders
+            for user in _unique(reminder.users)
+            if (user.pk, reminder.dedupe_key) not in sent
+        ]
+        for start in range(0, len(due), BATCH):
+            # One transaction per batch: far fewer commits than one per row, and short
+            # enough not to hold SQLite's single writer lock for long.
+            with transaction.atomic():
+                for reminder, user in due[start : start + BATCH]:
+                    made = notification_send(
+                        user=user,
+                        coalition=reminder.coalition,
+                        kind=reminder.kind,
+                        text=reminder.text,
+                        params=reminder.params,
+                        url=reminder.url,
+                        dedupe_key=reminder.dedupe_key,
+                        site_url=site_url or settings.SITE_URL,
+                        delivery=choices.get(
+                            (user.pk, reminder.kind), DEFAULT_DELIVERY[reminder.kind]
+                        ),
+                    )
+                    counts[reminder.kind] += made is not None
     return counts
+
+
+BATCH = 200
+
+
+def _choices() -> dict[tuple[int, str], str]:
+    return {
+        (user_id, kind): delivery
+        for user_id, kind, delivery in NotificationPreference.objects.values_list(
+            "user_id", "kind", "delivery"
+        )
+    }
+
+
+def _already_sent(reminders: list[Reminder]) -> set[tuple[int, str]]:
+    sent: set[tuple[int, str]] = set()
+    keys_by_kind: dict[str, list[str]] = {}
+    for reminder in reminders:
+        keys_by_kind.setdefault(reminder.kind, []).append(reminder.dedupe_key)
+    for kind, keys in keys_by_kind.items():
+        for start in range(0, len(keys), 500):  # SQLite's limit on query parameters
+            sent |= set(
+                Notification.objects.filter(
+                    kind=kind, dedupe_key__in=keys[start : start + 500]
+                ).values_list("user_id", "dedupe_key")
+            )
+    return sent
 
 
 def _unique(users: Iterable[User]) -> list[User]:

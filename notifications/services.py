@@ -115,6 +115,7 @@ def notification_send(
     body: str = "",
     dedupe_key: str = "",
     site_url: str | None = None,
+    delivery: str | None = None,
 ) -> Notification | None:
     """Tell ``user`` something about ``coalition``, the way they chose for ``kind``.
 
@@ -124,10 +125,12 @@ def notification_send(
     With a ``dedupe_key`` ("milestone:12:2026-05-01:overdue") the person gets one
     notification per kind and key, however often this is called: None then, and when the
     person chose nothing for this kind. An email, if any, leaves once the transaction commits.
+    ``delivery`` is the person's saved choice for ``kind`` when the caller read everyone's
+    at once (the beat); None reads it here.
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
-    delivery = _delivery(user, kind)
+    delivery = delivery or _delivery(user, kind)
     if delivery == Delivery.OFF or not user.is_active:
         return None
     if (

@@ -159,3 +159,19 @@ def test_signing_in_switches_to_the_persons_language(client, db):
         reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
     )
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+
+
+def test_the_api_invites_in_a_chosen_language_and_refuses_an_unknown_one(
+    api_client, team, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(team["pm"].user)
+    url = f"/api/coalitions/{team['coalition'].pk}/invitations/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            url, {"email": "eva@example.org", "language": "es"}, format="json"
+        )
+    assert response.status_code == 201 and response.json()["language"] == "es"
+    assert "Acepte la invitación aquí:" in mail.outbox[0].body
+    bad = api_client.post(url, {"email": "max@example.org", "language": "fr"}, format="json")
+    assert bad.status_code == 400 and "language" in bad.json()
+    assert not Invitation.objects.filter(email="max@example.org").exists()
