@@ -97,10 +97,10 @@ def _language(user: User) -> str:
 
 
 def _render(text: str | Promise, params: Mapping[str, Any] | None, language: str) -> str:
+    # ``%`` on the lazy text keeps ``ngettext_lazy(..., "count")`` choosing its plural from
+    # ``params``; Deferred parameters render as the text is formatted, in ``language``.
     with translation.override(language):
-        rendered = str(text)
-        if params:
-            rendered = rendered % {k: str(v) for k, v in params.items()}
+        rendered = str(text % dict(params)) if params else str(text)
     return rendered[:300]
 
 

@@ -123,3 +123,24 @@ def test_the_api_schema_describes_the_endpoint(api_client, db):
     path = schema["paths"]["/api/me/notification-preferences/"]
     assert {"get", "put"} <= set(path)
     assert "NotificationDeliveryEnum" in schema["components"]["schemas"]
+
+
+def test_a_plural_sentence_is_chosen_by_its_count_in_the_recipients_language(team):
+    from django.utils.translation import ngettext_lazy
+
+    text = ngettext_lazy("%(count)s value changed.", "%(count)s values changed.", "count")
+    one = services.notification_send(
+        user=team["pm"].user,
+        coalition=team["coalition"],
+        kind="mention",
+        text=text,
+        params={"count": 1},
+    )
+    many = services.notification_send(
+        user=team["pm"].user,
+        coalition=team["coalition"],
+        kind="mention",
+        text=text,
+        params={"count": 3},
+    )
+    assert one.text == "1 value changed." and many.text == "3 values changed."
