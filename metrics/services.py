@@ -18,6 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -114,6 +115,10 @@ def release_activate(*, actor: User | None, release: Release) -> Release:
     release.is_active, release.activated_by, release.activated_at = True, actor, timezone.now()
     release.save(update_fields=["is_active", "activated_by", "activated_at"])
     logger.info("Release %s activated by %s", release, actor)
+    # What other apps start when a release becomes the one shown (the plans app updates the
+    # measures linked to metrics): named in settings, so metrics never imports plans.
+    for hook in settings.RELEASE_ACTIVATED_HOOKS:
+        import_string(hook)(actor=actor, release=release)
     return release
 
 

@@ -34,6 +34,7 @@ def _configure() -> None:
 exit_on_config_error(_configure)
 app.autodiscover_tasks()
 app.autodiscover_tasks(["plans.map"])  # the MAP package keeps its tasks in plans/map/tasks.py
+app.autodiscover_tasks(["plans.tracking"])  # values over time: plans/tracking/tasks.py
 
 
 def broker_reachable(timeout: float = 3.0) -> tuple[bool, str]:

@@ -412,8 +412,13 @@ SPECTACULAR_SETTINGS = {
         "WalkLanguageEnum": "walks.models.Language",
         "NotificationKindEnum": "plans.models.NotificationKind",
         "NotificationDeliveryEnum": "notifications.models.Delivery",
+        "TrackingStatusEnum": "plans.tracking.status.Status",
     },
 }
+
+# Called as hook(actor=, release=) when staff activate a metrics release
+# (metrics.services.release_activate): the metrics app names no app built on it.
+RELEASE_ACTIVATED_HOOKS = ["plans.tracking.releases.release_activated"]
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

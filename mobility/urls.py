@@ -35,6 +35,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("coalitions.api.urls")),
     path("", include("plans.api.urls")),
     path("", include("plans.map.api.urls")),
+    path("", include("plans.tracking.api.urls")),
     path("", include("metrics.api.urls")),
     path("", include("metrics.profiles.api_urls")),
     path("", include("walks.api.urls")),

@@ -272,6 +272,17 @@ class MeasureForm(forms.Form):
     baseline_date = _date(_("Baseline date"))
     target = forms.CharField(label=_("Target"), max_length=100, required=False)
     target_date = _date(_("Target date"))
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        required=False,
+        help_text=_("A measure that follows a Mobility Metric takes the metric's unit."),
+    )
+    subgroups = forms.CharField(
+        label=_("Subgroups with their own values"),
+        max_length=500,
+        required=False,
+        help_text=_("Names separated by commas, for example: Black, Hispanic, White."),
+    )
     gap_subgroup = forms.CharField(
         label=_("Target a gap: the group"),
         max_length=80,
@@ -297,6 +308,21 @@ class MeasureForm(forms.Form):
         self.fields["disaggregation"].choices = options.disaggregations()  # type: ignore[attr-defined]
         self.fields["audience"].choices = options.audiences()  # type: ignore[attr-defined]
         self.fields["metric_variable"].choices = blank + metric_data.metric_choices()  # type: ignore[attr-defined]
+        self.fields["unit"].choices = measure_units()  # type: ignore[attr-defined]
+        if isinstance(self.initial.get("subgroups"), list):
+            self.initial["subgroups"] = ", ".join(self.initial["subgroups"])
+
+    def clean_subgroups(self) -> list[str]:
+        names = [n.strip() for n in (self.cleaned_data.get("subgroups") or "").split(",")]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+def measure_units() -> list[tuple[str, str]]:
+    """The units a measure's values can be in, as readers read them."""
+    from metrics.charts.formatting import UNITS, unit_label
+
+    named = sorted(((u, str(unit_label(u))) for u in UNITS if u != "number"), key=lambda x: x[1])
+    return [("number", str(_("Number"))), *named]
 
 
 class SectionForm(forms.Form):

@@ -35,7 +35,7 @@ from core.jobs import (
 )
 from core.models import JobStatus
 from core.system import pdf_unavailable_message
-from metrics.charts.formatting import value_input_text, value_parse
+from metrics.charts.formatting import UNITS, display_unit, value_input_text, value_parse
 from metrics.models import LocalDataset
 from notifications.services import notification_send
 from plans import definitions, theory_of_change
@@ -361,6 +361,7 @@ def headline_goal_save(
     goal.updated_by, goal.updated_at = actor.user, timezone.now()
     goal.full_clean()
     goal.save()
+    _values_follow(goal)
     coalition_event_record(
         actor.coalition,
         EventKind.GOAL_SAVED,
@@ -608,6 +609,7 @@ def measure_save(
         )
     if "audience" in fields:
         measure.audience = _check_keys("audience", fields["audience"], options.audiences())
+    _measure_unit_subgroups(measure, fields)
     if "metric_variable" in fields:
         variable = (fields["metric_variable"] or "").strip()
         if variable and variable not in dict(metric_data.metric_choices()):
@@ -626,10 +628,62 @@ def measure_save(
         raise ValidationError({"gap_reduction_percent": _("Give a share between 1 and 100.")})
     if measure.gap_reduction_percent and not measure.gap_subgroup:
         raise ValidationError({"gap_subgroup": _("Name the group whose gap should close.")})
+    _measure_numbers_set(measure, guess_unit=not fields.get("unit"))
     measure.updated_by, measure.updated_at = actor.user, timezone.now()
     measure.full_clean()
     measure.save()
+    if "metric_variable" in fields:
+        _values_follow(measure)
     return measure
+
+
+def _measure_unit_subgroups(measure: Measure, fields: Mapping[str, Any]) -> None:
+    """A measure's unit and subgroups; neither changes under values already saved in them."""
+    saved = measure.values.all() if measure.pk else None
+    if fields.get("unit") and fields["unit"] != measure.unit:
+        if fields["unit"] not in UNITS:
+            raise ValidationError({"unit": _("Choose a unit from the list.")})
+        if saved is not None and saved.exists() and not measure.metric_variable:
+            raise ValidationError(
+                {"unit": _("This measure has values in its unit: delete them to change it.")}
+            )
+        measure.unit = fields["unit"]
+    if "subgroups" in fields:
+        names = [str(n).strip()[:80] for n in fields["subgroups"] or [] if str(n).strip()]
+        if len(names) > 20:
+            raise ValidationError({"subgroups": _("Name at most 20 subgroups.")})
+        dropped = set(measure.subgroups or []) - set(names)
+        if dropped and saved is not None and saved.filter(subgroup__in=dropped).exists():
+            raise ValidationError(
+                {
+                    "subgroups": _(
+                        "Values are saved for %(names)s: delete them before removing the subgroup."
+                    )
+                    % {"names": ", ".join(sorted(dropped))}
+                }
+            )
+        measure.subgroups = names
+
+
+def _measure_numbers_set(measure: Measure, *, guess_unit: bool) -> None:
+    """The numbers behind the text baseline and target, in the metric's unit when linked
+    (plans.tracking); text that is no number keeps no number and is shown as written."""
+    from plans.tracking.periods import number_from_text, unit_guess
+
+    if measure.metric_variable:
+        measure.unit = display_unit(metric_data.metric_info(measure.metric_variable)["unit"])
+    elif guess_unit and measure.unit == "number" and not measure.values.exists():
+        measure.unit = unit_guess(measure.baseline or measure.target)
+    measure.baseline_value = number_from_text(measure.baseline, measure.unit)
+    measure.target_value = number_from_text(measure.target, measure.unit)
+
+
+def _values_follow(owner: Measure | HeadlineGoal) -> None:
+    """A measure or goal linked to a metric takes its values from the active release."""
+    from plans.tracking.releases import owner_metric_sync
+
+    if owner.metric_variable:
+        owner_metric_sync(owner)
 
 
 def _measure_numbers_check(measure: Measure, fields: Mapping[str, Any]) -> None:

@@ -37,6 +37,7 @@ from plans.map.models import (
     PlanExport,
     StrategicAction,
 )
+from plans.tracking.status import measure_statuses
 
 
 def _initial(record: Any, form_class: type[Form]) -> dict[str, Any]:
@@ -425,6 +426,7 @@ def measures(request: HttpRequest, coalition: Coalition, membership: Membership)
             membership,
             groups=selectors.measurement_plan(coalition),
             release_name=metric_data.active_release_name(),
+            statuses=measure_statuses(coalition),
         ),
     )
 

@@ -92,7 +92,9 @@ def period_label(key: str) -> str:
         return _("Q%(quarter)s %(year)s") % {"quarter": key[-1], "year": key[:4]}
     if len(key) == 7:
         return date_format(period.date, "F Y")
-    return date_format(period.date, "DATE_FORMAT")
+    from plans.map.blocks import date_words
+
+    return date_words(period.date)
 
 
 def number_from_text(text: str, unit: str) -> float | None:

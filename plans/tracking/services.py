@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coalitions.models import EventKind, Membership
@@ -26,6 +27,7 @@ from coalitions.services import coalition_event_record
 from metrics.charts.formatting import display_unit, value_parse
 from metrics.models import LocalDataset, LocalValue
 from metrics.profiles.selectors import is_whole_area
+from plans.map.blocks import date_words
 from plans.map.models import HeadlineGoal, Measure
 from plans.tracking.models import ReleaseChange, TrackedValue, ValueSource
 from plans.tracking.periods import period_parse
@@ -93,8 +95,13 @@ class _RowChecker:
             TrackedValue.objects.filter(**_owner_kwargs(owner)).values_list("subgroup", "period")
         )
 
-    def number(self, text: str, name: str, errors: dict[str, list[str]]) -> float | None:
-        text = (text or "").strip()
+    def number(self, raw: object, name: str, errors: dict[str, list[str]]) -> float | None:
+        """Text as a person types it for the unit ("45%"); a number as the unit stores it."""
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            if math.isfinite(raw):
+                return float(raw)
+            raw = str(raw)
+        text = ("" if raw is None else str(raw)).strip()
         if not text:
             return None
         try:
@@ -105,34 +112,34 @@ class _RowChecker:
             )
             return None
 
-    def check(self, record: Mapping[str, str]) -> tuple[dict, dict[str, list[str]]]:
+    def check(self, record: Mapping[str, Any]) -> tuple[dict, dict[str, list[str]]]:
         """(the cleaned row, errors by field)."""
         errors: dict[str, list[str]] = {}
         clean: dict = {}
         try:
-            period = period_parse(record.get("period", ""))
+            period = period_parse(str(record.get("period") or ""))
             if period.date < self.first or period.date > self.last:
                 errors["period"] = [
                     _("%(period)s is outside this measure's range: %(first)s to %(last)s.")
                     % {
                         "period": period.key,
-                        "first": date_format(self.first, "DATE_FORMAT"),
-                        "last": date_format(self.last, "DATE_FORMAT"),
+                        "first": date_words(self.first),
+                        "last": date_words(self.last),
                     }
                 ]
             clean["period"], clean["date"] = period.key, period.date
         except ValueError as exc:
             errors["period"] = [str(exc)]
-        if not (record.get("value") or "").strip():
+        if str(record.get("value") if record.get("value") is not None else "").strip() == "":
             errors["value"] = [_("Give the value.")]
         else:
             clean["value"] = self.number(record["value"], "value", errors)
-        clean["lower"] = self.number(record.get("lower", ""), "lower", errors)
-        clean["upper"] = self.number(record.get("upper", ""), "upper", errors)
+        clean["lower"] = self.number(record.get("lower"), "lower", errors)
+        clean["upper"] = self.number(record.get("upper"), "upper", errors)
         self._bounds(clean, errors)
-        clean["subgroup"] = self._subgroup(record.get("subgroup", ""), errors)
+        clean["subgroup"] = self._subgroup(str(record.get("subgroup") or ""), errors)
         for name, limit in (("source", 200), ("note", 500)):
-            text = (record.get(name) or "").strip()
+            text = str(record.get(name) or "").strip()
             if len(text) > limit:
                 errors[name] = [
                     _("%(field)s is longer than %(limit)s characters.")
@@ -200,7 +207,7 @@ def values_add(
     *,
     actor: Membership,
     owner: Owner,
-    rows: Iterable[Mapping[str, str]],
+    rows: Iterable[Mapping[str, Any]],
     today: dt.date | None = None,
 ) -> ValuesResult:
     """Save the good rows of a block of values typed or pasted by a person; report the bad.

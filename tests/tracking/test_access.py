@@ -18,7 +18,11 @@ WEB = {
     "tracking:value_delete": ("post", Role.MEMBER, "value"),
     "tracking:change_dismiss": ("post", Role.VIEWER, "change"),
 }
-API: dict[str, tuple[str, Role, str]] = {}
+API = {
+    "api:tracking-measure-values": ("get", Role.VIEWER, "measure"),
+    "api:tracking-goal-values": ("get", Role.VIEWER, "goal"),
+    "api:tracking-value-detail": ("delete", Role.MEMBER, "value"),
+}
 # Read by tests/test_routes.py.
 ROUTES: dict[str, Route] = coalition_routes(*WEB, *API)
 PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]

@@ -274,6 +274,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     audience = serializers.ListField(child=serializers.CharField(), required=False)
     orphaned = serializers.BooleanField(source="is_orphaned", read_only=True)
     missing = serializers.ListField(child=serializers.CharField(), read_only=True)
+    subgroups = serializers.ListField(
+        child=serializers.CharField(max_length=80), required=False, max_length=20
+    )
 
     class Meta:
         model = Measure
@@ -291,6 +294,10 @@ class MeasureSerializer(serializers.ModelSerializer):
             "baseline_date",
             "target",
             "target_date",
+            "unit",
+            "baseline_value",
+            "target_value",
+            "subgroups",
             "gap_subgroup",
             "gap_reduction_percent",
             "disaggregation",
@@ -299,7 +306,14 @@ class MeasureSerializer(serializers.ModelSerializer):
             "responsible",
             "audience",
         )
-        read_only_fields = ("id", "action_title", "element_kind", "element_text")
+        read_only_fields = (
+            "id",
+            "action_title",
+            "element_kind",
+            "element_text",
+            "baseline_value",
+            "target_value",
+        )
 
 
 class SectionSerializer(serializers.ModelSerializer):

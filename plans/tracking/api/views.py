@@ -1,0 +1,92 @@
+"""Values over time in the API under /api/coalitions/{coalition_pk}/: list (with the status),
+bulk create with a report per row, delete. Reads need any role, writes a member; a city's data
+team uses a personal API token (accounts API tokens)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coalitions.api.permissions import CoalitionScopedMixin
+from coalitions.permissions import Can
+from plans.map.models import HeadlineGoal, Measure
+from plans.tracking import selectors, services
+from plans.tracking import status as tracking_status
+from plans.tracking.api import serializers as s
+
+
+class _Values(CoalitionScopedMixin, APIView):
+    read_action = Can.VIEW
+    write_action = Can.CONTRIBUTE
+    owner_kind = "measure"
+
+    def owner(self, pk: int) -> Measure | HeadlineGoal:
+        if self.owner_kind == "goal":
+            return selectors.goal_get(self.coalition, pk)
+        return selectors.measure_get(self.coalition, pk)
+
+    def owner_status(self, owner: Measure | HeadlineGoal) -> tracking_status.MeasureStatus:
+        if isinstance(owner, HeadlineGoal):
+            return tracking_status.goal_statuses(self.coalition)[owner.pk]
+        return tracking_status.measure_statuses(self.coalition)[owner.pk]
+
+    @extend_schema(responses=s.ValuesListSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        owner = self.owner(pk)
+        data = {"status": self.owner_status(owner), "values": selectors.values_of(owner)}
+        return Response(s.ValuesListSerializer(data).data)
+
+    @extend_schema(
+        request=s.ValuesCreateSerializer,
+        responses={
+            201: s.ValuesResultSerializer,
+            400: OpenApiResponse(s.ValuesResultSerializer, description="No row was saved."),
+        },
+    )
+    def post(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        """Add many values at once (``values``: rows of ValueRow). The right rows are saved;
+        each bad row is listed in ``errors`` with its reasons. 201 when any row was saved."""
+        owner = self.owner(pk)
+        ser = s.ValuesCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        good, shape_errors = s.row_problems(ser.validated_data["values"])
+        result = services.values_add(
+            actor=self.membership, owner=owner, rows=[row for _n, row in good]
+        )
+        numbers = [n for n, _row in good]
+        by_row: dict[int, dict[str, list[str]]] = dict(shape_errors)
+        by_row.update({numbers[p.row - 1]: p.errors for p in result.problems})
+        errors = [{"row": n, "errors": by_row[n]} for n in sorted(by_row)]
+        body = s.ValuesResultSerializer({"saved": result.saved, "errors": errors}).data
+        code = status.HTTP_201_CREATED if result.saved else status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)
+
+
+class MeasureValuesView(_Values):
+    """The values of a measure of the measurement plan, with its status."""
+
+    owner_kind = "measure"
+
+
+class GoalValuesView(_Values):
+    """The values of a headline goal, with its status."""
+
+    owner_kind = "goal"
+
+
+class ValueDetailView(CoalitionScopedMixin, APIView):
+    read_action = Can.VIEW
+    write_action = Can.CONTRIBUTE
+
+    @extend_schema(responses=s.TrackedValueSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        return Response(s.TrackedValueSerializer(selectors.value_get(self.coalition, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        value = selectors.value_get(self.coalition, pk)
+        services.value_delete(actor=self.membership, value=value)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,358 @@
+"""Follow a newly activated Mobility Metrics release into every linked measure and goal.
+
+When staff activate a release (metrics.services.release_activate) a ``ReleaseUpdate`` job reads
+the observations every measure and headline goal linked to a metric (``metric_variable``)
+needs, for every coalition, and brings their values from the metrics up to date: new years,
+revised values (value or bounds), values whose quality flag changed. Each coalition with
+changes gets a ``ReleaseChange`` (the dashboard's "what changed" notice) and each of its
+members an in-app notification. A period with a value typed by hand keeps it.
+
+The work is three reads (owners, observations, values already taken from the metrics) and
+bulk writes, whatever the number of coalitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from accounts.models import User
+from coalitions.models import Membership
+from core.jobs import job_enqueue_on_commit, job_progress, job_save_once, job_succeed
+from metrics.models import Metric, Observation, Release
+from metrics.parsing import YEAR_RANGE
+from plans.map.models import HeadlineGoal, Measure
+from plans.tracking.models import ReleaseChange, ReleaseUpdate, TrackedValue, ValueSource
+from plans.tracking.notify import RELEASE_CHANGES, notification_create
+
+logger = logging.getLogger(__name__)
+BUSY = gettext_lazy("The measures are already being updated from this release.")
+# Values differing by less than this are the same number written again.
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A linked measure or goal as the update reads it."""
+
+    kind: str  # "measure" | "goal"
+    pk: int
+    coalition_id: int
+    geography_id: int
+    metric_id: int
+    label: str
+    unit: str
+    subgroups: tuple[str, ...]  # the named subgroups it follows, besides everyone
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: float
+    lower: float | None
+    upper: float | None
+    quality: int | None
+
+
+def release_update_start(*, actor: User | None, release: Release) -> ReleaseUpdate:
+    """Queue the update of every linked measure and goal from ``release`` (one at a time)."""
+    from plans.tracking.tasks import release_update_run_task
+
+    job = job_save_once(ReleaseUpdate(release=release, started_by=actor), busy_message=BUSY)
+    job_enqueue_on_commit(job, release_update_run_task)
+    return job
+
+
+def release_activated(*, actor: User | None, release: Release) -> ReleaseUpdate | None:
+    """What activating a release starts: the update, unless one of it is already waiting."""
+    try:
+        return release_update_start(actor=actor, release=release)
+    except ValidationError:
+        return None  # an update of this release is pending or running: it reads the same data
+
+
+def _owners(metric_ids: dict[str, int], only: Measure | HeadlineGoal | None = None) -> list[Owner]:
+    """Every linked measure and goal (or just ``only``) whose coalition has a place."""
+    owners = []
+    measure_rows = Measure.objects.all() if only is None else Measure.objects.filter(pk=only.pk)
+    goal_rows = (
+        HeadlineGoal.objects.all() if only is None else HeadlineGoal.objects.filter(pk=only.pk)
+    )
+    if isinstance(only, Measure):
+        goal_rows = goal_rows.none()
+    elif isinstance(only, HeadlineGoal):
+        measure_rows = measure_rows.none()
+    measures = (
+        measure_rows.exclude(metric_variable="")
+        .filter(coalition__geography__isnull=False)
+        .values_list(
+            "pk",
+            "coalition_id",
+            "coalition__geography_id",
+            "metric_variable",
+            "measure",
+            "element_text",
+            "unit",
+            "subgroups",
+            "gap_subgroup",
+        )
+    )
+    for pk, cid, gid, variable, text, element, unit, subgroups, gap in measures:
+        if variable in metric_ids:
+            groups = {str(s) for s in subgroups or []} | ({gap} if gap else set())
+            owners.append(
+                Owner(
+                    "measure",
+                    pk,
+                    cid,
+                    gid,
+                    metric_ids[variable],
+                    text or element,
+                    unit,
+                    tuple(sorted(groups)),
+                )
+            )
+    goals = (
+        goal_rows.exclude(metric_variable="")
+        .filter(coalition__geography__isnull=False)
+        .values_list(
+            "pk",
+            "coalition_id",
+            "coalition__geography_id",
+            "metric_variable",
+            "indicator",
+            "unit",
+            "subgroup",
+        )
+    )
+    for pk, cid, gid, variable, indicator, unit, subgroup in goals:
+        if variable in metric_ids:
+            owners.append(
+                Owner(
+                    "goal",
+                    pk,
+                    cid,
+                    gid,
+                    metric_ids[variable],
+                    indicator,
+                    unit,
+                    (subgroup,) if subgroup else (),
+                )
+            )
+    return owners
+
+
+def observations_read(
+    release: Release, owners: Iterable[Owner]
+) -> dict[tuple[int, int], dict[tuple[str, int], Reading]]:
+    """{(geography, metric): {(subgroup name or "", year): Reading}} of what the owners
+    follow, in one query (the read the benchmark compares the whole update with)."""
+    owners = list(owners)
+    geographies = {o.geography_id for o in owners}
+    metrics = {o.metric_id for o in owners}
+    names = {s for o in owners for s in o.subgroups}
+    if not owners:
+        return {}
+    rows = Observation.objects.filter(
+        release=release,
+        year__in=list(range(YEAR_RANGE[0], YEAR_RANGE[1] + 1)),
+        geography_id__in=geographies,
+        metric_id__in=metrics,
+        value__isnull=False,
+    ).values_list(
+        "geography_id",
+        "metric_id",
+        "subgroup__subgroup_type",
+        "subgroup__name",
+        "year",
+        "value",
+        "lb",
+        "ub",
+        "quality",
+    )
+    found: dict[tuple[int, int], dict[tuple[str, int], Reading]] = defaultdict(dict)
+    for gid, mid, sub_type, sub_name, year, value, lb, ub, quality in rows.iterator(2000):
+        if sub_type == "all":
+            key = ""
+        elif sub_name in names:
+            key = sub_name
+        else:
+            continue
+        found[(gid, mid)][(key, year)] = Reading(value or 0.0, lb, ub, quality)  # never None here
+    return found
+
+
+def _existing(owners: list[Owner]) -> dict[tuple[str, int], dict[tuple[str, str], Any]]:
+    """{(kind, owner id): {(subgroup, period): TrackedValue}} of the owners' saved values."""
+    measure_ids = [o.pk for o in owners if o.kind == "measure"]
+    goal_ids = [o.pk for o in owners if o.kind == "goal"]
+    found: dict[tuple[str, int], dict[tuple[str, str], Any]] = defaultdict(dict)
+    for kind, ids in (("measure", measure_ids), ("goal", goal_ids)):
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for v in TrackedValue.objects.filter(**{f"{kind}_id__in": chunk}):
+                found[(kind, getattr(v, f"{kind}_id"))][(v.subgroup, v.period)] = v
+    return found
+
+
+def _differs(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return (a is None) != (b is None)
+    return abs(a - b) > EPSILON * max(1.0, abs(a), abs(b))
+
+
+def _item(owner: Owner, kind: str, subgroup: str, year: int, old: Any, new: Reading) -> dict:
+    return {
+        "owner": owner.kind,
+        "id": owner.pk,
+        "label": owner.label,
+        "unit": owner.unit,
+        "subgroup": subgroup,
+        "period": str(year),
+        "change": kind,
+        "old": None if old is None else old.value,
+        "new": new.value,
+        "old_quality": None if old is None else old.quality,
+        "new_quality": new.quality,
+    }
+
+
+def changes_compute(
+    owners: list[Owner],
+    readings: dict[tuple[int, int], dict[tuple[str, int], Reading]],
+    existing: dict[tuple[str, int], dict[tuple[str, str], Any]],
+    *,
+    release_name: str,
+) -> tuple[list[TrackedValue], list[TrackedValue], dict[int, list[dict]]]:
+    """(values to create, values to update, change items by coalition)."""
+    create, update = [], []
+    items: dict[int, list[dict]] = defaultdict(list)
+    detail = _("Release %(name)s") % {"name": release_name}
+    for owner in owners:
+        saved = existing.get((owner.kind, owner.pk), {})
+        wanted = {"", *owner.subgroups}
+        for (subgroup, year), reading in sorted(
+            readings.get((owner.geography_id, owner.metric_id), {}).items()
+        ):
+            if subgroup not in wanted:
+                continue
+            old = saved.get((subgroup, str(year)))
+            if old is None:
+                create.append(
+                    TrackedValue(
+                        coalition_id=owner.coalition_id,
+                        **{f"{owner.kind}_id": owner.pk},
+                        period=str(year),
+                        date=dt.date(year, 12, 31),
+                        subgroup=subgroup,
+                        value=reading.value,
+                        lower=reading.lower,
+                        upper=reading.upper,
+                        quality=reading.quality,
+                        source=ValueSource.METRICS,
+                        source_detail=detail,
+                    )
+                )
+                items[owner.coalition_id].append(_item(owner, "new", subgroup, year, None, reading))
+                continue
+            if old.source != ValueSource.METRICS:
+                continue  # a person's value for the year stays
+            revised = (
+                _differs(old.value, reading.value)
+                or _differs(old.lower, reading.lower)
+                or _differs(old.upper, reading.upper)
+            )
+            requalified = old.quality != reading.quality
+            if not (revised or requalified):
+                continue
+            kind = "revised" if revised else "quality"
+            items[owner.coalition_id].append(_item(owner, kind, subgroup, year, old, reading))
+            old.value, old.lower, old.upper = reading.value, reading.lower, reading.upper
+            old.quality, old.source_detail = reading.quality, detail
+            update.append(old)
+    return create, update, items
+
+
+def _notify(coalition_ids: Iterable[int], release: Release, items: dict[int, list[dict]]) -> None:
+    members = Membership.objects.filter(coalition_id__in=list(coalition_ids)).select_related(
+        "user", "coalition"
+    )
+    for member in members:
+        count = len(items[member.coalition_id])
+        notification_create(
+            user=member.user,
+            coalition=member.coalition,
+            kind=RELEASE_CHANGES,
+            # Written in each member's language (notifications.services.notification_send).
+            text=ngettext_lazy(
+                "The Mobility Metrics release %(release)s changed %(count)s value of your "
+                "measures and goals.",
+                "The Mobility Metrics release %(release)s changed %(count)s values of your "
+                "measures and goals.",
+                "count",
+            ),
+            params={"release": release.name, "count": count},
+            url=reverse("coalitions:detail", args=[member.coalition_id]),
+        )
+
+
+def owners_sync(release: Release, owners: list[Owner]) -> tuple[int, int, dict[int, list[dict]]]:
+    """Bring the owners' metric values up to date with ``release``: (added, revised, items)."""
+    readings = observations_read(release, owners)
+    create, update, items = changes_compute(
+        owners, readings, _existing(owners), release_name=release.name
+    )
+    TrackedValue.objects.bulk_create(create, batch_size=2000)
+    TrackedValue.objects.bulk_update(
+        update, ["value", "lower", "upper", "quality", "source_detail"], batch_size=2000
+    )
+    return len(create), len(update), items
+
+
+def release_update_run(*, job: ReleaseUpdate) -> ReleaseUpdate:
+    """The job: update every linked measure and goal of every coalition from the release."""
+    release = job.release
+    metric_ids = dict(Metric.objects.values_list("variable", "pk"))
+    owners = _owners(metric_ids)
+    job_progress(job, done=0, total=len(owners))
+    with transaction.atomic():
+        added, revised, items = owners_sync(release, owners)
+        ReleaseChange.objects.bulk_create(
+            ReleaseChange(coalition_id=cid, release=release, update=job, items=found)
+            for cid, found in items.items()
+        )
+        _notify(items.keys(), release, items)
+    job.values_added, job.values_revised, job.coalitions_changed = added, revised, len(items)
+    job.save(update_fields=["values_added", "values_revised", "coalitions_changed"])
+    job_progress(job, done=len(owners), total=len(owners))
+    job_succeed(
+        job,
+        _("%(added)s values added and %(revised)s changed in %(coalitions)s coalitions.")
+        % {"added": added, "revised": revised, "coalitions": len(items)},
+    )
+    logger.info("Release %s: %s values added, %s changed", release, added, revised)
+    return job
+
+
+def owner_metric_sync(owner: Measure | HeadlineGoal) -> int:
+    """Fill one measure's or goal's values from the active release when it is linked to a
+    metric (no notice: the person linking it sees the values). Returns the values added."""
+    release = Release.objects.filter(is_active=True).first()
+    if release is None or not owner.metric_variable:
+        return 0
+    metric_ids = dict(
+        Metric.objects.filter(variable=owner.metric_variable).values_list("variable", "pk")
+    )
+    kind = "goal" if isinstance(owner, HeadlineGoal) else "measure"
+    found = [o for o in _owners(metric_ids) if o.kind == kind and o.pk == owner.pk]
+    added, _revised, _items = owners_sync(release, found)
+    return added
