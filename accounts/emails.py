@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -87,16 +87,24 @@ def email_limit_check(address: str, field: str = "email") -> None:
         )
 
 
-def email_send(*, to: str, template: str, context: dict[str, Any], language: str = "") -> bool:
+def email_send(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str = "",
+    headers: dict[str, str] | None = None,
+) -> bool:
     """Render ``<template>_subject.txt`` and ``<template>.txt`` and send them; False when the
-    address had its hour's emails already (nothing is sent then)."""
+    address had its hour's emails already (nothing is sent then). ``headers`` are added as
+    they are (List-Unsubscribe, say)."""
     if _sent_recently(to) >= settings.EMAILS_PER_ADDRESS_PER_HOUR:
         logger.warning("Email %s not sent: the address reached its hourly limit", template)
         return False
     with translation.override(language or translation.get_language()):
         subject = single_line(render_text(f"{template}_subject.txt", context))
         body = render_text(f"{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
     EmailSent.objects.create(address_hash=_address_hash(to))
     EmailSent.objects.filter(sent_at__lt=timezone.now() - 2 * WINDOW).delete()
     return True

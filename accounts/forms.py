@@ -117,6 +117,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.append(validate_single_line)
+        self.fields["language"].help_text = _(
+            "The pages, your emails and your notifications are written in it."
+        )
 
 
 class ApiTokenForm(forms.Form):

@@ -371,3 +371,24 @@ def user_password_changed(*, user: User) -> int:
     deleted, _by_model = ApiToken.objects.filter(user=user).delete()
     limit_reset(SIGNIN_ACCOUNT, user.email)
     return deleted
+
+
+def user_language_save(*, user: User, language: str) -> User:
+    """The language the person's emails and notifications are written in."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages of the site.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def user_language_sign_in(*, user: User, current: str) -> str:
+    """The language to speak once the person is signed in: theirs, else the page's (which
+    becomes theirs)."""
+    if user.language:
+        return user.language
+    if current in dict(settings.LANGUAGES):
+        user_language_save(user=user, language=current)
+        return current
+    return settings.LANGUAGE_CODE

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
@@ -47,6 +48,17 @@ def _refuse(form: forms.BaseForm, exc: RateLimited) -> None:
 class SignInView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Sign in, then speak the person's language; one who has none keeps the page's."""
+        response = super().form_valid(form)
+        user = _user(self.request)
+        language = services.user_language_sign_in(
+            user=user, current=translation.get_language() or ""
+        )
+        translation.activate(language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language)
+        return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
@@ -210,3 +222,14 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(user=_user(request), token_id=pk)
     messages.success(request, _("The token is revoked. Programs using it can no longer sign in."))
     return redirect("accounts:tokens")
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice also becomes their language,
+    the one their emails and notifications are written in."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_save(user=_user(request), language=language)
+    return response

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import validate_single_line
@@ -50,10 +52,18 @@ class InvitationForm(forms.Form):
     sector = forms.ChoiceField(
         label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        # Left out (an older client, a script): the inviter's current language.
+        required=False,
+        help_text=_("The invitation email is written in it, and later emails too."),
+    )
 
     def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["language"].initial = translation.get_language()
 
 
 class BulkInvitationForm(forms.Form):

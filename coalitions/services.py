@@ -110,6 +110,7 @@ def _send_invitation(invitation: Invitation, token: str, site_url: str) -> None:
             "link": absolute_url(site_url, reverse("coalitions:invitation_accept", args=[token])),
             "days": INVITATION_DAYS,
         },
+        language=invitation.language,
     )
 
 
@@ -164,9 +165,13 @@ def coalition_member_invite(
     name: str = "",
     organisation: str = "",
     sector: str = "",
+    language: str = "",
     request: HttpRequest | None = None,
 ) -> Invitation:
-    """Invite a person by email; the email goes out once the invitation is saved."""
+    """Invite a person by email; the email goes out once the invitation is saved.
+
+    ``language`` (default: the inviter's current one) is the email's, and the new account's
+    from then on."""
     return _invitation_create(
         actor_membership=actor_membership,
         email=email,
@@ -174,6 +179,7 @@ def coalition_member_invite(
         name=name,
         organisation=organisation,
         sector=sector,
+        language=language or translation.get_language() or "",
         site_url=absolute_url(request, "/"),
     )
 
@@ -187,10 +193,13 @@ def _invitation_create(
     name: str,
     organisation: str,
     sector: str,
+    language: str,
     site_url: str,
 ) -> Invitation:
     require(actor_membership, Can.INVITE)
     email = _clean_invite(actor_membership=actor_membership, email=email, role=role, sector=sector)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     name = single_line_check(name, "name")
     organisation = single_line_check(organisation, "organisation")
     email_limit_check(email)
@@ -201,6 +210,7 @@ def _invitation_create(
         role=role,
         organisation=organisation.strip()[:200],
         sector=sector,
+        language=language,
         invited_by=actor_membership.user,
     )
     token = _new_token(invitation)
@@ -315,7 +325,11 @@ def invitation_accept(
             name=single_line_check(name, "name") or single_line(invitation.name),
             password=password,
             email_verified_at=timezone.now(),
+            language=invitation.language,
         )
+    elif invitation.language and not user.language:
+        user.language = invitation.language
+        user.save(update_fields=["language"])
     coalition = invitation.coalition
     membership, created = Membership.objects.get_or_create(
         coalition=coalition,
@@ -477,6 +491,7 @@ def _bulk_row(
             role=_role_key(row.get("role", "")),
             organisation=row.get("organization", ""),
             sector=_sector_key(row.get("sector", "")),
+            language=job.language,
             site_url=job.site_url,
         )
     except ValidationError as exc:

@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from mobility.config import BROKER_SCHEMES, DATABASE_SCHEMES, ConfigError, check_url
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "coalitions",
     "plans",
     "walks",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +258,9 @@ else:
         vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
     except Exception as exc:
         raise ConfigError(f"EMAIL_URL could not be read: {exc}") from None
+# Emails the worker sends on its own (reminders, digests) link to this address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Mobility Action Planner <noreply@localhost>"
 )
@@ -304,6 +309,22 @@ JOB_MAX_SENDS = env.int("JOB_MAX_SENDS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "recover-jobs": {"task": "core.tasks.jobs_recover_task", "schedule": 30.0},
     "remove-orphaned-files": {"task": "core.tasks.orphaned_files_remove_task", "schedule": 3600.0},
+    # Reminders are idempotent (one per thing and due period), so hourly runs only catch up
+    # after downtime; digests go out at DIGEST_HOUR (TIME_ZONE), weekly ones on Mondays.
+    "send-reminders": {
+        "task": "notifications.tasks.reminders_send_task",
+        "schedule": crontab(minute=5),
+    },
+    "send-daily-digests": {
+        "task": "notifications.tasks.digests_send_task",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+        "args": ("daily",),
+    },
+    "send-weekly-digests": {
+        "task": "notifications.tasks.digests_send_task",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=1),
+        "args": ("weekly",),
+    },
 }
 
 # --- Cache (attempt limits) -----------------------------------------------------------
@@ -397,6 +418,8 @@ SPECTACULAR_SETTINGS = {
         "ExportFormatEnum": "plans.map.models.ExportFormat",
         "ImplementationStatusEnum": "plans.map.models.ImplementationStatus",
         "EarlyWinChannelEnum": "plans.implementation.models.Channel",
+        "NotificationKindEnum": "plans.models.NotificationKind",
+        "NotificationDeliveryEnum": "notifications.models.Delivery",
         "TrackingStatusEnum": "plans.tracking.status.Status",
     },
 }

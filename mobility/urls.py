@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.api.views import ApiTokenViewSet, MeView, ObtainTokenView
 from accounts.forms import AdminSignInForm
+from accounts.views import language_set
+from notifications.api.views import NotificationPreferencesView
 
 admin.site.site_header = "Mobility Action Planner"
 admin.site.site_title = "Mobility Action Planner admin"
@@ -23,6 +25,11 @@ api_patterns: list[URLPattern | URLResolver] = [
         ApiTokenViewSet.as_view({"delete": "destroy"}),
         name="token-detail",
     ),
+    path(
+        "me/notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("coalitions.api.urls")),
@@ -37,6 +44,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("accounts/notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("coalitions/", include("coalitions.urls")),
     path("coalitions/<int:pk>/", include("plans.urls")),
@@ -49,7 +57,8 @@ urlpatterns = [
     path("w/", include("walks.public_urls")),
     path("", include("metrics.urls")),
     path("coalitions/<int:pk>/profile/", include("metrics.profiles.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a signed-in person's choice (accounts.views).
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
 ]

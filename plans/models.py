@@ -248,8 +248,33 @@ class Comment(models.Model):
         return f"{self.worksheet_key}/{self.field_key}: {self.body[:30]}"
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each person chooses per kind how it reaches them
+    (``notifications.models.NotificationPreference``)."""
+
+    MENTION = "mention", _("Mentions in comments")
+    REVIEW_REQUEST = "review_request", _("Requests to review the plan")
+    REVIEW_WAITING = "review_waiting", _("Reviews waiting for your decision")
+    ASSIGNMENT_OVERDUE = "assignment_overdue", _("Overdue assignments")
+    MILESTONE_DUE = "milestone_due", _("Milestones due or overdue")
+    MEASURE_DUE = "measure_due", _("Measures due for a new value")
+    RELEASE_CHANGES = "release_changes", _("New Mobility Metrics data for your measures")
+
+
+class DigestPeriod(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
 class Notification(models.Model):
-    """Something a person should see in the app (an @mention, for now)."""
+    """Something a person should see in the app: a mention, a review request, a reminder.
+
+    ``text`` is written in the recipient's language when the notification is made
+    (``notifications.services.notification_send``). ``dedupe_key`` names the thing and its
+    due period ("milestone:12:2026-05-01:overdue"): one notification per person, kind and key,
+    so a reminder run twice sends nothing new. ``digest`` is set while the notification waits
+    for the person's daily or weekly email; ``emailed_at`` when an email carried it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -257,13 +282,31 @@ class Notification(models.Model):
     coalition = models.ForeignKey(
         "coalitions.Coalition", on_delete=models.CASCADE, related_name="notifications"
     )
+    kind = models.CharField(
+        _("kind"), max_length=24, choices=NotificationKind.choices, default=NotificationKind.MENTION
+    )
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    digest = models.CharField(max_length=8, choices=DigestPeriod.choices, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "kind", "dedupe_key"),
+                condition=~Q(dedupe_key=""),
+                name="notification_once_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=("digest", "user"), condition=~Q(digest=""), name="notification_digest_due"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

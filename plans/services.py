@@ -10,7 +10,6 @@ manager would want to know. Views only choose a page's minimum role and what it 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,13 +22,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.services import send_templated_email
 from coalitions.models import Coalition, EventKind, Membership, WorkingGroup
 from coalitions.permissions import Can, require
 from coalitions.services import coalition_event_record
 from core.storage import storage_quota_check
+from notifications.services import Deferred, notification_send
 from plans import definitions, selectors
 from plans.content import Field, Worksheet
 from plans.display import records, value_text
@@ -37,7 +37,7 @@ from plans.models import (
     Assignment,
     ChecklistTick,
     Comment,
-    Notification,
+    NotificationKind,
     ResponseStatus,
     Revision,
     StepState,
@@ -600,13 +600,9 @@ def assignment_delete(*, actor: Membership, assignment: Assignment) -> None:
 # --- comments and mentions ---------------------------------------------------------------------
 
 
-def _send_mention(**kwargs: Any) -> None:
-    # The comment and the in-app notification are saved; a mail server that is down must not
-    # turn that into an error page. The failure is logged for the operators.
-    try:
-        send_templated_email(**kwargs)
-    except Exception:
-        logger.exception("Could not send a mention email to %s", kwargs.get("to"))
+def _worksheet_title(key: str) -> Deferred:
+    # Titles follow the active language: rendered with the notification, in the reader's.
+    return Deferred(lambda: str(definitions.worksheet(key).title))
 
 
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
@@ -651,25 +647,20 @@ def comment_create(
     comment.mentions.set(mentioned)
     url = reverse("plans:worksheet", args=[coalition.pk, ws.key]) + f"#comment-{comment.pk}"
     for m in mentioned:
-        text = _("%(who)s mentioned you on %(ws)s %(title)s") % {
-            "who": actor.user.display_name,
-            "ws": ws.number,
-            "title": ws.title,
-        }
-        Notification.objects.create(user=m.user, coalition=coalition, text=text[:300], url=url)
-        transaction.on_commit(
-            functools.partial(
-                _send_mention,
-                to=m.user.email,
-                template="plans/email/mention",
-                context={
-                    "text": text,
-                    "body": body,
-                    "link": request_base + url,
-                    "coalition": coalition,
-                },
-                language=getattr(m.user, "language", ""),
-            )
+        # In the recipient's language, and by email if they chose so (notifications).
+        notification_send(
+            user=m.user,
+            coalition=coalition,
+            kind=NotificationKind.MENTION,
+            text=gettext_lazy("%(who)s mentioned you on %(ws)s %(title)s"),
+            params={
+                "who": actor.user.display_name,
+                "ws": ws.number,
+                "title": _worksheet_title(ws.key),
+            },
+            url=url,
+            body=body,
+            site_url=request_base or None,
         )
     return comment
 

@@ -44,6 +44,10 @@ ROUTES: dict[str, Route] = {
     "accounts:password_reset_confirm": Route("public", kwargs={"uidb64": "x", "token": "y"}),
     "accounts:password_reset_complete": Route("public"),
     "set_language": Route("public", method="post"),
+    "notifications:preferences": Route("login"),
+    # A bad token is a 400 page; a good one: tests/notifications/test_unsubscribe.py.
+    "notifications:unsubscribe": Route("public", kwargs={"token": "x"}),
+    "api:notification-preferences": Route("api"),
     "api:auth-token": Route("api-public", method="post"),
     "api:me": Route("api"),
     "api:token-list": Route("api"),

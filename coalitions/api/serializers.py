@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -68,6 +69,12 @@ class InvitationSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
     sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language of the invitation email and of the new account; "
+        "by default the language of the request.",
+    )
 
     class Meta:
         model = Invitation
@@ -78,6 +85,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "role",
             "organisation",
             "sector",
+            "language",
             "status",
             "created_at",
             "sent_at",

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -36,6 +37,7 @@ from core.models import JobStatus
 from core.system import pdf_unavailable_message
 from metrics.charts.formatting import UNITS, display_unit, value_input_text, value_parse
 from metrics.models import LocalDataset
+from notifications.services import notification_send
 from plans import definitions, theory_of_change
 from plans.map import metric_data, options
 from plans.map.blocks import date_words
@@ -67,6 +69,7 @@ from plans.map.models import (
     Visibility,
     Vision,
 )
+from plans.models import NotificationKind
 
 if TYPE_CHECKING:
     from plans.implementation.models import ProgressReport
@@ -1006,8 +1009,10 @@ def review_round_start(
     actor: Membership,
     reviewers: Sequence[tuple[Membership, str]],
     note: str = "",
+    site_url: str | None = None,
 ) -> ReviewRound:
-    """Ask chosen members to review the draft MAP; every section goes into review."""
+    """Ask chosen members to review the draft MAP; every section goes into review and each
+    reviewer is notified (``site_url`` makes the emailed link absolute)."""
     require(actor, Can.RUN)
     coalition = actor.coalition
     if not reviewers:
@@ -1029,6 +1034,18 @@ def review_round_start(
         Review.objects.create(round=review_round, reviewer=membership, reviewer_type=reviewer_type)
     _set_all_sections(coalition, SectionStatus.IN_REVIEW)
     coalition_event_record(coalition, EventKind.REVIEW_REQUESTED, actor.user)
+    for review in review_round.reviews.select_related("reviewer__user"):
+        notification_send(
+            user=review.reviewer.user,
+            coalition=coalition,
+            kind=NotificationKind.REVIEW_REQUEST,
+            text=_lazy("%(who)s asks you to review the Mobility Action Plan."),
+            params={"who": actor.user.display_name},
+            url=reverse("map:review_decide", args=[coalition.pk, review.pk]),
+            body=review_round.note,
+            dedupe_key=f"review:{review.pk}:requested",
+            site_url=site_url,
+        )
     return review_round
 
 

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.services import absolute_url
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
 from coalitions.web import (
@@ -582,6 +583,7 @@ def review_request(
                 actor=membership,
                 reviewers=[(m, d["reviewer_type"]) for m in d["reviewers"]],
                 note=d["note"],
+                site_url=absolute_url(request, "/"),
             ),
         ):
             messages.success(request, _("Review requested. Every section is now in review."))

@@ -1,25 +1,47 @@
 """In-app notifications of values over time (a release changed a coalition's measures).
 
-Minimal on purpose: the notify helper routes notifications by kind (preferences, digests).
-Every notification of this package is made here, through ``notification_create``.
+Every notification of this package is made here, through ``notification_create``, which hands
+it to ``notifications.services.notification_send``: the person's choice for the kind decides
+whether it shows in the app only, goes by email at once or in a digest, or not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.functional import Promise
+
 from accounts.models import User
 from coalitions.models import Coalition
-from plans.models import Notification
+from notifications.services import notification_send
+from plans.models import Notification, NotificationKind
 
-RELEASE_CHANGES = "release_changes"
+RELEASE_CHANGES = NotificationKind.RELEASE_CHANGES.value
 KINDS = frozenset({RELEASE_CHANGES})
 
 
 def notification_create(
-    *, user: User, coalition: Coalition, kind: str, text: str, url: str = ""
-) -> Notification:
-    """Notify ``user`` in ``coalition``. ``kind`` (e.g. ``"release_changes"``) says what the
-    notification is about; it must be one of ``KINDS`` and will decide routing (in-app,
-    digest) once people choose their preferences."""
+    *,
+    user: User,
+    coalition: Coalition,
+    kind: str,
+    text: str | Promise,
+    url: str = "",
+    params: Mapping[str, Any] | None = None,
+    dedupe_key: str = "",
+) -> Notification | None:
+    """Notify ``user`` in ``coalition`` about ``kind`` (one of ``KINDS``). Pass ``text`` as a
+    ``gettext_lazy`` sentence with ``params`` so it is written in the recipient's language.
+    None when the person chose nothing for this kind (or already has ``dedupe_key``)."""
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}")
-    return Notification.objects.create(user=user, coalition=coalition, text=text[:300], url=url)
+    return notification_send(
+        user=user,
+        coalition=coalition,
+        kind=kind,
+        text=text,
+        params=params,
+        url=url,
+        dedupe_key=dedupe_key,
+    )

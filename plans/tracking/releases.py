@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import User
 from coalitions.models import Membership
@@ -293,14 +293,15 @@ def _notify(coalition_ids: Iterable[int], release: Release, items: dict[int, lis
             user=member.user,
             coalition=member.coalition,
             kind=RELEASE_CHANGES,
-            text=ngettext(
+            # Written in each member's language (notifications.services.notification_send).
+            text=ngettext_lazy(
                 "The Mobility Metrics release %(release)s changed %(count)s value of your "
                 "measures and goals.",
                 "The Mobility Metrics release %(release)s changed %(count)s values of your "
                 "measures and goals.",
-                count,
-            )
-            % {"release": release.name, "count": count},
+                "count",
+            ),
+            params={"release": release.name, "count": count},
             url=urls[member.coalition_id],
         )
 

@@ -266,7 +266,7 @@ def test_a_mail_server_that_is_down_does_not_lose_the_comment(
     def broken(**kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(services, "send_templated_email", broken)
+    monkeypatch.setattr("notifications.services.email_send", broken)
     with django_capture_on_commit_callbacks(execute=True):
         comment = services.comment_create(
             worksheet_key="w5_7",

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services import absolute_url
 from coalitions.api.permissions import CoalitionScopedMixin
 from coalitions.permissions import Can
 from core.models import JobStatus
@@ -384,7 +385,10 @@ class ReviewListView(_Scoped):
             for r in ser.validated_data["reviewers"]
         ]
         review_round = services.review_round_start(
-            actor=self.membership, reviewers=reviewers, note=ser.validated_data.get("note", "")
+            actor=self.membership,
+            reviewers=reviewers,
+            note=ser.validated_data.get("note", ""),
+            site_url=absolute_url(request, "/"),
         )
         return Response(s.ReviewRoundSerializer(review_round).data, status=201)
 
