@@ -28,7 +28,7 @@ from notifications.models import DEFAULT_DELIVERY, NotificationPreference
 from notifications.services import Deferred, notification_send
 from plans import definitions
 from plans.map.blocks import date_words
-from plans.map.models import Decision, Measure, Milestone, Review
+from plans.map.models import Decision, ImplementationStatus, Measure, Milestone, Review
 from plans.models import (
     Assignment,
     Notification,
@@ -135,13 +135,17 @@ def _measure_reminders(today: date) -> Iterator[Reminder]:
 
 
 def _milestone_reminders(today: date) -> Iterator[Reminder]:
-    # SWITCH AT MERGE: skip milestones ticked done (branch h-implementation adds the field).
+    # A milestone ticked done, or of an action done or dropped, needs no reminder.
     milestones = (
         Milestone.objects.filter(
             due_date__gte=today - timedelta(OVERDUE_WINDOW_DAYS),
             due_date__lte=today + timedelta(DUE_SOON_DAYS),
+            done_on__isnull=True,
         )
-        .select_related("action__coalition", "action__working_group__lead__user")
+        .exclude(action__status__in=[ImplementationStatus.DONE, ImplementationStatus.DROPPED])
+        .select_related(
+            "action__coalition", "action__owner__user", "action__working_group__lead__user"
+        )
         .prefetch_related(
             "action__working_group__members__user", "action__coalition__memberships__user"
         )
@@ -162,12 +166,14 @@ def _milestone_reminders(today: date) -> Iterator[Reminder]:
                 "action": action.title,
                 "date": _date_words(milestone.due_date),
             },
-            url=reverse("map:action_edit", args=[coalition.pk, action.pk]),
+            url=reverse("implementation:action", args=[coalition.pk, action.pk]),
             dedupe_key=(
                 f"milestone:{milestone.pk}:{milestone.due_date.isoformat()}:"
                 + ("overdue" if overdue else "soon")
             ),
-            users=_group_users(action.working_group)
+            # The action's owner first, then its working group, then the project manager.
+            users=([action.owner.user] if action.owner else [])
+            or _group_users(action.working_group)
             or _role_users(coalition, Role.PROJECT_MANAGER),
         )
 

@@ -54,6 +54,29 @@ def test_a_milestone_without_a_working_group_goes_to_the_project_managers(team, 
     assert _kinds(team["pm"].user) == ["milestone_due"]
 
 
+def test_milestones_ticked_done_or_of_finished_actions_are_not_news(team, plan):
+    Milestone.objects.create(
+        action=plan["action"], title="Ticked", due_date=TODAY, done_on=TODAY - dt.timedelta(1)
+    )
+    dropped = StrategicAction.objects.create(
+        coalition=team["coalition"], title="Dropped", status="dropped", status_reason="No funds"
+    )
+    Milestone.objects.create(action=dropped, title="Never", due_date=TODAY)
+    reminders.reminders_send(today=TODAY)
+    assert not Notification.objects.exists()
+
+
+def test_a_milestone_goes_to_its_action_owner_first(team, plan):
+    action = plan["action"]
+    action.owner = team["pm"]
+    action.save()
+    Milestone.objects.create(action=action, title="Pilot", due_date=TODAY)
+    reminders.reminders_send(today=TODAY)
+    note = Notification.objects.get()
+    assert note.user == team["pm"].user
+    assert note.url.endswith(f"/implementation/actions/{action.pk}/")
+
+
 def test_far_and_long_past_milestones_are_not_news(team, plan):
     Milestone.objects.create(action=plan["action"], title="Far", due_date=TODAY + dt.timedelta(30))
     Milestone.objects.create(action=plan["action"], title="Old", due_date=TODAY - dt.timedelta(90))
