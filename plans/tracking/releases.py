@@ -191,16 +191,32 @@ def observations_read(
     return found
 
 
-def _existing(owners: list[Owner]) -> dict[tuple[str, int], dict[tuple[str, str], Any]]:
-    """{(kind, owner id): {(subgroup, period): TrackedValue}} of the owners' saved values."""
+@dataclass
+class Saved:
+    """A saved value as the update compares and rewrites it (no model instance: cheaper)."""
+
+    pk: int
+    source: str
+    value: float
+    lower: float | None
+    upper: float | None
+    quality: int | None
+    source_detail: str = ""
+
+
+def _existing(owners: list[Owner]) -> dict[tuple[str, int], dict[tuple[str, str], Saved]]:
+    """{(kind, owner id): {(subgroup, period): Saved}} of the owners' saved values."""
     measure_ids = [o.pk for o in owners if o.kind == "measure"]
     goal_ids = [o.pk for o in owners if o.kind == "goal"]
-    found: dict[tuple[str, int], dict[tuple[str, str], Any]] = defaultdict(dict)
+    found: dict[tuple[str, int], dict[tuple[str, str], Saved]] = defaultdict(dict)
+    fields = ("pk", "source", "value", "lower", "upper", "quality")
     for kind, ids in (("measure", measure_ids), ("goal", goal_ids)):
         for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            for v in TrackedValue.objects.filter(**{f"{kind}_id__in": chunk}):
-                found[(kind, getattr(v, f"{kind}_id"))][(v.subgroup, v.period)] = v
+            rows = TrackedValue.objects.filter(
+                **{f"{kind}_id__in": ids[start : start + 5000]}
+            ).values_list(f"{kind}_id", "subgroup", "period", *fields)
+            for owner_id, subgroup, period, *rest in rows.iterator(5000):
+                found[(kind, owner_id)][(subgroup, period)] = Saved(*rest)
     return found
 
 
@@ -229,10 +245,10 @@ def _item(owner: Owner, kind: str, subgroup: str, year: int, old: Any, new: Read
 def changes_compute(
     owners: list[Owner],
     readings: dict[tuple[int, int], dict[tuple[str, int], Reading]],
-    existing: dict[tuple[str, int], dict[tuple[str, str], Any]],
+    existing: dict[tuple[str, int], dict[tuple[str, str], Saved]],
     *,
     release_name: str,
-) -> tuple[list[TrackedValue], list[TrackedValue], dict[int, list[dict]]]:
+) -> tuple[list[TrackedValue], list[Saved], dict[int, list[dict]]]:
     """(values to create, values to update, change items by coalition)."""
     create, update = [], []
     items: dict[int, list[dict]] = defaultdict(list)
@@ -306,7 +322,7 @@ def _notify(coalition_ids: Iterable[int], release: Release, items: dict[int, lis
         )
 
 
-def _values_update(values: list[TrackedValue]) -> None:
+def _values_update(values: list[Saved]) -> None:
     """Write revised values with one prepared UPDATE run for every row: ``bulk_update``
     builds a CASE per column and row, which took most of the job's time."""
     if not values:
