@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('coalitions', '0010_export_files'),
         ('metrics', '0012_job_recovery'),
-        ('plans', '0008_export_files'),
+        ('plans', '0011_revision_coalition_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

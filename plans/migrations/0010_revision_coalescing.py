@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coalitions', '0010_export_files'),
-        ('plans', '0008_export_files'),
+        ('plans', '0009_plan_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

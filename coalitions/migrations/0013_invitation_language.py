@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0011_values_entered_event'),
+        ('coalitions', '0012_implementation_events'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coalitions', '0012_implementation_events'),
-        ('plans', '0010_measure_numbers'),
+        ('plans', '0013_measure_numbers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coalitions', '0012_invitation_language'),
-        ('plans', '0010_measure_numbers'),
+        ('coalitions', '0013_invitation_language'),
+        ('plans', '0014_implementation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     # Separate from 0009 so PostgreSQL does not alter the table with the fill's updates pending.
     dependencies = [
-        ("plans", "0009_revision_coalescing"),
+        ('plans', '0010_revision_coalescing'),
     ]
 
     operations = [

@@ -28,7 +28,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0009_tracking_values"),
+        ('plans', '0012_tracking_values'),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
