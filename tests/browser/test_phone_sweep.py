@@ -380,13 +380,21 @@ def test_every_page_on_a_phone_and_a_laptop(browser, live_server, sweep_world):
 # --- The Spanish journey at 360 px -----------------------------------------------------------
 
 
-def check_page_content_is_spanish(page) -> None:
-    """The worksheet's own words (titles, questions, help) in Spanish.
-
-    Left open for the merger: the guide's content is being translated in parallel (helper
-    "content"); once it lands, assert here that the worksheet's title and questions read in
-    Spanish, e.g. that the h1 is not the English title of the worksheet.
-    """
+def check_page_content_is_spanish(page, key: str) -> None:
+    """The worksheet's own words (title, questions, help) read in Spanish: the Spanish title is
+    the heading, and no English question or help text of the worksheet is on the page."""
+    with translation.override("en"):
+        english = definitions.worksheet(key)
+    with translation.override("es"):
+        spanish = definitions.worksheet(key)
+    text = page.locator("main").inner_text()
+    assert spanish.title in page.locator("h1").inner_text()
+    left = []
+    for en, es in zip(english.fields, spanish.fields, strict=True):
+        for en_text, es_text in ((en.label, es.label), (en.help, es.help)):
+            if en_text and en_text != es_text and en_text.strip() in text:
+                left.append(en_text)
+    assert not left, f"English content on the Spanish page of {key}: {left}"
 
 
 def _invite_in_spanish(pm, email: str) -> str:
@@ -434,7 +442,7 @@ def test_spanish_member_fills_w5_1_and_a_step_6_worksheet_on_a_phone(
     # W5.1, her own answers: one field filled and saved.
     page.goto(live_server.url + reverse("plans:worksheet", args=[coalition.pk, "w5_1"]))
     assert page.locator("html").get_attribute("lang") == "es"
-    check_page_content_is_spanish(page)
+    check_page_content_is_spanish(page, "w5_1")
     assert layout_problems(page) == [], layout_problems(page)
     page.locator("textarea[name=q1_strengths]").fill("Mi barrio necesita trabajos cerca de casa.")
     _save(page)
@@ -448,7 +456,7 @@ def test_spanish_member_fills_w5_1_and_a_step_6_worksheet_on_a_phone(
     # A Step 6 worksheet with repeating records, filled together.
     page.goto(live_server.url + reverse("plans:worksheet", args=[coalition.pk, "w6_5"]))
     assert page.locator("html").get_attribute("lang") == "es"
-    check_page_content_is_spanish(page)
+    check_page_content_is_spanish(page, "w6_5")
     assert layout_problems(page) == [], layout_problems(page)
     page.locator("textarea[name=r0-strengths]").fill("Programa de aprendices con el colegio.")
     _save(page)
