@@ -91,3 +91,4 @@ def test_paste_values_fix_a_row_and_see_the_status(
     page.screenshot(path=str(artifacts_dir / "measure-values.png"), full_page=True)
     page.goto(f"{live_server.url}/coalitions/{coalition.pk}/plan/measures/")
     assert page.get_by_text("47.0%").is_visible()
+    page.screenshot(path=str(artifacts_dir / "measurement-plan-status.png"), full_page=True)
