@@ -11,7 +11,7 @@ from django.apps import apps
 from plans.map.models import Measure
 from plans.tracking.periods import number_from_text, period_label, period_parse
 
-migration = importlib.import_module("plans.migrations.0010_measure_numbers")
+migration = importlib.import_module("plans.migrations.0013_measure_numbers")
 
 
 @pytest.mark.parametrize(
