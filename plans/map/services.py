@@ -1611,7 +1611,7 @@ def export_documents(export: PlanExport) -> list[dict[str, Any]]:
     from plans.map.summary import summary_document
 
     if export.kind == ExportKind.PROGRESS and export.report is not None:
-        return dict(export.report.document)  # frozen when the report was made
+        return [dict(export.report.document)]  # frozen when the report was made
     version = export.version
     available = export_languages(export.coalition, version)
     if export.language == BOTH_LANGUAGES:
