@@ -322,6 +322,8 @@ def test_layout_check_can_fail(page, live_server):
     assert 'input "" is cut off' in found or "input" in found
 
 
+# Layout does not depend on the database: CI sweeps in its SQLite leg only (.ci/run).
+@pytest.mark.layout
 def test_every_page_on_a_phone_and_a_laptop(browser, live_server, sweep_world):
     SHOTS.mkdir(parents=True, exist_ok=True)
     only = os.environ.get("PHONE_SWEEP_ONLY", "")  # e.g. "map:" while fixing one area
