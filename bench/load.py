@@ -16,10 +16,12 @@ revisions and comments of the others.
 Simulated members are threads, each with the session cookie of a member of its coalition. They
 do what members do: open the dashboard, worksheets with metric tables, history, the profile,
 peers, the strategy, the measurement plan and MAP sections, call the API, and autosave in bursts
-(three saves a few hundred milliseconds apart). Printed, for an ordinary coalition and for the
-heavy one: p50/p95 per page at concurrency 1 and at ``--users``, each p95 divided by the p95 of
-the account page (the trivial signed-in view) measured in the same phase, the HTML size, and the
-heavy coalition's p95 and size against the ordinary one's. The targets (issue 17): every p95 at
+(three saves a few hundred milliseconds apart). Half of them work in an ordinary coalition, half
+in the heavy one, at the same time, so both are measured under the same load; the pages alone
+(concurrency 1) are also asked in turn, one request for each coalition. Printed, for each: p50/p95
+per page alone and with ``--users`` members at once, each p95 divided by the p95 of the account
+page (the trivial signed-in view) measured in the same phase, the HTML size, and the heavy
+coalition's p95 and size against the ordinary one's. The targets (issue 17): every p95 at
 50 users ≤ 3× the account page; no page's p95 or size more than 1.2× with 10× the history.
 """
 
@@ -456,6 +458,7 @@ class Member:
         self.pages = pages(world, coalition_pk)
         self.coalition_pk = coalition_pk
         self.editor = f"bench{random.randrange(10**9)}"
+        self.group = ""
 
     def get(self, path: str) -> tuple[float, int, str]:
         started = time.perf_counter()
@@ -503,24 +506,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def sequential(member: Member) -> tuple[dict[str, list[float]], dict[str, int]]:
-    times: dict[str, list[float]] = {}
-    sizes: dict[str, int] = {}
-    for label, path in member.pages.items():
-        for _ in range(ARGS.workers * 2):
-            member.get(path)  # warm this page's caches in every worker
+def sequential(pair: dict[str, Member]) -> dict[str, tuple[dict, dict]]:
+    """Each page alone, the ordinary and the heavy coalition's in turn, request by request,
+    so both see the same machine."""
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in pair}
+    sizes: dict[str, dict[str, int]] = {name: {} for name in pair}
+    first = next(iter(pair.values()))
+    for label in first.pages:
+        for member in pair.values():
+            for _ in range(ARGS.workers * 2):
+                member.get(member.pages[label])  # warm this page's caches in every worker
         for _ in range(ARGS.repeat):
-            took, size, _ = member.get(path)
-            times.setdefault(label, []).append(took)
-            sizes[label] = size
-    times["autosave"] = [
-        t for _ in range(max(1, ARGS.repeat // 3)) for t in member.autosave_burst()
-    ]
-    return times, sizes
+            for name, member in pair.items():
+                took, size, _ = member.get(member.pages[label])
+                times[name].setdefault(label, []).append(took)
+                sizes[name][label] = size
+    for _ in range(max(1, ARGS.repeat // 3)):
+        for name, member in pair.items():
+            times[name].setdefault("autosave", []).extend(member.autosave_burst())
+    return {name: (times[name], sizes[name]) for name in pair}
 
 
-def concurrent(members: list[Member]) -> tuple[dict[str, list[float]], dict[str, int]]:
-    times: dict[str, list[float]] = {}
+def concurrent(members: list[Member]) -> tuple[dict[str, dict[str, list[float]]], dict[str, int]]:
+    """Every member at once for ``--seconds``: a random page, then reading or typing time."""
+    times: dict[str, dict[str, list[float]]] = {}
     errors: dict[str, int] = {}
     lock = threading.Lock()
     stop = time.perf_counter() + ARGS.seconds
@@ -541,7 +550,7 @@ def concurrent(members: list[Member]) -> tuple[dict[str, list[float]], dict[str,
                     errors[reason] = errors.get(reason, 0) + 1
                 continue
             with lock:
-                times.setdefault(label, []).extend(took)
+                times.setdefault(member.group, {}).setdefault(label, []).extend(took)
             time.sleep(rng.uniform(0.2, 1.0))  # reading, typing
 
     threads = [threading.Thread(target=work, args=(m,)) for m in members]
@@ -584,26 +593,33 @@ def main() -> None:
         world = reuse() if ARGS.database else build()
         base = f"http://127.0.0.1:{ARGS.port}"
         server = serve()
-        results: dict = {}
-        for name in ("normal", "heavy"):
-            pk = world[name]
-            keys = sessions(pk, ARGS.users)
-            members = [Member(base, k, world, pk) for k in keys]
-            one, sizes = sequential(members[0])
-            many, errors = concurrent(members)
-            title = (
-                "An ordinary coalition"
-                if name == "normal"
-                else "The coalition with 10× the revisions and comments"
-            )
-            p95 = report(
-                f"{title} ({ARGS.users} members at once, {errors} errors)", one, many, sizes
-            )
-            results[name] = (p95, sizes)
+        # Half the members work in an ordinary coalition, half in the one with 10× the
+        # history, at the same time: the two are measured under the same load.
+        members = []
+        for name, count in (("normal", ARGS.users // 2), ("heavy", ARGS.users - ARGS.users // 2)):
+            for key in sessions(world[name], count):
+                member = Member(base, key, world, world[name])
+                member.group = name
+                members.append(member)
+        pair = {"normal": members[0], "heavy": members[-1]}
+        alone = sequential(pair)
+        many, errors = concurrent(members)
+        served = sum(len(v) for group in many.values() for v in group.values())
         print(
-            "\n## 10× history against the ordinary coalition (p95 alone and at concurrency; size)"
+            f"\n{ARGS.users} members at once for {ARGS.seconds} s: {served} requests, "
+            f"{served / ARGS.seconds:.1f} a second, {sum(errors.values())} errors"
         )
-        print("| page | p95 growth c1 | p95 growth c50 | HTML growth |")
+        for reason, count in sorted(errors.items()):
+            print(f"   error ×{count}: {reason}")
+        results: dict = {}
+        for name, title in (
+            ("normal", "An ordinary coalition"),
+            ("heavy", "The coalition with 10× the revisions and comments"),
+        ):
+            one, sizes = alone[name]
+            results[name] = (report(title, one, many.get(name, {}), sizes), sizes)
+        print("\n## 10× history against the ordinary coalition (same run; p95 and size)")
+        print("| page | p95 growth alone | p95 growth at concurrency | HTML growth |")
         print("|---|---|---|---|")
         for label, (heavy1, heavyn) in results["heavy"][0].items():
             normal1, normaln = results["normal"][0].get(label) or (float("nan"),) * 2

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -503,6 +503,25 @@ def comments_for(coalition: Coalition, worksheet_key: str) -> QuerySet[Comment]:
         .select_related("author")
         .order_by("created_at", "pk")
     )
+
+
+def comment_counts(coalition: Coalition, worksheet_key: str) -> dict[str, int]:
+    """How many comments each question has ("" for the whole worksheet), in one query."""
+    rows = (
+        Comment.objects.filter(coalition=coalition, worksheet_key=worksheet_key)
+        .values("field_key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["field_key"]: r["n"] for r in rows}
+
+
+def latest_comments(
+    coalition: Coalition, worksheet_key: str, *, limit: int | None
+) -> list[Comment]:
+    """The newest ``limit`` comments (all with None), oldest first as a thread reads."""
+    found = comments_for(coalition, worksheet_key).order_by("-created_at", "-pk")
+    return list(reversed(found if limit is None else found[:limit]))
 
 
 # --- history ----------------------------------------------------------------------------------

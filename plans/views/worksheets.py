@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import secrets
-from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +40,9 @@ from plans.views.common import (
     response_owner,
     worksheet_or_404,
 )
+
+# The latest comments a worksheet page shows; the rest are one link away.
+COMMENTS_SHOWN = 20
 
 
 def _store_upload(
@@ -245,8 +247,14 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
     shown = data if read_only else with_blank_rows(ws, data, add_row)
     ctx = form_context(coalition, ws, errors)
     records = build_widgets(ws, shown, ctx, prefill=not read_only)
-    comments = list(selectors.comments_for(coalition, ws.key))
-    per_field = Counter(c.field_key for c in comments if c.field_key)
+    # Counts per question from one aggregate; the page shows the latest comments only, so a
+    # worksheet with years of discussion stays light ("Show all" lists every one).
+    per_field = selectors.comment_counts(coalition, ws.key)
+    comment_total = sum(per_field.values())
+    show_all = request.GET.get("comments") == "all"
+    comments = selectors.latest_comments(
+        coalition, ws.key, limit=None if show_all else COMMENTS_SHOWN
+    )
     for rec in records:
         for w in rec["widgets"]:
             w.extra["comments"] = per_field.get(w.field.key, 0)
@@ -294,6 +302,9 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             ),
             organisations=ctx.organisations,
             comments=comments,
+            comment_total=comment_total,
+            comments_hidden=comment_total - len(comments),
+            comments_shown=len(comments),
             comment_form=CommentForm(),
             handles=[
                 (selectors.member_handle(m), m.user.display_name)
