@@ -257,6 +257,7 @@ def build() -> dict:
             r.version += 1
             revisions.append(
                 Revision(
+                    coalition=c,
                     response=r,
                     version=r.version,
                     data=r.data,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -280,18 +280,20 @@ def section_spec(key: str) -> MapSection:
     raise Http404("No such section")
 
 
+def _reviews() -> Prefetch:
+    return Prefetch("reviews", queryset=Review.objects.select_related("reviewer__user"))
+
+
 def open_round(coalition: Coalition) -> ReviewRound | None:
     return (
         ReviewRound.objects.filter(coalition=coalition, closed_at__isnull=True)
-        .prefetch_related("reviews__reviewer__user")
+        .prefetch_related(_reviews())
         .first()
     )
 
 
 def review_rounds(coalition: Coalition) -> QuerySet[ReviewRound]:
-    return ReviewRound.objects.filter(coalition=coalition).prefetch_related(
-        "reviews__reviewer__user"
-    )
+    return ReviewRound.objects.filter(coalition=coalition).prefetch_related(_reviews())
 
 
 def my_pending_reviews(coalition: Coalition, membership: Membership) -> QuerySet[Review]:

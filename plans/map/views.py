@@ -495,6 +495,11 @@ def measure_dismiss(
 @coalition_view(Can.VIEW)
 @require_GET
 def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
+    rounds = list(selectors.review_rounds(coalition)[:5])
+    # One round is open at a time, the newest; an older one still open is read on its own.
+    open_round = next((r for r in rounds if r.closed_at is None), None)
+    if open_round is None and len(rounds) == 5:
+        open_round = selectors.open_round(coalition)
     return render(
         request,
         "plans/map/plan.html",
@@ -502,8 +507,8 @@ def plan(request: HttpRequest, coalition: Coalition, membership: Membership) -> 
             coalition,
             membership,
             sections=selectors.sections_overview(coalition),
-            open_round=selectors.open_round(coalition),
-            rounds=selectors.review_rounds(coalition)[:5],
+            open_round=open_round,
+            rounds=rounds,
             my_reviews=selectors.my_pending_reviews(coalition, membership),
             versions=selectors.versions(coalition),
             exports=selectors.exports(coalition)[:10],
@@ -652,7 +657,9 @@ def version_check(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
     """Check before freezing: what is missing or unfinished, and the freeze button."""
-    findings = checks.freeze_check(coalition)
+    # The page reads the cached public draft; the freeze itself checks what it freezes.
+    public = document_for_page(coalition, audience=doc_module.PUBLIC)
+    findings = checks.freeze_check(coalition, document=public)
     form = forms.FreezeForm(findings=bool(findings))
     return _check_page(request, coalition, membership, findings, form)
 
@@ -663,7 +670,8 @@ def version_freeze(
     request: HttpRequest, coalition: Coalition, membership: Membership
 ) -> HttpResponse:
     # The service checks again, on the document it freezes; this only shapes the form.
-    findings = checks.freeze_check(coalition)
+    public = document_for_page(coalition, audience=doc_module.PUBLIC)
+    findings = checks.freeze_check(coalition, document=public)
     form = forms.FreezeForm(request.POST, findings=bool(findings))
     if form.is_valid():
         try:

@@ -446,7 +446,9 @@ class CheckView(_Scoped):
 
     @extend_schema(responses=s.CheckSerializer)
     def get(self, request: Request, coalition_pk: int) -> Response:
-        findings = checks.freeze_check(self.coalition)
+        # The cached public draft (the freeze itself checks the document it freezes).
+        public = document_for_page(self.coalition, audience=document.PUBLIC)
+        findings = checks.freeze_check(self.coalition, document=public)
         return Response(s.CheckSerializer({"count": len(findings), "findings": findings}).data)
 
 
