@@ -285,6 +285,8 @@ def build() -> dict:
         total_revisions += count
         total_comments += comments
     step(f"{total_revisions:,} revisions, {total_comments:,} comments", clock)
+    analyze()
+    step("ANALYZE", clock)
     return {
         "normal": coalitions[1].pk,
         "heavy": heavy.pk,
@@ -294,12 +296,22 @@ def build() -> dict:
     }
 
 
+def analyze() -> None:
+    """Planner statistics, as autovacuum keeps them on a live database: without them, a
+    freshly bulk-loaded table looks empty and PostgreSQL picks plans no real site would."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def reuse() -> dict:
     """The world of a database an earlier run built and kept (migrated to this code first)."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    analyze()
     from coalitions.models import Coalition
     from metrics.models import Observation
     from plans.models import WorksheetResponse
