@@ -26,10 +26,11 @@ from tests.coalitions.test_access_matrix import API, WEB, _url
 from tests.coalitions.test_access_matrix import world as world  # noqa: F401 - the fixture
 from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory
 from tests.implementation import test_access as implementation_access
+from tests.implementation.values import implementation_and_tracking
 from tests.metrics import test_local_data
 from tests.test_routes import SITE_ROUTES
 from tests.tracking import test_access as tracking_access
-from tests.tracking.conftest import add_value, make_goal, make_measure
+from tests.tracking.conftest import add_value
 from tests.walks import test_access as walks_access
 from tests.walks.conftest import observe
 
@@ -54,44 +55,12 @@ def _apps(world: dict) -> dict:
     if "apps" in world:
         return world["apps"]
     from metrics.models import LocalDataset, Predictor
-    from plans.implementation import services as impl
-    from plans.implementation.models import ProgressReport
     from walks import services as walk_services
 
     coalition = world["coalition"]
     pm = coalition.memberships.get(user=world["people"][Role.PROJECT_MANAGER.value])
     lead = coalition.memberships.get(user=world["people"][Role.DATA_LEAD.value])
-    area = map_services.priority_area_save(actor=pm, name="Implementation", pillar="")
-    action = map_services.strategic_action_save(
-        actor=pm,
-        fields={
-            "title": "Living wage ordinance",
-            "priority_area": area,
-            "start_date": dt.date(2025, 1, 1),
-            "end_date": dt.date(2028, 12, 31),
-        },
-        elements={"output": "Ordinance adopted", "outcome_long": "Higher incomes"},
-        milestones=[
-            {"title": "Draft ordinance", "due_date": dt.date(2025, 6, 30)},
-            {"title": "Council vote", "due_date": dt.date(2027, 3, 31)},
-        ],
-    )
-    impl.progress_note_add(actor=pm, action=action, text="Started")
-    win = impl.early_win_save(actor=pm, date=dt.date(2025, 5, 1), description="Hires")
-    report = ProgressReport.objects.create(
-        coalition=coalition,
-        period_start=dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 6, 30),
-        language="en",
-        document={"subtitle": "Progress report"},
-    )
-    version = map_services.map_version_freeze(actor=pm, override_reason="Implementation.")
-    cycle = impl.plan_cycle_start(actor=pm, version=version)
-    publication = impl.scorecard_publish(actor=pm)
-    measure = make_measure(coalition, subgroups=["Black", "Hispanic"])
-    goal = make_goal(coalition)
-    value = add_value(measure, "2024", 0.5)
-    add_value(goal, "2024", 0.85)
+    built = implementation_and_tracking(coalition, pm)
     observe(coalition)
     walk = walk_services.data_walk_save(
         actor=lead,
@@ -126,18 +95,9 @@ def _apps(world: dict) -> dict:
         columns=["a"],
     )
     world["apps"] = {
-        "implementation": {
-            "coalition": coalition,
-            "action": action,
-            "milestone": action.milestones.first(),
-            "win": win,
-            "report": report,
-            "cycle": cycle,
-        },
-        "tracking": {"coalition": coalition, "measure": measure, "goal": goal, "value": value},
+        **built,
         "walks": {"coalition": coalition, "walk": walk, "station": station, "answer": answer},
         "local": {"coalition": coalition, "dataset": dataset},
-        "publication": publication,
     }
     return world["apps"]
 
