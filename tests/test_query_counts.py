@@ -54,8 +54,12 @@ def _apps(world: dict) -> dict:
     dataset. Built once, kept in ``world["apps"]``."""
     if "apps" in world:
         return world["apps"]
+    from django.core.files.base import ContentFile
+
+    from core.models import JobStatus
     from metrics.models import LocalDataset, Predictor
     from walks import services as walk_services
+    from walks.models import WalkExport
 
     coalition = world["coalition"]
     pm = coalition.memberships.get(user=world["people"][Role.PROJECT_MANAGER.value])
@@ -87,6 +91,8 @@ def _apps(world: dict) -> dict:
     answer = walk_services.answer_submit(
         station=station, device_id="d", address="", language="en", texts={0: "Words"}
     )[0]
+    export = WalkExport.objects.create(walk=walk, status=JobStatus.SUCCEEDED)
+    export.file.save("p.pdf", ContentFile(b"%PDF-1.7"), save=True)
     dataset = LocalDataset.objects.create(
         coalition=coalition,
         predictor=Predictor.objects.get(slug="housing-affordability"),
@@ -96,7 +102,13 @@ def _apps(world: dict) -> dict:
     )
     world["apps"] = {
         **built,
-        "walks": {"coalition": coalition, "walk": walk, "station": station, "answer": answer},
+        "walks": {
+            "coalition": coalition,
+            "walk": walk,
+            "station": station,
+            "answer": answer,
+            "export": export,
+        },
         "local": {"coalition": coalition, "dataset": dataset},
     }
     return world["apps"]
@@ -241,7 +253,7 @@ def _pages(world: dict) -> list[tuple[str, str, bool]]:
         (walks_access, apps["walks"]),
     ):
         for name, (method, _role, _needs) in {**module.WEB, **module.API}.items():
-            if method == "get" and "export" not in name:
+            if method == "get":
                 pages.append((name, module.url_for(name, objects), name.startswith("api:")))
     for name, (method, _role, needs) in {**test_local_data.WEB, **test_local_data.API}.items():
         if method == "get":
