@@ -25,7 +25,14 @@ from plans.models import Comment, Notification, Revision, WorksheetResponse
 from tests.coalitions.test_access_matrix import API, WEB, _url
 from tests.coalitions.test_access_matrix import world as world  # noqa: F401 - the fixture
 from tests.factories import CoalitionFactory, GeographyFactory, MembershipFactory
+from tests.implementation import test_access as implementation_access
+from tests.implementation.values import implementation_and_tracking
+from tests.metrics import test_local_data
 from tests.test_routes import SITE_ROUTES
+from tests.tracking import test_access as tracking_access
+from tests.tracking.conftest import add_value
+from tests.walks import test_access as walks_access
+from tests.walks.conftest import observe
 
 LIMIT = 15
 
@@ -40,10 +47,118 @@ GETS = sorted(
 )
 
 
+def _apps(world: dict) -> dict:
+    """The newer apps' objects in the same coalition: an action with milestones, an early win,
+    a progress report and a plan cycle (implementation), a measure and a goal with values
+    (tracking), a published scorecard, an open data walk with stations and an answer, a local
+    dataset. Built once, kept in ``world["apps"]``."""
+    if "apps" in world:
+        return world["apps"]
+    from django.core.files.base import ContentFile
+
+    from core.models import JobStatus
+    from metrics.models import LocalDataset, Predictor
+    from walks import services as walk_services
+    from walks.models import WalkExport
+
+    coalition = world["coalition"]
+    pm = coalition.memberships.get(user=world["people"][Role.PROJECT_MANAGER.value])
+    lead = coalition.memberships.get(user=world["people"][Role.DATA_LEAD.value])
+    built = implementation_and_tracking(coalition, pm)
+    observe(coalition)
+    walk = walk_services.data_walk_save(
+        actor=lead,
+        fields={
+            "title_en": "Our neighbourhood",
+            "title_es": "Nuestro barrio",
+            "use_en": "We read every answer.",
+            "use_es": "Leemos cada respuesta.",
+            "demographics": ["age_band"],
+        },
+    )
+    for variable in ("walk_employed", "walk_housing"):
+        walk_services.station_save(
+            actor=lead,
+            walk=walk,
+            variable=variable,
+            caption_en="Here.",
+            caption_es="Aquí.",
+            questions_en=["What surprises you?"],
+            questions_es=["¿Qué le sorprende?"],
+        )
+    walk_services.data_walk_status_set(actor=lead, walk=walk, status="open")
+    station = walk.stations.first()
+    answer = walk_services.answer_submit(
+        station=station, device_id="d", address="", language="en", texts={0: "Words"}
+    )[0]
+    export = WalkExport.objects.create(walk=walk, status=JobStatus.SUCCEEDED)
+    export.file.save("p.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    dataset = LocalDataset.objects.create(
+        coalition=coalition,
+        predictor=Predictor.objects.get(slug="housing-affordability"),
+        name="Rent burden",
+        original_name="x.csv",
+        columns=["a"],
+    )
+    world["apps"] = {
+        **built,
+        "walks": {
+            "coalition": coalition,
+            "walk": walk,
+            "station": station,
+            "answer": answer,
+            "export": export,
+        },
+        "local": {"coalition": coalition, "dataset": dataset},
+    }
+    return world["apps"]
+
+
+def _grow_apps(world: dict, n: int) -> None:
+    """More of what the newer apps' pages list: milestones, notes, early wins, reports, values
+    per measure and goal, walk answers."""
+    from plans.implementation import services as impl
+    from plans.implementation.models import ProgressReport
+    from plans.map.models import Milestone
+    from walks import services as walk_services
+
+    apps = _apps(world)
+    coalition = world["coalition"]
+    pm = coalition.memberships.get(user=world["people"][Role.PROJECT_MANAGER.value])
+    action = apps["implementation"]["action"]
+    tracking = apps["tracking"]
+    start = action.milestones.count()
+    for i in range(n):
+        Milestone.objects.create(
+            action=action, title=f"Milestone {start + i}", due_date=dt.date(2026, 1, 1 + i)
+        )
+        impl.progress_note_add(actor=pm, action=action, text=f"Note {start + i}")
+        impl.early_win_save(actor=pm, date=dt.date(2025, 6, 1 + i), description=f"Win {i}")
+        ProgressReport.objects.create(
+            coalition=coalition,
+            period_start=dt.date(2025, 7, 1),
+            period_end=dt.date(2025, 12, 31),
+            language="en",
+            document={"subtitle": f"Report {start + i}"},
+        )
+        year = 2000 + start + i
+        add_value(tracking["measure"], str(year), 0.4)
+        add_value(tracking["measure"], str(year), 0.3, subgroup="Black")
+        add_value(tracking["goal"], str(year), 0.8)
+        walk_services.answer_submit(
+            station=apps["walks"]["station"],
+            device_id=f"d{n}-{i}",
+            address="",
+            language="en",
+            texts={0: f"Words {i}"},
+        )
+
+
 def _grow(world: dict, n: int) -> None:
     """Add ``n`` of everything a coalition gathers over years of use."""
     coalition = world["coalition"]
     pm = coalition.memberships.get(user=world["people"][Role.PROJECT_MANAGER.value])
+    _grow_apps(world, n)
     members = [MembershipFactory(coalition=coalition, role=Role.MEMBER) for _ in range(n)]
     # Revisions and comments on the shared worksheet the matrix opens (W5.7) and on W2.1.
     for key in ("w5_7", "w2_1", "w5_1"):
@@ -130,6 +245,39 @@ def _pages(world: dict) -> list[tuple[str, str, bool]]:
         version.save(update_fields=["published_at"])
     pages.append(
         ("map_public:plan", reverse("map_public:plan", args=[version.public_token]), False)
+    )
+    apps = _apps(world)
+    for module, objects in (
+        (implementation_access, apps["implementation"]),
+        (tracking_access, apps["tracking"]),
+        (walks_access, apps["walks"]),
+    ):
+        for name, (method, _role, _needs) in {**module.WEB, **module.API}.items():
+            if method == "get":
+                pages.append((name, module.url_for(name, objects), name.startswith("api:")))
+    for name, (method, _role, needs) in {**test_local_data.WEB, **test_local_data.API}.items():
+        if method == "get":
+            url = test_local_data._url(name, needs, apps["local"])
+            pages.append((name, url, name.startswith("api:")))
+    token = apps["publication"].public_token
+    pages.append(
+        ("scorecard_public:scorecard", reverse("scorecard_public:scorecard", args=[token]), False)
+    )
+    walk = apps["walks"]["walk"]
+    for name in ("walks_public:start", "walks_public:about", "walks_public:thanks"):
+        pages.append((name, reverse(name, kwargs={"token": walk.token}), False))
+    url = reverse("walks_public:station", kwargs={"token": walk.token, "position": 1})
+    pages.append(("walks_public:station", url, False))
+    # A revision of the shared W5.7 (the history pages: tests/plans/test_history.py).
+    url = reverse("plans:worksheet_revision", args=[pk, "w5_7", 1])
+    pages.append(("plans:worksheet_revision", url, False))
+    kwargs = {"coalition_pk": pk, "key": "w5_7", "version": 1}
+    pages.append(
+        (
+            "api:worksheet-revision-detail",
+            reverse("api:worksheet-revision-detail", kwargs=kwargs),
+            True,
+        )
     )
     return pages
 

@@ -30,28 +30,29 @@ from plans.map.models import (
     ImplementationStatus,
     Measure,
     Milestone,
+    PriorityArea,
     StrategicAction,
 )
 
 # --- the measures helper's statuses (plans.tracking.status), read through one seam ----------
 
 
-def measure_statuses(coalition: Coalition) -> dict[int, Any]:
+def measure_statuses(coalition: Coalition, measures: list[Measure] | None = None) -> dict[int, Any]:
     """Each measure's status and latest value (plans.tracking.status), or none where that
-    module is not installed."""
+    module is not installed. ``measures``: the ones to read, when the caller has them."""
     try:
         from plans.tracking import status
     except ImportError:  # a deployment without measure values: no statuses
         return {}
-    return dict(status.measure_statuses(coalition))
+    return dict(status.measure_statuses(coalition, measures=measures))
 
 
-def goal_statuses(coalition: Coalition) -> dict[int, Any]:
+def goal_statuses(coalition: Coalition, goals: list[HeadlineGoal] | None = None) -> dict[int, Any]:
     try:
         from plans.tracking import status
     except ImportError:
         return {}
-    return dict(status.goal_statuses(coalition))
+    return dict(status.goal_statuses(coalition, goals=goals))
 
 
 def _status_fields(found: Any) -> dict[str, str]:
@@ -173,12 +174,14 @@ def _milestone_rows(action_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 def _measure_rows(
     coalition: Coalition, action_ids: list[int], *, public: bool = False
 ) -> dict[int, list[dict[str, Any]]]:
-    statuses = measure_statuses(coalition)
     kinds = dict(ElementKind.choices)
     rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    measures = Measure.objects.filter(
-        coalition=coalition, element__action_id__in=action_ids
-    ).select_related("element")
+    measures = list(
+        Measure.objects.filter(
+            coalition=coalition, element__action_id__in=action_ids
+        ).select_related("element")
+    )
+    statuses = measure_statuses(coalition, measures=measures)
     for m in measures:
         assert m.element is not None  # filtered on the element's action
         rows[m.element.action_id].append(
@@ -246,19 +249,22 @@ def scorecard(
     *,
     public: bool = False,
     show_reasons: bool = False,
+    areas: list[PriorityArea] | None = None,
 ) -> Scorecard:
     """Priorities → headline goals → strategic actions (status, milestones, latest note) →
     their measures (status, latest value), and the early wins. ``public``: what the published
     scorecard may show (no names of people, no internal notes, no reasons unless chosen, only
-    published early wins)."""
+    published early wins). ``areas``: the coalition's priority areas, when the caller read
+    them already (the filter menus)."""
     filters = filters or Filters()
     actions = list(_actions(coalition, filters, public=public))
     ids = [a.pk for a in actions]
     milestones = _milestone_rows(ids)
     measures = _measure_rows(coalition, ids, public=public)
     goals_by_area: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    found_goals = goal_statuses(coalition)
-    for goal in HeadlineGoal.objects.filter(coalition=coalition):
+    goals = list(HeadlineGoal.objects.filter(coalition=coalition))
+    found_goals = goal_statuses(coalition, goals=goals)
+    for goal in goals:
         goals_by_area[goal.priority_area_id].append(_goal_row(goal, found_goals.get(goal.pk)))
     by_area: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
     for a in actions:
@@ -271,25 +277,25 @@ def scorecard(
                 show_reasons=show_reasons,
             )
         )
-    areas = []
-    for area in coalition.priority_areas.all():
+    rows_by_area = []
+    for area in coalition.priority_areas.all() if areas is None else areas:
         if filters.priority and area.pk != filters.priority:
             continue
         rows = by_area.get(area.pk, [])
         if filters.on_actions and not rows:
             continue
-        areas.append(
+        rows_by_area.append(
             {"id": area.pk, "name": area.name, "goals": goals_by_area[area.pk], "actions": rows}
         )
     if by_area.get(None) and not filters.priority:
-        areas.append(
+        rows_by_area.append(
             {"id": None, "name": _("Not in a priority area"), "goals": [], "actions": by_area[None]}
         )
     counts = dict.fromkeys(ImplementationStatus.values, 0)
     for a in actions:
         counts[a.status] += 1
     return Scorecard(
-        areas=areas,
+        areas=rows_by_area,
         early_wins=early_win_rows(coalition, public=public),
         counts=[
             {"status": s, "status_label": str(ImplementationStatus(s).label), "count": n}
@@ -317,10 +323,15 @@ def early_win_rows(coalition: Coalition, *, public: bool = False, limit: int = 6
     ]
 
 
-def filter_choices(coalition: Coalition) -> dict[str, list[tuple[Any, str]]]:
-    """The scorecard's filter menus: priorities, working groups, owners, statuses."""
+def filter_choices(
+    coalition: Coalition, areas: list[PriorityArea] | None = None
+) -> dict[str, list[tuple[Any, str]]]:
+    """The scorecard's filter menus: priorities (``areas`` when the caller read them already),
+    working groups, owners, statuses."""
+    if areas is None:
+        areas = list(coalition.priority_areas.all())
     return {
-        "priority": [(a.pk, a.name) for a in coalition.priority_areas.all()],
+        "priority": [(a.pk, a.name) for a in areas],
         "group": [(g.pk, g.name) for g in WorkingGroup.objects.filter(coalition=coalition)],
         "owner": [
             (m.pk, _member_name(m))

@@ -18,20 +18,23 @@ from core.system import pdf_unavailable_message
 from plans.implementation import forms, selectors, services
 from plans.map import document as doc_module
 from plans.map import selectors as map_selectors
+from plans.map.document_cache import document_for_page
 
 
 @coalition_view(Can.VIEW)
 @require_GET
 def scorecard(request: HttpRequest, coalition: Coalition, membership: Membership) -> HttpResponse:
     filters = selectors.Filters.from_query(request.GET)
+    # Read once for the card and its filter menu.
+    areas = list(coalition.priority_areas.all())
     return coalition_render(
         request,
         "plans/implementation/scorecard.html",
         coalition,
         membership,
-        card=selectors.scorecard(coalition, filters),
+        card=selectors.scorecard(coalition, filters, areas=areas),
         filters=filters,
-        choices=selectors.filter_choices(coalition),
+        choices=selectors.filter_choices(coalition, areas),
         publication=selectors.publication(coalition),
         publication_form=forms.PublicationForm(),
     )
@@ -399,7 +402,8 @@ def cycle_compare(
         raise Http404
     base = cycle.base_version
     later = map_selectors.next_version(base)
-    newer = later.document if later else doc_module.build_document(coalition)
+    # Until a later version is frozen: the cached draft, as the plan's own compare page reads it.
+    newer = later.document if later else document_for_page(coalition)
     return coalition_render(
         request,
         "plans/map/compare.html",

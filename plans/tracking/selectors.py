@@ -32,7 +32,7 @@ def values_of(owner: Measure | HeadlineGoal) -> QuerySet[TrackedValue]:
     field = "goal" if isinstance(owner, HeadlineGoal) else "measure"
     return (
         TrackedValue.objects.filter(coalition_id=owner.coalition_id, **{field: owner})
-        .select_related("entered_by")
+        .select_related("entered_by", field)
         .order_by("date", "subgroup", "pk")
     )
 

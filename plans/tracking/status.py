@@ -286,25 +286,30 @@ def goal_status(goal: HeadlineGoal, series: dict[str, list[Reading]], today: dt.
 
 
 def measure_statuses(
-    coalition: Coalition, *, today: dt.date | None = None
+    coalition: Coalition,
+    *,
+    today: dt.date | None = None,
+    measures: Iterable[Measure] | None = None,
 ) -> dict[int, MeasureStatus]:
-    """{Measure id: MeasureStatus} for every measure of the coalition, in two queries."""
+    """{Measure id: MeasureStatus} for every measure of the coalition (or of ``measures``, the
+    caller's already read), in two queries (one when given the measures)."""
     today = today or timezone.localdate()
     values = _values(coalition, "measure")
-    return {
-        m.pk: measure_status(m, values.get(m.pk, {}), today)
-        for m in Measure.objects.filter(coalition=coalition)
-    }
+    if measures is None:
+        measures = Measure.objects.filter(coalition=coalition)
+    return {m.pk: measure_status(m, values.get(m.pk, {}), today) for m in measures}
 
 
 def goal_statuses(
-    coalition: Coalition, *, today: dt.date | None = None
+    coalition: Coalition,
+    *,
+    today: dt.date | None = None,
+    goals: Iterable[HeadlineGoal] | None = None,
 ) -> dict[int, MeasureStatus]:
-    """{HeadlineGoal id: MeasureStatus} for every headline goal of the coalition, in two
-    queries."""
+    """{HeadlineGoal id: MeasureStatus} for every headline goal of the coalition (or of
+    ``goals``, the caller's already read), in two queries (one when given the goals)."""
     today = today or timezone.localdate()
     values = _values(coalition, "goal")
-    return {
-        g.pk: goal_status(g, values.get(g.pk, {}), today)
-        for g in HeadlineGoal.objects.filter(coalition=coalition)
-    }
+    if goals is None:
+        goals = HeadlineGoal.objects.filter(coalition=coalition)
+    return {g.pk: goal_status(g, values.get(g.pk, {}), today) for g in goals}

@@ -2,13 +2,15 @@
 Spanish (issue 15): no sideways scrolling, no control cut off or on top of another, no serious
 axe-core violation.
 
-The pages come from the route matrices (tests/test_routes.py, the coalition and data walk
-matrices): every GET page a signed-in person opens, seen by the coalition's project manager
-(who sees every page a member sees, and the management pages too), over one coalition with
-realistic content: filled worksheets (W5.1 by several members, every Step 6 worksheet), a
-measurement plan, a MAP draft and a frozen version, a data walk with answers and a metric
-profile with reference data. One browser, one signed-in context per width and language.
-Screenshots go to var/artefacts/phone-sweep/ (gitignored).
+The pages come from the route matrices (tests/test_routes.py, the coalition, data walk,
+implementation and tracking matrices, and the published scorecard): every GET page a signed-in
+person opens, seen by the coalition's project manager (who sees every page a member sees, and
+the management pages too), over one coalition with realistic content: filled worksheets (W5.1
+by several members, every Step 6 worksheet), a measurement plan, a MAP draft and a frozen
+version, a data walk with answers, a metric profile with reference data, an action with
+milestones, an early win, a progress report, a plan cycle, a published scorecard, a measure and
+a goal with values. One browser, one signed-in context per width and language. Screenshots go
+to var/artefacts/phone-sweep/ (gitignored).
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ from plans.map import services as map_services
 from plans.services import worksheet_response_save
 from tests.browser.test_content_security_policy import _sign_in
 from tests.coalitions.test_access_matrix import WEB, _url, world  # noqa: F401 - a fixture
+from tests.implementation import test_access as implementation_matrix
+from tests.implementation.values import implementation_and_tracking
 from tests.map.sample_plan import fill_every_feeding_worksheet, sample_record
 from tests.map.test_every_metric import _observe_every_metric
 from tests.test_routes import SITE_ROUTES
+from tests.tracking import test_access as tracking_matrix
 from tests.walks import test_access as walks_matrix
 from tests.walks.conftest import observe
 
@@ -250,7 +255,10 @@ def sweep_world(reference_data, world):  # noqa: F811 - the fixture imported abo
     version = world["version"]
     version.approved, version.published_at = True, timezone.now()
     version.save()
-    return {**world, **walk, "walk_export": export, "pm": pm}
+    # The implementation and tracking pages: an action with milestones, an early win, a
+    # report, a cycle, a published scorecard, a measure and a goal with values.
+    apps = implementation_and_tracking(coalition, pm)
+    return {**world, **walk, "walk_export": export, "pm": pm, "apps": apps}
 
 
 def _walk_url(name: str, objects: dict) -> str:
@@ -281,6 +289,20 @@ def sweep_pages(objects: dict) -> list[tuple[str, str]]:
         for name, (method, _minimum, _needs) in sorted(walks_matrix.WEB.items())
         if method == "get" and name not in DOWNLOADS
     ]
+    apps = objects["apps"]
+    for matrix, found in (
+        (implementation_matrix, apps["implementation"]),
+        (tracking_matrix, apps["tracking"]),
+    ):
+        pages += [
+            (name, matrix.url_for(name, found))
+            for name, (method, _minimum, _needs) in sorted(matrix.WEB.items())
+            if method == "get" and name not in DOWNLOADS
+        ]
+    token = apps["publication"].public_token
+    pages.append(
+        ("scorecard_public:scorecard", reverse("scorecard_public:scorecard", args=[token]))
+    )
     coalition = objects["coalition"].pk
     pages += [
         ("coalitions:list", reverse("coalitions:list")),
