@@ -11,6 +11,7 @@ from core.models import JobStatus
 from plans.map import services as map_services
 from plans.map.models import MapVersion, PlanExport
 from tests.browser.test_invite_journey import sign_in
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +41,7 @@ def test_a_section_in_two_languages_and_the_public_page_in_spanish(
     page.get_by_label("Narrative in Spanish").fill(ES)
     page.screenshot(path=str(artifacts_dir / "bilingual-section-editor.png"), full_page=True)
     page.get_by_role("button", name="Save", exact=True).click()
-    assert page.get_by_text("Section saved.").is_visible()
+    assert visible(page.get_by_text("Section saved."))
     assert page.get_by_label("Narrative in Spanish").input_value() == ES
 
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
@@ -57,12 +58,12 @@ def test_a_section_in_two_languages_and_the_public_page_in_spanish(
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(f"{base}{version.public_path}")
-    assert page.get_by_text(EN).is_visible()
+    assert visible(page.get_by_text(EN))
     page.get_by_role("link", name="Español").click()
     assert page.url.endswith("?lang=es")
     assert page.get_by_text(ES).is_visible() and page.get_by_text(EN).count() == 0
     assert page.locator("html").get_attribute("lang") == "es"
     page.screenshot(path=str(artifacts_dir / "bilingual-public-page-es.png"), full_page=True)
     page.get_by_role("link", name="English").click()
-    assert page.get_by_text(EN).is_visible()
+    assert visible(page.get_by_text(EN))
     context.close()

@@ -25,6 +25,7 @@ from metrics import models as m
 from plans.map import services
 from plans.map.models import ExportFormat, ExportKind, MapVersion, PlanExport
 from tests.browser.test_invite_journey import sign_in
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 from tests.map.sample_plan import SECRET, fill_every_feeding_worksheet, found_keys, raw_keys
 from tests.map.test_every_metric import TYPED_TARGETS, _expected, _observe_every_metric
@@ -204,7 +205,7 @@ def test_a_council_receives_a_designed_plan(
     page.get_by_role("link", name="Freeze a version now").click()
     page.get_by_label("Why freeze this version anyway?").fill("The council reads it on Monday.")
     page.get_by_role("button", name="Freeze version 1").click()
-    assert page.get_by_text("Every section was approved when it was frozen.").is_visible()
+    assert visible(page.get_by_text("Every section was approved when it was frozen."))
     version = MapVersion.objects.get(coalition=coalition)
 
     plan_pdf = _export(page, base, coalition, version, ExportKind.PLAN, ExportFormat.PDF)

@@ -13,6 +13,7 @@ from plans.map import services as map_services
 from plans.map.models import PlanExport, PlanSettings
 from tests.browser.test_invite_journey import sign_in
 from tests.browser.test_profile_journey import axe_problems
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 from tests.map.helpers import png_bytes
 
@@ -44,7 +45,7 @@ def test_cover_logo_partners_and_a_word_summary(
     sign_in(page, base, pm.user.email, password)
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     page.get_by_role("link", name="Set the cover: logo, partners, page size and language").click()
-    assert page.get_by_text("Boone Food Bank").first.is_visible()
+    assert visible(page.get_by_text("Boone Food Bank").first)
     bad, good = tmp_path / "logo.png", tmp_path / "real.png"
     bad.write_bytes(b"this is not a picture")
     good.write_bytes(png_bytes(400, 160))
@@ -52,12 +53,12 @@ def test_cover_logo_partners_and_a_word_summary(
     page.get_by_label("Acknowledgements").fill("We thank the residents of Boone County.")
     page.get_by_label("Page size").select_option("a4")
     page.get_by_role("button", name="Save", exact=True).click()
-    assert page.get_by_text("This file is not an image we can use").is_visible()
+    assert visible(page.get_by_text("This file is not an image we can use"))
     assert not PlanSettings.objects.filter(coalition=coalition).exists()
     page.get_by_label("Coalition logo").set_input_files(str(good))
     page.get_by_role("button", name="Save", exact=True).click()
     assert page.get_by_text("The cover and front matter are saved.").is_visible()
-    assert page.locator("img.logo-preview").is_visible()
+    assert visible(page.locator("img.logo-preview"))
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-cover.png"), full_page=True)
 

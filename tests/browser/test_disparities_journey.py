@@ -7,6 +7,7 @@ import pytest
 from coalitions.models import Role
 from metrics.models import Geography, MetricNote
 from tests.browser.test_profile_journey import axe_problems, sign_in
+from tests.browser.waiting import visible
 from tests.factories import CoalitionFactory, MembershipFactory
 from tests.metrics.test_disparities import COUNTY_FILES, load
 
@@ -32,7 +33,7 @@ def test_disparities_page_pins_a_gap_and_passes_axe(
         "Disparities in Boone County, Missouri" in page.get_by_role("heading", level=1).inner_text()
     )
     assert page.locator("table.metric-table tbody tr").count() > 0
-    assert page.get_by_role("heading", name="Not disaggregated for this place").is_visible()
+    assert visible(page.get_by_role("heading", name="Not disaggregated for this place"))
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "disparities.png"), full_page=True)
 

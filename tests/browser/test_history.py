@@ -8,6 +8,7 @@ import pytest
 from coalitions.models import Role
 from plans import selectors, services
 from tests.browser.test_workspace import signed_in
+from tests.browser.waiting import visible
 from tests.factories import CoalitionFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,24 +37,24 @@ def test_history_pages_and_activity(browser, live_server, password, artifacts_di
     base = f"{live_server.url}/coalitions/{coalition.pk}"
     ctx, page = signed_in(browser, live_server.url, ann.user, password)
     page.goto(base + "/steps/")
-    assert page.get_by_text(re.compile(r"Ann Lee saved 2\.4 .* \(3 times\)")).is_visible()
+    assert visible(page.get_by_text(re.compile(r"Ann Lee saved 2\.4 .* \(3 times\)")))
     page.screenshot(path=str(artifacts_dir / "activity-grouped.png"), full_page=True)
 
     page.goto(base + "/worksheets/w2_4/history/")
-    assert page.get_by_role("heading", name="Version 4 current").is_visible()
+    assert visible(page.get_by_role("heading", name="Version 4 current"))
     assert page.get_by_text(
         "Members of the body › Row 2 › Race or ethnicity (self-identified)"
     ).is_visible()
-    assert page.get_by_text("Not known", exact=True).is_visible()
-    assert page.get_by_text(re.compile("3 saves from")).is_visible()
+    assert visible(page.get_by_text("Not known", exact=True))
+    assert visible(page.get_by_text(re.compile("3 saves from")))
     page.screenshot(path=str(artifacts_dir / "history-compact.png"), full_page=True)
 
     page.get_by_role("link", name="See the whole worksheet as of version 1").click()
-    assert page.get_by_role("heading", name=re.compile("as of version 1")).is_visible()
-    assert page.get_by_text("City Council").first.is_visible()
+    assert visible(page.get_by_role("heading", name=re.compile("as of version 1")))
+    assert visible(page.get_by_text("City Council").first)
     page.screenshot(path=str(artifacts_dir / "revision-page.png"), full_page=True)
     page.get_by_role("button", name="Restore version 1").click()
-    assert page.get_by_text("Version 1 is the current one again.").is_visible()
+    assert visible(page.get_by_text("Version 1 is the current one again."))
     ctx.close()
     restored = selectors.shared_response(coalition, "w2_4")
     assert restored.data["seats"][1]["race_ethnicity"] == "white_nh"

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from coalitions.models import Role
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,7 @@ def test_invite_accept_member_sees_coalition(browser, live_server, password, art
     page.get_by_label("Role").select_option("member")
     page.get_by_label("Sector (optional)").select_option("community_member")
     page.get_by_role("button", name="Send the invitation").click()
-    assert page.get_by_text("Invitation sent to newcomer@example.org").is_visible()
+    assert visible(page.get_by_text("Invitation sent to newcomer@example.org"))
     page.screenshot(path=str(artifacts_dir / "invitations.png"), full_page=True)
     context.close()
 
@@ -44,8 +45,8 @@ def test_invite_accept_member_sees_coalition(browser, live_server, password, art
     page.get_by_label("Password again").fill("a long passphrase")
     page.get_by_role("button", name="Create my account and join").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Doña Ana Mobility"
-    assert page.get_by_text("Welcome to Doña Ana Mobility.").is_visible()
-    assert page.get_by_text("your role: Member").is_visible()
+    assert visible(page.get_by_text("Welcome to Doña Ana Mobility."))
+    assert visible(page.get_by_text("your role: Member"))
     # A member does not see the project manager's tools.
     assert page.get_by_role("link", name="Invitations").count() == 0
     page.screenshot(path=str(artifacts_dir / "member-sees-coalition.png"), full_page=True)

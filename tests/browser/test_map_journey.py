@@ -17,6 +17,7 @@ from plans.map.models import MapVersion, TheoryOfChange
 from plans.models import WorksheetResponse
 from tests.browser.test_invite_journey import sign_in
 from tests.browser.test_profile_journey import axe_problems
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,9 +122,9 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     # Draft: strategy from the worksheets, then a narrative and a measure.
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/strategy/")
     page.get_by_role("button", name="Fill in from Worksheets 7.1–7.4 and 8.1").click()
-    assert page.get_by_text("Pass a living wage ordinance").first.is_visible()
+    assert visible(page.get_by_text("Pass a living wage ordinance").first)
     assert axe_problems(page) == []
-    assert page.get_by_text("Every resident of Doña Ana can build a good life here.").is_visible()
+    assert visible(page.get_by_text("Every resident of Doña Ana can build a good life here."))
     # The theory of change came from the worksheet: rephrase its parts, watching the sentence.
     theory = TheoryOfChange.objects.get(coalition=coalition)
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/strategy/theories/{theory.pk}/")
@@ -143,8 +144,8 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-theory.png"), full_page=True)
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Theory of change saved.").is_visible()
-    assert page.get_by_text(SENTENCE).is_visible()
+    assert visible(page.get_by_text("Theory of change saved."))
+    assert visible(page.get_by_text(SENTENCE))
     page.get_by_role("link", name="Measurement plan").click()
     assert axe_problems(page) == []
     page.get_by_role("link", name="Edit Two policy staff").click()
@@ -156,11 +157,11 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_label("Measure of progress").fill("Adults in work")
     page.get_by_label("Mobility Metric").select_option(metric.variable)
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("74.0% (2023, quality: Strong, 2025-test)").is_visible()
+    assert visible(page.get_by_text("74.0% (2023, quality: Strong, 2025-test)"))
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/sections/M1/")
     page.get_by_label("Narrative").fill("We planned **together** for a year.")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Section saved.").is_visible()
+    assert visible(page.get_by_text("Section saved."))
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-section.png"), full_page=True)
 
@@ -169,14 +170,14 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.get_by_role("link", name="Ask members to review").click()
     page.get_by_label(re.compile(reviewer.user.name or reviewer.user.email)).check()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Review requested.").is_visible()
+    assert visible(page.get_by_text("Review requested."))
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, base, reviewer.user.email, password)
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     page.get_by_role("link", name="You are asked to review the plan.").click()
     page.get_by_label("Approved", exact=True).check()
     page.get_by_role("button", name="Record my decision").click()
-    assert page.get_by_text("Your decision is recorded.").is_visible()
+    assert visible(page.get_by_text("Your decision is recorded."))
     page.get_by_role("button", name="Sign out").click()
 
     # Freeze, export, download and read the PDF.
@@ -184,18 +185,18 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/")
     page.get_by_role("link", name="Freeze a version now").click()
     # The check comes first: the measures still lack targets and owners.
-    assert page.get_by_role("heading", name="Check before freezing").is_visible()
+    assert visible(page.get_by_role("heading", name="Check before freezing"))
     measures = "Measures without a baseline, a target or an owner"
-    assert page.get_by_role("heading", name=measures).is_visible()
+    assert visible(page.get_by_role("heading", name=measures))
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-check.png"), full_page=True)
     page.get_by_role("button", name="Freeze version 1").click()
     refused = "Say why this version should be frozen despite the check."
-    assert page.get_by_text(refused).is_visible()
+    assert visible(page.get_by_text(refused))
     page.get_by_label("Why freeze this version anyway?").fill("The council reads it on Monday.")
     page.get_by_role("button", name="Freeze version 1").click()
-    assert page.get_by_text("Every section was approved when it was frozen.").is_visible()
-    assert page.get_by_text("The council reads it on Monday.").is_visible()
+    assert visible(page.get_by_text("Every section was approved when it was frozen."))
+    assert visible(page.get_by_text("The council reads it on Monday."))
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "map-version.png"), full_page=True)
     page.get_by_role("button", name="Export this version").click()
@@ -246,11 +247,11 @@ def test_draft_approve_export_and_publish(browser, live_server, password, artifa
     public = anonymous.new_page()
     public.goto(base + public_url)
     assert public.get_by_role("heading", level=1).inner_text().endswith("Mobility Action Plan")
-    assert public.get_by_text("We planned together for a year.").is_visible()
+    assert visible(public.get_by_text("We planned together for a year."))
     assert public.get_by_text("A later draft nobody approved.").count() == 0
-    assert public.get_by_text(SENTENCE).is_visible()
+    assert visible(public.get_by_text(SENTENCE))
     assert public.get_by_text("The council reads it on Monday.").count() == 0
-    assert public.get_by_role("link", name="Download the plan (PDF)").is_visible()
+    assert visible(public.get_by_role("link", name="Download the plan (PDF)"))
     public.screenshot(path=str(artifacts_dir / "map-public.png"), full_page=True)
     assert axe_problems(public) == []
     public.goto(f"{base}/coalitions/{coalition.pk}/plan/")
@@ -274,6 +275,6 @@ def test_the_theory_of_change_preview_works_under_the_content_security_policy(
     page.get_by_label("The strategies: what will we do?").fill("build homes")
     page.get_by_text("The problem reads as a whole sentence.").wait_for()
     joined = "Renters cannot find homes. To address this, we will build homes."
-    assert page.get_by_text(joined).is_visible()
+    assert visible(page.get_by_text(joined))
     assert refused == []
     context.close()

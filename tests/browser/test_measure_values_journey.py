@@ -9,6 +9,7 @@ from coalitions.models import Membership
 from metrics.models import Release
 from plans.map.models import Measure
 from plans.tracking.models import ReleaseChange
+from tests.browser.waiting import visible
 from tests.factories import CoalitionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,14 +82,14 @@ def test_paste_values_fix_a_row_and_see_the_status(
         "Year\tValue\tSubgroup\n2022\t41%\n2023\t44%\n2023\t35%\tBlack\n2024\tabout half\n"
     )
     page.get_by_role("button", name="Save the pasted rows").click()
-    assert page.get_by_text("3 values saved.").is_visible()
-    assert page.get_by_text("Row 4:").is_visible()
+    assert visible(page.get_by_text("3 values saved."))
+    assert visible(page.get_by_text("Row 4:"))
     page.get_by_label("Rows from a spreadsheet").fill("2024\t47%")
     page.get_by_role("button", name="Save the pasted rows").click()
-    assert page.get_by_text("1 value saved.").is_visible()
-    assert page.locator(".status-on_track").first.is_visible()
+    assert visible(page.get_by_text("1 value saved."))
+    assert visible(page.locator(".status-on_track").first)
     assert page.locator("figure.chart svg").count() == 1
     page.screenshot(path=str(artifacts_dir / "measure-values.png"), full_page=True)
     page.goto(f"{live_server.url}/coalitions/{coalition.pk}/plan/measures/")
-    assert page.get_by_text("47.0%").is_visible()
+    assert visible(page.get_by_text("47.0%"))
     page.screenshot(path=str(artifacts_dir / "measurement-plan-status.png"), full_page=True)

@@ -9,6 +9,7 @@ import pytest
 
 from metrics.models import Geography, Release
 from metrics.profiles.digest import release_digests_build
+from tests.browser.waiting import visible
 from tests.factories import CoalitionFactory, MembershipFactory
 from tests.metrics.test_import import fixture, run_import
 
@@ -89,6 +90,6 @@ def test_profile_weak_toggle_subgroups_peers_and_axe(
     page.goto(f"{live_server.url}/coalitions/{city.coalition.pk}/profile/peers/")
     page.locator(".suggestions").get_by_role("button", name="Add").first.click()
     page.wait_for_selector("text=added to your comparison")
-    assert page.get_by_role("heading", name="Every metric").is_visible()
+    assert visible(page.get_by_role("heading", name="Every metric"))
     assert axe_problems(page) == []
     page.screenshot(path=str(artifacts_dir / "peers.png"), full_page=True)

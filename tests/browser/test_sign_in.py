@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.waiting import visible
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -13,7 +15,7 @@ def test_sign_in_and_see_home(page, live_server, user, password, artifacts_dir):
     page.get_by_role("button", name="Sign in").click()
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text().startswith("Welcome,")
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    assert visible(page.get_by_role("navigation", name="Main"))
     page.screenshot(path=str(artifacts_dir / "home-signed-in.png"), full_page=True)
     # The skip link is the first stop of the keyboard and leads to the main content.
     page.keyboard.press("Tab")

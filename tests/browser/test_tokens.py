@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from tests.browser.waiting import visible
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -22,8 +24,8 @@ def test_make_and_revoke_a_token(page, live_server, user, password, artifacts_di
     assert api.get("/api/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     page.goto(live_server.url + "/accounts/tokens/")
     assert key not in page.content()
-    assert page.get_by_role("row", name="Nightly export script").is_visible()
+    assert visible(page.get_by_role("row", name="Nightly export script"))
     page.get_by_role("button", name="Revoke Nightly export script").click()
-    assert page.get_by_text("The token is revoked").is_visible()
+    assert visible(page.get_by_text("The token is revoked"))
     page.screenshot(path=str(artifacts_dir / "token-revoked.png"), full_page=True)
     assert api.get("/api/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401

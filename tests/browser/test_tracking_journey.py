@@ -16,6 +16,7 @@ from coalitions.models import Role
 from plans.map import services as map_services
 from tests.browser.test_invite_journey import sign_in
 from tests.browser.test_profile_journey import axe_problems
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +62,7 @@ def test_track_report_and_publish(browser, live_server, password, artifacts_dir,
     page.get_by_role("link", name="Living wage ordinance").click()
     row = page.get_by_role("row").filter(has_text="Draft ordinance")
     row.get_by_role("button", name="Mark done").click()
-    assert page.get_by_text("“Draft ordinance” is marked done.").is_visible()
+    assert visible(page.get_by_text("“Draft ordinance” is marked done."))
     page.screenshot(path=str(artifacts_dir / "tracking-action.png"), full_page=True)
     assert axe_problems(page) == []
 
@@ -70,22 +71,22 @@ def test_track_report_and_publish(browser, live_server, password, artifacts_dir,
     page.get_by_role("link", name="Night buses").click()
     page.get_by_role("combobox", name="Status").select_option("stalled")
     page.get_by_role("button", name="Save the status").click()
-    assert page.get_by_text("Say why the action is stalled.").is_visible()
+    assert visible(page.get_by_text("Say why the action is stalled."))
     page.get_by_label("Why (needed when stalled or dropped; internal unless published)").fill(
         "No drivers to hire"
     )
     page.get_by_role("button", name="Save the status").click()
-    assert page.get_by_text("The status is saved.").is_visible()
+    assert visible(page.get_by_text("The status is saved."))
 
     # The scorecard shows both statuses, and filters without JavaScript (a GET form).
     page.goto(f"{base}/coalitions/{coalition.pk}/implementation/")
-    assert page.get_by_text("Milestones: 1 of 2 done.").is_visible()
-    assert page.locator(".badge.impl-stalled").first.is_visible()
+    assert visible(page.get_by_text("Milestones: 1 of 2 done."))
+    assert visible(page.locator(".badge.impl-stalled").first)
     page.screenshot(path=str(artifacts_dir / "tracking-scorecard.png"), full_page=True)
     assert axe_problems(page) == []
     page.get_by_role("combobox", name="Status").select_option("stalled")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_role("link", name="Night buses").is_visible()
+    assert visible(page.get_by_role("link", name="Night buses"))
     assert page.get_by_role("link", name="Living wage ordinance").count() == 0
 
     # A progress report as PDF, made by the export job.
@@ -108,12 +109,12 @@ def test_track_report_and_publish(browser, live_server, password, artifacts_dir,
     # Publish the scorecard; a signed-out visitor reads it, without internal reasons.
     page.goto(f"{base}/coalitions/{coalition.pk}/implementation/")
     page.get_by_role("button", name="Publish the scorecard").click()
-    assert page.get_by_text("The scorecard is public.").is_visible()
+    assert visible(page.get_by_text("The scorecard is public."))
     public_url = page.get_by_role("link", name="Open the public scorecard").get_attribute("href")
     visitor = browser.new_context().new_page()
     visitor.goto(base + str(public_url))
-    assert visitor.get_by_role("heading", name="Night buses").is_visible()
-    assert visitor.get_by_text("Stalled").first.is_visible()
+    assert visible(visitor.get_by_role("heading", name="Night buses"))
+    assert visible(visitor.get_by_text("Stalled").first)
     assert visitor.get_by_text("No drivers to hire").count() == 0
     assert visitor.get_by_text(pm.user.name).count() == 0
     visitor.screenshot(path=str(artifacts_dir / "tracking-public.png"), full_page=True)

@@ -16,6 +16,7 @@ import pytest
 from coalitions.models import Role
 from tests.browser.test_invite_journey import sign_in
 from tests.browser.test_profile_journey import axe_problems
+from tests.browser.waiting import visible
 from tests.factories import MembershipFactory
 from tests.walks.conftest import METRICS, observe
 from walks.models import Answer, DataWalk
@@ -47,7 +48,7 @@ def _resident(browser, base, link, artifacts_dir, name, *, spanish, answer, abou
     page.locator("input[type=radio]").first.check()
     page.locator("form.walk-form button[type=submit]").click()
     assert "/2/" in page.url and "sent=1" in page.url
-    assert page.locator(".walk-sent").is_visible()
+    assert visible(page.locator(".walk-sent"))
     page.screenshot(path=str(artifacts_dir / f"walk-{name}-sent.png"), full_page=True)
     context.close()
 
@@ -78,14 +79,14 @@ def test_data_walk_from_posters_to_the_plan(
     page.get_by_label("Age", exact=True).check()
     page.get_by_label("Race and ethnicity").check()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The walk is made.").is_visible()
+    assert visible(page.get_by_text("The walk is made."))
 
     # A metric with only Weak values is refused, with the reason.
     page.get_by_role("link", name="Add a station").click()
     page.get_by_label("Metric").select_option("walk_weak")
     page.get_by_label("Caption in English").fill("Too uncertain.")
     page.get_by_role("button", name="Save the station").click()
-    assert page.get_by_text("every year is missing or rated Weak").is_visible()
+    assert visible(page.get_by_text("every year is missing or rated Weak"))
     for variable, label, _unit, _years in METRICS[:5]:
         if "/stations/new/" not in page.url:
             page.get_by_role("link", name="Add a station").click()
@@ -95,12 +96,12 @@ def test_data_walk_from_posters_to_the_plan(
             f"{label}: lo que significa para las familias."
         )
         page.get_by_role("button", name="Save the station").click()
-        assert page.get_by_text("Station saved.").is_visible()
+        assert visible(page.get_by_text("Station saved."))
     walk = DataWalk.objects.get(coalition=coalition)
     assert walk.stations.count() == 5
     assert walk.stations.get(position=1).questions_es[0] == "¿Qué le sorprende?"
     page.get_by_role("button", name="Open the link").click()
-    assert page.get_by_text("The link is open to residents.").is_visible()
+    assert visible(page.get_by_text("The link is open to residents."))
     page.screenshot(path=str(artifacts_dir / "walk-builder.png"), full_page=True)
     assert axe_problems(page) == []
 
@@ -167,7 +168,7 @@ def test_data_walk_from_posters_to_the_plan(
     page.set_default_timeout(20000)
     sign_in(page, base, lead.user.email, password)
     page.goto(f"{base}/coalitions/{coalition.pk}/walks/{walk.pk}/moderation/")
-    assert page.get_by_text("<b>click here</b> win a prize").is_visible()  # shown as text
+    assert visible(page.get_by_text("<b>click here</b> win a prize"))  # shown as text
     for words, decision in (
         ("The night buses", "Approve"),
         ("Los autobuses", "Approve"),
@@ -186,7 +187,7 @@ def test_data_walk_from_posters_to_the_plan(
     answer.get_by_label("Use as a quote").check()
     answer.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Send chosen themes and quotes to the plan").click()
-    assert page.get_by_text("Sent to the plan.").is_visible()
+    assert visible(page.get_by_text("Sent to the plan."))
     page.screenshot(path=str(artifacts_dir / "walk-results.png"), full_page=True)
     assert axe_problems(page) == []
 
@@ -195,7 +196,7 @@ def test_data_walk_from_posters_to_the_plan(
     html = page.content()
     assert quote in html and "Night transit" in html
     page.goto(f"{base}/coalitions/{coalition.pk}/plan/sections/M4/")
-    assert page.get_by_text(quote).first.is_visible()
-    assert page.get_by_text("Night transit").first.is_visible()
+    assert visible(page.get_by_text(quote).first)
+    assert visible(page.get_by_text("Night transit").first)
     page.screenshot(path=str(artifacts_dir / "walk-map-section.png"), full_page=True)
     context.close()

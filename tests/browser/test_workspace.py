@@ -6,6 +6,7 @@ import pytest
 
 from coalitions.models import Role
 from plans import selectors
+from tests.browser.waiting import visible
 from tests.factories import CoalitionFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,18 +48,18 @@ def test_two_members_edit_the_same_worksheet_and_the_second_gets_the_conflict_sc
     b.get_by_text("someone else saved this worksheet").wait_for()
     b.screenshot(path=str(artifacts_dir / "worksheet-not-saved.png"), full_page=True)
     b.get_by_role("link", name="Compare the two versions").click()
-    assert b.get_by_text("Ann: transport is the main barrier.", exact=True).is_visible()
-    assert b.get_by_text("Bo: childcare comes first.", exact=True).is_visible()
+    assert visible(b.get_by_text("Ann: transport is the main barrier.", exact=True))
+    assert visible(b.get_by_text("Bo: childcare comes first.", exact=True))
     b.screenshot(path=str(artifacts_dir / "conflict-screen.png"), full_page=True)
     b.get_by_label("Combine them (edit below)").check()
     b.get_by_label("Combined text").fill("Transport and childcare are the main barriers.")
     b.get_by_role("button", name="Save my choices").click()
-    assert b.get_by_text("Both versions are kept in the history").is_visible()
+    assert visible(b.get_by_text("Both versions are kept in the history"))
 
     b.get_by_role("link", name="History").click()
-    assert b.get_by_text("Ann: transport is the main barrier.").first.is_visible()
+    assert visible(b.get_by_text("Ann: transport is the main barrier.").first)
     assert b.get_by_text("Transport and childcare are the main barriers.").first.is_visible()
-    assert b.get_by_text("Merged after a conflict").is_visible()
+    assert visible(b.get_by_text("Merged after a conflict"))
     b.screenshot(path=str(artifacts_dir / "history.png"), full_page=True)
     ctx_a.close()
     ctx_b.close()
@@ -83,14 +84,16 @@ def test_three_members_answer_alone_and_the_data_lead_compiles(
     choice = "Without names" if mode == "anonymized" else "With names"
     page.get_by_label("How will individual answers be shared?").select_option(label=choice)
     page.get_by_role("button", name="Save", exact=True).click()
-    assert page.get_by_text("Saved.", exact=True).is_visible()
+    assert visible(page.get_by_text("Saved.", exact=True))
     ctx.close()
 
     for i, member in enumerate(members):
         ctx, page = signed_in(browser, live_server.url, member.user, password, width=390)
         page.goto(base + "/my-work/")
         page.get_by_role("link", name=re.compile("5.1 Mobility Metrics Data Review Guide")).click()
-        assert page.get_by_text(choice.lower()).first.is_visible()
+        # The click only waits for the navigation to start: wait for the worksheet itself.
+        page.wait_for_url("**/worksheets/w5_1/")
+        page.get_by_text(choice.lower()).first.wait_for(state="visible")
         page.get_by_label(re.compile("which could tell us most")).fill(f"Idea {i + 1}")
         page.get_by_text("Saved at").wait_for()
         if i == 0:
@@ -104,15 +107,16 @@ def test_three_members_answer_alone_and_the_data_lead_compiles(
     ctx, page = signed_in(browser, live_server.url, lead.user, password)
     page.goto(base + "/worksheets/w5_1/")
     page.get_by_role("link", name="Compile members' answers").click()
+    page.get_by_text("Idea 1").wait_for(state="visible")
     for i in range(3):
-        assert page.get_by_text(f"Idea {i + 1}").is_visible()
+        assert visible(page.get_by_text(f"Idea {i + 1}"))
     names_shown = [page.get_by_text(m.user.name).count() > 0 for m in members]
     assert all(names_shown) if mode == "attributed" else not any(names_shown)
     page.screenshot(path=str(artifacts_dir / f"compilation-{mode}.png"), full_page=True)
     page.get_by_label(re.compile("Idea 2")).check()
     page.get_by_label(re.compile("Copy the ticked points into")).select_option("candidate_sources")
     page.get_by_role("button", name="Copy the ticked points").click()
-    assert page.get_by_text("Copied 1 points into Worksheet 5.2").is_visible()
+    assert visible(page.get_by_text("Copied 1 points into Worksheet 5.2"))
     ctx.close()
     data = selectors.shared_response(coalition, "w5_2").data
     assert data["candidate_sources"][0]["source"] == "Idea 2"
