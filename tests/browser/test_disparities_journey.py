@@ -13,7 +13,7 @@ from tests.metrics.test_disparities import COUNTY_FILES, load
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # reference_data seeds what a flush removed
 ]
 
 

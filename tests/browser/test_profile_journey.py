@@ -15,7 +15,7 @@ from tests.metrics.test_import import fixture, run_import
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # reference_data seeds what a flush removed
 ]
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 
