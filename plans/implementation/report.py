@@ -152,6 +152,15 @@ def _moved(
     return out
 
 
+def _latest(found: Any) -> list[str]:
+    """The latest value, the period it is of (a reader needs both: 2024's value may arrive
+    in 2026) and the status."""
+    from plans.tracking.periods import period_label
+
+    period = getattr(found, "latest_period", "")
+    return [found.latest_text, period_label(period) if period else "", found.status_label]
+
+
 def _values_moved(coalition: Coalition, start: dt.date, end: dt.date) -> list[Block]:
     """Headline goals and measures with a value dated in the period (plans.tracking)."""
     rows = []
@@ -159,15 +168,15 @@ def _values_moved(coalition: Coalition, start: dt.date, end: dt.date) -> list[Bl
     for goal in HeadlineGoal.objects.filter(coalition=coalition):
         s = found.get(goal.pk)
         if s is not None and _in(getattr(s, "latest_date", None), start, end):
-            rows.append([goal.indicator, _("Headline goal"), s.latest_text, s.status_label])
+            rows.append([goal.indicator, _("Headline goal"), *_latest(s)])
     found = measure_statuses(coalition)
     for measure in Measure.objects.filter(coalition=coalition, element__isnull=False):
         s = found.get(measure.pk)
         if s is not None and _in(getattr(s, "latest_date", None), start, end):
-            rows.append([str(measure), _("Measure"), s.latest_text, s.status_label])
+            rows.append([str(measure), _("Measure"), *_latest(s)])
     return [
         blocks.table(
-            [_("Indicator"), _("Kind"), _("Latest value"), _("Status")],
+            [_("Measure or goal"), _("Kind"), _("Latest value"), _("Period"), _("Status")],
             rows,
             caption=_("New values of goals and measures"),
             row_headers=True,
@@ -231,7 +240,7 @@ def _wins(coalition: Coalition, start: dt.date, end: dt.date) -> list[Block]:
         blocks.table(
             [_("Date"), _("What happened"), _("Strategic action"), _("Measure or evidence")],
             rows,
-            caption=_("Early wins"),
+            caption=_("Early wins logged in the period"),
             row_headers=True,
             key="progress-wins",
         )
@@ -254,7 +263,7 @@ def _next(coalition: Coalition, end: dt.date) -> list[Block]:
         blocks.table(
             [_("Milestone"), _("Strategic action"), _("Due")],
             rows,
-            caption=_("The next milestones"),
+            caption=_("Open milestones due after the period"),
             row_headers=True,
             key="progress-next",
         )
