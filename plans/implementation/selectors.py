@@ -375,6 +375,17 @@ def early_win_get(coalition: Coalition, pk: int) -> EarlyWin:
     return found
 
 
+def progress_note_get(coalition: Coalition, pk: int) -> ProgressNote:
+    found = (
+        ProgressNote.objects.filter(action__coalition=coalition, pk=pk)
+        .select_related("action", "author")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
 def progress_notes(action: StrategicAction) -> QuerySet[ProgressNote]:
     return action.progress_notes.select_related("author")
 

@@ -48,6 +48,7 @@ def _action_page(
     **forms_: object,
 ) -> HttpResponse:
     action = selectors.action_get(coalition, action_id)
+    notes = list(selectors.progress_notes(action))
     status_form = forms_.get("status_form") or forms.ActionStatusForm(
         coalition=coalition,
         initial={"status": action.status, "reason": action.status_reason, "owner": action.owner},
@@ -60,7 +61,9 @@ def _action_page(
         action=action,
         status_form=status_form,
         note_form=forms_.get("note_form") or forms.NoteForm(),
-        notes=selectors.progress_notes(action),
+        notes=notes,
+        # The notes this person may correct or delete: their own, or all for a project manager.
+        changeable=[n.pk for n in notes if services.progress_note_may_change(membership, n)],
         milestones=action.milestones.select_related("done_by"),
         wins=action.early_wins.all(),
     )
@@ -121,6 +124,55 @@ def note_add(
             messages.success(request, _("The note is saved."))
             return redirect("implementation:action", coalition.pk, action.pk)
     return _action_page(request, coalition, membership, action_id, note_form=form)
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def note_edit(
+    request: HttpRequest, coalition: Coalition, membership: Membership, note_id: int
+) -> HttpResponse:
+    """Correct a progress note (its author or a project manager)."""
+    note = selectors.progress_note_get(coalition, note_id)
+    if not services.progress_note_may_change(membership, note):
+        raise PermissionDenied
+    mine = note.author_id == membership.user_id
+    form = forms.NoteForm(
+        request.POST or None,
+        initial={"text": note.text, "public": note.public},
+        status_note=bool(note.status),
+        author=mine,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form_save(
+            form,
+            lambda: services.progress_note_update(
+                actor=membership,
+                note=note,
+                text=form.cleaned_data["text"],
+                public=form.cleaned_data["public"] if mine else None,
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The note is saved."))
+            return redirect("implementation:action", coalition.pk, note.action_id)
+    return coalition_render(
+        request, "plans/implementation/note_edit.html", coalition, membership, form=form, note=note
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def note_delete(
+    request: HttpRequest, coalition: Coalition, membership: Membership, note_id: int
+) -> HttpResponse:
+    note = selectors.progress_note_get(coalition, note_id)
+    action_id = note.action_id
+    message_save(
+        request,
+        lambda: services.progress_note_delete(actor=membership, note=note),
+        _("The note is deleted."),
+    )
+    return redirect("implementation:action", coalition.pk, action_id)
 
 
 @coalition_view(Can.CONTRIBUTE)

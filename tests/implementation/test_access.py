@@ -33,6 +33,7 @@ WEB = {
 API = {
     "api:impl-action-status": ("get", Role.VIEWER, "action"),
     "api:impl-note-list": ("get", Role.VIEWER, "action"),
+    "api:impl-note-detail": ("get", Role.VIEWER, "note"),
     "api:impl-milestone-list": ("get", Role.VIEWER, "action"),
     "api:impl-milestone-done": ("delete", Role.MEMBER, "milestone"),
     "api:impl-early-win-list": ("get", Role.VIEWER, ""),
@@ -44,8 +45,14 @@ API = {
     "api:impl-cycle-list": ("get", Role.VIEWER, ""),
 }
 PUBLIC = {"scorecard_public:scorecard": Route("published", kwargs={"token": "x"})}
+# Only a note's author or a project manager may correct or delete it: every kind of person
+# is checked in tests/implementation/test_notes.py.
+OWN = {
+    "implementation:note_edit": Route("coalition"),
+    "implementation:note_delete": Route("coalition"),
+}
 # Read by tests/test_routes.py.
-ROUTES: dict[str, Route] = {**coalition_routes(*WEB, *API), **PUBLIC}
+ROUTES: dict[str, Route] = {**coalition_routes(*WEB, *API), **PUBLIC, **OWN}
 PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
 
 
@@ -60,6 +67,7 @@ def world(team, coalition, plan, pm):
         document={"subtitle": "Progress report"},
     )
     cycle = services.plan_cycle_start(actor=pm, version=plan["version"])
+    note = services.progress_note_add(actor=pm, action=plan["wage"], text="Budget approved")
     return {
         "coalition": coalition,
         "people": {role: m.user for role, m in team.items()},
@@ -68,6 +76,7 @@ def world(team, coalition, plan, pm):
         "win": win,
         "report": report,
         "cycle": cycle,
+        "note": note,
     }
 
 

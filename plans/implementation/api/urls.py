@@ -15,6 +15,11 @@ urlpatterns = [
         name="impl-note-list",
     ),
     path(
+        f"{base}/progress-notes/<int:pk>/",
+        views.ProgressNoteDetailView.as_view(),
+        name="impl-note-detail",
+    ),
+    path(
         f"{base}/strategic-actions/<int:pk>/milestones/",
         views.MilestoneListView.as_view(),
         name="impl-milestone-list",
