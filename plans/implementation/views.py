@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,9 +16,6 @@ from coalitions.permissions import Can, require
 from coalitions.web import coalition_render, coalition_view, form_save, message_save
 from core.system import pdf_unavailable_message
 from plans.implementation import forms, selectors, services
-from plans.map import document as doc_module
-from plans.map import selectors as map_selectors
-from plans.map.document_cache import document_for_page
 
 
 @coalition_view(Can.VIEW)
@@ -449,20 +446,14 @@ def cycle_compare(
 ) -> HttpResponse:
     """The two plans side by side for the council: the cycle's base version against the first
     version frozen after it (or, until then, the current draft)."""
-    cycle = selectors.cycles(coalition).filter(pk=cycle_id).first()
-    if cycle is None:
-        raise Http404
-    base = cycle.base_version
-    later = map_selectors.next_version(base)
-    # Until a later version is frozen: the cached draft, as the plan's own compare page reads it.
-    newer = later.document if later else document_for_page(coalition)
+    found = selectors.cycle_comparison(coalition, selectors.cycle_get(coalition, cycle_id))
     return coalition_render(
         request,
         "plans/map/compare.html",
         coalition,
         membership,
-        version=base,
-        later=later,
-        changes=doc_module.compare_documents(base.document, newer),
-        cycle=cycle,
+        version=found.base,
+        later=found.later,
+        changes=found.changes,
+        cycle=found.cycle,
     )

@@ -43,6 +43,7 @@ API = {
     "api:impl-report-list": ("get", Role.VIEWER, ""),
     "api:impl-report-detail": ("get", Role.VIEWER, "report"),
     "api:impl-cycle-list": ("get", Role.VIEWER, ""),
+    "api:impl-cycle-comparison": ("get", Role.VIEWER, "cycle"),
 }
 PUBLIC = {"scorecard_public:scorecard": Route("published", kwargs={"token": "x"})}
 # Only a note's author or a project manager may correct or delete it: every kind of person

@@ -48,4 +48,9 @@ urlpatterns = [
         name="impl-report-detail",
     ),
     path(f"{base}/plan-cycles/", views.CycleListView.as_view(), name="impl-cycle-list"),
+    path(
+        f"{base}/plan-cycles/<int:pk>/comparison/",
+        views.CycleComparisonView.as_view(),
+        name="impl-cycle-comparison",
+    ),
 ]

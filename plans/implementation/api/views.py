@@ -331,3 +331,14 @@ class CycleListView(_Scoped):
             actor=self.membership, version=version, note=ser.validated_data.get("note", "")
         )
         return Response(s.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
+
+
+class CycleComparisonView(_Scoped):
+    """The two plans of a cycle compared, as the council reads them on the cycle's compare
+    page."""
+
+    @extend_schema(responses=s.CycleComparisonSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        cycle = _get(selectors.cycle_get, self.coalition, pk)
+        found = selectors.cycle_comparison(self.coalition, cycle)
+        return Response(s.CycleComparisonSerializer(found).data)
