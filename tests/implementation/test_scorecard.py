@@ -221,3 +221,28 @@ def test_every_filter_works_on_the_page_and_in_the_api(client, plan, member, pm,
     assert shown({"status": "not_started", "priority": plan["area"].pk}) == {"Night buses"}
     page = client.get(page_url, {"group": group.pk}).content.decode()
     assert f'<option value="{group.pk}" selected>Housing group</option>' in page
+
+
+def test_early_wins_linked_to_actions_appear_on_the_scorecard_and_in_its_json(
+    client, plan, member, team
+):
+    services.early_win_save(
+        actor=member,
+        date=dt.date(2025, 5, 1),
+        description="Fifty people hired",
+        action=plan["wage"],
+        evidence="Payroll records",
+    )
+    client.force_login(team["viewer"].user)
+    coalition_id = plan["area"].coalition_id
+    page = client.get(reverse("implementation:scorecard", args=[coalition_id])).content.decode()
+    assert "Fifty people hired" in page and "Payroll records" in page
+    assert 'data-label="Strategic action">Living wage ordinance</td>' in page
+    data = client.get(reverse("api:impl-scorecard", args=[coalition_id])).json()
+    (win,) = data["early_wins"]
+    assert (win["description"], win["action"]) == ("Fifty people hired", "Living wage ordinance")
+    # The action's own page lists its early wins too.
+    action = client.get(
+        reverse("implementation:action", args=[coalition_id, plan["wage"].pk])
+    ).content.decode()
+    assert "Fifty people hired" in action
