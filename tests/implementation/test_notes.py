@@ -132,3 +132,12 @@ def test_the_api_corrects_and_deletes_a_note(client, note, member, team):
     assert {"get", "patch", "delete"} <= set(
         schema["paths"]["/api/coalitions/{coalition_pk}/progress-notes/{id}/"]
     )
+
+
+def test_the_activity_page_says_who_corrected_and_deleted_a_note(client, note, member, pm):
+    services.progress_note_update(actor=member, note=note, text="Budget approved")
+    services.progress_note_delete(actor=pm, note=note)
+    client.force_login(pm.user)
+    page = client.get(reverse("coalitions:activity", args=[pm.coalition_id])).content.decode()
+    assert "corrected the progress note of" in page
+    assert "deleted the progress note of" in page and "“Living wage ordinance”" in page
