@@ -308,6 +308,7 @@ class EventKind(models.TextChoices):
     STEP_STATUS_CHANGED = "step_status_changed", _("changed the status of")
     COUNTY_COMPARISON = "county_comparison", _("chose the county shown beside the city:")
     ACTION_STATUS_CHANGED = "action_status_changed", _("changed the implementation status of")
+    NOTE_CORRECTED = "note_corrected", _("corrected")
     SCORECARD_PUBLISHED = "scorecard_published", _("published the scorecard")
     SCORECARD_UNPUBLISHED = "scorecard_unpublished", _("withdrew the public scorecard")
     CYCLE_STARTED = "cycle_started", _("started a new plan cycle from version")

@@ -5,7 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.api.views import ApiTokenViewSet, MeView, ObtainTokenView
 from accounts.forms import AdminSignInForm
 from accounts.views import language_set
-from notifications.api.views import NotificationPreferencesView
+from notifications.api.views import (
+    NotificationListView,
+    NotificationPreferencesView,
+    NotificationsMarkReadView,
+)
 
 admin.site.site_header = "Mobility Action Planner"
 admin.site.site_title = "Mobility Action Planner admin"
@@ -29,6 +33,16 @@ api_patterns: list[URLPattern | URLResolver] = [
         "me/notification-preferences/",
         NotificationPreferencesView.as_view(),
         name="notification-preferences",
+    ),
+    path(
+        "coalitions/<int:coalition_pk>/notifications/",
+        NotificationListView.as_view(),
+        name="notification-list",
+    ),
+    path(
+        "coalitions/<int:coalition_pk>/notifications/read/",
+        NotificationsMarkReadView.as_view(),
+        name="notification-mark-read",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

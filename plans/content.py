@@ -204,6 +204,9 @@ WORKSHEET_ROLES: dict[str, tuple[str, ...]] = {
     # the next cycle's candidate priorities are read from this worksheet's table.
     "early_wins": ("wins",),
     "next_cycle": ("next_priorities",),
+    # The annual review (W8.5): its page leads to the scorecard, progress reports and the next
+    # cycle (plans.implementation), where the review's records are kept.
+    "annual_review": (),
 }
 
 

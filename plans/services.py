@@ -665,11 +665,14 @@ def comment_create(
     return comment
 
 
-def notifications_mark_read(*, actor: Membership) -> int:
-    """Mark the actor's notifications in their coalition read."""
-    return selectors.unread_notifications(actor.user, actor.coalition).update(
-        read_at=timezone.now()
-    )
+def notifications_mark_read(*, actor: Membership, ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's notifications in their coalition read: all of them, or only those of
+    ``ids`` (ids of someone else's notifications, or of another coalition's, are ignored).
+    Returns how many were unread and are read now."""
+    unread = selectors.unread_notifications(actor.user, actor.coalition)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 
 # --- compilation of individual answers --------------------------------------------------------

@@ -39,3 +39,29 @@ def preferences_data(choices: dict[str, str]) -> dict[str, Any]:
             for kind, delivery in choices.items()
         ]
     }
+
+
+class NotificationSerializer(serializers.Serializer):
+    """One notification as the person sees it in the app (text in their language)."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    text = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text="Where it points, inside the app.")
+    created_at = serializers.DateTimeField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class NotificationsMarkReadSerializer(serializers.Serializer):
+    """Which notifications to mark read: the ids, or all the person's unread ones in the
+    coalition when ``ids`` is left out."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+    )
+
+
+class NotificationsMarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many unread notifications are read now.")
+    unread = serializers.IntegerField(help_text="How many stay unread in the coalition.")

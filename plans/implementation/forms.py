@@ -51,6 +51,15 @@ class NoteForm(forms.Form):
     )
     public = forms.BooleanField(label=_("May appear on the public scorecard"), required=False)
 
+    def __init__(
+        self, *args: Any, status_note: bool = False, author: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if status_note:  # a note of a change of status may lose its words, not its status
+            self.fields["text"].required = False
+        if not author:  # whether a note may be published stays its author's choice
+            del self.fields["public"]
+
 
 class MilestoneDoneForm(forms.Form):
     done_on = forms.DateField(label=_("Done on"), widget=DateInput, required=False)

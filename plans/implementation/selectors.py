@@ -28,6 +28,7 @@ from plans.map.models import (
     ElementKind,
     HeadlineGoal,
     ImplementationStatus,
+    MapVersion,
     Measure,
     Milestone,
     PriorityArea,
@@ -375,6 +376,17 @@ def early_win_get(coalition: Coalition, pk: int) -> EarlyWin:
     return found
 
 
+def progress_note_get(coalition: Coalition, pk: int) -> ProgressNote:
+    found = (
+        ProgressNote.objects.filter(action__coalition=coalition, pk=pk)
+        .select_related("action", "author")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
 def progress_notes(action: StrategicAction) -> QuerySet[ProgressNote]:
     return action.progress_notes.select_related("author")
 
@@ -446,6 +458,41 @@ def early_win_rows_from_worksheet(coalition: Coalition) -> list[dict[str, Any]]:
 
 def cycles(coalition: Coalition) -> QuerySet[PlanCycle]:
     return PlanCycle.objects.filter(coalition=coalition).select_related("base_version")
+
+
+def cycle_get(coalition: Coalition, pk: int) -> PlanCycle:
+    found = cycles(coalition).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass
+class CycleComparison:
+    """The two plans of a cycle side by side: its base version against the first version
+    frozen after it (``later``), or, until one is, the current draft (``later`` is None)."""
+
+    cycle: PlanCycle
+    base: MapVersion
+    later: MapVersion | None
+    changes: list[dict[str, Any]]
+
+
+def cycle_comparison(coalition: Coalition, cycle: PlanCycle) -> CycleComparison:
+    from plans.map import document as doc_module
+    from plans.map import selectors as map_selectors
+    from plans.map.document_cache import document_for_page
+
+    base = cycle.base_version
+    later = map_selectors.next_version(base)
+    # Until a later version is frozen: the cached draft, as the plan's own compare page reads it.
+    newer = later.document if later else document_for_page(coalition)
+    return CycleComparison(
+        cycle=cycle,
+        base=base,
+        later=later,
+        changes=doc_module.compare_documents(base.document, newer),
+    )
 
 
 def cycle_candidates(coalition: Coalition) -> list[dict[str, Any]]:

@@ -131,6 +131,72 @@ def progress_note_add(
     return ProgressNote.objects.create(action=action, author=actor.user, text=text, public=public)
 
 
+def progress_note_may_change(actor: Membership, note: ProgressNote) -> bool:
+    """Who may correct or delete a note: its author (while a member who may contribute) or a
+    project manager."""
+    if not role_allows(actor.role, Can.CONTRIBUTE):
+        return False
+    return note.author_id == actor.user_id or role_allows(actor.role, Can.RUN)
+
+
+def _require_note(actor: Membership, note: ProgressNote) -> None:
+    _require_in(actor, Can.CONTRIBUTE, note.action.coalition_id)
+    if not progress_note_may_change(actor, note):
+        raise PermissionDenied(
+            _("Only the note's author or a project manager may correct or delete it.")
+        )
+
+
+def _note_label(note: ProgressNote) -> str:
+    return _("the progress note of %(date)s on “%(action)s”") % {
+        "date": date_words(timezone.localdate(note.created_at)),
+        "action": note.action.title,
+    }
+
+
+@transaction.atomic
+def progress_note_update(
+    *, actor: Membership, note: ProgressNote, text: str, public: bool | None = None
+) -> ProgressNote:
+    """Correct a note's text (its author or a project manager). ``public`` (may the note
+    appear on the public scorecard) stays its author's choice. A note that records a change
+    of status keeps its status: only its words change."""
+    _require_note(actor, note)
+    if public is not None and public != note.public and note.author_id != actor.user_id:
+        raise PermissionDenied(_("Only the note's author chooses whether it may be published."))
+    text = text.strip()
+    if not text and not note.status:
+        raise ValidationError({"text": _("Write the note.")})
+    if len(text) > 3000:
+        raise ValidationError({"text": _("Keep the note under 3,000 characters.")})
+    note.text = text
+    if public is not None:
+        note.public = public
+    note.save(update_fields=["text", "public"])
+    coalition_event_record(
+        actor.coalition, EventKind.NOTE_CORRECTED, actor.user, label=_note_label(note)
+    )
+    return note
+
+
+@transaction.atomic
+def progress_note_delete(*, actor: Membership, note: ProgressNote) -> None:
+    """Delete a note (its author or a project manager). A note that records a change of
+    status is the action's history (progress reports read it): its words can be corrected
+    or cleared, but it stays."""
+    _require_note(actor, note)
+    if note.status:
+        raise ValidationError(
+            _(
+                "This note records a change of status, which stays in the action's history. "
+                "Correct or clear its words instead."
+            )
+        )
+    label = _note_label(note)
+    note.delete()
+    coalition_event_record(actor.coalition, EventKind.RECORD_DELETED, actor.user, label=label)
+
+
 @transaction.atomic
 def milestone_done_set(
     *, actor: Membership, milestone: Milestone, done_on: dt.date | None

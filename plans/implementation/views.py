@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,9 +16,6 @@ from coalitions.permissions import Can, require
 from coalitions.web import coalition_render, coalition_view, form_save, message_save
 from core.system import pdf_unavailable_message
 from plans.implementation import forms, selectors, services
-from plans.map import document as doc_module
-from plans.map import selectors as map_selectors
-from plans.map.document_cache import document_for_page
 
 
 @coalition_view(Can.VIEW)
@@ -48,6 +45,7 @@ def _action_page(
     **forms_: object,
 ) -> HttpResponse:
     action = selectors.action_get(coalition, action_id)
+    notes = list(selectors.progress_notes(action))
     status_form = forms_.get("status_form") or forms.ActionStatusForm(
         coalition=coalition,
         initial={"status": action.status, "reason": action.status_reason, "owner": action.owner},
@@ -60,7 +58,9 @@ def _action_page(
         action=action,
         status_form=status_form,
         note_form=forms_.get("note_form") or forms.NoteForm(),
-        notes=selectors.progress_notes(action),
+        notes=notes,
+        # The notes this person may correct or delete: their own, or all for a project manager.
+        changeable=[n.pk for n in notes if services.progress_note_may_change(membership, n)],
         milestones=action.milestones.select_related("done_by"),
         wins=action.early_wins.all(),
     )
@@ -121,6 +121,55 @@ def note_add(
             messages.success(request, _("The note is saved."))
             return redirect("implementation:action", coalition.pk, action.pk)
     return _action_page(request, coalition, membership, action_id, note_form=form)
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_http_methods(["GET", "POST"])
+def note_edit(
+    request: HttpRequest, coalition: Coalition, membership: Membership, note_id: int
+) -> HttpResponse:
+    """Correct a progress note (its author or a project manager)."""
+    note = selectors.progress_note_get(coalition, note_id)
+    if not services.progress_note_may_change(membership, note):
+        raise PermissionDenied
+    mine = note.author_id == membership.user_id
+    form = forms.NoteForm(
+        request.POST or None,
+        initial={"text": note.text, "public": note.public},
+        status_note=bool(note.status),
+        author=mine,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form_save(
+            form,
+            lambda: services.progress_note_update(
+                actor=membership,
+                note=note,
+                text=form.cleaned_data["text"],
+                public=form.cleaned_data["public"] if mine else None,
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The note is saved."))
+            return redirect("implementation:action", coalition.pk, note.action_id)
+    return coalition_render(
+        request, "plans/implementation/note_edit.html", coalition, membership, form=form, note=note
+    )
+
+
+@coalition_view(Can.CONTRIBUTE)
+@require_POST
+def note_delete(
+    request: HttpRequest, coalition: Coalition, membership: Membership, note_id: int
+) -> HttpResponse:
+    note = selectors.progress_note_get(coalition, note_id)
+    action_id = note.action_id
+    message_save(
+        request,
+        lambda: services.progress_note_delete(actor=membership, note=note),
+        _("The note is deleted."),
+    )
+    return redirect("implementation:action", coalition.pk, action_id)
 
 
 @coalition_view(Can.CONTRIBUTE)
@@ -397,20 +446,14 @@ def cycle_compare(
 ) -> HttpResponse:
     """The two plans side by side for the council: the cycle's base version against the first
     version frozen after it (or, until then, the current draft)."""
-    cycle = selectors.cycles(coalition).filter(pk=cycle_id).first()
-    if cycle is None:
-        raise Http404
-    base = cycle.base_version
-    later = map_selectors.next_version(base)
-    # Until a later version is frozen: the cached draft, as the plan's own compare page reads it.
-    newer = later.document if later else document_for_page(coalition)
+    found = selectors.cycle_comparison(coalition, selectors.cycle_get(coalition, cycle_id))
     return coalition_render(
         request,
         "plans/map/compare.html",
         coalition,
         membership,
-        version=base,
-        later=later,
-        changes=doc_module.compare_documents(base.document, newer),
-        cycle=cycle,
+        version=found.base,
+        later=found.later,
+        changes=found.changes,
+        cycle=found.cycle,
     )

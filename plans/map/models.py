@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BackgroundJob
 from plans import theory_of_change
@@ -128,7 +129,9 @@ class TheoryOfChange(models.Model):
 class ImplementationStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    # "Done" alone is ambiguous for translators: here an action that is finished (Spanish
+    # "Terminada"), on the action page the column of the day a milestone was done.
+    DONE = "done", pgettext_lazy("implementation status of an action", "Done")
     STALLED = "stalled", _("Stalled")
     DROPPED = "dropped", _("Dropped")
 

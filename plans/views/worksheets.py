@@ -283,6 +283,8 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             offer_readiness=ws.role == "readiness",
             # The Early Wins Log's records (plans.implementation): shown and edited there.
             early_wins=(early_win_rows(coalition, limit=200) if ws.role == "early_wins" else None),
+            # The annual review and the next cycle's candidates lead to their records.
+            implementation_links=ws.role in ("annual_review", "next_cycle"),
             linked_records=[] if read_only else _linked_records(coalition, ws),
             metric_choices=(
                 sorted(selectors.metric_catalog().items())

@@ -168,6 +168,9 @@ API = {
     "api:map-export-detail": ("get", V, ("pk:export",)),
     "api:map-export-retry": ("post", M, ("pk:export",)),
     "api:map-plan-settings": ("get", V, ()),
+    # Each person's own notifications in the coalition (tests/notifications/test_api.py).
+    "api:notification-list": ("get", V, ()),
+    "api:notification-mark-read": ("post", V, ()),
 }
 # Every route this module classifies, read by tests/test_routes.py; the ones that are not
 # under one coalition are checked there.

@@ -33,6 +33,7 @@ WEB = {
 API = {
     "api:impl-action-status": ("get", Role.VIEWER, "action"),
     "api:impl-note-list": ("get", Role.VIEWER, "action"),
+    "api:impl-note-detail": ("get", Role.VIEWER, "note"),
     "api:impl-milestone-list": ("get", Role.VIEWER, "action"),
     "api:impl-milestone-done": ("delete", Role.MEMBER, "milestone"),
     "api:impl-early-win-list": ("get", Role.VIEWER, ""),
@@ -42,10 +43,17 @@ API = {
     "api:impl-report-list": ("get", Role.VIEWER, ""),
     "api:impl-report-detail": ("get", Role.VIEWER, "report"),
     "api:impl-cycle-list": ("get", Role.VIEWER, ""),
+    "api:impl-cycle-comparison": ("get", Role.VIEWER, "cycle"),
 }
 PUBLIC = {"scorecard_public:scorecard": Route("published", kwargs={"token": "x"})}
+# Only a note's author or a project manager may correct or delete it: every kind of person
+# is checked in tests/implementation/test_notes.py.
+OWN = {
+    "implementation:note_edit": Route("coalition"),
+    "implementation:note_delete": Route("coalition"),
+}
 # Read by tests/test_routes.py.
-ROUTES: dict[str, Route] = {**coalition_routes(*WEB, *API), **PUBLIC}
+ROUTES: dict[str, Route] = {**coalition_routes(*WEB, *API), **PUBLIC, **OWN}
 PRINCIPALS = ["anonymous", "outsider", *[r.value for r in Role]]
 
 
@@ -60,6 +68,7 @@ def world(team, coalition, plan, pm):
         document={"subtitle": "Progress report"},
     )
     cycle = services.plan_cycle_start(actor=pm, version=plan["version"])
+    note = services.progress_note_add(actor=pm, action=plan["wage"], text="Budget approved")
     return {
         "coalition": coalition,
         "people": {role: m.user for role, m in team.items()},
@@ -68,6 +77,7 @@ def world(team, coalition, plan, pm):
         "win": win,
         "report": report,
         "cycle": cycle,
+        "note": note,
     }
 
 

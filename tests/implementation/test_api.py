@@ -102,6 +102,21 @@ def test_publication_and_cycles(client, plan, coalition, pm, member):
     )
     assert again.status_code == 400
     assert client.get(cycles).json()["cycles"][0]["base_version"] == plan["version"].pk
+    # The council's comparison of the two plans: the base version against the draft, then
+    # against the next frozen version.
+    from plans.map import services as map_services
+
+    map_services.strategic_action_save(
+        actor=pm,
+        fields={"title": "Child care vouchers", "priority_area": plan["area"]},
+        elements={"output": "Vouchers given"},
+    )
+    comparison = _url("cycle-comparison", coalition, started.json()["id"])
+    data = client.get(comparison).json()
+    assert (data["base_version"], data["later_version"]) == (1, None)
+    assert {"what": "Strategic actions", "diff": ["2 before, 3 now"]} in data["changes"]
+    map_services.map_version_freeze(actor=pm, override_reason="Second cycle.")
+    assert client.get(comparison).json()["later_version"] == 2
     assert (
         client.post(cycles, {"base_version": 999999}, content_type="application/json").status_code
         == 404
@@ -117,5 +132,7 @@ def test_the_schema_names_the_endpoints(client, user):
         "/api/coalitions/{coalition_pk}/progress-reports/",
         "/api/coalitions/{coalition_pk}/strategic-actions/{id}/status/",
         "/api/coalitions/{coalition_pk}/plan-cycles/",
+        "/api/coalitions/{coalition_pk}/plan-cycles/{id}/comparison/",
+        "/api/coalitions/{coalition_pk}/progress-notes/{id}/",
     ):
         assert path in paths, path

@@ -181,3 +181,68 @@ def test_the_scorecard_shows_each_measures_status_and_latest_value(client, plan,
         if m["id"] == measure.pk
     ]
     assert row["series_url"] == "" and row["latest_text"] == expected.latest_text
+
+
+def test_every_filter_works_on_the_page_and_in_the_api(client, plan, member, pm, team):
+    """Priority, working group, owner and status narrow the page and the JSON alike."""
+    from coalitions.models import WorkingGroup
+    from plans.map import services as map_services
+
+    coalition = plan["area"].coalition
+    housing = map_services.priority_area_save(actor=pm, name="Housing", pillar="")
+    group = WorkingGroup.objects.create(coalition=coalition, name="Housing group")
+    rent = map_services.strategic_action_save(
+        actor=pm,
+        fields={"title": "Rent help", "priority_area": housing},
+        elements={"output": "Families helped"},
+    )
+    StrategicAction.objects.filter(pk=rent.pk).update(working_group=group)
+    services.strategic_action_status_set(
+        actor=member, action=plan["wage"], status="in_progress", owner=member
+    )
+    client.force_login(team["viewer"].user)
+    page_url = reverse("implementation:scorecard", args=[coalition.pk])
+    api_url = reverse("api:impl-scorecard", args=[coalition.pk])
+
+    def shown(params):
+        page = client.get(page_url, params).content.decode()
+        on_page = {t for t in ("Living wage ordinance", "Night buses", "Rent help") if t in page}
+        data = client.get(api_url, params).json()
+        in_json = {a["title"] for area in data["priority_areas"] for a in area["actions"]}
+        assert on_page == in_json, (params, on_page, in_json)
+        return in_json
+
+    assert shown({}) == {"Living wage ordinance", "Night buses", "Rent help"}
+    assert shown({"priority": housing.pk}) == {"Rent help"}
+    assert shown({"priority": plan["area"].pk}) == {"Living wage ordinance", "Night buses"}
+    assert shown({"group": group.pk}) == {"Rent help"}
+    assert shown({"owner": member.pk}) == {"Living wage ordinance"}
+    assert shown({"status": "in_progress"}) == {"Living wage ordinance"}
+    assert shown({"status": "not_started", "priority": plan["area"].pk}) == {"Night buses"}
+    page = client.get(page_url, {"group": group.pk}).content.decode()
+    assert f'<option value="{group.pk}" selected>Housing group</option>' in page
+
+
+def test_early_wins_linked_to_actions_appear_on_the_scorecard_and_in_its_json(
+    client, plan, member, team
+):
+    services.early_win_save(
+        actor=member,
+        date=dt.date(2025, 5, 1),
+        description="Fifty people hired",
+        action=plan["wage"],
+        evidence="Payroll records",
+    )
+    client.force_login(team["viewer"].user)
+    coalition_id = plan["area"].coalition_id
+    page = client.get(reverse("implementation:scorecard", args=[coalition_id])).content.decode()
+    assert "Fifty people hired" in page and "Payroll records" in page
+    assert 'data-label="Strategic action">Living wage ordinance</td>' in page
+    data = client.get(reverse("api:impl-scorecard", args=[coalition_id])).json()
+    (win,) = data["early_wins"]
+    assert (win["description"], win["action"]) == ("Fifty people hired", "Living wage ordinance")
+    # The action's own page lists its early wins too.
+    action = client.get(
+        reverse("implementation:action", args=[coalition_id, plan["wage"].pk])
+    ).content.decode()
+    assert "Fifty people hired" in action

@@ -186,3 +186,20 @@ def test_the_early_wins_worksheet_page_shows_the_records(client, plan, coalition
     assert "May 1, 2025: Fifty hired" in page and "Living wage ordinance" in page
     other = client.get(reverse("plans:worksheet", args=[coalition.pk, "w10_2"])).content.decode()
     assert "Early wins, as records" not in other
+
+
+def test_the_annual_review_and_next_cycle_worksheets_lead_to_their_records(
+    client, plan, coalition, member
+):
+    from django.urls import reverse
+
+    client.force_login(member.user)
+    review = client.get(reverse("plans:worksheet", args=[coalition.pk, "w8_5"])).content.decode()
+    assert "The annual review, as records" in review
+    for name in ("scorecard", "reports", "next_cycle"):
+        assert reverse(f"implementation:{name}", args=[coalition.pk]) in review, name
+    nxt = client.get(reverse("plans:worksheet", args=[coalition.pk, "w10_5"])).content.decode()
+    assert "candidates of the next cycle" in nxt
+    assert reverse("implementation:next_cycle", args=[coalition.pk]) in nxt
+    other = client.get(reverse("plans:worksheet", args=[coalition.pk, "w10_2"])).content.decode()
+    assert "as records" not in other

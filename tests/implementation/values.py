@@ -51,7 +51,7 @@ def implementation_and_tracking(coalition, pm) -> dict:
             {"title": "Council vote", "due_date": dt.date(2027, 3, 31)},
         ],
     )
-    impl.progress_note_add(actor=pm, action=action, text="Started")
+    note = impl.progress_note_add(actor=pm, action=action, text="Started")
     win = impl.early_win_save(actor=pm, date=dt.date(2025, 5, 1), description="Hires")
     report = ProgressReport.objects.create(
         coalition=coalition,
@@ -77,6 +77,7 @@ def implementation_and_tracking(coalition, pm) -> dict:
             "win": win,
             "report": report,
             "cycle": cycle,
+            "note": note,
         },
         "tracking": {"coalition": coalition, "measure": measure, "goal": goal, "value": value},
         "publication": publication,

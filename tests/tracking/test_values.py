@@ -252,3 +252,40 @@ def test_saving_a_measure_reads_its_text_as_numbers_and_guards_its_values(member
     measure_save(measure=measure, actor=member, fields={"subgroups": ["Black", "Asian"]})
     measure.refresh_from_db()
     assert measure.subgroups == ["Black", "Asian"]
+
+
+def test_api_reports_every_kind_of_bad_row_and_saves_the_good(api_client, member, measure):
+    """The issue's bad input through the API: not a number for the unit, a date outside the
+    measure's range, a duplicate period, a subgroup the measure does not have; the good rows
+    of the block are saved, the bad ones reported by row with nothing half-saved."""
+    add_value(measure, "2023", 0.41)
+    _token, key = api_token_create(user=member.user, name="City data team")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    url = reverse("api:tracking-measure-values", args=[measure.coalition_id, measure.pk])
+    response = api_client.post(
+        url,
+        {
+            "values": [
+                {"period": "2024", "value": "lots"},
+                {"period": "1900", "value": 0.1},
+                {"period": "2023", "value": 0.42},
+                {"period": "2022", "value": 0.3, "subgroup": "Martians"},
+                {"period": "2022", "value": 0.3, "lower": 0.35, "upper": 0.5},
+                {"period": "2024", "value": "45%", "subgroup": "black"},
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [(v["period"], v["subgroup"]) for v in body["saved"]] == [("2024", "Black")]
+    errors = {
+        e["row"]: " ".join(m for ms in e["errors"].values() for m in ms) for e in body["errors"]
+    }
+    assert sorted(errors) == [1, 2, 3, 4, 5]
+    assert "Value:" in errors[1] or "number" in errors[1]
+    assert "outside this measure's range" in errors[2]
+    assert "already a value for 2023" in errors[3]
+    assert "no subgroup “Martians”" in errors[4]
+    assert "between the lower and upper bounds" in errors[5]
+    assert TrackedValue.objects.filter(measure=measure).count() == 2  # nothing half-saved

@@ -164,6 +164,24 @@ class CandidateSerializer(serializers.Serializer):
     when = serializers.CharField()
 
 
+class CycleChangeSerializer(serializers.Serializer):
+    what = serializers.CharField(help_text="The section or part of the plan that changed.")
+    diff = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Lines removed ("-") and added ("+"), or a summary of the change.',
+    )
+
+
+class CycleComparisonSerializer(serializers.Serializer):
+    """For the council: what changed from the cycle's base version to the first version
+    frozen after it, or to the current draft until one is (``later_version`` null)."""
+
+    cycle = serializers.IntegerField(source="cycle.pk")
+    base_version = serializers.IntegerField(source="base.number")
+    later_version = serializers.IntegerField(source="later.number", allow_null=True)
+    changes = CycleChangeSerializer(many=True)
+
+
 class CyclesSerializer(serializers.Serializer):
     cycles = CycleSerializer(many=True)
     candidates = CandidateSerializer(many=True)

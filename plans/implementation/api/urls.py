@@ -15,6 +15,11 @@ urlpatterns = [
         name="impl-note-list",
     ),
     path(
+        f"{base}/progress-notes/<int:pk>/",
+        views.ProgressNoteDetailView.as_view(),
+        name="impl-note-detail",
+    ),
+    path(
         f"{base}/strategic-actions/<int:pk>/milestones/",
         views.MilestoneListView.as_view(),
         name="impl-milestone-list",
@@ -43,4 +48,9 @@ urlpatterns = [
         name="impl-report-detail",
     ),
     path(f"{base}/plan-cycles/", views.CycleListView.as_view(), name="impl-cycle-list"),
+    path(
+        f"{base}/plan-cycles/<int:pk>/comparison/",
+        views.CycleComparisonView.as_view(),
+        name="impl-cycle-comparison",
+    ),
 ]

@@ -97,6 +97,37 @@ class ProgressNoteListView(_Scoped):
         return Response(s.ProgressNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
+class ProgressNoteDetailView(_Scoped):
+    """One progress note. Its author or a project manager corrects it (PATCH ``text``; the
+    author alone sets ``public``) or deletes it; a note that records a change of status stays
+    (its words can be corrected or cleared). Both are in the audit log."""
+
+    @extend_schema(responses=s.ProgressNoteSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        note = _get(selectors.progress_note_get, self.coalition, pk)
+        return Response(s.ProgressNoteSerializer(note).data)
+
+    @extend_schema(request=s.ProgressNoteSerializer, responses=s.ProgressNoteSerializer)
+    def patch(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        note = _get(selectors.progress_note_get, self.coalition, pk)
+        ser = s.ProgressNoteSerializer(note, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        note = services.progress_note_update(
+            actor=self.membership,
+            note=note,
+            text=d.get("text", note.text),
+            public=d.get("public"),
+        )
+        return Response(s.ProgressNoteSerializer(note).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        note = _get(selectors.progress_note_get, self.coalition, pk)
+        services.progress_note_delete(actor=self.membership, note=note)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MilestoneListView(_Scoped):
     """An action's milestones with the day each was done (empty: open)."""
 
@@ -300,3 +331,14 @@ class CycleListView(_Scoped):
             actor=self.membership, version=version, note=ser.validated_data.get("note", "")
         )
         return Response(s.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
+
+
+class CycleComparisonView(_Scoped):
+    """The two plans of a cycle compared, as the council reads them on the cycle's compare
+    page."""
+
+    @extend_schema(responses=s.CycleComparisonSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        cycle = _get(selectors.cycle_get, self.coalition, pk)
+        found = selectors.cycle_comparison(self.coalition, cycle)
+        return Response(s.CycleComparisonSerializer(found).data)
