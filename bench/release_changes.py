@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = "mobility_bench_tracking"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "mobility_bench_tracking")
 
 
 def main() -> None:
@@ -146,16 +146,55 @@ def _coalitions(count: int) -> int:
     return len(measures) + len(goals)
 
 
-def _run_job(release) -> tuple[float, object]:
-    from core.jobs import job_claim
-    from plans.tracking.models import ReleaseUpdate
-    from plans.tracking.releases import release_update_run
+STEPS = (
+    "_owners",
+    "observations_read",
+    "_existing",
+    "changes_compute",
+    "_values_create",
+    "_values_update",
+    "_notices_create",
+    "_notify",
+)
 
+
+def _run_job(release, label: str) -> tuple[float, object]:
+    """Run the job once and print where its time went (the job's steps, timed in place)."""
+    from core.jobs import job_claim
+    from plans.tracking import releases
+    from plans.tracking.models import ReleaseUpdate
+
+    spent: dict[str, float] = {}
+    originals = {name: getattr(releases, name) for name in STEPS}
+
+    def timed(name, function):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return run
+
+    for name, function in originals.items():
+        setattr(releases, name, timed(name, function))
     job = ReleaseUpdate.objects.create(release=release)
     claimed = job_claim(ReleaseUpdate, job.pk)
-    started = time.perf_counter()
-    release_update_run(job=claimed)
-    return time.perf_counter() - started, claimed
+    try:
+        started = time.perf_counter()
+        releases.release_update_run(job=claimed)
+        total = time.perf_counter() - started
+    finally:
+        for name, function in originals.items():
+            setattr(releases, name, function)
+    rest = total - sum(spent.values())
+    print(
+        f"{label}: {total:.2f} s = "
+        + ", ".join(f"{name.strip('_')} {spent.get(name, 0.0):.2f}" for name in STEPS)
+        + f", rest {rest:.2f}"
+    )
+    return total, claimed
 
 
 def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
@@ -171,7 +210,7 @@ def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
         started = time.perf_counter()
         observations_read(release, _owners(dict(Metric.objects.values_list("variable", "pk"))))
         reads.append(time.perf_counter() - started)
-    first_s, first = _run_job(release)
+    first_s, first = _run_job(release, "first update")
     # Stand the values back to an older release: 20% other values, 5% other quality flags,
     # no value for the latest year.
     rng = random.Random(7)
@@ -191,7 +230,17 @@ def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
             changed.append(v)
     TrackedValue.objects.bulk_update(changed, ["value", "quality"], batch_size=2000)
     TrackedValue.objects.filter(pk__in=drop).delete()
-    typical_s, typical = _run_job(release)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        typical_s, typical = _run_job(release, "typical update")
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    else:
+        typical_s, typical = _run_job(release, "typical update")
     counts = (first.values_added, typical.values_added, typical.values_revised)
     return statistics.median(reads), first_s, typical_s, counts
 
