@@ -258,7 +258,7 @@ def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
             profile.enable()
             typical_s, typical = _run_job(release, "typical update")
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(70)
         else:
             typical_s, typical = _run_job(release, "typical update")
         typicals.append(typical_s)
