@@ -17,7 +17,9 @@ each, two members) with 10 measures linked to metrics and 3 linked headline goal
   release, then the job runs against 2025 again); median of 3 rounds.
 
 Each job run prints its time by step (the job's functions timed in place); BENCH_PROFILE=1
-also prints a cProfile of the first typical update. BENCH_DB_NAME names the PostgreSQL
+also prints a cProfile of the first typical update; BENCH_GC_FREEZE=1 freezes the objects
+alive before the measures (``gc.freeze()``, as a worker could once started) so that Python's
+garbage collector stops walking Django's own objects. BENCH_DB_NAME names the PostgreSQL
 database (default mobility_bench_tracking).
 
     .venv/bin/python bench/release_changes.py [COALITIONS]
@@ -28,6 +30,7 @@ database (default mobility_bench_tracking).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 import statistics
@@ -186,6 +189,15 @@ def _run_job(release, label: str) -> tuple[float, object]:
 
     for name, function in originals.items():
         setattr(releases, name, timed(name, function))
+    collecting: list[float] = []
+
+    def collector(phase, info):  # Python's cyclic garbage collector, wherever it ran
+        if phase == "start":
+            collecting.append(time.perf_counter())
+        else:
+            spent["gc"] = spent.get("gc", 0.0) + time.perf_counter() - collecting.pop()
+
+    gc.callbacks.append(collector)
     job = ReleaseUpdate.objects.create(release=release)
     claimed = job_claim(ReleaseUpdate, job.pk)
     try:
@@ -193,13 +205,15 @@ def _run_job(release, label: str) -> tuple[float, object]:
         releases.release_update_run(job=claimed)
         total = time.perf_counter() - started
     finally:
+        gc.callbacks.remove(collector)
         for name, function in originals.items():
             setattr(releases, name, function)
-    rest = total - sum(spent.values())
+    rest = total - sum(spent[name] for name in STEPS if name in spent)
     print(
         f"{label}: {total:.2f} s = "
         + ", ".join(f"{name.strip('_')} {spent.get(name, 0.0):.2f}" for name in STEPS)
-        + f", rest {rest:.2f}"
+        + f", rest {rest:.2f} (Python's garbage collection in all of these: "
+        + f"{spent.get('gc', 0.0):.2f})"
     )
     return total, claimed
 
@@ -244,6 +258,8 @@ def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
     from django.urls import reverse
 
     reverse("core:home")  # load the URLconf, as a long-lived worker has
+    if os.environ.get("BENCH_GC_FREEZE"):
+        gc.freeze()  # what a worker could do once started: the collector skips old objects
     reads = [_read(release) for _ in range(3)]
     first_s, first = _run_job(release, "first update")
     typicals = []

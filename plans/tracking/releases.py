@@ -18,6 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -56,8 +57,10 @@ class Owner:
     subgroups: tuple[str, ...]  # the named subgroups it follows, besides everyone
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
+    """One observation as the update compares it: a tuple (quick to make, and the garbage
+    collector stops following tuples of numbers), not a frozen dataclass."""
+
     value: float
     lower: float | None
     upper: float | None
@@ -460,7 +463,10 @@ def release_update_run(*, job: ReleaseUpdate) -> ReleaseUpdate:
         _notices_create(job, release, items)
         _notify(release, items)
     job.values_added, job.values_revised, job.coalitions_changed = added, revised, len(items)
-    job.save(update_fields=["values_added", "values_revised", "coalitions_changed"])
+    # An update, not save(): the coalitions changed forgot their plan documents already.
+    ReleaseUpdate.objects.filter(pk=job.pk).update(
+        values_added=added, values_revised=revised, coalitions_changed=len(items)
+    )
     job_progress(job, done=len(owners), total=len(owners))
     job_succeed(
         job,
