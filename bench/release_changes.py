@@ -279,6 +279,7 @@ def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
             typical_s, typical = _run_job(release, "typical update")
         typicals.append(typical_s)
     counts = (first.values_added, typical.values_added, typical.values_revised)
+    print("reads: " + ", ".join(f"{r:.2f}" for r in reads) + " s")
     return statistics.median(reads), first_s, statistics.median(typicals), counts
 
 
