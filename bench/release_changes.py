@@ -9,11 +9,18 @@ DATABASE_URL (a database named mobility_bench_tracking is created and dropped). 
 the shipped national county file into release 2025, makes COALITIONS coalitions (one county
 each, two members) with 10 measures linked to metrics and 3 linked headline goals, then:
 
-* **read**: ``observations_read`` for every linked measure and goal (median of 3);
+* **read**: ``observations_read`` for every linked measure and goal (median of 6: three
+  before the first update and one before each typical update);
 * **first update**: the job on a coalition set with no values yet (everything is new);
 * **typical update**: the job after a release revised 20% of the values, changed the quality
   flag of 5% and added the latest year (the values are edited back to stand for the older
-  release, then the job runs against 2025 again).
+  release, then the job runs against 2025 again); median of 3 rounds.
+
+Each job run prints its time by step (the job's functions timed in place); BENCH_PROFILE=1
+also prints a cProfile of the first typical update; BENCH_GC_FREEZE=1 freezes the objects
+alive before the measures (``gc.freeze()``, as a worker could once started) so that Python's
+garbage collector stops walking Django's own objects. BENCH_DB_NAME names the PostgreSQL
+database (default mobility_bench_tracking).
 
     .venv/bin/python bench/release_changes.py [COALITIONS]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
@@ -23,6 +30,7 @@ each, two members) with 10 measures linked to metrics and 3 linked headline goal
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import random
 import statistics
@@ -33,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = "mobility_bench_tracking"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "mobility_bench_tracking")
 
 
 def main() -> None:
@@ -146,36 +154,86 @@ def _coalitions(count: int) -> int:
     return len(measures) + len(goals)
 
 
-def _run_job(release) -> tuple[float, object]:
-    from core.jobs import job_claim
-    from plans.tracking.models import ReleaseUpdate
-    from plans.tracking.releases import release_update_run
+ROUNDS = 3
+STEPS = (
+    "_owners",
+    "observations_read",
+    "_existing",
+    "changes_compute",
+    "_values_create",
+    "_values_update",
+    "_notices_create",
+    "_notify",
+    "plan_inputs_changed_many",
+)
 
+
+def _run_job(release, label: str) -> tuple[float, object]:
+    """Run the job once and print where its time went (the job's steps, timed in place)."""
+    from core.jobs import job_claim
+    from plans.tracking import releases
+    from plans.tracking.models import ReleaseUpdate
+
+    spent: dict[str, float] = {}
+    originals = {name: getattr(releases, name) for name in STEPS}
+
+    def timed(name, function):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return run
+
+    for name, function in originals.items():
+        setattr(releases, name, timed(name, function))
+    collecting: list[float] = []
+
+    def collector(phase, info):  # Python's cyclic garbage collector, wherever it ran
+        if phase == "start":
+            collecting.append(time.perf_counter())
+        else:
+            spent["gc"] = spent.get("gc", 0.0) + time.perf_counter() - collecting.pop()
+
+    gc.callbacks.append(collector)
     job = ReleaseUpdate.objects.create(release=release)
     claimed = job_claim(ReleaseUpdate, job.pk)
-    started = time.perf_counter()
-    release_update_run(job=claimed)
-    return time.perf_counter() - started, claimed
+    try:
+        started = time.perf_counter()
+        releases.release_update_run(job=claimed)
+        total = time.perf_counter() - started
+    finally:
+        gc.callbacks.remove(collector)
+        for name, function in originals.items():
+            setattr(releases, name, function)
+    rest = total - sum(spent[name] for name in STEPS if name in spent)
+    print(
+        f"{label}: {total:.2f} s = "
+        + ", ".join(f"{name.strip('_')} {spent.get(name, 0.0):.2f}" for name in STEPS)
+        + f", rest {rest:.2f} (Python's garbage collection in all of these: "
+        + f"{spent.get('gc', 0.0):.2f})"
+    )
+    return total, claimed
 
 
-def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
-    from django.urls import reverse
-
+def _read(release) -> float:
     from metrics.models import Metric
-    from plans.tracking.models import TrackedValue
     from plans.tracking.releases import _owners, observations_read
 
-    reverse("core:home")  # load the URLconf, as a long-lived worker has
-    reads = []
-    for _ in range(3):
-        started = time.perf_counter()
-        observations_read(release, _owners(dict(Metric.objects.values_list("variable", "pk"))))
-        reads.append(time.perf_counter() - started)
-    first_s, first = _run_job(release)
-    # Stand the values back to an older release: 20% other values, 5% other quality flags,
-    # no value for the latest year.
+    started = time.perf_counter()
+    observations_read(release, _owners(dict(Metric.objects.values_list("variable", "pk"))))
+    return time.perf_counter() - started
+
+
+def _stand_back() -> None:
+    """Stand the values back to an older release: 20% other values, 5% other quality flags,
+    no value for the latest year (the same draw every time)."""
+    from plans.tracking.models import TrackedValue
+
     rng = random.Random(7)
-    values = list(TrackedValue.objects.all())
+    values = list(TrackedValue.objects.order_by("pk"))
     latest = max(v.date for v in values)
     drop = [v.pk for v in values if v.date == latest]
     changed = []
@@ -191,9 +249,38 @@ def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
             changed.append(v)
     TrackedValue.objects.bulk_update(changed, ["value", "quality"], batch_size=2000)
     TrackedValue.objects.filter(pk__in=drop).delete()
-    typical_s, typical = _run_job(release)
+
+
+def _measure(release) -> tuple[float, float, float, tuple[int, int, int]]:
+    """(read, first update, typical update, counts): the read is the median of the three
+    reads before the first update and the one before each typical update; the typical
+    update the median of three rounds (a shared machine's load comes and goes)."""
+    from django.urls import reverse
+
+    reverse("core:home")  # load the URLconf, as a long-lived worker has
+    if os.environ.get("BENCH_GC_FREEZE"):
+        gc.freeze()  # what a worker could do once started: the collector skips old objects
+    reads = [_read(release) for _ in range(3)]
+    first_s, first = _run_job(release, "first update")
+    typicals = []
+    for round_ in range(ROUNDS):
+        _stand_back()
+        reads.append(_read(release))
+        if os.environ.get("BENCH_PROFILE") and round_ == 0:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.enable()
+            typical_s, typical = _run_job(release, "typical update")
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(70)
+        else:
+            typical_s, typical = _run_job(release, "typical update")
+        typicals.append(typical_s)
     counts = (first.values_added, typical.values_added, typical.values_revised)
-    return statistics.median(reads), first_s, typical_s, counts
+    print("reads: " + ", ".join(f"{r:.2f}" for r in reads) + " s")
+    return statistics.median(reads), first_s, statistics.median(typicals), counts
 
 
 def _postgres(base: str, *statements: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -96,12 +97,15 @@ def _language(user: User) -> str:
     return user.language or settings.LANGUAGE_CODE
 
 
-def _render(text: str | Promise, params: Mapping[str, Any] | None, language: str) -> str:
+def _format(text: str | Promise, params: Mapping[str, Any] | None) -> str:
     # ``%`` on the lazy text keeps ``ngettext_lazy(..., "count")`` choosing its plural from
-    # ``params``; Deferred parameters render as the text is formatted, in ``language``.
+    # ``params``; Deferred parameters render as the text is formatted, in the active language.
+    return (str(text % dict(params)) if params else str(text))[:300]
+
+
+def _render(text: str | Promise, params: Mapping[str, Any] | None, language: str) -> str:
     with translation.override(language):
-        rendered = str(text % dict(params)) if params else str(text)
-    return rendered[:300]
+        return _format(text, params)
 
 
 def notification_send(
@@ -154,6 +158,75 @@ def notification_send(
     if delivery == Delivery.IMMEDIATE:
         _enqueue_email(notification.pk, body, site_url or settings.SITE_URL)
     return notification
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person to tell in ``notifications_send_many``: who, in which coalition, with which
+    parameters of the shared text, and the link."""
+
+    user: User
+    coalition_id: int
+    params: Mapping[str, Any] | None = None
+    url: str = ""
+
+
+def notifications_send_many(
+    *,
+    kind: str,
+    text: str | Promise,
+    recipients: Iterable[Recipient],
+    site_url: str | None = None,
+) -> list[Notification]:
+    """``notification_send`` for many people at once (a job telling every member of many
+    coalitions): the same rules, texts and emails, with everyone's choice for ``kind`` read in
+    one query and the notifications written in batches. No ``dedupe_key`` (use
+    ``notification_send``) and no ``body``."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    recipients = [r for r in recipients if r.user.is_active]
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            kind=kind, user_id__in={r.user.pk for r in recipients}
+        ).values_list("user_id", "delivery")
+    )
+    sending = []
+    for recipient in recipients:
+        delivery = chosen.get(recipient.user.pk, DEFAULT_DELIVERY[kind])
+        if delivery != Delivery.OFF:
+            sending.append((recipient, delivery))
+    # Rendered language by language (one switch each), kept in the order given.
+    by_language: dict[str, list[int]] = {}
+    for i, (recipient, _delivery) in enumerate(sending):
+        by_language.setdefault(_language(recipient.user), []).append(i)
+    texts = [""] * len(sending)
+    for language, indexes in by_language.items():
+        with translation.override(language):
+            for i in indexes:
+                texts[i] = _format(text, sending[i][0].params)
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=recipient.user,
+                coalition_id=recipient.coalition_id,
+                kind=kind,
+                text=rendered,
+                url=recipient.url[:300],
+                digest=delivery if delivery in DigestPeriod.values else "",
+            )
+            for (recipient, delivery), rendered in zip(sending, texts, strict=True)
+        ],
+        batch_size=500,
+    )
+    immediate = [
+        n.pk
+        for n, (_recipient, delivery) in zip(notifications, sending, strict=True)
+        if delivery == Delivery.IMMEDIATE
+    ]
+    url = site_url or settings.SITE_URL
+    for pk in immediate:
+        _enqueue_email(pk, "", url)
+    return notifications
 
 
 def _enqueue_email(notification_id: int, body: str, site_url: str) -> None:

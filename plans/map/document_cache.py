@@ -22,6 +22,7 @@ as a last safety net.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
@@ -33,6 +34,8 @@ from metrics.selectors import release_active
 from plans.map import document as doc_module
 
 TIMEOUT = 60 * 60
+# Past this many coalitions changed at once, forgetting every coalition's documents is cheaper.
+MANY = 50
 GLOBAL = "mapdoc:gen:all"
 WATCHED_APPS = frozenset({"accounts", "coalitions", "metrics", "plans"})
 # Rows of those apps the document never reads: saved often (progress, notifications), they
@@ -66,6 +69,24 @@ def plan_inputs_changed(coalition_id: int | None) -> None:
     """Forget the cached documents of one coalition (every coalition: ``None``)."""
     _bump(coalition_id)
     transaction.on_commit(lambda: _bump(coalition_id))
+
+
+def plan_inputs_changed_many(coalition_ids: Iterable[int]) -> None:
+    """``plan_inputs_changed`` for many coalitions at once, for a job that wrote their rows
+    without signals (the release update): one cache write for a few, and past ``MANY`` the
+    global generation (every coalition's documents: the database cache writes key by key,
+    and a release that changed that many coalitions changed the pages of most)."""
+    ids = list(coalition_ids)
+    if len(ids) > MANY:
+        plan_inputs_changed(None)
+    elif ids:
+        keys = [_generation_key(cid) for cid in ids]
+
+        def bump() -> None:
+            cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+
+        bump()
+        transaction.on_commit(bump)
 
 
 def _generations(coalition_id: int) -> tuple[str, str]:

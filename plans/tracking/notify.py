@@ -1,20 +1,22 @@
 """In-app notifications of values over time (a release changed a coalition's measures).
 
-Every notification of this package is made here, through ``notification_create``, which hands
-it to ``notifications.services.notification_send``: the person's choice for the kind decides
-whether it shows in the app only, goes by email at once or in a digest, or not at all.
+Every notification of this package is made here, through ``notification_create`` (or
+``notifications_create_many`` for many people at once), which hands it to
+``notifications.services.notification_send`` (``notifications_send_many``): the person's
+choice for the kind decides whether it shows in the app only, goes by email at once or in
+a digest, or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.functional import Promise
 
 from accounts.models import User
 from coalitions.models import Coalition
-from notifications.services import notification_send
+from notifications.services import Recipient, notification_send, notifications_send_many
 from plans.models import Notification, NotificationKind
 
 RELEASE_CHANGES = NotificationKind.RELEASE_CHANGES.value
@@ -45,3 +47,14 @@ def notification_create(
         url=url,
         dedupe_key=dedupe_key,
     )
+
+
+def notifications_create_many(
+    *, kind: str, text: str | Promise, recipients: Iterable[Recipient]
+) -> list[Notification]:
+    """``notification_create`` for many people at once (a job telling every member of many
+    coalitions), through ``notifications.services.notifications_send_many``: each person's
+    choice for ``kind`` applies as it does one by one."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    return notifications_send_many(kind=kind, text=text, recipients=recipients)

@@ -18,7 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -31,9 +31,11 @@ from coalitions.models import Membership
 from core.jobs import job_enqueue_on_commit, job_progress, job_save_once, job_succeed
 from metrics.models import Metric, Observation, Release
 from metrics.parsing import YEAR_RANGE
+from notifications.services import Recipient
+from plans.map.document_cache import plan_inputs_changed_many
 from plans.map.models import HeadlineGoal, Measure
 from plans.tracking.models import ReleaseChange, ReleaseUpdate, TrackedValue, ValueSource
-from plans.tracking.notify import RELEASE_CHANGES, notification_create
+from plans.tracking.notify import RELEASE_CHANGES, notifications_create_many
 
 logger = logging.getLogger(__name__)
 BUSY = gettext_lazy("The measures are already being updated from this release.")
@@ -55,8 +57,10 @@ class Owner:
     subgroups: tuple[str, ...]  # the named subgroups it follows, besides everyone
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
+    """One observation as the update compares it: a tuple (quick to make, and the garbage
+    collector stops following tuples of numbers), not a frozen dataclass."""
+
     value: float
     lower: float | None
     upper: float | None
@@ -191,32 +195,40 @@ def observations_read(
     return found
 
 
-@dataclass
-class Saved:
-    """A saved value as the update compares and rewrites it (no model instance: cheaper)."""
-
-    pk: int
-    source: str
-    value: float
-    lower: float | None
-    upper: float | None
-    quality: int | None
-    source_detail: str = ""
+# A saved value as the update reads it: (pk, source, value, lower, upper, quality). A plain
+# tuple, not a model instance or a dataclass: the update reads one per value of every owner.
+Saved = tuple[int, str, float, float | None, float | None, int | None]
+# A value to rewrite: (pk, value, lower, upper, quality).
+Revision = tuple[int, float, float | None, float | None, int | None]
+# A value to add: these fields of TrackedValue, in this order (the others take their default).
+NEW_FIELDS = (
+    "coalition_id",
+    "measure_id",
+    "goal_id",
+    "period",
+    "date",
+    "subgroup",
+    "value",
+    "lower",
+    "upper",
+    "quality",
+    "source",
+    "source_detail",
+)
 
 
 def _existing(owners: list[Owner]) -> dict[tuple[str, int], dict[tuple[str, str], Saved]]:
     """{(kind, owner id): {(subgroup, period): Saved}} of the owners' saved values."""
-    measure_ids = [o.pk for o in owners if o.kind == "measure"]
-    goal_ids = [o.pk for o in owners if o.kind == "goal"]
     found: dict[tuple[str, int], dict[tuple[str, str], Saved]] = defaultdict(dict)
     fields = ("pk", "source", "value", "lower", "upper", "quality")
-    for kind, ids in (("measure", measure_ids), ("goal", goal_ids)):
+    for kind in ("measure", "goal"):
+        ids = [o.pk for o in owners if o.kind == kind]
         for start in range(0, len(ids), 5000):
             rows = TrackedValue.objects.filter(
                 **{f"{kind}_id__in": ids[start : start + 5000]}
             ).values_list(f"{kind}_id", "subgroup", "period", *fields)
-            for owner_id, subgroup, period, *rest in rows.iterator(5000):
-                found[(kind, owner_id)][(subgroup, period)] = Saved(*rest)
+            for owner_id, subgroup, period, *rest in rows:
+                found[(kind, owner_id)][(subgroup, period)] = tuple(rest)
     return found
 
 
@@ -226,7 +238,9 @@ def _differs(a: float | None, b: float | None) -> bool:
     return abs(a - b) > EPSILON * max(1.0, abs(a), abs(b))
 
 
-def _item(owner: Owner, kind: str, subgroup: str, year: int, old: Any, new: Reading) -> dict:
+def _item(
+    owner: Owner, kind: str, subgroup: str, year: int, old: Saved | None, new: Reading
+) -> dict:
     return {
         "owner": owner.kind,
         "id": owner.pk,
@@ -235,9 +249,9 @@ def _item(owner: Owner, kind: str, subgroup: str, year: int, old: Any, new: Read
         "subgroup": subgroup,
         "period": str(year),
         "change": kind,
-        "old": None if old is None else old.value,
+        "old": None if old is None else old[2],
         "new": new.value,
-        "old_quality": None if old is None else old.quality,
+        "old_quality": None if old is None else old[5],
         "new_quality": new.quality,
     }
 
@@ -248,12 +262,16 @@ def changes_compute(
     existing: dict[tuple[str, int], dict[tuple[str, str], Saved]],
     *,
     release_name: str,
-) -> tuple[list[TrackedValue], list[Saved], dict[int, list[dict]]]:
-    """(values to create, values to update, change items by coalition)."""
-    create, update = [], []
+) -> tuple[list[tuple], list[Revision], dict[int, list[dict]]]:
+    """(values to create as ``NEW_FIELDS`` tuples, values to rewrite, change items by
+    coalition)."""
+    create: list[tuple] = []
+    update: list[Revision] = []
     items: dict[int, list[dict]] = defaultdict(list)
     detail = _("Release %(name)s") % {"name": release_name}
+    metrics = ValueSource.METRICS.value
     for owner in owners:
+        measure_id, goal_id = (owner.pk, None) if owner.kind == "measure" else (None, owner.pk)
         saved = existing.get((owner.kind, owner.pk), {})
         wanted = {"", *owner.subgroups}
         for (subgroup, year), reading in sorted(
@@ -264,86 +282,173 @@ def changes_compute(
             old = saved.get((subgroup, str(year)))
             if old is None:
                 create.append(
-                    TrackedValue(
-                        coalition_id=owner.coalition_id,
-                        **{f"{owner.kind}_id": owner.pk},
-                        period=str(year),
-                        date=dt.date(year, 12, 31),
-                        subgroup=subgroup,
-                        value=reading.value,
-                        lower=reading.lower,
-                        upper=reading.upper,
-                        quality=reading.quality,
-                        source=ValueSource.METRICS,
-                        source_detail=detail,
+                    (
+                        owner.coalition_id,
+                        measure_id,
+                        goal_id,
+                        str(year),
+                        dt.date(year, 12, 31),
+                        subgroup,
+                        reading.value,
+                        reading.lower,
+                        reading.upper,
+                        reading.quality,
+                        metrics,
+                        detail,
                     )
                 )
                 items[owner.coalition_id].append(_item(owner, "new", subgroup, year, None, reading))
                 continue
-            if old.source != ValueSource.METRICS:
+            pk, source, value, lower, upper, quality = old
+            if source != metrics:
                 continue  # a person's value for the year stays
+            # Most values are the same number again: ``!=`` settles those without a call.
             revised = (
-                _differs(old.value, reading.value)
-                or _differs(old.lower, reading.lower)
-                or _differs(old.upper, reading.upper)
+                (value != reading.value and _differs(value, reading.value))
+                or (lower != reading.lower and _differs(lower, reading.lower))
+                or (upper != reading.upper and _differs(upper, reading.upper))
             )
-            requalified = old.quality != reading.quality
+            requalified = quality != reading.quality
             if not (revised or requalified):
                 continue
             kind = "revised" if revised else "quality"
             items[owner.coalition_id].append(_item(owner, kind, subgroup, year, old, reading))
-            old.value, old.lower, old.upper = reading.value, reading.lower, reading.upper
-            old.quality, old.source_detail = reading.quality, detail
-            update.append(old)
+            update.append((pk, reading.value, reading.lower, reading.upper, reading.quality))
     return create, update, items
 
 
-def _notify(coalition_ids: Iterable[int], release: Release, items: dict[int, list[dict]]) -> None:
-    members = Membership.objects.filter(coalition_id__in=list(coalition_ids)).select_related(
-        "user", "coalition"
-    )
+def _notify(release: Release, items: dict[int, list[dict]]) -> None:
+    """One notification per member of every coalition with changes, each the way the member
+    chose for release changes (one preference read and batched writes)."""
+    members = Membership.objects.filter(coalition_id__in=list(items))
+    links = list(members.values_list("coalition_id", "user_id"))
+    users = User.objects.only("id", "language", "is_active").in_bulk({uid for _c, uid in links})
     urls = {cid: reverse("coalitions:detail", args=[cid]) for cid in items}
-    for member in members:
-        count = len(items[member.coalition_id])
-        notification_create(
-            user=member.user,
-            coalition=member.coalition,
-            kind=RELEASE_CHANGES,
-            # Written in each member's language (notifications.services.notification_send).
-            text=ngettext_lazy(
-                "The Mobility Metrics release %(release)s changed %(count)s value of your "
-                "measures and goals.",
-                "The Mobility Metrics release %(release)s changed %(count)s values of your "
-                "measures and goals.",
-                "count",
-            ),
-            params={"release": release.name, "count": count},
-            url=urls[member.coalition_id],
-        )
+    notifications_create_many(
+        kind=RELEASE_CHANGES,
+        # Written in each member's language, like notification_send.
+        text=ngettext_lazy(
+            "The Mobility Metrics release %(release)s changed %(count)s value of your "
+            "measures and goals.",
+            "The Mobility Metrics release %(release)s changed %(count)s values of your "
+            "measures and goals.",
+            "count",
+        ),
+        recipients=[
+            Recipient(
+                user=users[uid],
+                coalition_id=cid,
+                params={"release": release.name, "count": len(items[cid])},
+                url=urls[cid],
+            )
+            for cid, uid in links
+        ],
+    )
 
 
-def _values_update(values: list[Saved]) -> None:
-    """Write revised values with one prepared UPDATE run for every row: ``bulk_update``
-    builds a CASE per column and row, which took most of the job's time."""
+def _insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert rows (values prepared for the database) without signals or model objects:
+    ``COPY`` on PostgreSQL, one prepared ``INSERT`` run for every row elsewhere.
+    ``bulk_create`` costs more than the rest of the job together: on PostgreSQL it sends
+    every column as an array that the driver quotes element by element in Python (a
+    notice's items, a value's texts), on SQLite it writes 66 rows per statement (999
+    parameters) and builds each statement in Python."""
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in columns)
+    # Only names from the models' own metadata go into the text; the rows are parameters.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", list(rows))  # noqa: S608
+
+
+def _values_create(values: list[tuple]) -> None:
+    """Insert new values (``NEW_FIELDS`` tuples)."""
+    if not values:
+        return
+    meta = TrackedValue._meta
+    others = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in NEW_FIELDS]
+    column = {f.attname: f.column for f in meta.concrete_fields}
+    # The other columns take their default, the same for every row of this job.
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    date = NEW_FIELDS.index("date")
+    prepare = meta.get_field("date").get_db_prep_save
+    _insert(
+        meta.db_table,
+        [column[name] for name in NEW_FIELDS] + [f.column for f in others],
+        ((*v[:date], prepare(v[date], connection), *v[date + 1 :], *defaults) for v in values),
+    )
+
+
+def _notices_create(
+    job: ReleaseUpdate | None, release: Release, items: dict[int, list[dict]]
+) -> None:
+    """One "what changed" notice per coalition with changes."""
+    fields = [f for f in ReleaseChange._meta.concrete_fields if not f.primary_key]
+    notices = (
+        ReleaseChange(coalition_id=cid, release=release, update=job, items=found)
+        for cid, found in items.items()
+    )
+    _insert(
+        ReleaseChange._meta.db_table,
+        [f.column for f in fields],
+        (
+            tuple(f.get_db_prep_save(f.pre_save(n, True), connection) for f in fields)
+            for n in notices
+        ),
+    )
+
+
+def _array(numbers: Iterable[float | int | None]) -> str:
+    """A PostgreSQL array literal of numbers: joined in one go (the driver would dump
+    each number in turn). ``repr`` of a float reads back as the same float."""
+    return "{" + ",".join("NULL" if n is None else repr(n) for n in numbers) + "}"
+
+
+def _values_update(values: list[Revision], detail: str) -> None:
+    """Rewrite revised values: on PostgreSQL one ``UPDATE … FROM unnest(arrays)`` (numbers
+    only, sent as array literals), elsewhere one prepared ``UPDATE`` run for every row (SQLite runs
+    it in-process). ``bulk_update`` builds a CASE per column and row, which took most of the
+    job's time."""
     if not values:
         return
     q = connection.ops.quote_name
-    columns = ", ".join(f"{q(c)} = %s" for c in ("value", "lower", "upper", "quality"))
+    table = q(TrackedValue._meta.db_table)
+    names = ("value", "lower", "upper", "quality")
     # Only names from the model's own metadata go into the text; every value is a parameter.
-    sql = f"UPDATE {q(TrackedValue._meta.db_table)} SET {columns}, {q('source_detail')} = %s WHERE {q('id')} = %s"  # noqa: S608, E501
-    rows = [(v.value, v.lower, v.upper, v.quality, v.source_detail, v.pk) for v in values]
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f"{q(c)} = v.{c}" for c in names)
+        sql = (
+            f"UPDATE {table} SET {columns}, {q('source_detail')} = %s "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::float8[], "
+            "%s::smallint[]) AS v(id, value, lower, upper, quality) "
+            f"WHERE {table}.{q('id')} = v.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [detail, *map(_array, zip(*values, strict=True))])
+        return
+    columns = ", ".join(f"{q(c)} = %s" for c in names)
+    sql = f"UPDATE {table} SET {columns}, {q('source_detail')} = %s WHERE {q('id')} = %s"  # noqa: S608
+    rows = [(v, lo, up, qual, detail, pk) for pk, v, lo, up, qual in values]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
 def owners_sync(release: Release, owners: list[Owner]) -> tuple[int, int, dict[int, list[dict]]]:
-    """Bring the owners' metric values up to date with ``release``: (added, revised, items)."""
+    """Bring the owners' metric values up to date with ``release``: (added, revised, items).
+    The rows are written without signals: the coalitions changed forget their cached plan
+    documents here."""
     readings = observations_read(release, owners)
     create, update, items = changes_compute(
         owners, readings, _existing(owners), release_name=release.name
     )
-    TrackedValue.objects.bulk_create(create, batch_size=2000)
-    _values_update(update)
+    _values_create(create)
+    _values_update(update, _("Release %(name)s") % {"name": release.name})
+    plan_inputs_changed_many(items)
     return len(create), len(update), items
 
 
@@ -355,13 +460,13 @@ def release_update_run(*, job: ReleaseUpdate) -> ReleaseUpdate:
     job_progress(job, done=0, total=len(owners))
     with transaction.atomic():
         added, revised, items = owners_sync(release, owners)
-        ReleaseChange.objects.bulk_create(
-            ReleaseChange(coalition_id=cid, release=release, update=job, items=found)
-            for cid, found in items.items()
-        )
-        _notify(items.keys(), release, items)
+        _notices_create(job, release, items)
+        _notify(release, items)
     job.values_added, job.values_revised, job.coalitions_changed = added, revised, len(items)
-    job.save(update_fields=["values_added", "values_revised", "coalitions_changed"])
+    # An update, not save(): the coalitions changed forgot their plan documents already.
+    ReleaseUpdate.objects.filter(pk=job.pk).update(
+        values_added=added, values_revised=revised, coalitions_changed=len(items)
+    )
     job_progress(job, done=len(owners), total=len(owners))
     job_succeed(
         job,

@@ -144,3 +144,28 @@ def test_linking_a_metric_fills_the_values_from_the_active_release(coalition, ki
     owner = (make_measure if kind == "measure" else make_goal)(coalition, metric_variable=VARIABLE)
     assert owner_metric_sync(owner) == 2
     assert owner_metric_sync(owner) == 0
+
+
+def test_the_coalitions_changed_forget_their_cached_plan_documents(
+    team, coalition, django_capture_on_commit_callbacks
+):
+    from plans.map import document_cache
+
+    make_measure(coalition, metric_variable=VARIABLE)
+    release = _release("2024", coalition.geography, [(2021, 0.41, 1, "")])
+    before = document_cache._generations(coalition.pk)
+    _activate(release, django_capture_on_commit_callbacks)
+    # The values are written without signals: the job forgets this coalition's documents.
+    assert document_cache._generations(coalition.pk)[0] != before[0]
+
+
+def test_many_coalitions_changed_at_once_forget_every_document(db):
+    from plans.map import document_cache
+
+    few = document_cache._generations(1)
+    every = document_cache._generations(2)
+    document_cache.plan_inputs_changed_many([1])
+    assert document_cache._generations(1)[0] != few[0]
+    assert document_cache._generations(2) == every
+    document_cache.plan_inputs_changed_many(range(1, document_cache.MANY + 2))
+    assert document_cache._generations(2)[1] != every[1]
