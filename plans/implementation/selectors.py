@@ -55,7 +55,7 @@ def goal_statuses(coalition: Coalition, goals: list[HeadlineGoal] | None = None)
     return dict(status.goal_statuses(coalition, goals=goals))
 
 
-def _status_fields(found: Any) -> dict[str, str]:
+def _status_fields(found: Any) -> dict[str, Any]:
     """What the scorecard shows of a measure's or goal's status (empty without one)."""
     if found is None:
         return {
@@ -65,6 +65,7 @@ def _status_fields(found: Any) -> dict[str, str]:
             "latest_date": "",
             "gap_status_label": "",
             "series_url": "",
+            "subgroup_statuses": [],
         }
     latest = getattr(found, "latest_date", None)
     return {
@@ -76,6 +77,17 @@ def _status_fields(found: Any) -> dict[str, str]:
         "latest_date": latest.isoformat() if isinstance(latest, dt.date) else "",
         "latest_date_text": date_words(latest) if isinstance(latest, dt.date) else "",
         "gap_status": str(getattr(found, "gap_status", "") or ""),
+        # Subgroups with their own baseline and target: public like everyone's status.
+        "subgroup_statuses": [
+            {
+                "subgroup": sg.subgroup,
+                "subgroup_label": sg.subgroup_label,
+                "status": sg.status,
+                "status_label": sg.status_label,
+                "latest_text": sg.latest_text,
+            }
+            for sg in getattr(found, "subgroup_statuses", ())
+        ],
     }
 
 
