@@ -290,6 +290,48 @@ def _subgroup_targets(coalition: Coalition, owner: str) -> dict[int, list[Subgro
     return found
 
 
+def measure_and_goal_statuses(
+    coalition: Coalition,
+    *,
+    measures: Iterable[Measure],
+    goals: Iterable[HeadlineGoal],
+    today: dt.date | None = None,
+) -> tuple[dict[int, MeasureStatus], dict[int, MeasureStatus]]:
+    """``measure_statuses`` and ``goal_statuses`` of the given measures and goals together, in
+    two queries: every value, then every subgroup target, of the coalition (the scorecard)."""
+    today = today or timezone.localdate()
+    rows = (
+        TrackedValue.objects.filter(coalition=coalition)
+        .order_by("date", "pk")
+        .values_list("measure", "goal", "subgroup", "period", "date", "value")
+    )
+    by_measure: list[tuple[int, str, str, dt.date, float]] = []
+    by_goal: list[tuple[int, str, str, dt.date, float]] = []
+    for measure_id, goal_id, *rest in rows:
+        if measure_id is not None:
+            by_measure.append((measure_id, *rest))  # type: ignore[arg-type]
+        else:
+            by_goal.append((goal_id, *rest))
+    m_values, g_values = _series(by_measure), _series(by_goal)
+    m_targets: dict[int, list[SubgroupTarget]] = defaultdict(list)
+    g_targets: dict[int, list[SubgroupTarget]] = defaultdict(list)
+    for t in SubgroupTarget.objects.filter(coalition=coalition).order_by("subgroup", "pk"):
+        if t.measure_id is not None:
+            m_targets[t.measure_id].append(t)
+        else:
+            g_targets[t.goal_id].append(t)  # type: ignore[index]
+    return (
+        {
+            m.pk: measure_status(m, m_values.get(m.pk, {}), today, m_targets.get(m.pk, ()))
+            for m in measures
+        },
+        {
+            g.pk: goal_status(g, g_values.get(g.pk, {}), today, g_targets.get(g.pk, ()))
+            for g in goals
+        },
+    )
+
+
 def measure_target(measure: Measure) -> Target:
     return Target(
         measure.baseline_value, measure.baseline_date, measure.target_value, measure.target_date
