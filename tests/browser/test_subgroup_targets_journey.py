@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from coalitions.models import Membership
-from plans.map.models import Measure
+from plans.map.models import ElementKind, LogicElement, Measure, PriorityArea, StrategicAction
 from plans.tracking.models import SubgroupTarget
 from tests.factories import CoalitionFactory
 from tests.tracking.conftest import add_value
@@ -20,8 +20,16 @@ def test_data_lead_sets_subgroup_targets_and_sees_their_status(
 ):
     coalition = CoalitionFactory(name="Riverside Mobility Coalition")
     Membership.objects.create(coalition=coalition, user=user, role="data_lead")
+    area = PriorityArea.objects.create(coalition=coalition, name="Access to jobs")
+    action = StrategicAction.objects.create(
+        coalition=coalition, priority_area=area, title="Frequent bus network"
+    )
+    element = LogicElement.objects.create(
+        action=action, kind=ElementKind.OUTCOME_SHORT, text="More residents reach jobs by transit"
+    )
     measure = Measure.objects.create(
         coalition=coalition,
+        element=element,
         element_kind="outcome_short",
         element_text="More residents reach jobs by transit",
         action_title="Frequent bus network",
@@ -74,3 +82,7 @@ def test_data_lead_sets_subgroup_targets_and_sees_their_status(
     page.screenshot(path=str(artifacts_dir / "subgroup-targets.png"), full_page=True)
     page.set_viewport_size({"width": 360, "height": 800})
     page.screenshot(path=str(artifacts_dir / "subgroup-targets-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1100, "height": 800})
+    page.goto(f"{live_server.url}/coalitions/{coalition.pk}/implementation/")
+    assert page.locator(".subgroup-statuses").get_by_text("Black:").is_visible()
+    page.screenshot(path=str(artifacts_dir / "subgroup-targets-scorecard.png"), full_page=True)
