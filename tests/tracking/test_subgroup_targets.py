@@ -231,6 +231,9 @@ def test_the_page_sets_targets_per_subgroup_and_shows_their_status(client, lead,
     assert "On track" in page and "straight path, from its baseline to its target" in page
     assert page.count("<svg") >= 2  # everyone's chart and Black's
     assert 'value="30%"' in page and 'value="2022"' in page  # typed back as a person types
+    assert "Black: On track" in page  # next to everyone's status
+    plan = client.get(reverse("map:measures", args=[measure.coalition_id])).content.decode()
+    assert "Black: On track" in plan
 
 
 def test_members_see_subgroup_statuses_but_cannot_set_targets(client, team, measure):
