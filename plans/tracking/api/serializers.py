@@ -171,9 +171,13 @@ class SubgroupTargetRowSerializer(serializers.Serializer):
 
     subgroup = serializers.CharField(max_length=80)
     baseline_value = TypedValueField(required=False, allow_null=True)
-    baseline_date = serializers.CharField(max_length=20, required=False, allow_null=True)
+    baseline_date = serializers.CharField(
+        max_length=20, required=False, allow_null=True, allow_blank=True
+    )
     target_value = TypedValueField(required=False, allow_null=True)
-    target_date = serializers.CharField(max_length=20, required=False, allow_null=True)
+    target_date = serializers.CharField(
+        max_length=20, required=False, allow_null=True, allow_blank=True
+    )
 
 
 class SubgroupTargetsWriteSerializer(serializers.Serializer):
@@ -181,6 +185,15 @@ class SubgroupTargetsWriteSerializer(serializers.Serializer):
         child=serializers.DictField(),
         max_length=40,
         help_text="The whole set: a subgroup left out loses its target.",
+    )
+
+
+class SubgroupTargetsPutSerializer(serializers.Serializer):
+    """What the schema shows of a PUT body; rows are checked one by one, each bad row reported
+    with its reasons (``target_row_problems``), so the view reads it as plain dictionaries."""
+
+    targets = SubgroupTargetRowSerializer(
+        many=True, help_text="The whole set: a subgroup left out loses its target."
     )
 
 

@@ -97,7 +97,7 @@ class _SubgroupTargets(CoalitionScopedMixin, APIView):
         return Response(s.SubgroupTargetsSerializer({"targets": targets, "errors": []}).data)
 
     @extend_schema(
-        request=s.SubgroupTargetsWriteSerializer,
+        request=s.SubgroupTargetsPutSerializer,
         responses={
             200: s.SubgroupTargetsSerializer,
             400: OpenApiResponse(
