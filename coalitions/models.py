@@ -314,6 +314,7 @@ class EventKind(models.TextChoices):
     CYCLE_STARTED = "cycle_started", _("started a new plan cycle from version")
     PROGRESS_REPORT_MADE = "progress_report_made", _("made a progress report for")
     VALUES_ENTERED = "values_entered", _("entered values of the measure")
+    SUBGROUP_TARGETS_SAVED = "subgroup_targets_saved", _("set the subgroup targets of")
 
 
 class CoalitionEvent(models.Model):

@@ -169,11 +169,25 @@ def _values_moved(coalition: Coalition, start: dt.date, end: dt.date) -> list[Bl
         s = found.get(goal.pk)
         if s is not None and _in(getattr(s, "latest_date", None), start, end):
             rows.append([goal.indicator, _("Headline goal"), *_latest(s)])
+        for sg in getattr(s, "subgroup_statuses", ()):
+            if _in(sg.latest_date, start, end):
+                name = _("%(measure)s: %(subgroup)s") % {
+                    "measure": goal.indicator,
+                    "subgroup": sg.subgroup_label,
+                }
+                rows.append([name, _("Headline goal, subgroup"), *_latest(sg)])
     found = measure_statuses(coalition)
     for measure in Measure.objects.filter(coalition=coalition, element__isnull=False):
         s = found.get(measure.pk)
         if s is not None and _in(getattr(s, "latest_date", None), start, end):
             rows.append([str(measure), _("Measure"), *_latest(s)])
+        for sg in getattr(s, "subgroup_statuses", ()):
+            if _in(sg.latest_date, start, end):
+                name = _("%(measure)s: %(subgroup)s") % {
+                    "measure": measure,
+                    "subgroup": sg.subgroup_label,
+                }
+                rows.append([name, _("Measure, subgroup"), *_latest(sg)])
     return [
         blocks.table(
             [_("Measure or goal"), _("Kind"), _("Latest value"), _("Period"), _("Status")],

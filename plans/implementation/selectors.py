@@ -56,7 +56,18 @@ def goal_statuses(coalition: Coalition, goals: list[HeadlineGoal] | None = None)
     return dict(status.goal_statuses(coalition, goals=goals))
 
 
-def _status_fields(found: Any) -> dict[str, str]:
+def both_statuses(
+    coalition: Coalition, measures: list[Measure], goals: list[HeadlineGoal]
+) -> tuple[dict[int, Any], dict[int, Any]]:
+    """The measures' and the goals' statuses read together (two queries in all)."""
+    try:
+        from plans.tracking import status
+    except ImportError:
+        return {}, {}
+    return status.measure_and_goal_statuses(coalition, measures=measures, goals=goals)
+
+
+def _status_fields(found: Any) -> dict[str, Any]:
     """What the scorecard shows of a measure's or goal's status (empty without one)."""
     if found is None:
         return {
@@ -66,6 +77,7 @@ def _status_fields(found: Any) -> dict[str, str]:
             "latest_date": "",
             "gap_status_label": "",
             "series_url": "",
+            "subgroup_statuses": [],
         }
     latest = getattr(found, "latest_date", None)
     return {
@@ -77,6 +89,17 @@ def _status_fields(found: Any) -> dict[str, str]:
         "latest_date": latest.isoformat() if isinstance(latest, dt.date) else "",
         "latest_date_text": date_words(latest) if isinstance(latest, dt.date) else "",
         "gap_status": str(getattr(found, "gap_status", "") or ""),
+        # Subgroups with their own baseline and target: public like everyone's status.
+        "subgroup_statuses": [
+            {
+                "subgroup": sg.subgroup,
+                "subgroup_label": sg.subgroup_label,
+                "status": sg.status,
+                "status_label": sg.status_label,
+                "latest_text": sg.latest_text,
+            }
+            for sg in getattr(found, "subgroup_statuses", ())
+        ],
     }
 
 
@@ -172,17 +195,19 @@ def _milestone_rows(action_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return rows
 
 
-def _measure_rows(
-    coalition: Coalition, action_ids: list[int], *, public: bool = False
-) -> dict[int, list[dict[str, Any]]]:
-    kinds = dict(ElementKind.choices)
-    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    measures = list(
+def _scorecard_measures(coalition: Coalition, action_ids: list[int]) -> list[Measure]:
+    return list(
         Measure.objects.filter(
             coalition=coalition, element__action_id__in=action_ids
         ).select_related("element")
     )
-    statuses = measure_statuses(coalition, measures=measures)
+
+
+def _measure_rows(
+    measures: list[Measure], statuses: dict[int, Any], *, public: bool = False
+) -> dict[int, list[dict[str, Any]]]:
+    kinds = dict(ElementKind.choices)
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in measures:
         assert m.element is not None  # filtered on the element's action
         rows[m.element.action_id].append(
@@ -261,10 +286,11 @@ def scorecard(
     actions = list(_actions(coalition, filters, public=public))
     ids = [a.pk for a in actions]
     milestones = _milestone_rows(ids)
-    measures = _measure_rows(coalition, ids, public=public)
-    goals_by_area: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    scored = _scorecard_measures(coalition, ids)
     goals = list(HeadlineGoal.objects.filter(coalition=coalition))
-    found_goals = goal_statuses(coalition, goals=goals)
+    found_measures, found_goals = both_statuses(coalition, scored, goals)
+    measures = _measure_rows(scored, found_measures, public=public)
+    goals_by_area: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for goal in goals:
         goals_by_area[goal.priority_area_id].append(_goal_row(goal, found_goals.get(goal.pk)))
     by_area: dict[int | None, list[dict[str, Any]]] = defaultdict(list)

@@ -5,6 +5,10 @@ path between them and, for a Mobility Metric, the median it is compared with.
 pages, the PDF and the Word file draw the same SVG with its summary and data table. The
 chart is by year: where values are by quarter or month, a year shows its latest value (the
 values table lists them all).
+
+A subgroup with its own baseline and target (``SubgroupTarget``) gets a chart of its own: its
+series, its baseline, its target and the path between them (no median: the median compared
+with is everyone's).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from typing import Any
 
 from metrics.charts.base import Chart
 from metrics.charts.formatting import display_unit
+from metrics.profiles.reading import subgroup_name_text
 from plans.map import charting, metric_data
 from plans.map.models import HeadlineGoal, Measure
-from plans.tracking.models import TrackedValue
+from plans.tracking.models import SubgroupTarget, TrackedValue
 
 
 def _label(owner: Measure | HeadlineGoal) -> str:
@@ -25,7 +30,7 @@ def _label(owner: Measure | HeadlineGoal) -> str:
     return owner.measure or owner.element_text or str(owner)
 
 
-def _target(owner: Measure | HeadlineGoal) -> dict[str, float] | None:
+def _target(owner: Measure | HeadlineGoal | SubgroupTarget) -> dict[str, float] | None:
     if None in (owner.baseline_value, owner.target_value) or not (
         owner.baseline_date and owner.target_date
     ):
@@ -74,3 +79,23 @@ def chart_spec(
 
 def values_chart(owner: Measure | HeadlineGoal, values: Iterable[TrackedValue]) -> Chart:
     return charting.draw(chart_spec(owner, values))
+
+
+def subgroup_chart_spec(
+    owner: Measure | HeadlineGoal, values: Iterable[TrackedValue], target: SubgroupTarget
+) -> dict[str, Any]:
+    """The chart of one subgroup's series with its own baseline, target and path."""
+    variable = owner.metric_variable
+    direction = metric_data.metric_info(variable)["direction"] if variable else ""
+    return {
+        "kind": "goal",
+        "id": f"values-{type(owner).__name__.lower()}-{owner.pk}-subgroup-{target.pk}",
+        "label": f"{_label(owner)}: {subgroup_name_text(target.subgroup)}",
+        "unit": display_unit(owner.unit),
+        "direction": direction,
+        "variable": variable,
+        "points": yearly_points(values, target.subgroup),
+        "benchmark": {},
+        "benchmark_label": "",
+        "target": _target(target),
+    }

@@ -55,3 +55,18 @@ class DatasetForm(forms.Form):
     def __init__(self, *args: Any, datasets: QuerySet[LocalDataset], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["dataset"]).queryset = datasets
+
+
+class SubgroupTargetForm(forms.Form):
+    """One subgroup's own baseline and target: text as a person types it for the unit."""
+
+    subgroup = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    baseline_value = forms.CharField(label=_("Baseline"), required=False, max_length=40)
+    baseline_date = forms.CharField(label=_("Baseline date"), required=False, max_length=20)
+    target_value = forms.CharField(label=_("Target"), required=False, max_length=40)
+    target_date = forms.CharField(label=_("Target date"), required=False, max_length=20)
+
+
+SubgroupTargetFormSet = forms.formset_factory(
+    SubgroupTargetForm, extra=0, max_num=40, absolute_max=40
+)

@@ -92,6 +92,66 @@ class TrackedValue(models.Model):
         return f"{self.period} {self.subgroup or 'all'}: {self.value}"
 
 
+class SubgroupTarget(models.Model):
+    """A subgroup's own numeric baseline and target, for a measure or a headline goal (like
+    TrackedValue, exactly one owner). The status rule and the chart read it as they read the
+    owner's baseline and target for everyone (plans.tracking.status, plans.tracking.charts)."""
+
+    coalition = models.ForeignKey(
+        "coalitions.Coalition", on_delete=models.CASCADE, related_name="subgroup_targets"
+    )
+    measure = models.ForeignKey(
+        "plans.Measure",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subgroup_targets",
+    )
+    goal = models.ForeignKey(
+        "plans.HeadlineGoal",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subgroup_targets",
+    )
+    subgroup = models.CharField(_("subgroup"), max_length=80)
+    baseline_value = models.FloatField(_("baseline"))
+    baseline_date = models.DateField(_("baseline date"))
+    target_value = models.FloatField(_("target"))
+    target_date = models.DateField(_("target date"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("subgroup", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=False, goal__isnull=True)
+                | Q(measure__isnull=True, goal__isnull=False),
+                name="subgroup_target_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_date__gt=models.F("baseline_date")),
+                name="subgroup_target_dates_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=("measure", "subgroup"),
+                condition=Q(measure__isnull=False),
+                name="subgroup_target_measure",
+            ),
+            models.UniqueConstraint(
+                fields=("goal", "subgroup"),
+                condition=Q(goal__isnull=False),
+                name="subgroup_target_goal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subgroup}: {self.baseline_value} → {self.target_value}"
+
+
 class ReleaseUpdate(BackgroundJob):
     """The job that follows a newly activated metrics release into every linked measure and
     headline goal of every coalition (plans.tracking.releases)."""
@@ -149,4 +209,11 @@ class ReleaseChange(models.Model):
         return f"{self.release_id}: {len(self.items)} changes"
 
 
-__all__ = ["ChangeKind", "ReleaseChange", "ReleaseUpdate", "TrackedValue", "ValueSource"]
+__all__ = [
+    "ChangeKind",
+    "ReleaseChange",
+    "ReleaseUpdate",
+    "SubgroupTarget",
+    "TrackedValue",
+    "ValueSource",
+]

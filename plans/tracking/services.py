@@ -29,8 +29,8 @@ from metrics.models import LocalDataset, LocalValue
 from metrics.profiles.selectors import is_whole_area
 from plans.map.blocks import date_words
 from plans.map.models import HeadlineGoal, Measure
-from plans.tracking.models import ReleaseChange, TrackedValue, ValueSource
-from plans.tracking.periods import period_parse
+from plans.tracking.models import ReleaseChange, SubgroupTarget, TrackedValue, ValueSource
+from plans.tracking.periods import number_from_text, period_parse
 
 Owner = Measure | HeadlineGoal
 COLUMNS = ("period", "value", "subgroup", "lower", "upper", "source", "note")
@@ -49,7 +49,11 @@ class RowProblem:
 
     @property
     def text(self) -> str:
-        return " ".join(m for messages in self.errors.values() for m in messages)
+        return " ".join(self.text_list)
+
+    @property
+    def text_list(self) -> list[str]:
+        return [m for messages in self.errors.values() for m in messages]
 
 
 @dataclass
@@ -347,3 +351,144 @@ def release_change_dismiss(*, actor: Membership, change: ReleaseChange) -> None:
     ReleaseChange.objects.filter(pk=change.pk, dismissed_at__isnull=True).update(
         dismissed_at=timezone.now()
     )
+
+
+# --- a subgroup's own baseline and target -----------------------------------------------------
+
+TARGET_FIELDS = ("baseline_value", "baseline_date", "target_value", "target_date")
+
+
+def _target_field_label(name: str) -> str:
+    return {
+        "subgroup": _("Subgroup"),
+        "baseline_value": _("Baseline"),
+        "baseline_date": _("Baseline date"),
+        "target_value": _("Target"),
+        "target_date": _("Target date"),
+    }.get(name, name)
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _target_number(raw: object, unit: str) -> float:
+    """A baseline or target number, read in the owner's unit the way the owner's own baseline
+    and target text is read (plans.tracking.periods.number_from_text); a number as stored."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if math.isfinite(raw):
+            return float(raw)
+        raise ValueError(_("Enter a number."))
+    found = number_from_text(str(raw), unit)
+    if found is None:
+        value_parse(str(raw), unit)  # raises the sentence that says what is wrong
+        raise ValueError(_("Enter a number."))
+    return found
+
+
+def _target_date(raw: object) -> dt.date:
+    """A date, or a year (31 December, as baselines are), a quarter or a month (its last day)."""
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return period_parse(str(raw)).date
+    except ValueError:
+        raise ValueError(_("Give a year (2022) or a date (2022-12-31).")) from None
+
+
+def _target_check(
+    record: Mapping[str, Any], unit: str, subgroups: dict[str, str], seen: set[str]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(the cleaned row, errors by field) of one subgroup's baseline and target."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    name = str(record.get("subgroup") or "").strip()
+    if name.casefold() not in subgroups:
+        known = ", ".join(subgroups.values()) or _("none")
+        errors["subgroup"] = [
+            _("This measure has no subgroup “%(name)s” (its subgroups: %(known)s).")
+            % {"name": name[:80], "known": known}
+        ]
+    elif subgroups[name.casefold()] in seen:
+        errors["subgroup"] = [_("“%(name)s” has two rows: keep one.") % {"name": name[:80]}]
+    clean["subgroup"] = subgroups.get(name.casefold(), name)
+    given = [f for f in TARGET_FIELDS if not _blank(record.get(f))]
+    if not given:
+        return clean, errors  # an empty row: this subgroup has no target of its own
+    for field_name, read in (
+        ("baseline_value", lambda raw: _target_number(raw, unit)),
+        ("baseline_date", _target_date),
+        ("target_value", lambda raw: _target_number(raw, unit)),
+        ("target_date", _target_date),
+    ):
+        raw = record.get(field_name)
+        if _blank(raw):
+            errors[field_name] = [
+                _("%(field)s: give it too (a baseline and a target, each with a date).")
+                % {"field": _target_field_label(field_name)}
+            ]
+            continue
+        try:
+            clean[field_name] = read(raw)
+        except ValueError as exc:
+            errors[field_name] = [
+                _("%(field)s: %(problem)s")
+                % {"field": _target_field_label(field_name), "problem": exc}
+            ]
+    base, goal = clean.get("baseline_date"), clean.get("target_date")
+    if base and goal and goal <= base:
+        errors["target_date"] = [
+            _("The target date must come after the baseline date (%(date)s).")
+            % {"date": date_words(base)}
+        ]
+    return clean, errors
+
+
+@dataclass
+class TargetsResult:
+    saved: list[SubgroupTarget]
+    problems: list[RowProblem]
+
+
+@transaction.atomic
+def subgroup_targets_save(
+    *, actor: Membership, owner: Owner, rows: Iterable[Mapping[str, Any]]
+) -> TargetsResult:
+    """Set the subgroups' own baselines and targets of a measure or goal: ``rows`` is the whole
+    set, one row per subgroup (``subgroup``, ``baseline_value``, ``baseline_date``,
+    ``target_value``, ``target_date``). A row with none of the four numbers and dates removes
+    that subgroup's target, and so does leaving the subgroup out.
+
+    Every row is checked first; if any is wrong nothing is saved and each bad row is reported
+    with its reasons (``problems``), so the set is never half-saved.
+    """
+    require(actor, Can.MANAGE_DATA)
+    if owner.coalition_id != actor.coalition_id:
+        raise ValidationError(_("This measure belongs to another coalition."))
+    unit = owner_unit(owner)
+    subgroups = {s.casefold(): s for s in owner_subgroups(owner)}
+    seen: set[str] = set()
+    wanted, problems = [], []
+    for number, record in enumerate(rows, start=1):
+        clean, errors = _target_check(record, unit, subgroups, seen)
+        seen.add(clean["subgroup"])
+        if errors:
+            problems.append(RowProblem(number, errors, {k: str(v) for k, v in record.items()}))
+        elif "baseline_value" in clean:
+            wanted.append(clean)
+    if problems:
+        return TargetsResult([], problems)
+    SubgroupTarget.objects.filter(**_owner_kwargs(owner)).delete()
+    saved = SubgroupTarget.objects.bulk_create(
+        SubgroupTarget(
+            coalition_id=owner.coalition_id,
+            **_owner_kwargs(owner),
+            **clean,
+            updated_by=actor.user,
+        )
+        for clean in wanted
+    )
+    coalition_event_record(
+        actor.coalition, EventKind.SUBGROUP_TARGETS_SAVED, actor.user, label=str(owner)
+    )
+    return TargetsResult(saved, [])

@@ -6,11 +6,13 @@ value's date. A value at least as far along as the path, in the target's directi
 track. A value older than the measure's frequency allows (``MAX_AGE_DAYS``) is no recent data.
 A gap target (a measure's ``gap_subgroup`` and ``gap_reduction_percent``, a goal's
 ``subgroup`` and ``gap_target``) gets its own status by the same rule on the gap: the
-subgroup's value minus everyone's, for periods that have both.
+subgroup's value minus everyone's, for periods that have both. A subgroup with its own
+baseline and target (``SubgroupTarget``) gets its own status by the same straight-path rule
+on that subgroup's values (``MeasureStatus.subgroup_statuses``).
 
 CONTRACT (used by the scorecard and the progress report): ``measure_statuses(coalition)`` and
 ``goal_statuses(coalition)`` return ``{id: MeasureStatus}`` with a constant number of
-queries (two each), however many measures and values there are.
+queries (three each), however many measures, values and subgroup targets there are.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coalitions.models import Coalition
 from metrics.charts.formatting import display_unit, format_value
+from metrics.profiles.reading import subgroup_name_text
 from plans.map.models import HeadlineGoal, Measure
-from plans.tracking.models import TrackedValue
+from plans.tracking.models import SubgroupTarget, TrackedValue
 
 # How old the latest value may be, by the measure's frequency (plans/data/options.yaml),
 # counted from the end of its period. Yearly data come late (the Mobility Metrics of a
@@ -63,6 +66,26 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class SubgroupStatus:
+    """The status of one subgroup that has its own baseline and target."""
+
+    subgroup: str
+    subgroup_label: str  # the subgroup as a reader reads it
+    status: str  # a Status key
+    status_label: str
+    latest_value: float | None
+    latest_date: dt.date | None
+    latest_period: str
+    latest_text: str
+    expected_value: float | None
+    expected_text: str
+    baseline_text: str
+    baseline_date: dt.date
+    target_text: str
+    target_date: dt.date
+
+
+@dataclass(frozen=True)
 class MeasureStatus:
     status: str  # a Status key
     status_label: str
@@ -79,6 +102,7 @@ class MeasureStatus:
     unit: str = "number"
     value_count: int = 0
     subgroups: tuple[str, ...] = field(default=())
+    subgroup_statuses: tuple[SubgroupStatus, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -196,6 +220,7 @@ def _status(
     url: str,
     gap: tuple[str, Reading | None] | None,
     today: dt.date,
+    subgroup_targets: Iterable[SubgroupTarget] = (),
 ) -> MeasureStatus:
     whole = series.get("", [])
     latest = whole[-1] if whole else None
@@ -218,6 +243,92 @@ def _status(
         unit=unit,
         value_count=sum(len(v) for v in series.values()),
         subgroups=tuple(sorted(k for k in series if k)),
+        subgroup_statuses=tuple(
+            subgroup_status(
+                t, series.get(t.subgroup, []), frequency=frequency, unit=unit, today=today
+            )
+            for t in subgroup_targets
+        ),
+    )
+
+
+def subgroup_status(
+    target: SubgroupTarget, series: list[Reading], *, frequency: str, unit: str, today: dt.date
+) -> SubgroupStatus:
+    """A subgroup's own status: its latest value against the straight path from its baseline
+    to its target, as for everyone."""
+    rule = Target(
+        target.baseline_value, target.baseline_date, target.target_value, target.target_date
+    )
+    latest = series[-1] if series else None
+    found = rule_status(rule, latest, frequency=frequency, today=today)
+    expected = path_value(rule, latest.date) if latest and rule.complete else None
+    return SubgroupStatus(
+        subgroup=target.subgroup,
+        subgroup_label=subgroup_name_text(target.subgroup),
+        status=found,
+        status_label=str(Status(found).label),
+        latest_value=latest.value if latest else None,
+        latest_date=latest.date if latest else None,
+        latest_period=latest.period if latest else "",
+        latest_text=format_value(latest.value, unit) if latest else "",
+        expected_value=expected,
+        expected_text=format_value(expected, unit) if expected is not None else "",
+        baseline_text=format_value(target.baseline_value, unit),
+        baseline_date=target.baseline_date,
+        target_text=format_value(target.target_value, unit),
+        target_date=target.target_date,
+    )
+
+
+def _subgroup_targets(coalition: Coalition, owner: str) -> dict[int, list[SubgroupTarget]]:
+    """{owner id: [SubgroupTarget by subgroup]} of the coalition's measures or goals, one query."""
+    found: dict[int, list[SubgroupTarget]] = defaultdict(list)
+    rows = SubgroupTarget.objects.filter(coalition=coalition, **{f"{owner}__isnull": False})
+    for t in rows.order_by("subgroup", "pk"):
+        found[getattr(t, f"{owner}_id")].append(t)
+    return found
+
+
+def measure_and_goal_statuses(
+    coalition: Coalition,
+    *,
+    measures: Iterable[Measure],
+    goals: Iterable[HeadlineGoal],
+    today: dt.date | None = None,
+) -> tuple[dict[int, MeasureStatus], dict[int, MeasureStatus]]:
+    """``measure_statuses`` and ``goal_statuses`` of the given measures and goals together, in
+    two queries: every value, then every subgroup target, of the coalition (the scorecard)."""
+    today = today or timezone.localdate()
+    rows = (
+        TrackedValue.objects.filter(coalition=coalition)
+        .order_by("date", "pk")
+        .values_list("measure", "goal", "subgroup", "period", "date", "value")
+    )
+    by_measure: list[tuple[int, str, str, dt.date, float]] = []
+    by_goal: list[tuple[int, str, str, dt.date, float]] = []
+    for measure_id, goal_id, *rest in rows:
+        if measure_id is not None:
+            by_measure.append((measure_id, *rest))  # type: ignore[arg-type]
+        else:
+            by_goal.append((goal_id, *rest))
+    m_values, g_values = _series(by_measure), _series(by_goal)
+    m_targets: dict[int, list[SubgroupTarget]] = defaultdict(list)
+    g_targets: dict[int, list[SubgroupTarget]] = defaultdict(list)
+    for t in SubgroupTarget.objects.filter(coalition=coalition).order_by("subgroup", "pk"):
+        if t.measure_id is not None:
+            m_targets[t.measure_id].append(t)
+        else:
+            g_targets[t.goal_id].append(t)  # type: ignore[index]
+    return (
+        {
+            m.pk: measure_status(m, m_values.get(m.pk, {}), today, m_targets.get(m.pk, ()))
+            for m in measures
+        },
+        {
+            g.pk: goal_status(g, g_values.get(g.pk, {}), today, g_targets.get(g.pk, ()))
+            for g in goals
+        },
     )
 
 
@@ -227,7 +338,18 @@ def measure_target(measure: Measure) -> Target:
     )
 
 
-def measure_status(measure: Measure, series: dict[str, list[Reading]], today: dt.date):
+def _current(targets: Iterable[SubgroupTarget], subgroups: Iterable[str]) -> list[SubgroupTarget]:
+    """The targets of subgroups the owner still has (a subgroup removed keeps no status)."""
+    names = set(subgroups)
+    return [t for t in targets if t.subgroup in names]
+
+
+def measure_status(
+    measure: Measure,
+    series: dict[str, list[Reading]],
+    today: dt.date,
+    subgroup_targets: Iterable[SubgroupTarget] = (),
+):
     unit = display_unit(measure.unit)
     gap = None
     if measure.gap_subgroup and measure.gap_reduction_percent:
@@ -250,7 +372,13 @@ def measure_status(measure: Measure, series: dict[str, list[Reading]], today: dt
         url=reverse("tracking:measure", args=[measure.coalition_id, measure.pk]),
         gap=gap,
         today=today,
+        subgroup_targets=_current(subgroup_targets, _measure_subgroups(measure)),
     )
+
+
+def _measure_subgroups(measure: Measure) -> list[str]:
+    names = [str(s) for s in measure.subgroups or []]
+    return [*names, measure.gap_subgroup] if measure.gap_subgroup else names
 
 
 def _nearest(series: list[Reading], on: dt.date | None) -> Reading | None:
@@ -263,7 +391,12 @@ def goal_target(goal: HeadlineGoal) -> Target:
     return Target(goal.baseline_value, goal.baseline_date, goal.target_value, goal.target_date)
 
 
-def goal_status(goal: HeadlineGoal, series: dict[str, list[Reading]], today: dt.date):
+def goal_status(
+    goal: HeadlineGoal,
+    series: dict[str, list[Reading]],
+    today: dt.date,
+    subgroup_targets: Iterable[SubgroupTarget] = (),
+):
     gap = None
     if goal.subgroup and goal.gap_target is not None:
         gap = gap_status(
@@ -282,6 +415,7 @@ def goal_status(goal: HeadlineGoal, series: dict[str, list[Reading]], today: dt.
         url=reverse("tracking:goal", args=[goal.coalition_id, goal.pk]),
         gap=gap,
         today=today,
+        subgroup_targets=_current(subgroup_targets, [goal.subgroup] if goal.subgroup else []),
     )
 
 
@@ -292,12 +426,16 @@ def measure_statuses(
     measures: Iterable[Measure] | None = None,
 ) -> dict[int, MeasureStatus]:
     """{Measure id: MeasureStatus} for every measure of the coalition (or of ``measures``, the
-    caller's already read), in two queries (one when given the measures)."""
+    caller's already read), in three queries (two when given the measures)."""
     today = today or timezone.localdate()
     values = _values(coalition, "measure")
+    targets = _subgroup_targets(coalition, "measure")
     if measures is None:
         measures = Measure.objects.filter(coalition=coalition)
-    return {m.pk: measure_status(m, values.get(m.pk, {}), today) for m in measures}
+    return {
+        m.pk: measure_status(m, values.get(m.pk, {}), today, targets.get(m.pk, ()))
+        for m in measures
+    }
 
 
 def goal_statuses(
@@ -307,9 +445,10 @@ def goal_statuses(
     goals: Iterable[HeadlineGoal] | None = None,
 ) -> dict[int, MeasureStatus]:
     """{HeadlineGoal id: MeasureStatus} for every headline goal of the coalition (or of
-    ``goals``, the caller's already read), in two queries (one when given the goals)."""
+    ``goals``, the caller's already read), in three queries (two when given the goals)."""
     today = today or timezone.localdate()
     values = _values(coalition, "goal")
+    targets = _subgroup_targets(coalition, "goal")
     if goals is None:
         goals = HeadlineGoal.objects.filter(coalition=coalition)
-    return {g.pk: goal_status(g, values.get(g.pk, {}), today) for g in goals}
+    return {g.pk: goal_status(g, values.get(g.pk, {}), today, targets.get(g.pk, ())) for g in goals}

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coalitions.models import Coalition, Membership
 from coalitions.permissions import Can, role_allows
 from coalitions.web import coalition_render, coalition_view, form_save
-from metrics.charts.formatting import display_unit, format_value, unit_label
+from metrics.charts.formatting import display_unit, format_value, unit_label, value_input_text
+from metrics.profiles.reading import subgroup_name_text
 from plans.map import metric_data
 from plans.map.models import HeadlineGoal, Measure
 from plans.tracking import charts, forms, selectors, services, status
@@ -54,6 +55,8 @@ def _post(
     """Handle one of the page's forms; True when the page should redirect (all saved)."""
     action = request.POST.get("action")
     result = None
+    if action == "targets":
+        return _post_targets(request, membership, owner, ctx)
     if action == "rows":
         formset = forms.ValueRowFormSet(request.POST, prefix="rows")
         ctx["formset"] = formset
@@ -97,6 +100,69 @@ def _post(
     if result.problems and action == "rows":
         ctx["formset"] = forms.ValueRowFormSet(prefix="rows", initial=_row_dicts(result.problems))
     return not result.problems
+
+
+def _post_targets(
+    request: HttpRequest, membership: Membership, owner: Measure | HeadlineGoal, ctx: dict
+) -> bool:
+    """Save the subgroups' own baselines and targets: all rows or none."""
+    if not role_allows(membership.role, Can.MANAGE_DATA):
+        raise PermissionDenied
+    formset = forms.SubgroupTargetFormSet(request.POST, prefix="targets")
+    ctx["targets_formset"] = formset
+    if not formset.is_valid():
+        return False
+    rows = [f.cleaned_data for f in formset.forms]
+    found = form_save(
+        formset.forms[0] if formset.forms else forms.SubgroupTargetForm(),
+        lambda: services.subgroup_targets_save(actor=membership, owner=owner, rows=rows),
+    )
+    if found is None:
+        return False
+    if found.problems:
+        ctx["target_problems"] = found.problems
+        messages.error(request, _("Nothing was saved: see the reasons below and fix them."))
+        return False
+    messages.success(request, _("The subgroups' baselines and targets were saved."))
+    return True
+
+
+def _date_input(value: Any) -> str:
+    """A baseline or target date as a person would type it back: a year for 31 December."""
+    if value is None:
+        return ""
+    return str(value.year) if (value.month, value.day) == (12, 31) else value.isoformat()
+
+
+def _targets_formset(owner: Measure | HeadlineGoal, targets: list) -> Any:
+    """One row per subgroup of the owner, with its saved baseline and target."""
+    by_name = {t.subgroup: t for t in targets}
+    initial = []
+    for name in services.owner_subgroups(owner):
+        t = by_name.get(name)
+        initial.append(
+            {
+                "subgroup": name,
+                "baseline_value": value_input_text(t.baseline_value, owner.unit) if t else "",
+                "baseline_date": _date_input(t.baseline_date) if t else "",
+                "target_value": value_input_text(t.target_value, owner.unit) if t else "",
+                "target_date": _date_input(t.target_date) if t else "",
+            }
+        )
+    return forms.SubgroupTargetFormSet(prefix="targets", initial=initial)
+
+
+def _target_rows(formset: Any, problems: list[services.RowProblem]) -> list[dict[str, Any]]:
+    """The entry table's rows: the subgroup's label, its form, the reasons it was not saved."""
+    by_row = {p.row: p for p in problems}
+    return [
+        {
+            "label": subgroup_name_text(str(form["subgroup"].value() or "")),
+            "form": form,
+            "problem": by_row.get(number),
+        }
+        for number, form in enumerate(formset.forms, start=1)
+    ]
 
 
 def _tsv(data: dict[str, str]) -> str:
@@ -149,7 +215,11 @@ def _page(
         if _post(request, membership, owner, ctx):
             return redirect(request.path)
     values = list(selectors.values_of(owner))
+    targets = list(owner.subgroup_targets.all())
     unit = display_unit(owner.unit)
+    targets_formset = ctx.pop("targets_formset", None) or _targets_formset(owner, targets)
+    by_subgroup = {t.subgroup: t for t in targets}
+    target_rows = _target_rows(targets_formset, ctx.pop("target_problems", []))
     return coalition_render(
         request,
         "plans/tracking/values.html",
@@ -159,6 +229,17 @@ def _page(
         status=found,
         values=_value_rows(owner, values),
         chart_block={"type": "chart", "spec": charts.chart_spec(owner, values)},
+        subgroup_charts=[
+            {
+                "type": "chart",
+                "spec": charts.subgroup_chart_spec(owner, values, by_subgroup[s.subgroup]),
+            }
+            for s in found.subgroup_statuses
+            if s.subgroup in by_subgroup
+        ],
+        targets_formset=targets_formset,
+        target_rows=target_rows,
+        can_set_targets=role_allows(membership.role, Can.MANAGE_DATA),
         unit_text=unit_label(unit),
         baseline_text=format_value(owner.baseline_value, unit)
         if owner.baseline_value is not None

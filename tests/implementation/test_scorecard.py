@@ -246,3 +246,62 @@ def test_early_wins_linked_to_actions_appear_on_the_scorecard_and_in_its_json(
         reverse("implementation:action", args=[coalition_id, plan["wage"].pk])
     ).content.decode()
     assert "Fifty people hired" in action
+
+
+def test_subgroups_with_their_own_target_show_their_status_everywhere(client, plan, team, pm):
+    """The scorecard page, its JSON, the public scorecard and the progress report show each
+    subgroup's own status next to everyone's."""
+    from django.utils import timezone
+
+    from plans.implementation.report import _values_moved
+    from plans.tracking.models import TrackedValue
+    from plans.tracking.services import subgroup_targets_save
+
+    year = timezone.localdate().year
+    measure = _measured(plan, year)
+    measure.subgroups = ["Black"]
+    measure.save()
+    subgroup_targets_save(
+        actor=team["data_lead"],
+        owner=measure,
+        rows=[
+            {
+                "subgroup": "Black",
+                "baseline_value": "60",
+                "baseline_date": str(year - 2),
+                "target_value": "160",
+                "target_date": str(year + 4),
+            }
+        ],
+    )
+    TrackedValue.objects.create(
+        coalition=measure.coalition,
+        measure=measure,
+        subgroup="Black",
+        period=str(year),
+        date=dt.date(year, 1, 1),
+        value=61.0,  # the path stands near 90: behind
+    )
+    client.force_login(team["viewer"].user)
+    url = reverse("implementation:scorecard", args=[measure.coalition_id])
+    page = client.get(url).content.decode()
+    assert "Black:" in page and "Off track" in page and "On track" in page
+    data = client.get(reverse("api:impl-scorecard", args=[measure.coalition_id])).json()
+    rows = [m for a in data["priority_areas"] for act in a["actions"] for m in act["measures"]]
+    (row,) = [m for m in rows if m["id"] == measure.pk]
+    assert row["subgroup_statuses"] == [
+        {
+            "subgroup": "Black",
+            "subgroup_label": "Black",
+            "status": "off_track",
+            "status_label": "Off track",
+            "latest_text": "61",
+        }
+    ]
+    publication = services.scorecard_publish(actor=pm)
+    client.logout()
+    public = client.get(publication.public_path).content.decode()
+    assert "Black:" in public and "Off track" in public
+    (table,) = _values_moved(measure.coalition, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    names = [r[0] for r in table["rows"]]
+    assert "Workers at a living wage: Black" in names

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from plans.map.models import Measure
-from plans.tracking.models import TrackedValue
+from plans.tracking.models import SubgroupTarget, TrackedValue
 
 
 def ten_years_of_values(coalition) -> int:
@@ -68,6 +68,21 @@ def implementation_and_tracking(coalition, pm) -> dict:
     add_value(measure, "2023", 0.38, subgroup="Black")
     goal = make_goal(coalition)
     value = add_value(measure, "2024", 0.5)
+    # A subgroup with its own baseline and target, on this measure and on one of the action's
+    # (the scorecard shows the latter's status).
+    subgroup_target = {
+        "subgroup": "Black",
+        "baseline_value": 0.3,
+        "baseline_date": dt.date(2022, 12, 31),
+        "target_value": 0.5,
+        "target_date": dt.date(2030, 12, 31),
+    }
+    SubgroupTarget.objects.create(coalition=coalition, measure=measure, **subgroup_target)
+    scored = Measure.objects.filter(element__action=action).first()
+    if scored is not None:
+        Measure.objects.filter(pk=scored.pk).update(subgroups=["Black"])
+        SubgroupTarget.objects.create(coalition=coalition, measure=scored, **subgroup_target)
+        add_value(scored, "2024", 0.35, subgroup="Black")
     add_value(goal, "2024", 0.85)
     return {
         "implementation": {

@@ -331,5 +331,5 @@ def test_the_openapi_schema_has_the_goal_endpoints(api_client, team):
     api_client.force_login(team["viewer"].user)
     schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
     paths = [p for p in schema["paths"] if "headline-goals" in p]
-    assert len(paths) == 3  # the list, one goal, its values (plans.tracking)
+    assert len(paths) == 4  # the list, one goal, its values and subgroup targets (tracking)
     assert "HeadlineGoal" in schema["components"]["schemas"]

@@ -22,6 +22,8 @@ API = {
     "api:tracking-measure-values": ("get", Role.VIEWER, "measure"),
     "api:tracking-goal-values": ("get", Role.VIEWER, "goal"),
     "api:tracking-value-detail": ("delete", Role.MEMBER, "value"),
+    "api:tracking-measure-subgroup-targets": ("get", Role.VIEWER, "measure"),
+    "api:tracking-goal-subgroup-targets": ("get", Role.VIEWER, "goal"),
 }
 # Read by tests/test_routes.py.
 ROUTES: dict[str, Route] = coalition_routes(*WEB, *API)

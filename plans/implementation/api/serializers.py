@@ -190,11 +190,22 @@ class CyclesSerializer(serializers.Serializer):
 # --- the scorecard (read-only; the shape of plans.implementation.selectors.scorecard) --------
 
 
+class ScorecardSubgroupStatusSerializer(serializers.Serializer):
+    subgroup = serializers.CharField()
+    subgroup_label = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    latest_text = serializers.CharField()
+
+
 class _StatusFields(serializers.Serializer):
     status = serializers.CharField(help_text="The measures' status key (empty: none yet).")
     status_label = serializers.CharField()
     latest_text = serializers.CharField(help_text="The latest value, formatted for its unit.")
     latest_date = serializers.CharField()
+    subgroup_statuses = ScorecardSubgroupStatusSerializer(
+        many=True, help_text="Subgroups with their own baseline and target, each with its status."
+    )
 
 
 class ScorecardGoalSerializer(_StatusFields):

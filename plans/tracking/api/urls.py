@@ -14,5 +14,15 @@ urlpatterns = [
         views.GoalValuesView.as_view(),
         name="tracking-goal-values",
     ),
+    path(
+        f"{base}/measures/<int:pk>/subgroup-targets/",
+        views.MeasureSubgroupTargetsView.as_view(),
+        name="tracking-measure-subgroup-targets",
+    ),
+    path(
+        f"{base}/headline-goals/<int:pk>/subgroup-targets/",
+        views.GoalSubgroupTargetsView.as_view(),
+        name="tracking-goal-subgroup-targets",
+    ),
     path(f"{base}/values/<int:pk>/", views.ValueDetailView.as_view(), name="tracking-value-detail"),
 ]

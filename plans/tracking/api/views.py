@@ -77,6 +77,67 @@ class GoalValuesView(_Values):
     owner_kind = "goal"
 
 
+class _SubgroupTargets(CoalitionScopedMixin, APIView):
+    """A measure's or goal's subgroups' own baselines and targets: read by any member, set
+    (the whole set at once, all rows or none) by a data lead or project manager."""
+
+    read_action = Can.VIEW
+    write_action = Can.MANAGE_DATA
+    owner_kind = "measure"
+
+    def owner(self, pk: int) -> Measure | HeadlineGoal:
+        if self.owner_kind == "goal":
+            return selectors.goal_get(self.coalition, pk)
+        return selectors.measure_get(self.coalition, pk)
+
+    @extend_schema(responses=s.SubgroupTargetsSerializer)
+    def get(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        owner = self.owner(pk)
+        targets = owner.subgroup_targets.select_related("measure", "goal")
+        return Response(s.SubgroupTargetsSerializer({"targets": targets, "errors": []}).data)
+
+    @extend_schema(
+        request=s.SubgroupTargetsPutSerializer,
+        responses={
+            200: s.SubgroupTargetsSerializer,
+            400: OpenApiResponse(
+                s.SubgroupTargetsSerializer, description="A row is wrong: nothing was saved."
+            ),
+        },
+    )
+    def put(self, request: Request, coalition_pk: int, pk: int) -> Response:
+        """Set the whole set (``targets``: rows of SubgroupTargetRow). Any bad row: 400 with
+        each bad row's reasons in ``errors`` (``row`` counts from 1), and nothing saved."""
+        owner = self.owner(pk)
+        ser = s.SubgroupTargetsWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        good, errors = s.target_row_problems(ser.validated_data["targets"])
+        if not errors:
+            result = services.subgroup_targets_save(actor=self.membership, owner=owner, rows=good)
+            errors = {p.row: p.errors for p in result.problems}
+        if errors:
+            body = {
+                "targets": [],
+                "errors": [{"row": n, "errors": errors[n]} for n in sorted(errors)],
+            }
+            return Response(
+                s.SubgroupTargetsSerializer(body).data, status=status.HTTP_400_BAD_REQUEST
+            )
+        return self.get(request, coalition_pk, pk)
+
+
+class MeasureSubgroupTargetsView(_SubgroupTargets):
+    """The subgroups' own baselines and targets of a measure."""
+
+    owner_kind = "measure"
+
+
+class GoalSubgroupTargetsView(_SubgroupTargets):
+    """The subgroups' own baselines and targets of a headline goal."""
+
+    owner_kind = "goal"
+
+
 class ValueDetailView(CoalitionScopedMixin, APIView):
     read_action = Can.VIEW
     write_action = Can.CONTRIBUTE
