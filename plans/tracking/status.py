@@ -237,7 +237,7 @@ def _status(
         series_url=url,
         latest_period=latest.period if latest else "",
         expected_value=expected,
-        expected_text=format_value(expected, unit) if expected is not None else "",
+        expected_text=path_text(expected, target, unit),
         gap_status_label=str(Status(gap_key).label) if gap_key else "",
         latest_gap=gap_latest.value if gap_latest else None,
         unit=unit,
@@ -250,6 +250,18 @@ def _status(
             for t in subgroup_targets
         ),
     )
+
+
+def path_text(expected: float | None, target: Target, unit: str) -> str:
+    """Where the straight path stands, as precise as its ends: a path between whole numbers
+    (people reached, from 12,000 to 20,000) reads in whole numbers, not 16,503.08. Other
+    units keep their own precision (a share is stored as a fraction)."""
+    if expected is None:
+        return ""
+    ends = (target.baseline_value, target.target_value)
+    if unit == "number" and all(v is not None and float(v).is_integer() for v in ends):
+        expected = float(round(expected))
+    return format_value(expected, unit)
 
 
 def subgroup_status(
@@ -273,7 +285,7 @@ def subgroup_status(
         latest_period=latest.period if latest else "",
         latest_text=format_value(latest.value, unit) if latest else "",
         expected_value=expected,
-        expected_text=format_value(expected, unit) if expected is not None else "",
+        expected_text=path_text(expected, rule, unit),
         baseline_text=format_value(target.baseline_value, unit),
         baseline_date=target.baseline_date,
         target_text=format_value(target.target_value, unit),

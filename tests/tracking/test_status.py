@@ -136,3 +136,14 @@ def test_a_value_belongs_to_a_measure_or_a_goal_not_both(measure):
             date=dt.date(2024, 12, 31),
             value=1,
         )
+
+
+def test_the_path_between_whole_numbers_reads_in_whole_numbers():
+    from plans.tracking.status import Target, path_text
+
+    whole = Target(12000.0, dt.date(2022, 12, 31), 20000.0, dt.date(2027, 12, 31))
+    assert path_text(16503.08, whole, "number") == "16,503"
+    assert path_text(16503.08, Target(12000.5, None, 20000.0, None), "number") == "16,503.08"
+    # A share is a fraction: 0 to 1 is 0% to 100%, never rounded to a whole fraction.
+    assert path_text(0.4, Target(0.0, None, 1.0, None), "share") == "40.0%"
+    assert path_text(None, whole, "number") == ""
