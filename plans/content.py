@@ -12,6 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 FIELD_TYPES = (
@@ -37,6 +40,19 @@ FIELD_TYPES = (
 # A table cell holds one answer; these three hold structure of their own and cannot be a column.
 # Files are not cells: a browser cannot echo an upload back, so rows could not keep them.
 NON_CELL_TYPES = frozenset({"table", "checklist", "guidance", "file"})
+# Records that took the place of a worksheet answer (a field's ``superseded_by``): the page
+# where they are kept (a URL name taking the coalition id), why the answer is read-only, and
+# the link's words.
+SUPERSEDING_RECORDS: dict[str, tuple[str, str | Promise, str | Promise]] = {
+    "early_wins": (
+        "implementation:early_wins",
+        gettext_lazy(
+            "Early wins are now logged on the early wins page. This table keeps the rows "
+            "written here before, as they were, and can no longer be changed."
+        ),
+        gettext_lazy("Open the early wins"),
+    ),
+}
 REFERENCE_TYPES = frozenset({"person", "organisation", "predictor", "pillar", "metric"})
 
 MODES = ("coalition", "individual")
@@ -139,6 +155,9 @@ class Field:
     process: bool = False
     placeholder: str = ""
     links_to: str = ""  # key of a worksheet whose records this answer names
+    # One of SUPERSEDING_RECORDS: records kept elsewhere took this answer's place. What was
+    # written before is kept and shown, read-only; saves may not change it.
+    superseded_by: str = ""
     prefill: str = ""
     # type-specific
     markdown: bool = False
@@ -168,7 +187,7 @@ class Field:
 
     @property
     def read_only(self) -> bool:
-        return self.type == "guidance"
+        return self.type == "guidance" or bool(self.superseded_by)
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)

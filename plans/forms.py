@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from plans.content import DONT_KNOW, Field, Worksheet
+from plans.content import DONT_KNOW, SUPERSEDING_RECORDS, Field, Worksheet
 from plans.definitions import framework
 from plans.display import Names, records, render_markdown, table_rows, value_text
 
@@ -71,15 +71,21 @@ def _read_table(f: Field, name: str, post: QueryDict) -> Any:
 def parse_post(ws: Worksheet, post: QueryDict) -> dict[str, Any]:
     """The answers in a submitted worksheet form; file fields are left to the view."""
     answer = [f for f in ws.fields if f.type not in ("guidance", "file")]
+
+    def posted(f: Field, name: str) -> bool:
+        # A read-only answer (superseded by records) is not on the form: only a form that
+        # still carries it (a page opened before) sends it, and the save then refuses it.
+        return not f.superseded_by or any(k == name or k.startswith(name + "-") for k in post)
+
     if not ws.repeats:
-        return {f.key: _read(f, f.key, post) for f in answer}
+        return {f.key: _read(f, f.key, post) for f in answer if posted(f, f.key)}
     try:
         count = min(int(post.get("records", "0")), 100)
     except ValueError:
         count = 0
     removed = post.get("remove_record", "")
     recs = [
-        {f.key: _read(f, f"r{i}-{f.key}", post) for f in answer}
+        {f.key: _read(f, f"r{i}-{f.key}", post) for f in answer if posted(f, f"r{i}-{f.key}")}
         for i in range(count)
         if removed != str(i)
     ]
@@ -184,6 +190,8 @@ def widget(f: Field, name: str, value: Any, ctx: Context, label: str = "") -> Wi
         w.extra["metrics"] = [(v, ctx.metric(v)) for v in variables if isinstance(v, str)]
     if f.type == "table":
         w.rows = _table_rows(f, name, value, ctx)
+    if f.superseded_by:
+        w.extra["superseded"] = SUPERSEDING_RECORDS[f.superseded_by]
     if f.type == "checklist":
         value = value if isinstance(value, Mapping) else {}
         w.rows = [
@@ -247,7 +255,7 @@ def with_blank_rows(ws: Worksheet, data: Mapping[str, Any], add_row: str = "") -
     def pad(record: Mapping[str, Any], prefix: str) -> dict:
         out = dict(record)
         for f in ws.fields:
-            if f.type == "table" and not f.fixed_rows:
+            if f.type == "table" and not f.fixed_rows and not f.superseded_by:
                 rows = list(out.get(f.key) or [])
                 extra = 2 if add_row == f"{prefix}{f.key}" else 1
                 if not f.max_rows or len(rows) < f.max_rows:

@@ -29,6 +29,7 @@ from plans.content import (
     PROVENANCE,
     REFERENCE_TYPES,
     SECTION_RECORDS,
+    SUPERSEDING_RECORDS,
     VISIBILITIES,
     WORKSHEET_KEY,
     WORKSHEET_ROLES,
@@ -70,6 +71,7 @@ _COMMON = {
     "process",
     "placeholder",
     "links_to",
+    "superseded_by",
     "prefill",
     "visibility",
 }
@@ -247,9 +249,15 @@ def _parse_field(raw: Any, where: str, problems: _Problems, *, in_table=False) -
         "process": _flag(raw, "process", where, problems),
         "placeholder": _text(raw, "placeholder", where, problems, required=False),
         "links_to": _text(raw, "links_to", where, problems, required=False),
+        "superseded_by": _text(raw, "superseded_by", where, problems, required=False),
         "prefill": _text(raw, "prefill", where, problems, required=False),
     }
     kw["visibility"] = _visibility(raw, ftype, where, problems)
+    if kw["superseded_by"] and kw["superseded_by"] not in SUPERSEDING_RECORDS:
+        known = ", ".join(SUPERSEDING_RECORDS)
+        problems.add(where, f"unknown superseded_by {kw['superseded_by']!r} (known: {known})")
+    if kw["superseded_by"] and (in_table or ftype == "guidance"):
+        problems.add(where, "only a worksheet's answer can be superseded_by records")
     if kw["prefill"] and kw["prefill"] not in COMPUTATIONS:
         problems.add(where, f"unknown prefill {kw['prefill']!r}")
     kw.update(_parse_specific(ftype, raw, where, problems))

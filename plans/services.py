@@ -31,7 +31,7 @@ from coalitions.services import coalition_event_record
 from core.storage import storage_quota_check
 from notifications.services import Deferred, notification_send
 from plans import definitions, selectors
-from plans.content import Field, Worksheet
+from plans.content import SUPERSEDING_RECORDS, Field, Worksheet
 from plans.display import records, value_text
 from plans.models import (
     Assignment,
@@ -164,6 +164,47 @@ def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
     # A blank answer (empty table, nothing ticked) is stored as no answer, so sending an
     # untouched form makes no new version.
     return {k: v for k, v in record.items() if not _blank(v)}
+
+
+def superseded_message(f: Field) -> str:
+    """Why an answer whose place records took (``superseded_by``) cannot change."""
+    return str(SUPERSEDING_RECORDS[f.superseded_by][1])
+
+
+def _as_saved(f: Field, value: Any) -> Any:
+    # Old answers may be stored less tidily than a save stores them today (no empty cells).
+    if value is None:
+        return None
+    clean, errors = definitions.validate_value(f, value)
+    return value if errors else _drop_empty({f.key: clean}).get(f.key)
+
+
+def _keep_superseded(ws: Worksheet, old: Mapping, new: dict, errors: dict | None = None) -> None:
+    """Answers superseded by records keep what was saved; a change to one is an error.
+
+    A save that leaves them as they were (or does not send them) is fine."""
+    superseded = [f for f in ws.fields if f.superseded_by]
+    if not superseded:
+        return
+    pairs: list[tuple[str, Mapping, dict]]
+    if ws.repeats:
+        before = records(ws, old)
+        pairs = [
+            (f"{i}.", before[i] if i < len(before) else {}, rec)
+            for i, rec in enumerate(new.get("records") or [])
+        ]
+    else:
+        pairs = [("", old, new)]
+    for prefix, was, now in pairs:
+        for f in superseded:
+            same = _as_saved(f, was.get(f.key)) == _as_saved(f, now.get(f.key))
+            # Kept exactly as stored, even when sent back tidier.
+            if f.key in was:
+                now[f.key] = was[f.key]
+            else:
+                now.pop(f.key, None)
+            if not same and errors is not None:
+                errors[prefix + f.key] = [superseded_message(f)]
 
 
 def _check_sharing_change(
@@ -332,6 +373,7 @@ def _save_locked(
         if response.version != base_version and not _only_mine(response, base_version, editor):
             raise WorksheetConflict(response, data)
         new, errors = worksheet_answers_merge(ws, response.data, data, member_ids)
+        _keep_superseded(ws, response.data, new, errors)
         _check_sharing_change(actor, ws, response.data, new, errors)
         if new == response.data or (errors and all_or_nothing):
             return SaveResult(response, errors, changed=False)
@@ -412,7 +454,10 @@ def worksheet_response_restore(
     revision = response.revisions.filter(version=version).first()
     if revision is None:
         raise ValidationError(_("There is no version %(v)s.") % {"v": version})
-    response.data = revision.data
+    data = dict(revision.data)
+    # Answers superseded by records stay as they are now: the records took their place.
+    _keep_superseded(definitions.worksheet(worksheet_key), response.data, data)
+    response.data = data
     response.version += 1
     response.updated_by = actor.user
     response.updated_at = timezone.now()

@@ -241,6 +241,9 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
             messages.success(request, _("Saved."))
             return redirect(reverse("plans:worksheet", args=[coalition.pk, ws.key]) + "#top")
         # Show what was typed, with the messages next to it; the valid part is already saved.
+        # Answers superseded by records show what is saved, not what a stale form sent.
+        kept = {f.key for f in ws.fields if f.superseded_by}
+        submitted = {k: v for k, v in submitted.items() if k not in kept}
         data = {**response.data, **submitted} if errors else dict(response.data)
     printing = request.GET.get("print") == "1"
     read_only = bool(blocked) or printing
@@ -292,6 +295,8 @@ def worksheet(request: HttpRequest, coalition: Coalition, membership: Membership
                 else []
             ),
             read_only=read_only,
+            # Some worksheets hold only answers records took the place of: nothing to save.
+            editable=not all(f.read_only for f in ws.fields),
             printing=printing,
             blocked=blocked,
             errors=errors,

@@ -131,3 +131,29 @@ def read_form(html: str) -> FormReader:
     reader = FormReader()
     reader.feed(html)
     return reader
+
+
+def without_superseded(ws: Worksheet, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the answers records took the place of (saves refuse changing them)."""
+    keys = {f.key for f in ws.fields if f.superseded_by}
+    if ws.repeats:
+        return {"records": [{k: v for k, v in r.items() if k not in keys} for r in data["records"]]}
+    return {k: v for k, v in data.items() if k not in keys}
+
+
+def store_superseded(coalition: Any, ws: Worksheet, data: dict[str, Any], owner: Any = None):
+    """Put the superseded answers in ``data`` straight into the response, as answers written
+    before records took their place; returns the response."""
+    from plans.models import WorksheetResponse
+
+    keys = {f.key for f in ws.fields if f.superseded_by}
+    where = {"coalition": coalition, "worksheet_key": ws.key, "owner": owner}
+    if not keys or ws.repeats:
+        return WorksheetResponse.objects.filter(**where).first()
+    response, _created = WorksheetResponse.objects.get_or_create(**where)
+    response.data = {**response.data, **{k: v for k, v in data.items() if k in keys}}
+    response.version = max(response.version, 1)
+    if response.status == "not_started":
+        response.status = "in_progress"
+    response.save()
+    return response

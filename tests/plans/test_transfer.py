@@ -12,7 +12,7 @@ from django.urls import reverse
 from coalitions.models import CoalitionEvent, EventKind, Role, WorkingGroup
 from plans import definitions, services, transfer
 from tests.factories import CoalitionFactory, MembershipFactory, UserFactory
-from tests.plans.helpers import sample_data
+from tests.plans.helpers import sample_data, store_superseded, without_superseded
 
 
 def _strip(payload):
@@ -38,11 +38,13 @@ def filled(db, django_capture_on_commit_callbacks):
             data["sharing_mode"] = "anonymized"
         services.worksheet_response_save(
             worksheet_key=ws.key,
-            data=data,
+            data=without_superseded(ws, data),
             base_version=1 if current else 0,
             actor=(m1 if owner else pm),
             owner=owner,
         )
+        # The early wins typed in W10.1 before they were records: kept, and exported.
+        store_superseded(coalition, ws, data, owner)
     services.worksheet_response_save(
         worksheet_key="w5_7",
         data={"narrative": "Second version"},
