@@ -463,6 +463,23 @@ BROKEN = {
         with_field({"key": "x", "type": "short_text", "label": "X", "links_to": "w4_4"}),
         "step01.yaml › w1_1 › x: links_to unknown worksheet 'w4_4'",
     ),
+    "superseded by unknown records": (
+        with_field({"key": "x", "type": "short_text", "label": "X", "superseded_by": "wishes"}),
+        "step01.yaml › w1_1 › x: unknown superseded_by 'wishes' (known: early_wins)",
+    ),
+    "a superseded table column": (
+        with_field(
+            {
+                "key": "x",
+                "type": "table",
+                "label": "X",
+                "columns": [
+                    {"key": "c", "type": "date", "label": "C", "superseded_by": "early_wins"}
+                ],
+            }
+        ),
+        "only a worksheet's answer can be superseded_by records",
+    ),
     "extends an unknown worksheet": (
         step_1(worksheets=[worksheet_1(), worksheet_1(key="w1_2", number="1.2", extends="w2_1",
                                                       feeds=[], fields=[])]),
